@@ -1,0 +1,92 @@
+//! The merchant API's error body, as in the seed: `{statusCode, message, error}` with a French
+//! message. A 5xx never carries the cause: that goes to the log.
+
+use crate::domain::InvalidInput;
+use crate::payments::PaymentError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody<'a> {
+    status_code: u16,
+    message: &'a str,
+    error: &'a str,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, message: message.into() }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// Logs the cause chain and answers a generic 500.
+    pub fn internal(err: &anyhow::Error) -> Self {
+        tracing::error!(error = ?err, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne : l'équipe Dalal a été prévenue. Réessayez dans un instant.")
+    }
+
+    /// The JSON body, as sent and as stored for idempotent replays.
+    pub fn body(&self) -> String {
+        serde_json::to_string(&ErrorBody {
+            status_code: self.status.as_u16(),
+            message: &self.message,
+            error: self.status.canonical_reason().unwrap_or("Error"),
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], self.body()).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
+        response
+    }
+}
+
+impl From<InvalidInput> for ApiError {
+    fn from(err: InvalidInput) -> Self {
+        ApiError::bad_request(err.0)
+    }
+}
+
+impl From<PaymentError> for ApiError {
+    fn from(err: PaymentError) -> Self {
+        match err {
+            PaymentError::Invalid(e) => ApiError::bad_request(e.0),
+            PaymentError::NotFound => ApiError::not_found("Transaction introuvable"),
+            PaymentError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            e @ PaymentError::LiveModeDisabled => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+            PaymentError::ProviderUnavailable { message } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message),
+            PaymentError::ProviderRefused { message, .. } => ApiError::new(StatusCode::PAYMENT_REQUIRED, message),
+            PaymentError::Internal(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        ApiError::internal(&err)
+    }
+}

@@ -1,0 +1,55 @@
+//! The HTML shell and the routes of the pages (server-rendered, then hydrated).
+
+use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/dalal.css"/>
+        <Title text="Dalal"/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=ShopPage/>
+                <Route path=path!("/pay/:token") view=CheckoutPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="page">
+            <h1>"Page introuvable"</h1>
+            <p>"Cette adresse ne correspond à aucune page. Vérifiez le lien reçu du marchand."</p>
+        </main>
+    }
+}

@@ -1,0 +1,112 @@
+//! Settings, layered: built-in defaults, then `dalal.toml` in the working directory (optional),
+//! then `DALAL__SECTION__KEY` environment variables (`DATABASE_URL` is honoured too).
+//! A bad value stops start-up with the key's name.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub payments: PaymentSettings,
+    pub sandbox: SandboxSettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    /// Address to listen on; port 0 picks a free one (tests).
+    pub address: SocketAddr,
+    /// How customers' browsers reach Dalal: the base of `redirectUrl`, logos and sandbox links.
+    /// Empty means `http://{address}`.
+    pub public_url: String,
+    /// Largest request body the merchant API reads, in bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentSettings {
+    /// Minutes from creation to `expiresAt`.
+    pub expiry_minutes: i64,
+    /// Failed attempts after which the payment itself fails.
+    pub max_failed_attempts: i64,
+    /// How often the background workers look for due work (expiry, provider status).
+    pub worker_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SandboxSettings {
+    /// How long a sandbox customer takes to answer a USSD push or an OTP charge.
+    pub answer_delay_ms: i64,
+    /// When an unanswered sandbox push expires (MTN's EXPIRED, Wave's expired session).
+    pub push_timeout_secs: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoSettings {
+    /// Create the demo merchant and its published test keys on an empty database.
+    pub enabled: bool,
+}
+
+impl Settings {
+    pub fn load() -> anyhow::Result<Self> {
+        let mut builder = Self::defaults()?
+            .add_source(config::File::with_name("dalal").required(false))
+            .add_source(config::Environment::with_prefix("DALAL").prefix_separator("__").separator("__"));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            builder = builder.set_override("database.url", url)?;
+        }
+        let settings: Settings = builder
+            .build()
+            .context("failed to read the configuration")?
+            .try_deserialize()
+            .context("invalid configuration (defaults, dalal.toml, DALAL__* variables)")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The defaults alone: what tests start from.
+    pub fn defaults() -> anyhow::Result<config::ConfigBuilder<config::builder::DefaultState>> {
+        Ok(config::Config::builder()
+            .set_default("server.address", "127.0.0.1:3000")?
+            .set_default("server.public_url", "")?
+            .set_default("server.max_body_bytes", 64 * 1024)?
+            .set_default("database.url", "sqlite://dalal.db")?
+            .set_default("database.max_connections", 8)?
+            .set_default("payments.expiry_minutes", 30)?
+            .set_default("payments.max_failed_attempts", 3)?
+            .set_default("payments.worker_interval_ms", 500)?
+            .set_default("sandbox.answer_delay_ms", 4000)?
+            .set_default("sandbox.push_timeout_secs", 120)?
+            .set_default("demo.enabled", true)?)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.payments.expiry_minutes > 0, "payments.expiry_minutes must be positive");
+        anyhow::ensure!(self.payments.max_failed_attempts > 0, "payments.max_failed_attempts must be positive");
+        anyhow::ensure!(self.payments.worker_interval_ms > 0, "payments.worker_interval_ms must be positive");
+        anyhow::ensure!(self.sandbox.answer_delay_ms >= 0, "sandbox.answer_delay_ms must not be negative");
+        anyhow::ensure!(self.sandbox.push_timeout_secs > 0, "sandbox.push_timeout_secs must be positive");
+        anyhow::ensure!(
+            self.database.url.starts_with("sqlite:"),
+            "database.url: only sqlite: URLs are supported so far (got a different scheme)"
+        );
+        if !self.server.public_url.is_empty() {
+            let url = url::Url::parse(&self.server.public_url)
+                .context("server.public_url is not an absolute URL")?;
+            anyhow::ensure!(
+                matches!(url.scheme(), "http" | "https"),
+                "server.public_url must be http or https"
+            );
+        }
+        Ok(())
+    }
+}

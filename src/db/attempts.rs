@@ -1,0 +1,191 @@
+use super::{Pool, Tx};
+use anyhow::Context;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub id: String,
+    pub payment_id: i64,
+    pub provider: String,
+    pub status: String,
+    pub provider_reference: Option<String>,
+    pub provider_status: Option<String>,
+    pub customer_phone: Option<String>,
+    pub launch_url: Option<String>,
+    pub deep_links: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub next_check_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, payment_id, provider, status, provider_reference, provider_status, customer_phone, \
+    launch_url, deep_links, failure_code, failure_message, next_check_at, created_at, updated_at";
+
+/// Inserts an attempt in `created`. The partial unique index allows one open attempt per payment,
+/// so two racing method choices cannot both reach a provider.
+pub async fn insert_open(
+    tx: &mut Tx<'_>,
+    id: &str,
+    payment_id: i64,
+    provider: &str,
+    customer_phone: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at, updated_at)
+         VALUES ($1, $2, $3, 'created', $4, $5, $5)",
+    )
+    .bind(id)
+    .bind(payment_id)
+    .bind(provider)
+    .bind(customer_phone)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records what the provider answered when the attempt was started.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_session(
+    tx: &mut Tx<'_>,
+    id: &str,
+    status: &str,
+    provider_reference: &str,
+    provider_status: &str,
+    launch_url: Option<&str>,
+    deep_links: Option<&str>,
+    next_check_at: i64,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE payment_attempts SET status = $1, provider_reference = $2, provider_status = $3, launch_url = $4,
+            deep_links = $5, next_check_at = $6, updated_at = $7
+         WHERE id = $8",
+    )
+    .bind(status)
+    .bind(provider_reference)
+    .bind(provider_status)
+    .bind(launch_url)
+    .bind(deep_links)
+    .bind(next_check_at)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .context("failed to record a provider session")?;
+    Ok(())
+}
+
+/// Moves an open attempt to `to`; false when it was no longer open (someone applied it first).
+#[allow(clippy::too_many_arguments)]
+pub async fn close(
+    tx: &mut Tx<'_>,
+    id: &str,
+    to: &str,
+    provider_status: Option<&str>,
+    failure_code: Option<&str>,
+    failure_message: Option<&str>,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let n = sqlx::query(
+        "UPDATE payment_attempts SET status = $1, provider_status = COALESCE($2, provider_status),
+            failure_code = $3, failure_message = $4, next_check_at = NULL, updated_at = $5
+         WHERE id = $6 AND status IN ('created', 'awaiting_customer')",
+    )
+    .bind(to)
+    .bind(provider_status)
+    .bind(failure_code)
+    .bind(failure_message)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .context("failed to close an attempt")?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Notes that the customer was asked (the provider reported activity) and when to look again.
+pub async fn mark_awaiting(
+    tx: &mut Tx<'_>,
+    id: &str,
+    provider_status: &str,
+    next_check_at: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let n = sqlx::query(
+        "UPDATE payment_attempts SET status = 'awaiting_customer', provider_status = $1, next_check_at = $2, updated_at = $3
+         WHERE id = $4 AND status IN ('created', 'awaiting_customer')",
+    )
+    .bind(provider_status)
+    .bind(next_check_at)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .context("failed to update an attempt")?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE payment_attempts SET next_check_at = $1 WHERE id = $2 AND status IN ('created', 'awaiting_customer')")
+        .bind(next_check_at)
+        .bind(id)
+        .execute(pool)
+        .await
+        .context("failed to schedule an attempt check")?;
+    Ok(())
+}
+
+pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<AttemptRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE id = $1");
+    sqlx::query_as(&sql).bind(id).fetch_optional(pool).await.context("failed to read an attempt")
+}
+
+pub async fn find_by_reference(pool: &Pool, provider: &str, reference: &str) -> anyhow::Result<Option<AttemptRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE provider = $1 AND provider_reference = $2");
+    sqlx::query_as(&sql)
+        .bind(provider)
+        .bind(reference)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read an attempt by provider reference")
+}
+
+/// The payment's most recent attempt.
+pub async fn latest(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq DESC LIMIT 1"
+    );
+    sqlx::query_as(&sql).bind(payment_id).fetch_optional(pool).await.context("failed to read the latest attempt")
+}
+
+pub async fn open_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND status IN ('created', 'awaiting_customer')"
+    );
+    sqlx::query_as(&sql).bind(payment_id).fetch_optional(pool).await.context("failed to read the open attempt")
+}
+
+pub async fn all_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Vec<AttemptRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq");
+    sqlx::query_as(&sql).bind(payment_id).fetch_all(pool).await.context("failed to list attempts")
+}
+
+/// Open attempts whose provider should be asked for news.
+pub async fn due_for_check(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM payment_attempts
+         WHERE status IN ('created', 'awaiting_customer') AND next_check_at IS NOT NULL AND next_check_at <= $1
+         ORDER BY next_check_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("failed to list attempts due for a check")?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

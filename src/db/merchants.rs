@@ -1,0 +1,86 @@
+use super::Pool;
+use anyhow::Context;
+
+pub struct ApiKeyRow {
+    pub merchant_id: String,
+    pub merchant_name: String,
+    pub mode: String,
+    pub secret_hash: String,
+}
+
+pub async fn insert_merchant(pool: &Pool, id: &str, name: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(name)
+        .bind(now)
+        .execute(pool)
+        .await
+        .context("failed to insert a merchant")?;
+    Ok(())
+}
+
+pub async fn insert_api_key(
+    pool: &Pool,
+    public_key: &str,
+    merchant_id: &str,
+    mode: &str,
+    secret_hash: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (public_key, merchant_id, mode, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(public_key)
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(secret_hash)
+    .bind(now)
+    .execute(pool)
+    .await
+    .context("failed to insert an API key")?;
+    Ok(())
+}
+
+pub async fn merchant_exists(pool: &Pool, id: &str) -> anyhow::Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM merchants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up a merchant")?;
+    Ok(found.is_some())
+}
+
+pub async fn merchant_name(pool: &Pool, id: &str) -> anyhow::Result<Option<String>> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT name FROM merchants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read a merchant's name")?;
+    Ok(found.map(|(n,)| n))
+}
+
+pub async fn count_merchants(pool: &Pool) -> anyhow::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM merchants")
+        .fetch_one(pool)
+        .await
+        .context("failed to count merchants")?;
+    Ok(n)
+}
+
+pub async fn find_active_key(pool: &Pool, public_key: &str) -> anyhow::Result<Option<ApiKeyRow>> {
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT k.merchant_id, m.name, k.mode, k.secret_hash
+         FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
+         WHERE k.public_key = $1 AND k.revoked_at IS NULL",
+    )
+    .bind(public_key)
+    .fetch_optional(pool)
+    .await
+    .context("failed to look up an API key")?;
+    Ok(row.map(|(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
+        merchant_id,
+        merchant_name,
+        mode,
+        secret_hash,
+    }))
+}

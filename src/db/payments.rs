@@ -1,0 +1,202 @@
+use super::{Pool, Tx};
+use anyhow::Context;
+
+/// A payment as stored. `payments::Payment` is its typed form.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub merchant_id: String,
+    pub mode: String,
+    pub checkout_token: String,
+    pub kind: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub country: Option<String>,
+    pub provider: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub description: Option<String>,
+    pub external_reference: String,
+    pub callback_url: Option<String>,
+    pub return_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub metadata: Option<String>,
+    pub failed_attempts: i64,
+    pub status_reason: Option<String>,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a new payment row holds; `id`, `failed_attempts` and `updated_at` are the database's.
+pub struct NewPaymentRow<'a> {
+    pub merchant_id: &'a str,
+    pub mode: &'a str,
+    pub checkout_token: &'a str,
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub country: Option<&'a str>,
+    pub provider: Option<&'a str>,
+    pub customer_phone: Option<&'a str>,
+    pub customer_name: Option<&'a str>,
+    pub customer_email: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub external_reference: &'a str,
+    pub callback_url: Option<&'a str>,
+    pub return_url: Option<&'a str>,
+    pub cancel_url: Option<&'a str>,
+    pub metadata: Option<&'a str>,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider, \
+    customer_phone, customer_name, customer_email, description, external_reference, callback_url, return_url, \
+    cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx<'_>, p: &NewPaymentRow<'_>) -> anyhow::Result<PaymentRow> {
+    let sql = format!(
+        "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider,
+            customer_phone, customer_name, customer_email, description, external_reference, callback_url,
+            return_url, cancel_url, metadata, expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
+         RETURNING {COLUMNS}"
+    );
+    sqlx::query_as(&sql)
+        .bind(p.merchant_id)
+        .bind(p.mode)
+        .bind(p.checkout_token)
+        .bind(p.kind)
+        .bind(p.status)
+        .bind(p.amount)
+        .bind(p.currency)
+        .bind(p.country)
+        .bind(p.provider)
+        .bind(p.customer_phone)
+        .bind(p.customer_name)
+        .bind(p.customer_email)
+        .bind(p.description)
+        .bind(p.external_reference)
+        .bind(p.callback_url)
+        .bind(p.return_url)
+        .bind(p.cancel_url)
+        .bind(p.metadata)
+        .bind(p.expires_at)
+        .bind(p.created_at)
+        .fetch_one(&mut **tx)
+        .await
+        .context("failed to insert a payment")
+}
+
+/// A merchant's payment in one mode: never another merchant's, never the other mode's.
+pub async fn find_for_merchant(pool: &Pool, merchant_id: &str, mode: &str, id: i64) -> anyhow::Result<Option<PaymentRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2 AND mode = $3");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(merchant_id)
+        .bind(mode)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read a payment")
+}
+
+pub async fn find_by_id(pool: &Pool, id: i64) -> anyhow::Result<Option<PaymentRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
+    sqlx::query_as(&sql).bind(id).fetch_optional(pool).await.context("failed to read a payment")
+}
+
+pub async fn find_by_token(pool: &Pool, token: &str) -> anyhow::Result<Option<PaymentRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payments WHERE checkout_token = $1");
+    sqlx::query_as(&sql)
+        .bind(token)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read a payment by its checkout token")
+}
+
+/// Moves a payment from `from` to `to` if it is still in `from`, and records the transition.
+/// Returns false (and writes nothing) when another writer moved it first.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_transition(
+    tx: &mut Tx<'_>,
+    id: i64,
+    from: &str,
+    to: &str,
+    reason: &str,
+    failed_attempts_delta: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE payments SET status = $1, status_reason = $2, failed_attempts = failed_attempts + $3, updated_at = $4
+         WHERE id = $5 AND status = $6",
+    )
+    .bind(to)
+    .bind(reason)
+    .bind(failed_attempts_delta)
+    .bind(now)
+    .bind(id)
+    .bind(from)
+    .execute(&mut **tx)
+    .await
+    .context("failed to update a payment's status")?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(reason)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("failed to record a payment transition")?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TransitionRow {
+    pub from_status: String,
+    pub to_status: String,
+    pub reason: String,
+    pub at: i64,
+}
+
+pub async fn transitions(pool: &Pool, id: i64) -> anyhow::Result<Vec<TransitionRow>> {
+    sqlx::query_as(
+        "SELECT from_status, to_status, reason, at FROM payment_transitions WHERE payment_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .context("failed to read a payment's transitions")
+}
+
+/// Open payments whose `expires_at` has passed.
+pub async fn due_for_expiry(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, status FROM payments WHERE status IN ('pending', 'processing') AND expires_at <= $1
+         ORDER BY expires_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("failed to list payments due for expiry")
+}
+
+/// A throwaway insert of the same width as a payment, for the benchmark's floor.
+pub async fn count(pool: &Pool) -> anyhow::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments")
+        .fetch_one(pool)
+        .await
+        .context("failed to count payments")?;
+    Ok(n)
+}

@@ -1,0 +1,73 @@
+//! Idempotency per merchant (PRODUCT.md, "Both"): the same key with the same request replays the
+//! first response byte for byte; with a different request it is refused; racing requests on one
+//! key create one payment. The record goes in-progress → completed in short transactions; no
+//! lock is held while the payment is being created.
+
+use crate::clock::SharedClock;
+use crate::db::{self, Pool};
+use crate::domain::text::IdempotencyKey;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// An in-progress record older than this belongs to a request that died; it may be taken over.
+const ABANDONED_AFTER_MS: i64 = 60_000;
+/// How long a request waits for a concurrent one with the same key to finish.
+const WAIT_FOR_CONCURRENT: Duration = Duration::from_secs(15);
+
+pub enum Claim {
+    /// This request owns the key: do the work, then `complete` (or `release` on a server error).
+    Owner,
+    /// The key already has a response: send it again.
+    Replay { status: u16, body: String },
+    /// The key was used for a different request.
+    Mismatch,
+    /// A request with this key is still running after the wait.
+    StillRunning,
+}
+
+/// The fingerprint of a request: its route and the exact bytes of its body.
+pub fn fingerprint(route: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(route.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+pub async fn claim(pool: &Pool, clock: &SharedClock, merchant_id: &str, key: &IdempotencyKey, request_hash: &str) -> anyhow::Result<Claim> {
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_CONCURRENT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        if db::idempotency::try_insert(pool, merchant_id, key.as_str(), request_hash, clock.now_ms()).await? {
+            return Ok(Claim::Owner);
+        }
+        if let Some(row) = db::idempotency::find(pool, merchant_id, key.as_str()).await? {
+            if row.request_hash != request_hash {
+                return Ok(Claim::Mismatch);
+            }
+            if let (Some(status), Some(body)) = (row.response_status, row.response_body) {
+                return Ok(Claim::Replay { status: u16::try_from(status)?, body });
+            }
+            let now = clock.now_ms();
+            if now - row.created_at > ABANDONED_AFTER_MS
+                && db::idempotency::take_over(pool, merchant_id, key.as_str(), row.created_at, now).await?
+            {
+                return Ok(Claim::Owner);
+            }
+        }
+        // Either the owner is still working, or it released the key between our two reads.
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(Claim::StillRunning);
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+pub async fn complete(pool: &Pool, merchant_id: &str, key: &IdempotencyKey, status: u16, body: &str) -> anyhow::Result<()> {
+    db::idempotency::complete(pool, merchant_id, key.as_str(), status, body).await
+}
+
+pub async fn release(pool: &Pool, merchant_id: &str, key: &IdempotencyKey) -> anyhow::Result<()> {
+    db::idempotency::release(pool, merchant_id, key.as_str()).await
+}

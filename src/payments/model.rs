@@ -1,0 +1,173 @@
+//! Typed payments and attempts, read from their rows once.
+
+use crate::db::{attempts::AttemptRow, payments::PaymentRow};
+use crate::domain::msisdn::Msisdn;
+use crate::domain::url::HttpUrl;
+use crate::domain::{AttemptStatus, Country, Currency, Money, PaymentStatus, ProviderCode, TransactionId};
+use anyhow::Context;
+use std::collections::BTreeMap;
+
+/// Test keys reach the sandbox connectors; live keys would reach the real ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Test,
+    Live,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Test => "test",
+            Mode::Live => "live",
+        }
+    }
+
+    pub fn parse(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "test" => Ok(Mode::Test),
+            "live" => Ok(Mode::Live),
+            _ => anyhow::bail!("unknown mode {s:?}"),
+        }
+    }
+}
+
+/// `direct`: the merchant chose the provider; `checkout`: the customer chooses on Dalal's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentKind {
+    Direct,
+    Checkout,
+}
+
+impl PaymentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentKind::Direct => "direct",
+            PaymentKind::Checkout => "checkout",
+        }
+    }
+}
+
+pub enum NewPaymentKind {
+    Direct { provider: ProviderCode, country: Country, phone: Msisdn },
+    Checkout { country: Option<Country>, phone: Option<Msisdn> },
+}
+
+/// A payment to create, already parsed from either dialect.
+pub struct NewPayment {
+    pub kind: NewPaymentKind,
+    pub amount: Money,
+    pub external_reference: String,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub description: Option<String>,
+    pub callback_url: Option<HttpUrl>,
+    pub return_url: Option<HttpUrl>,
+    pub cancel_url: Option<HttpUrl>,
+    /// The merchant's `metadata` object, kept as the exact JSON text it sent.
+    pub metadata: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub id: TransactionId,
+    pub merchant_id: String,
+    pub mode: Mode,
+    pub checkout_token: String,
+    pub kind: PaymentKind,
+    pub status: PaymentStatus,
+    pub amount: Money,
+    pub country: Option<Country>,
+    pub provider: Option<ProviderCode>,
+    pub customer_phone: Option<Msisdn>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub description: Option<String>,
+    pub external_reference: String,
+    pub callback_url: Option<String>,
+    pub return_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub metadata: Option<String>,
+    pub failed_attempts: i64,
+    pub status_reason: Option<String>,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<PaymentRow> for Payment {
+    type Error = anyhow::Error;
+
+    fn try_from(r: PaymentRow) -> anyhow::Result<Self> {
+        let currency = Currency::parse(&r.currency).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Self {
+            id: TransactionId::from_sequence(r.id),
+            mode: Mode::parse(&r.mode)?,
+            kind: match r.kind.as_str() {
+                "direct" => PaymentKind::Direct,
+                "checkout" => PaymentKind::Checkout,
+                other => anyhow::bail!("unknown payment kind {other:?}"),
+            },
+            status: PaymentStatus::parse(&r.status).with_context(|| format!("unknown status {:?}", r.status))?,
+            amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
+            country: r.country.as_deref().map(Country::parse).transpose().map_err(|e| anyhow::anyhow!("{e}"))?,
+            provider: r.provider.as_deref().map(ProviderCode::parse).transpose().map_err(|e| anyhow::anyhow!("{e}"))?,
+            customer_phone: r.customer_phone.map(Msisdn::from_trusted),
+            merchant_id: r.merchant_id,
+            checkout_token: r.checkout_token,
+            customer_name: r.customer_name,
+            customer_email: r.customer_email,
+            description: r.description,
+            external_reference: r.external_reference,
+            callback_url: r.callback_url,
+            return_url: r.return_url,
+            cancel_url: r.cancel_url,
+            metadata: r.metadata,
+            failed_attempts: r.failed_attempts,
+            status_reason: r.status_reason,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// One call to a provider for a payment.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub id: String,
+    pub payment_id: i64,
+    pub provider: ProviderCode,
+    pub status: AttemptStatus,
+    pub provider_reference: Option<String>,
+    pub provider_status: Option<String>,
+    pub customer_phone: Option<Msisdn>,
+    pub launch_url: Option<String>,
+    pub deep_links: BTreeMap<String, String>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub created_at: i64,
+}
+
+impl TryFrom<AttemptRow> for Attempt {
+    type Error = anyhow::Error;
+
+    fn try_from(r: AttemptRow) -> anyhow::Result<Self> {
+        Ok(Self {
+            provider: ProviderCode::parse(&r.provider).map_err(|e| anyhow::anyhow!("{e}"))?,
+            status: AttemptStatus::parse(&r.status).with_context(|| format!("unknown attempt status {:?}", r.status))?,
+            deep_links: match r.deep_links.as_deref() {
+                Some(json) => serde_json::from_str(json).context("corrupt deep links")?,
+                None => BTreeMap::new(),
+            },
+            customer_phone: r.customer_phone.map(Msisdn::from_trusted),
+            id: r.id,
+            payment_id: r.payment_id,
+            provider_reference: r.provider_reference,
+            provider_status: r.provider_status,
+            launch_url: r.launch_url,
+            failure_code: r.failure_code,
+            failure_message: r.failure_message,
+            created_at: r.created_at,
+        })
+    }
+}

@@ -1,0 +1,107 @@
+//! Payment providers behind one small trait. Test-mode payments use the sandbox connectors in
+//! `sandbox.rs`, which imitate each provider's steps, delays and failures; live connectors would
+//! implement the same trait.
+
+pub mod sandbox;
+pub mod transformers;
+
+use crate::domain::msisdn::Msisdn;
+use crate::domain::{Country, Money, ProviderCode};
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What the core asks a provider to start.
+#[derive(Debug, Clone)]
+pub struct AttemptRequest {
+    /// Dalal's id of the attempt: the provider's `client_reference`.
+    pub attempt_id: String,
+    pub provider: ProviderCode,
+    pub amount: Money,
+    pub country: Country,
+    /// The payer's number: required for USSD pushes and one-time codes, optional for QR flows.
+    pub phone: Option<Msisdn>,
+    /// The Orange Money one-time code the customer got by dialling the USSD code.
+    pub one_time_code: Option<String>,
+}
+
+/// What a provider answers when an attempt starts.
+#[derive(Debug, Clone)]
+pub struct ProviderSession {
+    /// The provider's own id (Wave's `cos-…`, MTN's `X-Reference-Id`, …).
+    pub reference: String,
+    /// The provider's status word, as it sent it.
+    pub raw_status: String,
+    /// Wave's `wave_launch_url` / Orange Money's payment link: what the QR code encodes.
+    pub launch_url: Option<String>,
+    /// App deep links by app (`wave`, `orange_money`, `maxit`).
+    pub deep_links: BTreeMap<String, String>,
+    /// True when the provider already put the payment before the customer (a push was sent).
+    pub customer_asked: bool,
+}
+
+/// Where a provider says an attempt stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderStatus {
+    pub raw_status: String,
+    pub outcome: AttemptOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// Nothing yet: the session is open and the customer has not acted.
+    Waiting,
+    /// The customer has the request in front of them (push delivered, app opened).
+    CustomerAsked,
+    Succeeded,
+    /// Failed, with a stable code and a sentence for the customer in French.
+    Failed { code: String, message: String },
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    /// The provider could not be reached or answered 5xx: try later or another method.
+    #[error("{provider} est temporairement indisponible")]
+    Unavailable { provider: &'static str },
+    /// The provider refused the request itself (bad one-time code, duplicate payment).
+    #[error("{message}")]
+    Refused { code: String, message: String },
+    #[error("référence inconnue chez le provider : {0}")]
+    UnknownReference(String),
+    #[error(transparent)]
+    Internal(#[from] std::sync::Arc<anyhow::Error>),
+}
+
+impl From<anyhow::Error> for ProviderError {
+    fn from(err: anyhow::Error) -> Self {
+        ProviderError::Internal(Arc::new(err))
+    }
+}
+
+#[async_trait]
+pub trait PaymentProvider: Send + Sync {
+    fn code(&self) -> ProviderCode;
+
+    /// Starts an attempt: creates a checkout session, sends a push, or charges a one-time code.
+    async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError>;
+
+    /// Asks the provider where an attempt stands. Notifications from a provider are only a hint to
+    /// call this: the provider's answer to a status request is what Dalal believes.
+    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError>;
+}
+
+/// The connectors of one mode, by provider.
+#[derive(Clone)]
+pub struct ProviderRegistry {
+    connectors: BTreeMap<ProviderCode, Arc<dyn PaymentProvider>>,
+}
+
+impl ProviderRegistry {
+    pub fn new(connectors: Vec<Arc<dyn PaymentProvider>>) -> Self {
+        Self { connectors: connectors.into_iter().map(|c| (c.code(), c)).collect() }
+    }
+
+    pub fn get(&self, code: ProviderCode) -> Option<&Arc<dyn PaymentProvider>> {
+        self.connectors.get(&code)
+    }
+}

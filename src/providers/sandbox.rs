@@ -1,0 +1,331 @@
+//! Sandbox connectors: one per provider, imitating its steps, delays and failures, so that test
+//! keys exercise the same code paths as live ones and never move money.
+//!
+//! Outcomes are chosen like test card numbers, by the last two digits of the payer's number
+//! (documented in README.md, "Sandbox"):
+//!
+//! | ending | outcome |
+//! |---|---|
+//! | `01` | insufficient funds |
+//! | `02` | the customer declines |
+//! | `03` | the customer never answers: the request expires after `sandbox.push_timeout_secs` |
+//! | `04` | the provider is down: starting the attempt fails |
+//! | anything else | success, `sandbox.answer_delay_ms` after the push |
+//!
+//! QR-code and deep-link flows (Wave, Orange Money) open the sandbox "phone" page at
+//! `/sandbox/phone/{session}` where the tester approves or declines, as they would in the app.
+
+use super::{AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers};
+use crate::clock::SharedClock;
+use crate::config::SandboxSettings;
+use crate::db::{self, Pool, sandbox::SandboxSessionRow};
+use crate::domain::{ConfirmationFlow, ProviderCode};
+use crate::random;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+/// How long a sandbox QR session stays open: Wave's `when_expires` is about 30 minutes.
+const QR_VALIDITY_MS: i64 = 30 * 60 * 1000;
+/// Orange Money refuses the same amount from the same number within this window.
+const ORANGE_DUPLICATE_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// What the sandbox customer will do, from the payer's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    Success,
+    InsufficientFunds,
+    Declined,
+    NoAnswer,
+    ProviderDown,
+}
+
+impl Scenario {
+    pub fn from_phone(phone: Option<&str>) -> Self {
+        let ending = phone.and_then(|p| p.get(p.len().saturating_sub(2)..)).unwrap_or("");
+        match ending {
+            "01" => Scenario::InsufficientFunds,
+            "02" => Scenario::Declined,
+            "03" => Scenario::NoAnswer,
+            "04" => Scenario::ProviderDown,
+            _ => Scenario::Success,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Success => "success",
+            Scenario::InsufficientFunds => "insufficient_funds",
+            Scenario::Declined => "declined",
+            Scenario::NoAnswer => "no_answer",
+            Scenario::ProviderDown => "provider_down",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "insufficient_funds" => Scenario::InsufficientFunds,
+            "declined" => Scenario::Declined,
+            "no_answer" => Scenario::NoAnswer,
+            "provider_down" => Scenario::ProviderDown,
+            _ => Scenario::Success,
+        }
+    }
+}
+
+/// The tester's answer on the sandbox phone page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Decline,
+    InsufficientFunds,
+}
+
+impl Decision {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approve" => Some(Decision::Approve),
+            "decline" => Some(Decision::Decline),
+            "insufficient_funds" => Some(Decision::InsufficientFunds),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Decline => "decline",
+            Decision::InsufficientFunds => "insufficient_funds",
+        }
+    }
+}
+
+/// Where a sandbox session stands, before it is spelled in the provider's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Open,
+    Asked,
+    Paid,
+    InsufficientFunds,
+    Declined,
+    Expired,
+}
+
+pub struct SandboxProvider {
+    code: ProviderCode,
+    pool: Pool,
+    clock: SharedClock,
+    settings: SandboxSettings,
+    public_url: String,
+}
+
+impl SandboxProvider {
+    pub fn new(code: ProviderCode, pool: Pool, clock: SharedClock, settings: SandboxSettings, public_url: String) -> Self {
+        Self { code, pool, clock, settings, public_url }
+    }
+
+    /// The sandbox connectors for every provider.
+    pub fn all(pool: &Pool, clock: &SharedClock, settings: &SandboxSettings, public_url: &str) -> Vec<std::sync::Arc<dyn PaymentProvider>> {
+        ProviderCode::ALL
+            .into_iter()
+            .map(|code| {
+                std::sync::Arc::new(Self::new(code, pool.clone(), clock.clone(), settings.clone(), public_url.to_owned()))
+                    as std::sync::Arc<dyn PaymentProvider>
+            })
+            .collect()
+    }
+
+    fn new_reference(&self) -> String {
+        match self.code {
+            ProviderCode::Wave => format!("cos-{}", random::lower_alphanumeric(20)),
+            ProviderCode::OrangeMoney => format!("om-{}", random::lower_alphanumeric(20)),
+            ProviderCode::FreeMoney => format!("fm-{}", random::lower_alphanumeric(20)),
+            ProviderCode::MtnMomo => format!("mtn-{}", random::lower_alphanumeric(24)),
+            ProviderCode::MoovMoney => format!("mv-{}", random::lower_alphanumeric(20)),
+        }
+    }
+
+    /// The provider's word for a stage, as its API would send it.
+    fn raw_status(&self, stage: Stage) -> &'static str {
+        match self.code {
+            ProviderCode::Wave => match stage {
+                Stage::Open => "open",
+                Stage::Asked => "processing",
+                Stage::Paid => "succeeded",
+                Stage::InsufficientFunds => "cancelled:insufficient-funds",
+                Stage::Declined => "cancelled:declined",
+                Stage::Expired => "expired",
+            },
+            ProviderCode::MtnMomo => match stage {
+                Stage::Open => "CREATED",
+                Stage::Asked => "PENDING",
+                Stage::Paid => "SUCCESSFUL",
+                Stage::InsufficientFunds => "FAILED:NOT_ENOUGH_FUNDS",
+                Stage::Declined => "FAILED:APPROVAL_REJECTED",
+                Stage::Expired => "FAILED:EXPIRED",
+            },
+            ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => match stage {
+                Stage::Open => "INITIATED",
+                Stage::Asked => "PENDING",
+                Stage::Paid => "SUCCESS",
+                Stage::InsufficientFunds => "FAILED:INSUFFICIENT_BALANCE",
+                Stage::Declined => "FAILED:CANCELLED_BY_USER",
+                Stage::Expired => "FAILED:TIMEOUT",
+            },
+        }
+    }
+
+    fn stage(&self, session: &SandboxSessionRow, now: i64) -> Stage {
+        let elapsed = now - session.created_at;
+        if let Some(decision) = session.decision.as_deref().and_then(Decision::parse) {
+            return match decision {
+                Decision::Approve => Stage::Paid,
+                Decision::Decline => Stage::Declined,
+                Decision::InsufficientFunds => Stage::InsufficientFunds,
+            };
+        }
+        if session.flow == "qr" {
+            return if elapsed >= QR_VALIDITY_MS { Stage::Expired } else { Stage::Open };
+        }
+        let answered = elapsed >= self.settings.answer_delay_ms;
+        match Scenario::parse(&session.scenario) {
+            Scenario::NoAnswer if elapsed >= self.settings.push_timeout_secs * 1000 => Stage::Expired,
+            Scenario::NoAnswer => Stage::Asked,
+            _ if !answered => Stage::Asked,
+            Scenario::Success | Scenario::ProviderDown => Stage::Paid,
+            Scenario::InsufficientFunds => Stage::InsufficientFunds,
+            Scenario::Declined => Stage::Declined,
+        }
+    }
+
+    /// Orange Money's rule: the same amount from the same number within a few minutes is refused.
+    async fn refuse_duplicate(&self, phone: &str, amount: i64, now: i64) -> Result<(), ProviderError> {
+        if self.code != ProviderCode::OrangeMoney {
+            return Ok(());
+        }
+        let recent = db::sandbox::recent_same_payment(&self.pool, self.code.code(), phone, amount, now - ORANGE_DUPLICATE_WINDOW_MS).await?;
+        if recent.iter().any(|s| self.stage(s, now) == Stage::Paid) {
+            return Err(refused(self.code, "duplicate"));
+        }
+        Ok(())
+    }
+}
+
+fn refused(provider: ProviderCode, code: &str) -> ProviderError {
+    ProviderError::Refused { code: code.to_owned(), message: transformers::failure_message(provider, code) }
+}
+
+#[async_trait]
+impl PaymentProvider for SandboxProvider {
+    fn code(&self) -> ProviderCode {
+        self.code
+    }
+
+    async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
+        let phone = request.phone.as_ref().map(|p| p.as_str().to_owned());
+        let scenario = Scenario::from_phone(phone.as_deref());
+        if scenario == Scenario::ProviderDown {
+            return Err(ProviderError::Unavailable { provider: self.code.name() });
+        }
+        let now = self.clock.now_ms();
+        let flow = match (self.code.flow(), &request.one_time_code) {
+            (ConfirmationFlow::QrCode, None) => "qr",
+            (ConfirmationFlow::QrCode, Some(code)) => {
+                // Orange Money's one-time code: six digits; the sandbox treats 000000 as expired.
+                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || code == "000000" {
+                    return Err(refused(self.code, "invalid-otp"));
+                }
+                "otp"
+            }
+            (ConfirmationFlow::UssdPush, _) => "push",
+        };
+        if flow != "qr" {
+            let Some(phone) = phone.as_deref() else {
+                return Err(ProviderError::Refused {
+                    code: "missing-phone".into(),
+                    message: "Le numéro du payeur est requis.".into(),
+                });
+            };
+            self.refuse_duplicate(phone, request.amount.minor(), now).await?;
+        }
+        let reference = self.new_reference();
+        db::sandbox::insert(
+            &self.pool,
+            &SandboxSessionRow {
+                id: reference.clone(),
+                provider: self.code.code().to_owned(),
+                flow: flow.to_owned(),
+                amount: request.amount.minor(),
+                currency: request.amount.currency().code().to_owned(),
+                phone,
+                scenario: scenario.as_str().to_owned(),
+                created_at: now,
+                decision: None,
+                decided_at: None,
+            },
+        )
+        .await?;
+        let (launch_url, deep_links, stage) = if flow == "qr" {
+            let url = format!("{}/sandbox/phone/{reference}", self.public_url);
+            let apps: &[&str] = match self.code {
+                ProviderCode::OrangeMoney => &["orange_money", "maxit"],
+                _ => &[self.code.code()],
+            };
+            let links = apps.iter().map(|app| ((*app).to_owned(), url.clone())).collect();
+            (Some(url), links, Stage::Open)
+        } else {
+            (None, BTreeMap::new(), Stage::Asked)
+        };
+        Ok(ProviderSession {
+            raw_status: self.raw_status(stage).to_owned(),
+            reference,
+            launch_url,
+            deep_links,
+            customer_asked: stage == Stage::Asked,
+        })
+    }
+
+    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
+        let session = db::sandbox::find(&self.pool, reference)
+            .await?
+            .filter(|s| s.provider == self.code.code())
+            .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
+        let raw = self.raw_status(self.stage(&session, self.clock.now_ms()));
+        Ok(ProviderStatus { raw_status: raw.to_owned(), outcome: transformers::outcome(self.code, raw) })
+    }
+}
+
+/// The tester's answer on the sandbox phone page, for QR/deep-link sessions that are still open.
+/// Returns the session's provider when the answer was recorded.
+pub async fn decide(pool: &Pool, clock: &SharedClock, reference: &str, decision: Decision) -> anyhow::Result<Option<ProviderCode>> {
+    let Some(session) = db::sandbox::find(pool, reference).await? else {
+        return Ok(None);
+    };
+    let now = clock.now_ms();
+    if session.flow != "qr" || now - session.created_at >= QR_VALIDITY_MS {
+        return Ok(None);
+    }
+    if !db::sandbox::decide(pool, reference, decision.as_str(), now).await? {
+        return Ok(None);
+    }
+    Ok(ProviderCode::parse(&session.provider).ok())
+}
+
+/// Whether a QR session can still be answered, for the phone page.
+pub async fn session(pool: &Pool, reference: &str) -> anyhow::Result<Option<SandboxSessionRow>> {
+    db::sandbox::find(pool, reference).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_come_from_the_last_two_digits() {
+        assert_eq!(Scenario::from_phone(Some("+221771234501")), Scenario::InsufficientFunds);
+        assert_eq!(Scenario::from_phone(Some("+221771234502")), Scenario::Declined);
+        assert_eq!(Scenario::from_phone(Some("+221771234503")), Scenario::NoAnswer);
+        assert_eq!(Scenario::from_phone(Some("+221771234504")), Scenario::ProviderDown);
+        assert_eq!(Scenario::from_phone(Some("+221771234567")), Scenario::Success);
+        assert_eq!(Scenario::from_phone(None), Scenario::Success);
+    }
+}

@@ -1,0 +1,184 @@
+//! Builds the application: database, providers, payment core, router, workers. `main.rs` and the
+//! tests both start Dalal through `Application::build`, so tests run the real thing.
+
+use crate::api;
+use crate::app::{App, shell};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::db;
+use crate::merchants;
+use crate::payments::{Payments, workers};
+use crate::providers::ProviderRegistry;
+use crate::providers::sandbox::{self, Decision, SandboxProvider};
+use crate::state::AppState;
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::future::Future;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        let pool = db::connect(&settings.database).await?;
+        db::migrate(&pool).await?;
+        if settings.demo.enabled && merchants::ensure_demo(&pool, &clock).await? {
+            tracing::info!(
+                public_key = merchants::DEMO_PUBLIC_KEY,
+                secret_key = merchants::DEMO_SECRET_KEY,
+                "created the demo merchant « {} » (test keys only: they never move money)",
+                merchants::DEMO_MERCHANT_NAME
+            );
+        }
+        let listener = TcpListener::bind(settings.server.address)
+            .await
+            .with_context(|| format!("failed to listen on server.address = {}", settings.server.address))?;
+        let address = listener.local_addr().context("failed to read the bound address")?;
+        let public_url = match settings.server.public_url.trim_end_matches('/') {
+            "" => format!("http://{address}"),
+            url => url.to_owned(),
+        };
+        let sandbox = ProviderRegistry::new(SandboxProvider::all(&pool, &clock, &settings.sandbox, &public_url));
+        let payments = Payments::new(pool.clone(), clock.clone(), sandbox, settings.payments.clone());
+        let leptos_options = LeptosOptions::builder()
+            .output_name("dalal")
+            .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let state = AppState { pool, clock, payments, settings, public_url, leptos_options };
+        Ok(Self { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish and stops the workers.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_workers, stopped) = tokio::sync::watch::channel(false);
+        let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
+        let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped));
+        tracing::info!(url = %self.state.public_url, "Dalal is listening");
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("the HTTP server failed")?;
+        let _ = stop_workers.send(true);
+        let _ = worker.await;
+        Ok(())
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/sandbox/phone/{reference}", get(sandbox_phone).post(sandbox_decide))
+        .merge(api::router())
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match db::ping(&state.pool).await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))).into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The sandbox "phone": what the QR code and deep link open in test mode. The tester answers
+/// as the customer would in the Wave or Orange Money app.
+async fn sandbox_phone(State(state): State<AppState>, Path(reference): Path<String>) -> Response {
+    let session = match sandbox::session(&state.pool, &reference).await {
+        Ok(Some(s)) if s.flow == "qr" => s,
+        Ok(_) => return (StatusCode::NOT_FOUND, Html(phone_page("Session inconnue", "<p>Ce QR code ne correspond à aucune session de test.</p>"))).into_response(),
+        Err(err) => return api::ApiError::internal(&err).into_response(),
+    };
+    let provider = crate::domain::ProviderCode::parse(&session.provider).map(|p| p.name()).unwrap_or("Provider");
+    let amount = format!("{} {}", crate::domain::money::group_thousands(session.amount, '\u{202f}'), escape(&session.currency));
+    let body = match session.decision.as_deref() {
+        Some(d) => {
+            let answer = match d {
+                "approve" => "Paiement approuvé.",
+                "decline" => "Paiement refusé.",
+                _ => "Paiement refusé : solde insuffisant.",
+            };
+            format!("<p class=\"notice\" role=\"status\">{answer}</p><p>Revenez à la page de paiement : elle se met à jour toute seule.</p>")
+        }
+        None => format!(
+            "<p>Le marchand demande <strong>{amount}</strong>.</p>
+             <form method=\"post\">
+               <button class=\"button primary\" name=\"decision\" value=\"approve\">Approuver le paiement</button>
+               <button class=\"button\" name=\"decision\" value=\"decline\">Refuser</button>
+               <button class=\"button\" name=\"decision\" value=\"insufficient_funds\">Simuler un solde insuffisant</button>
+             </form>"
+        ),
+    };
+    Html(phone_page(&format!("{provider} — téléphone de test"), &body)).into_response()
+}
+
+fn phone_page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/dalal.css\"></head>
+         <body><main class=\"page phone\"><p class=\"sandbox-badge\">Mode test — aucun argent réel</p><h1>{title}</h1>{body}</main></body></html>"
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct DecisionForm {
+    decision: String,
+}
+
+async fn sandbox_decide(State(state): State<AppState>, Path(reference): Path<String>, Form(form): Form<DecisionForm>) -> Response {
+    let Some(decision) = Decision::parse(&form.decision) else {
+        return (StatusCode::BAD_REQUEST, Html(phone_page("Réponse inconnue", "<p>Choisissez Approuver ou Refuser.</p>"))).into_response();
+    };
+    match sandbox::decide(&state.pool, &state.clock, &reference, decision).await {
+        Ok(Some(provider)) => {
+            // Like a provider's webhook: a hint for Dalal to fetch the status now.
+            if let Err(err) = state.payments.provider_notified(provider, &reference).await {
+                tracing::warn!(error = ?err, "failed to apply a sandbox decision at once; the worker will");
+            }
+        }
+        Ok(None) => {}
+        Err(err) => return api::ApiError::internal(&err).into_response(),
+    }
+    Redirect::to(&format!("/sandbox/phone/{reference}")).into_response()
+}

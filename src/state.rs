@@ -1,0 +1,31 @@
+//! What every request handler and server function can reach.
+
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::payments::Payments;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub payments: Payments,
+    pub settings: Settings,
+    /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
+    pub public_url: String,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    pub fn checkout_url(&self, token: &str) -> String {
+        format!("{}/pay/{token}", self.public_url)
+    }
+}
