@@ -1,0 +1,168 @@
+use dalal::clock::ManualClock;
+use dalal::config::Settings;
+use dalal::merchants::{self, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY};
+use dalal::server::Application;
+use dalal::state::AppState;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// The demo merchant's published test key, as the README prints it.
+pub const DEMO_KEY: &str = "pk_test_dalal_demo:sk_test_dalal_demo_5f3a9c2e7b1d4068";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts Dalal on a free port with its own database file and a clock that moves only when told.
+/// The background workers are slowed to a crawl so that tests run each pass when they choose.
+pub async fn spawn_app() -> TestApp {
+    assert_eq!(DEMO_KEY, format!("{DEMO_PUBLIC_KEY}:{DEMO_SECRET_KEY}"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings: Settings = Settings::defaults()
+        .unwrap()
+        .set_override("server.address", "127.0.0.1:0")
+        .unwrap()
+        .set_override("database.url", format!("sqlite://{}/dalal.db", dir.path().display()))
+        .unwrap()
+        .set_override("payments.worker_interval_ms", 3_600_000)
+        .unwrap()
+        .build()
+        .unwrap()
+        .try_deserialize()
+        .unwrap();
+    let clock = ManualClock::new();
+    let app = Application::build(settings, clock.clone()).await.expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run(std::future::pending()));
+    TestApp {
+        address,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        state,
+        clock,
+        _dir: dir,
+    }
+}
+
+/// The seed's direct example, as written.
+pub fn seed_direct_body() -> Value {
+    json!({
+        "type": "direct",
+        "provider": "wave",
+        "country": "SN",
+        "amount": 10000,
+        "currency": "XOF",
+        "externalReference": "COMMANDE-12345",
+        "customerPhone": "+221771234567",
+        "customerName": "Amadou Diallo",
+        "customerEmail": "amadou@example.com",
+        "description": "Achat sur MaBoutique.sn",
+        "callbackUrl": "https://votresite.com/webhooks/cauris",
+        "returnUrl": "https://votresite.com/paiement/succes",
+        "cancelUrl": "https://votresite.com/paiement/annule",
+        "metadata": {
+            "orderId": "12345",
+            "customerType": "premium"
+        }
+    })
+}
+
+/// The seed's checkout example, as written.
+pub fn seed_checkout_body() -> Value {
+    json!({
+        "type": "checkout",
+        "amount": 25000,
+        "currency": "XOF",
+        "externalReference": "PANIER-67890",
+        "customerName": "Fatou Sow",
+        "customerEmail": "fatou@example.com",
+        "description": "Panier #67890 - 3 articles",
+        "callbackUrl": "https://votresite.com/webhooks/cauris",
+        "returnUrl": "https://votresite.com/commande/67890/merci",
+        "cancelUrl": "https://votresite.com/panier"
+    })
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// Asserts the seed's error shape and returns the message.
+    pub fn error_message(&self) -> String {
+        let body = self.json();
+        assert_eq!(body["statusCode"], self.status, "{body}");
+        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+        body["message"].as_str().expect("a message").to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn post_raw(&self, path: &str, key: Option<&str>, idempotency_key: Option<&str>, body: impl Into<reqwest::Body>) -> Reply {
+        let mut request = self.client.post(format!("{}{path}", self.address)).header("Content-Type", "application/json").body(body);
+        if let Some(key) = key {
+            request = request.header("X-API-Key", key);
+        }
+        if let Some(k) = idempotency_key {
+            request = request.header("X-Idempotency-Key", k);
+        }
+        let response = request.send().await.expect("request sent");
+        Reply { status: response.status().as_u16(), headers: response.headers().clone(), text: response.text().await.unwrap() }
+    }
+
+    pub async fn initiate(&self, body: &Value) -> Reply {
+        self.post_raw("/api/v1/payments/initiate", Some(DEMO_KEY), None, body.to_string()).await
+    }
+
+    pub async fn initiate_with_key(&self, key: &str, idempotency_key: Option<&str>, body: &Value) -> Reply {
+        self.post_raw("/api/v1/payments/initiate", Some(key), idempotency_key, body.to_string()).await
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> Reply {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(key) = key {
+            request = request.header("X-API-Key", key);
+        }
+        let response = request.send().await.expect("request sent");
+        Reply { status: response.status().as_u16(), headers: response.headers().clone(), text: response.text().await.unwrap() }
+    }
+
+    pub async fn get_payment(&self, transaction_id: &str) -> Value {
+        let reply = self.get(&format!("/api/v1/payments/{transaction_id}"), Some(DEMO_KEY)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.json()["data"].clone()
+    }
+
+    /// Creates a payment through the API and returns its `data`.
+    pub async fn create(&self, body: Value) -> Value {
+        let reply = self.initiate(&body).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.json()["data"].clone()
+    }
+
+    /// Another merchant, with its own keys: (test key, live key).
+    pub async fn other_merchant(&self) -> (String, String) {
+        let (_, keys) = merchants::create(&self.state.pool, &self.state.clock, "Autre Boutique").await.unwrap();
+        let pair = |i: usize| format!("{}:{}", keys[i].public_key, keys[i].secret_key.expose());
+        (pair(0), pair(1))
+    }
+
+    pub async fn count_payments(&self) -> i64 {
+        dalal::db::payments::count(&self.state.pool).await.unwrap()
+    }
+}
+
+/// The checkout token at the end of a `redirectUrl`.
+pub fn token_of(data: &Value) -> String {
+    data["redirectUrl"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+}

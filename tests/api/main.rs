@@ -1,0 +1,12 @@
+//! Integration tests: the real application on a free port, a fresh SQLite file per test, and
+//! real HTTP. One binary for all (faster to link than one per file).
+
+mod helpers;
+
+mod auth_and_isolation;
+mod health;
+mod idempotency;
+mod initiate;
+mod lifecycle;
+mod providers;
+mod validation;
