@@ -24,6 +24,9 @@ use std::sync::Arc;
 
 /// How often an open attempt's provider is asked for news.
 const CHECK_INTERVAL_MS: i64 = 1_000;
+/// An attempt still without a provider reference after this long belongs to a request that died
+/// while calling the provider; it no longer blocks the payment.
+const STALLED_START_MS: i64 = 60_000;
 /// How long to leave a provider alone after it failed to answer a status request.
 const UNREACHABLE_BACKOFF_MS: i64 = 5_000;
 
@@ -220,8 +223,18 @@ impl Payments {
             let payment = self.open_payment_by_token(token).await?;
             if let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? {
                 let open = Attempt::try_from(open)?;
+                let starting = open.provider_reference.is_none();
+                if starting && self.clock.now_ms() - open.created_at < STALLED_START_MS {
+                    // Another request is starting this attempt with the provider right now.
+                    return Err(PaymentError::Conflict(
+                        "Un autre choix de paiement est en cours pour ce paiement. Patientez un instant.".into(),
+                    ));
+                }
+                // Choosing the same QR-code method again (a double click, a reload) shows the
+                // same session rather than opening a new one.
                 let reusable = open.status == crate::domain::AttemptStatus::Created
                     && open.provider == choice.provider
+                    && open.provider.flow() == crate::domain::ConfirmationFlow::QrCode
                     && choice.one_time_code.is_none();
                 if reusable {
                     return Ok((payment, open));

@@ -258,3 +258,22 @@ async fn a_method_must_work_in_the_payments_country() {
     let err = app.state.payments.choose_method(&token, choice(ProviderCode::FreeMoney, Country::Sn, None)).await.unwrap_err();
     assert!(matches!(err, PaymentError::Invalid(ref e) if e.0.contains("numéro")), "{err}");
 }
+
+#[tokio::test]
+async fn an_attempt_whose_request_died_mid_call_stops_blocking_after_a_minute() {
+    let app = spawn_app().await;
+    let (id, token) = checkout_in(&app, "CI", 5000).await;
+    // A request that crashed between recording its attempt and hearing from the provider.
+    let seq = dalal::domain::TransactionId::parse(&id).unwrap().sequence();
+    sqlx::query("INSERT INTO payment_attempts (id, payment_id, provider, status, created_at, updated_at) VALUES ('att_dead', $1, 'mtn_momo', 'created', $2, $2)")
+        .bind(seq)
+        .bind(app.state.payments.now_ms())
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let mtn = || choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"));
+    assert!(matches!(app.state.payments.choose_method(&token, mtn()).await, Err(PaymentError::Conflict(_))));
+    app.clock.advance_ms(61_000);
+    let (payment, _) = app.state.payments.choose_method(&token, mtn()).await.unwrap();
+    assert_eq!(payment.status, PaymentStatus::Processing);
+}
