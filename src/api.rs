@@ -15,7 +15,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/payments/initiate", post(caurisflux::initiate))
         .route("/api/v1/payments/providers", get(caurisflux::providers))
-        .route("/api/v1/payments/{transaction_id}", get(caurisflux::get_payment))
+        .route(
+            "/api/v1/payments/{transaction_id}",
+            get(caurisflux::get_payment),
+        )
         .route("/api/{*rest}", axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -25,15 +28,24 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "Méthode HTTP non autorisée pour cette route")
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "Méthode HTTP non autorisée pour cette route",
+    )
 }
 
 /// Reads a request body up to `limit` bytes; a larger one is a 413 with a French message.
-pub async fn read_body(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+pub async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
     axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!("Le corps de la requête dépasse la taille maximale de {} Ko", limit / 1024),
+            format!(
+                "Le corps de la requête dépasse la taille maximale de {} Ko",
+                limit / 1024
+            ),
         )
     })
 }

@@ -15,9 +15,16 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
     let settings = Settings::load()?;
     let clock: SharedClock = Arc::new(SystemClock);
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] | ["serve"] => serve(settings, clock).await,
-        ["create-merchant", name @ ..] if !name.is_empty() => create_merchant(settings, clock, &name.join(" ")).await,
+        ["create-merchant", name @ ..] if !name.is_empty() => {
+            create_merchant(settings, clock, &name.join(" ")).await
+        }
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             Ok(())
@@ -46,7 +53,12 @@ async fn create_merchant(settings: Settings, clock: SharedClock, name: &str) -> 
     let (id, keys) = merchants::create(&pool, &clock, name).await?;
     println!("Merchant {id} « {name} » created. Keep these keys: the secrets are not shown again.");
     for k in keys {
-        println!("  {:<4} X-API-Key: {}:{}", k.mode.as_str(), k.public_key, k.secret_key.expose());
+        println!(
+            "  {:<4} X-API-Key: {}:{}",
+            k.mode.as_str(),
+            k.public_key,
+            k.secret_key.expose()
+        );
     }
     Ok(())
 }

@@ -51,6 +51,9 @@ pub fn iso8601(ms: i64) -> String {
 mod tests {
     #[test]
     fn timestamps_use_the_seed_format() {
-        assert_eq!(super::iso8601(1_705_321_800_000), "2024-01-15T12:30:00.000Z");
+        assert_eq!(
+            super::iso8601(1_705_321_800_000),
+            "2024-01-15T12:30:00.000Z"
+        );
     }
 }

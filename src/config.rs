@@ -60,7 +60,11 @@ impl Settings {
     pub fn load() -> anyhow::Result<Self> {
         let mut builder = Self::defaults()?
             .add_source(config::File::with_name("dalal").required(false))
-            .add_source(config::Environment::with_prefix("DALAL").prefix_separator("__").separator("__"));
+            .add_source(
+                config::Environment::with_prefix("DALAL")
+                    .prefix_separator("__")
+                    .separator("__"),
+            );
         if let Ok(url) = std::env::var("DATABASE_URL") {
             builder = builder.set_override("database.url", url)?;
         }
@@ -90,11 +94,26 @@ impl Settings {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.payments.expiry_minutes > 0, "payments.expiry_minutes must be positive");
-        anyhow::ensure!(self.payments.max_failed_attempts > 0, "payments.max_failed_attempts must be positive");
-        anyhow::ensure!(self.payments.worker_interval_ms > 0, "payments.worker_interval_ms must be positive");
-        anyhow::ensure!(self.sandbox.answer_delay_ms >= 0, "sandbox.answer_delay_ms must not be negative");
-        anyhow::ensure!(self.sandbox.push_timeout_secs > 0, "sandbox.push_timeout_secs must be positive");
+        anyhow::ensure!(
+            self.payments.expiry_minutes > 0,
+            "payments.expiry_minutes must be positive"
+        );
+        anyhow::ensure!(
+            self.payments.max_failed_attempts > 0,
+            "payments.max_failed_attempts must be positive"
+        );
+        anyhow::ensure!(
+            self.payments.worker_interval_ms > 0,
+            "payments.worker_interval_ms must be positive"
+        );
+        anyhow::ensure!(
+            self.sandbox.answer_delay_ms >= 0,
+            "sandbox.answer_delay_ms must not be negative"
+        );
+        anyhow::ensure!(
+            self.sandbox.push_timeout_secs > 0,
+            "sandbox.push_timeout_secs must be positive"
+        );
         anyhow::ensure!(
             self.database.url.starts_with("sqlite:"),
             "database.url: only sqlite: URLs are supported so far (got a different scheme)"
@@ -108,5 +127,39 @@ impl Settings {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults_and_bad_values_name_their_key() {
+        // Only this test touches DALAL__* variables.
+        unsafe {
+            std::env::set_var("DALAL__PAYMENTS__EXPIRY_MINUTES", "45");
+            std::env::set_var("DALAL__SANDBOX__ANSWER_DELAY_MS", "1500");
+        }
+        let settings = Settings::load().unwrap();
+        assert_eq!(settings.payments.expiry_minutes, 45);
+        assert_eq!(settings.sandbox.answer_delay_ms, 1500);
+        assert_eq!(settings.server.address.port(), 3000);
+
+        unsafe { std::env::set_var("DALAL__SERVER__ADDRESS", "not-an-address") };
+        let err = format!("{:#}", Settings::load().unwrap_err());
+        assert!(err.contains("server.address"), "{err}");
+
+        unsafe {
+            std::env::set_var("DALAL__SERVER__ADDRESS", "127.0.0.1:3000");
+            std::env::set_var("DALAL__PAYMENTS__EXPIRY_MINUTES", "0");
+        }
+        let err = format!("{:#}", Settings::load().unwrap_err());
+        assert!(err.contains("payments.expiry_minutes"), "{err}");
+        unsafe {
+            std::env::remove_var("DALAL__PAYMENTS__EXPIRY_MINUTES");
+            std::env::remove_var("DALAL__SANDBOX__ANSWER_DELAY_MS");
+            std::env::remove_var("DALAL__SERVER__ADDRESS");
+        }
     }
 }

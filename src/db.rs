@@ -37,11 +37,17 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
 
 /// Applies the migrations in `migrations/`; start-up stops if one fails.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
-    sqlx::migrate!("./migrations").run(pool).await.context("failed to apply database migrations")
+    sqlx::migrate!("./migrations")
+        .run(pool)
+        .await
+        .context("failed to apply database migrations")
 }
 
 pub async fn ping(pool: &Pool) -> anyhow::Result<()> {
-    sqlx::query("SELECT 1").execute(pool).await.context("failed to reach the database")?;
+    sqlx::query("SELECT 1")
+        .execute(pool)
+        .await
+        .context("failed to reach the database")?;
     Ok(())
 }
 

@@ -60,15 +60,30 @@ fn new_key_pair(mode: Mode) -> KeyPair {
 }
 
 /// Creates a merchant with a test and a live key pair, returned once.
-pub async fn create(pool: &Pool, clock: &SharedClock, name: &str) -> anyhow::Result<(String, Vec<KeyPair>)> {
+pub async fn create(
+    pool: &Pool,
+    clock: &SharedClock,
+    name: &str,
+) -> anyhow::Result<(String, Vec<KeyPair>)> {
     let name = name.trim();
-    anyhow::ensure!(!name.is_empty() && name.chars().count() <= 200, "a merchant name has 1 to 200 characters");
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= 200,
+        "a merchant name has 1 to 200 characters"
+    );
     let id = format!("mer_{}", random::alphanumeric(16));
     let now = clock.now_ms();
     db::merchants::insert_merchant(pool, &id, name, now).await?;
     let keys = vec![new_key_pair(Mode::Test), new_key_pair(Mode::Live)];
     for k in &keys {
-        db::merchants::insert_api_key(pool, &k.public_key, &id, k.mode.as_str(), &hash_secret(k.secret_key.expose()), now).await?;
+        db::merchants::insert_api_key(
+            pool,
+            &k.public_key,
+            &id,
+            k.mode.as_str(),
+            &hash_secret(k.secret_key.expose()),
+            now,
+        )
+        .await?;
     }
     Ok((id, keys))
 }
@@ -80,12 +95,24 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
     }
     let now = clock.now_ms();
     db::merchants::insert_merchant(pool, DEMO_MERCHANT_ID, DEMO_MERCHANT_NAME, now).await?;
-    db::merchants::insert_api_key(pool, DEMO_PUBLIC_KEY, DEMO_MERCHANT_ID, "test", &hash_secret(DEMO_SECRET_KEY), now).await?;
+    db::merchants::insert_api_key(
+        pool,
+        DEMO_PUBLIC_KEY,
+        DEMO_MERCHANT_ID,
+        "test",
+        &hash_secret(DEMO_SECRET_KEY),
+        now,
+    )
+    .await?;
     Ok(true)
 }
 
 /// The merchant a `pk_…:sk_…` pair belongs to, or `None` when the pair is wrong or revoked.
-pub async fn authenticate(pool: &Pool, public_key: &str, secret_key: &str) -> anyhow::Result<Option<Merchant>> {
+pub async fn authenticate(
+    pool: &Pool,
+    public_key: &str,
+    secret_key: &str,
+) -> anyhow::Result<Option<Merchant>> {
     let Some(key) = db::merchants::find_active_key(pool, public_key).await? else {
         // Hash anyway so a wrong public key costs the same time as a wrong secret.
         let _ = hash_secret(secret_key);
@@ -100,5 +127,9 @@ pub async fn authenticate(pool: &Pool, public_key: &str, secret_key: &str) -> an
     if !secret_key.starts_with(&format!("sk_{}_", mode.as_str())) {
         return Ok(None);
     }
-    Ok(Some(Merchant { id: key.merchant_id, name: key.merchant_name, mode }))
+    Ok(Some(Merchant {
+        id: key.merchant_id,
+        name: key.merchant_name,
+        mode,
+    }))
 }

@@ -16,8 +16,13 @@ use crate::clock::SharedClock;
 use crate::config::PaymentSettings;
 use crate::db::{self, Pool, Tx};
 use crate::domain::msisdn::Msisdn;
-use crate::domain::{Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode, TransactionId};
-use crate::providers::{AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry, ProviderStatus};
+use crate::domain::{
+    Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode, TransactionId,
+};
+use crate::providers::{
+    AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry,
+    ProviderStatus,
+};
 use crate::random;
 use anyhow::Context;
 use std::sync::Arc;
@@ -39,7 +44,9 @@ pub enum PaymentError {
     /// The payment is not in a state that allows this (already paid, a push in flight, …).
     #[error("{0}")]
     Conflict(String),
-    #[error("Le mode live n'est pas encore activé pour ce compte : utilisez vos clés de test (pk_test_…, sk_test_…)")]
+    #[error(
+        "Le mode live n'est pas encore activé pour ce compte : utilisez vos clés de test (pk_test_…, sk_test_…)"
+    )]
     LiveModeDisabled,
     #[error("{message}")]
     ProviderUnavailable { message: String },
@@ -67,15 +74,29 @@ pub struct Payments {
 }
 
 impl Payments {
-    pub fn new(pool: Pool, clock: SharedClock, sandbox: ProviderRegistry, settings: PaymentSettings) -> Self {
-        Self { pool, clock, sandbox, settings }
+    pub fn new(
+        pool: Pool,
+        clock: SharedClock,
+        sandbox: ProviderRegistry,
+        settings: PaymentSettings,
+    ) -> Self {
+        Self {
+            pool,
+            clock,
+            sandbox,
+            settings,
+        }
     }
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }
 
-    fn connector(&self, mode: Mode, provider: ProviderCode) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
+    fn connector(
+        &self,
+        mode: Mode,
+        provider: ProviderCode,
+    ) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
         match mode {
             Mode::Test => self.sandbox.get(provider).ok_or_else(|| {
                 PaymentError::Internal(anyhow::anyhow!("no sandbox connector for {provider}"))
@@ -87,14 +108,30 @@ impl Payments {
     /// Creates a payment. A direct payment with a QR-code provider opens the provider session at
     /// once, so the response carries its deep links and QR code; if the provider is down, nothing
     /// is created and the merchant may retry.
-    pub async fn create(&self, merchant_id: &str, mode: Mode, new: NewPayment) -> Result<(Payment, Option<Attempt>), PaymentError> {
+    pub async fn create(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+        new: NewPayment,
+    ) -> Result<(Payment, Option<Attempt>), PaymentError> {
         if mode == Mode::Live {
             return Err(PaymentError::LiveModeDisabled);
         }
         let now = self.clock.now_ms();
         let (kind, country, provider, phone) = match &new.kind {
-            NewPaymentKind::Direct { provider, country, phone } => (PaymentKind::Direct, Some(*country), Some(*provider), Some(phone)),
-            NewPaymentKind::Checkout { country, phone } => (PaymentKind::Checkout, *country, None, phone.as_ref()),
+            NewPaymentKind::Direct {
+                provider,
+                country,
+                phone,
+            } => (
+                PaymentKind::Direct,
+                Some(*country),
+                Some(*provider),
+                Some(phone),
+            ),
+            NewPaymentKind::Checkout { country, phone } => {
+                (PaymentKind::Checkout, *country, None, phone.as_ref())
+            }
         };
 
         // Open the provider session before anything is stored (no lock is held across the call).
@@ -109,72 +146,112 @@ impl Payments {
                     phone: phone.cloned(),
                     one_time_code: None,
                 };
-                Some(self.connector(mode, p)?.initiate(&request).await.map_err(|e| provider_error(p, e))?)
+                Some(
+                    self.connector(mode, p)?
+                        .initiate(&request)
+                        .await
+                        .map_err(|e| provider_error(p, e))?,
+                )
             }
             _ => None,
         };
 
         let token = random::token_256();
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
-        let row = db::payments::insert(
-            &mut tx,
-            &db::payments::NewPaymentRow {
-                merchant_id,
-                mode: mode.as_str(),
-                checkout_token: &token,
-                kind: kind.as_str(),
-                status: PaymentStatus::Pending.as_str(),
-                amount: new.amount.minor(),
-                currency: new.amount.currency().code(),
-                country: country.map(|c| c.code()),
-                provider: provider.map(|p| p.code()),
-                customer_phone: phone.map(|p| p.as_str()),
-                customer_name: new.customer_name.as_deref(),
-                customer_email: new.customer_email.as_deref(),
-                description: new.description.as_deref(),
-                external_reference: &new.external_reference,
-                callback_url: new.callback_url.as_ref().map(|u| u.as_str()),
-                return_url: new.return_url.as_ref().map(|u| u.as_str()),
-                cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
-                metadata: new.metadata.as_deref(),
-                expires_at: now + self.settings.expiry_minutes * 60_000,
-                created_at: now,
-            },
-        )
-        .await?;
-        if let (Some(session), Some(p)) = (&session, provider) {
-            db::attempts::insert_open(&mut tx, &attempt_id, row.id, p.code(), phone.map(|p| p.as_str()), now)
+        let new_row = db::payments::NewPaymentRow {
+            merchant_id,
+            mode: mode.as_str(),
+            checkout_token: &token,
+            kind: kind.as_str(),
+            status: PaymentStatus::Pending.as_str(),
+            amount: new.amount.minor(),
+            currency: new.amount.currency().code(),
+            country: country.map(|c| c.code()),
+            provider: provider.map(|p| p.code()),
+            customer_phone: phone.map(|p| p.as_str()),
+            customer_name: new.customer_name.as_deref(),
+            customer_email: new.customer_email.as_deref(),
+            description: new.description.as_deref(),
+            external_reference: &new.external_reference,
+            callback_url: new.callback_url.as_ref().map(|u| u.as_str()),
+            return_url: new.return_url.as_ref().map(|u| u.as_str()),
+            cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
+            metadata: new.metadata.as_deref(),
+            expires_at: now + self.settings.expiry_minutes * 60_000,
+            created_at: now,
+        };
+        let row = match (&session, provider) {
+            (Some(session), Some(p)) => {
+                let mut tx = self
+                    .pool
+                    .begin()
+                    .await
+                    .context("failed to begin a transaction")?;
+                let row = db::payments::insert(&mut *tx, &new_row).await?;
+                db::attempts::insert_open(
+                    &mut tx,
+                    &attempt_id,
+                    row.id,
+                    p.code(),
+                    phone.map(|p| p.as_str()),
+                    now,
+                )
                 .await
                 .context("failed to insert the first attempt")?;
-            record_session(&mut tx, &attempt_id, session, now).await?;
-        }
-        tx.commit().await.context("failed to commit a new payment")?;
+                record_session(&mut tx, &attempt_id, session, now).await?;
+                tx.commit()
+                    .await
+                    .context("failed to commit a new payment")?;
+                row
+            }
+            // A single statement needs no transaction (and saves two round trips).
+            _ => db::payments::insert(&self.pool, &new_row).await?,
+        };
         let payment = Payment::try_from(row)?;
         let attempt = match session {
-            Some(_) => db::attempts::find(&self.pool, &attempt_id).await?.map(Attempt::try_from).transpose()?,
+            Some(_) => db::attempts::find(&self.pool, &attempt_id)
+                .await?
+                .map(Attempt::try_from)
+                .transpose()?,
             None => None,
         };
         Ok((payment, attempt))
     }
 
     /// A merchant's payment with its latest attempt; `None` for another merchant's or mode's.
-    pub async fn find_for_merchant(&self, merchant_id: &str, mode: Mode, id: TransactionId) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
-        let Some(row) = db::payments::find_for_merchant(&self.pool, merchant_id, mode.as_str(), id.sequence()).await? else {
+    pub async fn find_for_merchant(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+        id: TransactionId,
+    ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
+        let Some(row) =
+            db::payments::find_for_merchant(&self.pool, merchant_id, mode.as_str(), id.sequence())
+                .await?
+        else {
             return Ok(None);
         };
         Ok(Some(self.with_latest_attempt(row).await?))
     }
 
     /// The payment behind a checkout page, with its latest attempt.
-    pub async fn find_by_token(&self, token: &str) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
+    pub async fn find_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
         let Some(row) = db::payments::find_by_token(&self.pool, token).await? else {
             return Ok(None);
         };
         Ok(Some(self.with_latest_attempt(row).await?))
     }
 
-    async fn with_latest_attempt(&self, row: db::payments::PaymentRow) -> Result<(Payment, Option<Attempt>), PaymentError> {
-        let attempt = db::attempts::latest(&self.pool, row.id).await?.map(Attempt::try_from).transpose()?;
+    async fn with_latest_attempt(
+        &self,
+        row: db::payments::PaymentRow,
+    ) -> Result<(Payment, Option<Attempt>), PaymentError> {
+        let attempt = db::attempts::latest(&self.pool, row.id)
+            .await?
+            .map(Attempt::try_from)
+            .transpose()?;
         Ok((Payment::try_from(row)?, attempt))
     }
 
@@ -186,31 +263,49 @@ impl Payments {
             .collect()
     }
 
-    pub async fn transitions(&self, payment: &Payment) -> Result<Vec<db::payments::TransitionRow>, PaymentError> {
+    pub async fn transitions(
+        &self,
+        payment: &Payment,
+    ) -> Result<Vec<db::payments::TransitionRow>, PaymentError> {
         Ok(db::payments::transitions(&self.pool, payment.id.sequence()).await?)
     }
 
     async fn open_payment_by_token(&self, token: &str) -> Result<Payment, PaymentError> {
-        let row = db::payments::find_by_token(&self.pool, token).await?.ok_or(PaymentError::NotFound)?;
+        let row = db::payments::find_by_token(&self.pool, token)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
         let payment = Payment::try_from(row)?;
         if payment.status.is_terminal() {
             return Err(PaymentError::Conflict(already_final(payment.status)));
         }
         if self.clock.now_ms() >= payment.expires_at {
             self.expire(payment.id).await?;
-            return Err(PaymentError::Conflict(already_final(PaymentStatus::Expired)));
+            return Err(PaymentError::Conflict(already_final(
+                PaymentStatus::Expired,
+            )));
         }
         Ok(payment)
     }
 
     /// Starts an attempt with the method the customer chose on the checkout page.
-    pub async fn choose_method(&self, token: &str, choice: MethodChoice) -> Result<(Payment, Attempt), PaymentError> {
+    pub async fn choose_method(
+        &self,
+        token: &str,
+        choice: MethodChoice,
+    ) -> Result<(Payment, Attempt), PaymentError> {
         let payment = self.open_payment_by_token(token).await?;
         if let Some(fixed) = payment.country.filter(|c| *c != choice.country) {
-            return Err(InvalidInput::new(format!("Ce paiement doit être réglé depuis le pays {}", fixed.name_fr())).into());
+            return Err(InvalidInput::new(format!(
+                "Ce paiement doit être réglé depuis le pays {}",
+                fixed.name_fr()
+            ))
+            .into());
         }
-        choice.provider.check_available(choice.country, payment.amount)?;
-        let needs_phone = choice.provider.flow() == crate::domain::ConfirmationFlow::UssdPush || choice.one_time_code.is_some();
+        choice
+            .provider
+            .check_available(choice.country, payment.amount)?;
+        let needs_phone = choice.provider.flow() == crate::domain::ConfirmationFlow::UssdPush
+            || choice.one_time_code.is_some();
         if needs_phone && choice.phone.is_none() {
             return Err(InvalidInput::new("Saisissez votre numéro de téléphone").into());
         }
@@ -218,10 +313,14 @@ impl Payments {
 
         // One open attempt per payment. Learn where the current one stands before replacing it:
         // the customer may have paid a moment ago.
-        if let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? {
+        if let Some(open) =
+            db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
+        {
             self.refresh_attempt(&open.id).await?;
             let payment = self.open_payment_by_token(token).await?;
-            if let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? {
+            if let Some(open) =
+                db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
+            {
                 let open = Attempt::try_from(open)?;
                 let starting = open.provider_reference.is_none();
                 if starting && self.clock.now_ms() - open.created_at < STALLED_START_MS {
@@ -245,22 +344,50 @@ impl Payments {
                         open.provider.name()
                     )));
                 }
-                let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
-                db::attempts::close(&mut tx, &open.id, "abandoned", None, None, None, self.clock.now_ms()).await?;
+                let mut tx = self
+                    .pool
+                    .begin()
+                    .await
+                    .context("failed to begin a transaction")?;
+                db::attempts::close(
+                    &mut tx,
+                    &open.id,
+                    "abandoned",
+                    None,
+                    None,
+                    None,
+                    self.clock.now_ms(),
+                )
+                .await?;
                 tx.commit().await.context("failed to abandon an attempt")?;
             }
         }
 
         let now = self.clock.now_ms();
         let attempt_id = new_attempt_id();
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
-        if let Err(err) = db::attempts::insert_open(&mut tx, &attempt_id, payment.id.sequence(), choice.provider.code(), choice.phone.as_ref().map(|p| p.as_str()), now).await {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
+        if let Err(err) = db::attempts::insert_open(
+            &mut tx,
+            &attempt_id,
+            payment.id.sequence(),
+            choice.provider.code(),
+            choice.phone.as_ref().map(|p| p.as_str()),
+            now,
+        )
+        .await
+        {
             return Err(match db::violated_constraint(&err) {
                 Some(_) => PaymentError::Conflict("Un autre choix de paiement est en cours pour ce paiement. Patientez un instant.".into()),
                 None => PaymentError::Internal(anyhow::Error::new(err).context("failed to insert an attempt")),
             });
         }
-        tx.commit().await.context("failed to commit a new attempt")?;
+        tx.commit()
+            .await
+            .context("failed to commit a new attempt")?;
 
         let request = AttemptRequest {
             attempt_id: attempt_id.clone(),
@@ -275,30 +402,67 @@ impl Payments {
             Err(err) => {
                 let err = provider_error(choice.provider, err);
                 let (code, message) = match &err {
-                    PaymentError::ProviderRefused { code, message } => (code.as_str(), message.clone()),
-                    PaymentError::ProviderUnavailable { message } => ("unavailable", message.clone()),
+                    PaymentError::ProviderRefused { code, message } => {
+                        (code.as_str(), message.clone())
+                    }
+                    PaymentError::ProviderUnavailable { message } => {
+                        ("unavailable", message.clone())
+                    }
                     _ => ("error", err.to_string()),
                 };
-                let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
-                db::attempts::close(&mut tx, &attempt_id, "failed", None, Some(code), Some(&message), self.clock.now_ms()).await?;
-                tx.commit().await.context("failed to record a failed attempt")?;
+                let mut tx = self
+                    .pool
+                    .begin()
+                    .await
+                    .context("failed to begin a transaction")?;
+                db::attempts::close(
+                    &mut tx,
+                    &attempt_id,
+                    "failed",
+                    None,
+                    Some(code),
+                    Some(&message),
+                    self.clock.now_ms(),
+                )
+                .await?;
+                tx.commit()
+                    .await
+                    .context("failed to record a failed attempt")?;
                 return Err(err);
             }
         };
 
         let now = self.clock.now_ms();
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         record_session(&mut tx, &attempt_id, &session, now).await?;
         if session.customer_asked {
             let reason = format!("{} : demande envoyée au client", choice.provider.name());
-            let moved = apply_event(&mut tx, payment.id.sequence(), PaymentStatus::Pending, PaymentEvent::CustomerAsked, &reason, now).await?;
+            let moved = apply_event(
+                &mut tx,
+                payment.id.sequence(),
+                PaymentStatus::Pending,
+                PaymentEvent::CustomerAsked,
+                &reason,
+                now,
+            )
+            .await?;
             if moved.is_none() {
                 // The payment ended (expired, cancelled) while the provider was being called.
-                db::attempts::close(&mut tx, &attempt_id, "abandoned", None, None, None, now).await?;
+                db::attempts::close(&mut tx, &attempt_id, "abandoned", None, None, None, now)
+                    .await?;
             }
         }
-        tx.commit().await.context("failed to record a provider session")?;
-        let (payment, attempt) = self.find_by_token(token).await?.ok_or(PaymentError::NotFound)?;
+        tx.commit()
+            .await
+            .context("failed to record a provider session")?;
+        let (payment, attempt) = self
+            .find_by_token(token)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
         let attempt = attempt.ok_or_else(|| anyhow::anyhow!("attempt {attempt_id} vanished"))?;
         Ok((payment, attempt))
     }
@@ -309,65 +473,140 @@ impl Payments {
             return Ok(());
         };
         let attempt = Attempt::try_from(row)?;
-        let Some(reference) = attempt.provider_reference.clone().filter(|_| attempt.status.is_open()) else {
+        let Some(reference) = attempt
+            .provider_reference
+            .clone()
+            .filter(|_| attempt.status.is_open())
+        else {
             return Ok(());
         };
-        let payment_row = db::payments::find_by_id(&self.pool, attempt.payment_id).await?.context("attempt without payment")?;
+        let payment_row = db::payments::find_by_id(&self.pool, attempt.payment_id)
+            .await?
+            .context("attempt without payment")?;
         let mode = Mode::parse(&payment_row.mode)?;
-        let status = match self.connector(mode, attempt.provider)?.fetch_status(&reference).await {
+        let status = match self
+            .connector(mode, attempt.provider)?
+            .fetch_status(&reference)
+            .await
+        {
             Ok(status) => status,
             Err(ProviderError::Unavailable { .. }) => {
-                db::attempts::schedule_check(&self.pool, attempt_id, self.clock.now_ms() + UNREACHABLE_BACKOFF_MS).await?;
+                db::attempts::schedule_check(
+                    &self.pool,
+                    attempt_id,
+                    self.clock.now_ms() + UNREACHABLE_BACKOFF_MS,
+                )
+                .await?;
                 return Ok(());
             }
-            Err(err) => return Err(PaymentError::Internal(anyhow::anyhow!(err).context("failed to fetch a provider status"))),
+            Err(err) => {
+                return Err(PaymentError::Internal(
+                    anyhow::anyhow!(err).context("failed to fetch a provider status"),
+                ));
+            }
         };
         self.apply_provider_status(&attempt, &status).await
     }
 
     /// A provider's notification about one of its references: only a hint to look again.
-    pub async fn provider_notified(&self, provider: ProviderCode, reference: &str) -> Result<(), PaymentError> {
-        if let Some(attempt) = db::attempts::find_by_reference(&self.pool, provider.code(), reference).await? {
+    pub async fn provider_notified(
+        &self,
+        provider: ProviderCode,
+        reference: &str,
+    ) -> Result<(), PaymentError> {
+        if let Some(attempt) =
+            db::attempts::find_by_reference(&self.pool, provider.code(), reference).await?
+        {
             self.refresh_attempt(&attempt.id).await?;
         }
         Ok(())
     }
 
-    async fn apply_provider_status(&self, attempt: &Attempt, status: &ProviderStatus) -> Result<(), PaymentError> {
+    async fn apply_provider_status(
+        &self,
+        attempt: &Attempt,
+        status: &ProviderStatus,
+    ) -> Result<(), PaymentError> {
         let now = self.clock.now_ms();
         let raw = status.raw_status.as_str();
         let name = attempt.provider.name();
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         match &status.outcome {
             AttemptOutcome::Waiting => {
                 drop(tx);
-                db::attempts::schedule_check(&self.pool, &attempt.id, now + CHECK_INTERVAL_MS).await?;
+                db::attempts::schedule_check(&self.pool, &attempt.id, now + CHECK_INTERVAL_MS)
+                    .await?;
                 return Ok(());
             }
             AttemptOutcome::CustomerAsked => {
-                if !db::attempts::mark_awaiting(&mut tx, &attempt.id, raw, now + CHECK_INTERVAL_MS, now).await? {
+                if !db::attempts::mark_awaiting(
+                    &mut tx,
+                    &attempt.id,
+                    raw,
+                    now + CHECK_INTERVAL_MS,
+                    now,
+                )
+                .await?
+                {
                     return Ok(());
                 }
                 let current = current_status(&mut tx, attempt.payment_id).await?;
                 if current == PaymentStatus::Pending {
                     let reason = format!("{name} : le client a ouvert la demande");
-                    apply_event(&mut tx, attempt.payment_id, current, PaymentEvent::CustomerAsked, &reason, now).await?;
+                    apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::CustomerAsked,
+                        &reason,
+                        now,
+                    )
+                    .await?;
                 }
             }
             AttemptOutcome::Succeeded => {
-                if !db::attempts::close(&mut tx, &attempt.id, "succeeded", Some(raw), None, None, now).await? {
+                if !db::attempts::close(
+                    &mut tx,
+                    &attempt.id,
+                    "succeeded",
+                    Some(raw),
+                    None,
+                    None,
+                    now,
+                )
+                .await?
+                {
                     return Ok(());
                 }
                 let mut current = current_status(&mut tx, attempt.payment_id).await?;
                 if current == PaymentStatus::Pending {
                     let reason = format!("{name} : le client a confirmé dans l'application");
-                    current = apply_event(&mut tx, attempt.payment_id, current, PaymentEvent::CustomerAsked, &reason, now)
-                        .await?
-                        .unwrap_or(current);
+                    current = apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::CustomerAsked,
+                        &reason,
+                        now,
+                    )
+                    .await?
+                    .unwrap_or(current);
                 }
                 if current == PaymentStatus::Processing {
                     let reason = format!("{name} : paiement confirmé ({raw})");
-                    apply_event(&mut tx, attempt.payment_id, current, PaymentEvent::Succeeded, &reason, now).await?;
+                    apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::Succeeded,
+                        &reason,
+                        now,
+                    )
+                    .await?;
                 } else {
                     // The money moved after the payment ended: someone must refund it.
                     tracing::error!(attempt = %attempt.id, payment = attempt.payment_id, status = %current,
@@ -375,48 +614,95 @@ impl Payments {
                 }
             }
             AttemptOutcome::Failed { code, message } => {
-                if !db::attempts::close(&mut tx, &attempt.id, "failed", Some(raw), Some(code), Some(message), now).await? {
+                if !db::attempts::close(
+                    &mut tx,
+                    &attempt.id,
+                    "failed",
+                    Some(raw),
+                    Some(code),
+                    Some(message),
+                    now,
+                )
+                .await?
+                {
                     return Ok(());
                 }
                 let mut current = current_status(&mut tx, attempt.payment_id).await?;
                 if current == PaymentStatus::Pending {
                     let reason = format!("{name} : le client a ouvert la demande");
-                    current = apply_event(&mut tx, attempt.payment_id, current, PaymentEvent::CustomerAsked, &reason, now)
-                        .await?
-                        .unwrap_or(current);
+                    current = apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::CustomerAsked,
+                        &reason,
+                        now,
+                    )
+                    .await?
+                    .unwrap_or(current);
                 }
                 if current == PaymentStatus::Processing {
                     let failed_so_far = failed_attempts(&mut tx, attempt.payment_id).await?;
                     let retry_allowed = failed_so_far + 1 < self.settings.max_failed_attempts;
                     let reason = format!("{name} : {message} ({code})");
-                    apply_event(&mut tx, attempt.payment_id, current, PaymentEvent::AttemptFailed { retry_allowed }, &reason, now).await?;
+                    apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::AttemptFailed { retry_allowed },
+                        &reason,
+                        now,
+                    )
+                    .await?;
                 }
             }
         }
-        tx.commit().await.context("failed to apply a provider status")?;
+        tx.commit()
+            .await
+            .context("failed to apply a provider status")?;
         Ok(())
     }
 
     /// The customer pressed « Annuler ».
     pub async fn cancel(&self, token: &str) -> Result<Payment, PaymentError> {
         let payment = self.open_payment_by_token(token).await?;
-        let moved = self.end(payment.id, PaymentEvent::Cancel, "annulé par le client").await?;
+        let moved = self
+            .end(payment.id, PaymentEvent::Cancel, "annulé par le client")
+            .await?;
         if !moved {
-            let payment = self.find_by_token(token).await?.ok_or(PaymentError::NotFound)?.0;
+            let payment = self
+                .find_by_token(token)
+                .await?
+                .ok_or(PaymentError::NotFound)?
+                .0;
             return Err(PaymentError::Conflict(already_final(payment.status)));
         }
-        Ok(self.find_by_token(token).await?.ok_or(PaymentError::NotFound)?.0)
+        Ok(self
+            .find_by_token(token)
+            .await?
+            .ok_or(PaymentError::NotFound)?
+            .0)
     }
 
     /// Moves an open payment past its `expiresAt` to `expired`.
     pub async fn expire(&self, id: TransactionId) -> Result<bool, PaymentError> {
-        self.end(id, PaymentEvent::Expire, "délai de paiement dépassé").await
+        self.end(id, PaymentEvent::Expire, "délai de paiement dépassé")
+            .await
     }
 
     /// Applies a terminal event (cancel, expire) and abandons any open attempt, in one transaction.
-    async fn end(&self, id: TransactionId, event: PaymentEvent, reason: &str) -> Result<bool, PaymentError> {
+    async fn end(
+        &self,
+        id: TransactionId,
+        event: PaymentEvent,
+        reason: &str,
+    ) -> Result<bool, PaymentError> {
         let now = self.clock.now_ms();
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         // Write first, so the transaction holds the write lock before it reads.
         sqlx::query("UPDATE payments SET updated_at = updated_at WHERE id = $1")
             .bind(id.sequence())
@@ -427,7 +713,9 @@ impl Payments {
         if current.transition(event).is_err() {
             return Ok(false);
         }
-        let moved = apply_event(&mut tx, id.sequence(), current, event, reason, now).await?.is_some();
+        let moved = apply_event(&mut tx, id.sequence(), current, event, reason, now)
+            .await?
+            .is_some();
         if moved {
             sqlx::query(
                 "UPDATE payment_attempts SET status = 'abandoned', next_check_at = NULL, updated_at = $1
@@ -488,14 +776,27 @@ fn provider_error(provider: ProviderCode, err: ProviderError) -> PaymentError {
             message: crate::providers::transformers::failure_message(provider, "unavailable"),
         },
         ProviderError::Refused { code, message } => PaymentError::ProviderRefused { code, message },
-        ProviderError::UnknownReference(r) => PaymentError::Internal(anyhow::anyhow!("provider does not know {r}")),
+        ProviderError::UnknownReference(r) => {
+            PaymentError::Internal(anyhow::anyhow!("provider does not know {r}"))
+        }
         ProviderError::Internal(e) => PaymentError::Internal(anyhow::anyhow!("{e:#}")),
     }
 }
 
-async fn record_session(tx: &mut Tx<'_>, attempt_id: &str, session: &crate::providers::ProviderSession, now: i64) -> anyhow::Result<()> {
-    let status = if session.customer_asked { "awaiting_customer" } else { "created" };
-    let deep_links = (!session.deep_links.is_empty()).then(|| serde_json::to_string(&session.deep_links)).transpose()?;
+async fn record_session(
+    tx: &mut Tx<'_>,
+    attempt_id: &str,
+    session: &crate::providers::ProviderSession,
+    now: i64,
+) -> anyhow::Result<()> {
+    let status = if session.customer_asked {
+        "awaiting_customer"
+    } else {
+        "created"
+    };
+    let deep_links = (!session.deep_links.is_empty())
+        .then(|| serde_json::to_string(&session.deep_links))
+        .transpose()?;
     db::attempts::record_session(
         tx,
         attempt_id,
@@ -529,10 +830,26 @@ async fn failed_attempts(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<i64
 }
 
 /// Applies `event` to a payment believed to be in `from`; `None` when another writer moved it.
-async fn apply_event(tx: &mut Tx<'_>, payment_id: i64, from: PaymentStatus, event: PaymentEvent, reason: &str, now: i64) -> anyhow::Result<Option<PaymentStatus>> {
+async fn apply_event(
+    tx: &mut Tx<'_>,
+    payment_id: i64,
+    from: PaymentStatus,
+    event: PaymentEvent,
+    reason: &str,
+    now: i64,
+) -> anyhow::Result<Option<PaymentStatus>> {
     let to = from.transition(event)?;
     let failed_delta = i64::from(matches!(event, PaymentEvent::AttemptFailed { .. }));
-    let moved = db::payments::record_transition(tx, payment_id, from.as_str(), to.as_str(), reason, failed_delta, now).await?;
+    let moved = db::payments::record_transition(
+        tx,
+        payment_id,
+        from.as_str(),
+        to.as_str(),
+        reason,
+        failed_delta,
+        now,
+    )
+    .await?;
     if moved {
         tracing::info!(payment = %TransactionId::from_sequence(payment_id), from = %from, to = %to, reason, "payment transition");
     }

@@ -55,7 +55,10 @@ pub enum AttemptOutcome {
     CustomerAsked,
     Succeeded,
     /// Failed, with a stable code and a sentence for the customer in French.
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -98,7 +101,9 @@ pub struct ProviderRegistry {
 
 impl ProviderRegistry {
     pub fn new(connectors: Vec<Arc<dyn PaymentProvider>>) -> Self {
-        Self { connectors: connectors.into_iter().map(|c| (c.code(), c)).collect() }
+        Self {
+            connectors: connectors.into_iter().map(|c| (c.code(), c)).collect(),
+        }
     }
 
     pub fn get(&self, code: ProviderCode) -> Option<&Arc<dyn PaymentProvider>> {

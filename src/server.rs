@@ -23,7 +23,7 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -46,26 +46,53 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.server.address)
             .await
-            .with_context(|| format!("failed to listen on server.address = {}", settings.server.address))?;
-        let address = listener.local_addr().context("failed to read the bound address")?;
+            .with_context(|| {
+                format!(
+                    "failed to listen on server.address = {}",
+                    settings.server.address
+                )
+            })?;
+        let address = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
         let public_url = match settings.server.public_url.trim_end_matches('/') {
             "" => format!("http://{address}"),
             url => url.to_owned(),
         };
-        let sandbox = ProviderRegistry::new(SandboxProvider::all(&pool, &clock, &settings.sandbox, &public_url));
-        let payments = Payments::new(pool.clone(), clock.clone(), sandbox, settings.payments.clone());
+        let sandbox = ProviderRegistry::new(SandboxProvider::all(
+            &pool,
+            &clock,
+            &settings.sandbox,
+            &public_url,
+        ));
+        let payments = Payments::new(
+            pool.clone(),
+            clock.clone(),
+            sandbox,
+            settings.payments.clone(),
+        );
         let leptos_options = LeptosOptions::builder()
             .output_name("dalal")
             .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let state = AppState { pool, clock, payments, settings, public_url, leptos_options };
+        let state = AppState {
+            pool,
+            clock,
+            payments,
+            settings,
+            public_url,
+            leptos_options,
+        };
         Ok(Self { listener, state })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     pub fn state(&self) -> &AppState {
@@ -73,7 +100,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets requests in flight finish and stops the workers.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_workers, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
         let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped));
@@ -101,7 +131,8 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
                 tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-            }),
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -110,16 +141,27 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz(State(state): State<AppState>) -> Response {
     match db::ping(&state.pool).await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))).into_response(),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        )
+            .into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
         }
     }
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The sandbox "phone": what the QR code and deep link open in test mode. The tester answers
@@ -127,11 +169,26 @@ fn escape(s: &str) -> String {
 async fn sandbox_phone(State(state): State<AppState>, Path(reference): Path<String>) -> Response {
     let session = match sandbox::session(&state.pool, &reference).await {
         Ok(Some(s)) if s.flow == "qr" => s,
-        Ok(_) => return (StatusCode::NOT_FOUND, Html(phone_page("Session inconnue", "<p>Ce QR code ne correspond à aucune session de test.</p>"))).into_response(),
+        Ok(_) => {
+            return (
+                StatusCode::NOT_FOUND,
+                Html(phone_page(
+                    "Session inconnue",
+                    "<p>Ce QR code ne correspond à aucune session de test.</p>",
+                )),
+            )
+                .into_response();
+        }
         Err(err) => return api::ApiError::internal(&err).into_response(),
     };
-    let provider = crate::domain::ProviderCode::parse(&session.provider).map(|p| p.name()).unwrap_or("Provider");
-    let amount = format!("{} {}", crate::domain::money::group_thousands(session.amount, '\u{202f}'), escape(&session.currency));
+    let provider = crate::domain::ProviderCode::parse(&session.provider)
+        .map(|p| p.name())
+        .unwrap_or("Provider");
+    let amount = format!(
+        "{} {}",
+        crate::domain::money::group_thousands(session.amount, '\u{202f}'),
+        escape(&session.currency)
+    );
     let body = match session.decision.as_deref() {
         Some(d) => {
             let answer = match d {
@@ -150,7 +207,11 @@ async fn sandbox_phone(State(state): State<AppState>, Path(reference): Path<Stri
              </form>"
         ),
     };
-    Html(phone_page(&format!("{provider} — téléphone de test"), &body)).into_response()
+    Html(phone_page(
+        &format!("{provider} — téléphone de test"),
+        &body,
+    ))
+    .into_response()
 }
 
 fn phone_page(title: &str, body: &str) -> String {
@@ -166,9 +227,20 @@ struct DecisionForm {
     decision: String,
 }
 
-async fn sandbox_decide(State(state): State<AppState>, Path(reference): Path<String>, Form(form): Form<DecisionForm>) -> Response {
+async fn sandbox_decide(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
     let Some(decision) = Decision::parse(&form.decision) else {
-        return (StatusCode::BAD_REQUEST, Html(phone_page("Réponse inconnue", "<p>Choisissez Approuver ou Refuser.</p>"))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(phone_page(
+                "Réponse inconnue",
+                "<p>Choisissez Approuver ou Refuser.</p>",
+            )),
+        )
+            .into_response();
     };
     match sandbox::decide(&state.pool, &state.clock, &reference, decision).await {
         Ok(Some(provider)) => {

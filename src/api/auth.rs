@@ -12,17 +12,28 @@ pub struct ApiMerchant(pub Merchant);
 impl FromRequestParts<AppState> for ApiMerchant {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get("x-api-key").ok_or_else(|| {
-            ApiError::unauthorized("Non authentifié : en-tête X-API-Key manquant (format pk_test_xxx:sk_test_xxx)")
+            ApiError::unauthorized(
+                "Non authentifié : en-tête X-API-Key manquant (format pk_test_xxx:sk_test_xxx)",
+            )
         })?;
-        let wrong = || ApiError::unauthorized("Non authentifié : clé API invalide. Vérifiez vos clés API (format pk_test_xxx:sk_test_xxx)");
+        let wrong = || {
+            ApiError::unauthorized(
+                "Non authentifié : clé API invalide. Vérifiez vos clés API (format pk_test_xxx:sk_test_xxx)",
+            )
+        };
         let value = header.to_str().map_err(|_| wrong())?.trim();
         let (public_key, secret_key) = value.split_once(':').ok_or_else(wrong)?;
         if !public_key.starts_with("pk_") || !secret_key.starts_with("sk_") || value.len() > 512 {
             return Err(wrong());
         }
-        let merchant = merchants::authenticate(&state.pool, public_key, secret_key).await?.ok_or_else(wrong)?;
+        let merchant = merchants::authenticate(&state.pool, public_key, secret_key)
+            .await?
+            .ok_or_else(wrong)?;
         Ok(ApiMerchant(merchant))
     }
 }

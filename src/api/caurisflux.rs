@@ -7,7 +7,9 @@ use crate::domain::msisdn::Msisdn;
 use crate::domain::provider::check_any_provider_limits;
 use crate::domain::text::{self, IdempotencyKey};
 use crate::domain::url::HttpUrl;
-use crate::domain::{ConfirmationFlow, Country, Currency, InvalidInput, Money, ProviderCode, TransactionId};
+use crate::domain::{
+    ConfirmationFlow, Country, Currency, InvalidInput, Money, ProviderCode, TransactionId,
+};
 use crate::payments::idempotency::{self, Claim};
 use crate::payments::{Attempt, NewPayment, NewPaymentKind, Payment};
 use crate::state::AppState;
@@ -84,7 +86,9 @@ fn string_field(name: &str, value: Option<Value>) -> Result<Option<String>, Inva
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(InvalidInput::new(format!("Le champ « {name} » doit être une chaîne de caractères"))),
+        Some(_) => Err(InvalidInput::new(format!(
+            "Le champ « {name} » doit être une chaîne de caractères"
+        ))),
     }
 }
 
@@ -108,7 +112,9 @@ fn phone_in_any_country(raw: &str) -> Result<Msisdn, InvalidInput> {
 /// Turns the wire body into a `NewPayment`, or the first thing wrong with it.
 fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
     let body: InitiateBody = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => InvalidInput::new("Le corps de la requête doit être un objet JSON (champs en double interdits)"),
+        serde_json::error::Category::Data => InvalidInput::new(
+            "Le corps de la requête doit être un objet JSON (champs en double interdits)",
+        ),
         _ => InvalidInput::new(format!(
             "Le corps de la requête n'est pas un JSON valide (ligne {}, colonne {})",
             e.line(),
@@ -121,10 +127,18 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
     let is_direct = match kind.as_str() {
         "direct" => true,
         "checkout" => false,
-        other => return Err(InvalidInput::new(format!("Le champ « type » doit valoir direct ou checkout (reçu « {other} »)"))),
+        other => {
+            return Err(InvalidInput::new(format!(
+                "Le champ « type » doit valoir direct ou checkout (reçu « {other} »)"
+            )));
+        }
     };
-    let amount_value = body.amount.ok_or_else(|| InvalidInput::new("Le champ « amount » est requis"))?;
-    let external_reference = text::external_reference(string_field("externalReference", body.external_reference)?.as_deref())?;
+    let amount_value = body
+        .amount
+        .ok_or_else(|| InvalidInput::new("Le champ « amount » est requis"))?;
+    let external_reference = text::external_reference(
+        string_field("externalReference", body.external_reference)?.as_deref(),
+    )?;
 
     let country = string_field("country", body.country)?
         .filter(|s| !s.is_empty())
@@ -142,19 +156,30 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
         )));
     }
     let amount = Money::from_json(&amount_value, currency)?;
-    let raw_phone = string_field("customerPhone", body.customer_phone)?.filter(|s| !s.trim().is_empty());
+    let raw_phone =
+        string_field("customerPhone", body.customer_phone)?.filter(|s| !s.trim().is_empty());
 
     let kind = if is_direct {
         let provider = string_field("provider", body.provider)?
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| InvalidInput::new("Le champ « provider » est requis pour un paiement direct"))?;
+            .ok_or_else(|| {
+                InvalidInput::new("Le champ « provider » est requis pour un paiement direct")
+            })?;
         let provider = ProviderCode::parse(&provider)?;
-        let country = country.ok_or_else(|| InvalidInput::new("Le champ « country » est requis pour un paiement direct (SN, CI, ML, …)"))?;
+        let country = country.ok_or_else(|| {
+            InvalidInput::new(
+                "Le champ « country » est requis pour un paiement direct (SN, CI, ML, …)",
+            )
+        })?;
         let raw_phone = raw_phone.ok_or_else(|| {
             InvalidInput::new("Le champ « customerPhone » est requis pour un paiement direct (format E.164, ex. +221771234567)")
         })?;
         provider.check_available(country, amount)?;
-        NewPaymentKind::Direct { provider, country, phone: Msisdn::parse(&raw_phone, country)? }
+        NewPaymentKind::Direct {
+            provider,
+            country,
+            phone: Msisdn::parse(&raw_phone, country)?,
+        }
     } else {
         if let Some(p) = string_field("provider", body.provider)?.filter(|s| !s.is_empty()) {
             // Accepted for symmetry with direct payments, but the customer chooses on the page.
@@ -174,10 +199,14 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
         Some(raw) => {
             let text = raw.get();
             if !text.trim_start().starts_with('{') {
-                return Err(InvalidInput::new("Le champ « metadata » doit être un objet JSON"));
+                return Err(InvalidInput::new(
+                    "Le champ « metadata » doit être un objet JSON",
+                ));
             }
             if text.len() > MAX_METADATA_BYTES {
-                return Err(InvalidInput::new("Le champ « metadata » ne doit pas dépasser 16 Ko"));
+                return Err(InvalidInput::new(
+                    "Le champ « metadata » ne doit pas dépasser 16 Ko",
+                ));
             }
             Some(text.to_owned())
         }
@@ -187,9 +216,19 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
         kind,
         amount,
         external_reference,
-        customer_name: text::optional_text("customerName", string_field("customerName", body.customer_name)?.as_deref(), 200)?,
-        customer_email: text::email(string_field("customerEmail", body.customer_email)?.as_deref())?,
-        description: text::optional_text("description", string_field("description", body.description)?.as_deref(), 500)?,
+        customer_name: text::optional_text(
+            "customerName",
+            string_field("customerName", body.customer_name)?.as_deref(),
+            200,
+        )?,
+        customer_email: text::email(
+            string_field("customerEmail", body.customer_email)?.as_deref(),
+        )?,
+        description: text::optional_text(
+            "description",
+            string_field("description", body.description)?.as_deref(),
+            500,
+        )?,
         callback_url: url_field("callbackUrl", body.callback_url)?,
         return_url: url_field("returnUrl", body.return_url)?,
         cancel_url: url_field("cancelUrl", body.cancel_url)?,
@@ -198,16 +237,33 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
 }
 
 /// The payment in the seed's response shape.
-pub fn payment_data(state: &AppState, payment: &Payment, attempt: Option<&Attempt>) -> anyhow::Result<PaymentData> {
-    let method = attempt.map(|a| a.provider).or(payment.provider).map(|p| PaymentMethod {
-        code: p.code(),
-        name: p.name(),
-        logo_url: format!("{}{}", state.public_url, p.logo_path()),
-    });
-    let open_qr = attempt.filter(|a| a.status.is_open() && a.provider.flow() == ConfirmationFlow::QrCode);
-    let qr_code = open_qr.and_then(|a| a.launch_url.as_deref()).map(qr::svg_data_uri).transpose()?;
-    let deep_links = open_qr.map(|a| a.deep_links.clone()).filter(|l| !l.is_empty());
-    let metadata = payment.metadata.clone().map(RawValue::from_string).transpose()?;
+pub fn payment_data(
+    state: &AppState,
+    payment: &Payment,
+    attempt: Option<&Attempt>,
+) -> anyhow::Result<PaymentData> {
+    let method = attempt
+        .map(|a| a.provider)
+        .or(payment.provider)
+        .map(|p| PaymentMethod {
+            code: p.code(),
+            name: p.name(),
+            logo_url: format!("{}{}", state.public_url, p.logo_path()),
+        });
+    let open_qr =
+        attempt.filter(|a| a.status.is_open() && a.provider.flow() == ConfirmationFlow::QrCode);
+    let qr_code = open_qr
+        .and_then(|a| a.launch_url.as_deref())
+        .map(qr::svg_data_uri)
+        .transpose()?;
+    let deep_links = open_qr
+        .map(|a| a.deep_links.clone())
+        .filter(|l| !l.is_empty());
+    let metadata = payment
+        .metadata
+        .clone()
+        .map(RawValue::from_string)
+        .transpose()?;
     Ok(PaymentData {
         transaction_id: payment.id.to_string(),
         status: payment.status.as_str(),
@@ -227,22 +283,50 @@ pub fn payment_data(state: &AppState, payment: &Payment, attempt: Option<&Attemp
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// Creates the payment and renders the response body (status, JSON text).
-async fn create(state: &AppState, merchant: &crate::merchants::Merchant, new: NewPayment) -> Result<(StatusCode, String), ApiError> {
-    let (payment, attempt) = state.payments.create(&merchant.id, merchant.mode, new).await?;
+async fn create(
+    state: &AppState,
+    merchant: &crate::merchants::Merchant,
+    new: NewPayment,
+) -> Result<(StatusCode, String), ApiError> {
+    let (payment, attempt) = state
+        .payments
+        .create(&merchant.id, merchant.mode, new)
+        .await?;
     let data = payment_data(state, &payment, attempt.as_ref())?;
-    let body = serde_json::to_string(&Envelope { success: true, data }).map_err(anyhow::Error::from)?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        data,
+    })
+    .map_err(anyhow::Error::from)?;
     Ok((StatusCode::CREATED, body))
 }
 
-pub async fn initiate(State(state): State<AppState>, ApiMerchant(merchant): ApiMerchant, headers: HeaderMap, body: axum::body::Body) -> Result<Response, ApiError> {
+pub async fn initiate(
+    State(state): State<AppState>,
+    ApiMerchant(merchant): ApiMerchant,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
     let bytes = read_body(body, state.settings.server.max_body_bytes).await?;
     let key = headers
         .get("x-idempotency-key")
-        .map(|v| v.to_str().map_err(|_| InvalidInput::new("L'en-tête X-Idempotency-Key doit être en ASCII")).and_then(IdempotencyKey::parse))
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| InvalidInput::new("L'en-tête X-Idempotency-Key doit être en ASCII"))
+                .and_then(IdempotencyKey::parse)
+        })
         .transpose()?;
     let new = parse_initiate(&bytes)?;
 
@@ -254,11 +338,19 @@ pub async fn initiate(State(state): State<AppState>, ApiMerchant(merchant): ApiM
     match idempotency::claim(&state.pool, &state.clock, &merchant.id, &key, &fingerprint).await? {
         Claim::Owner => match create(&state, &merchant, new).await {
             Ok((status, body)) => {
-                idempotency::complete(&state.pool, &merchant.id, &key, status.as_u16(), &body).await?;
+                idempotency::complete(&state.pool, &merchant.id, &key, status.as_u16(), &body)
+                    .await?;
                 Ok(json_response(status, body))
             }
             Err(err) if err.status.is_client_error() => {
-                idempotency::complete(&state.pool, &merchant.id, &key, err.status.as_u16(), &err.body()).await?;
+                idempotency::complete(
+                    &state.pool,
+                    &merchant.id,
+                    &key,
+                    err.status.as_u16(),
+                    &err.body(),
+                )
+                .await?;
                 Err(err)
             }
             Err(err) => {
@@ -270,7 +362,9 @@ pub async fn initiate(State(state): State<AppState>, ApiMerchant(merchant): ApiM
         Claim::Replay { status, body } => {
             let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
             let mut response = json_response(status, body);
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
             Ok(response)
         }
         Claim::Mismatch => Err(ApiError::new(
@@ -287,12 +381,24 @@ pub async fn initiate(State(state): State<AppState>, ApiMerchant(merchant): ApiM
     }
 }
 
-pub async fn get_payment(State(state): State<AppState>, ApiMerchant(merchant): ApiMerchant, Path(transaction_id): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_payment(
+    State(state): State<AppState>,
+    ApiMerchant(merchant): ApiMerchant,
+    Path(transaction_id): Path<String>,
+) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found(format!("Transaction « {transaction_id} » introuvable"));
     let id = TransactionId::parse(&transaction_id).map_err(|_| not_found())?;
-    let (payment, attempt) = state.payments.find_for_merchant(&merchant.id, merchant.mode, id).await?.ok_or_else(not_found)?;
+    let (payment, attempt) = state
+        .payments
+        .find_for_merchant(&merchant.id, merchant.mode, id)
+        .await?
+        .ok_or_else(not_found)?;
     let data = payment_data(&state, &payment, attempt.as_ref())?;
-    let body = serde_json::to_string(&Envelope { success: true, data }).map_err(anyhow::Error::from)?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        data,
+    })
+    .map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -313,9 +419,17 @@ struct ProviderInfo {
 }
 
 /// `GET /api/v1/payments/providers?country=SN&amount=10000`: the providers a merchant can use.
-pub async fn providers(State(state): State<AppState>, query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|_| ApiError::bad_request("Paramètres de requête invalides"))?;
-    let country = query.get("country").filter(|s| !s.is_empty()).map(|c| Country::parse(c)).transpose()?;
+pub async fn providers(
+    State(state): State<AppState>,
+    query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) =
+        query.map_err(|_| ApiError::bad_request("Paramètres de requête invalides"))?;
+    let country = query
+        .get("country")
+        .filter(|s| !s.is_empty())
+        .map(|c| Country::parse(c))
+        .transpose()?;
     let currency = match query.get("currency").filter(|s| !s.is_empty()) {
         Some(c) => Currency::parse(c)?,
         None => country.map(Country::currency).unwrap_or(Currency::Xof),
@@ -327,7 +441,9 @@ pub async fn providers(State(state): State<AppState>, query: Result<Query<HashMa
             a.parse::<i64>()
                 .ok()
                 .and_then(|n| Money::new(n, currency).ok())
-                .ok_or_else(|| ApiError::bad_request("Le paramètre « amount » doit être un entier positif"))
+                .ok_or_else(|| {
+                    ApiError::bad_request("Le paramètre « amount » doit être un entier positif")
+                })
         })
         .transpose()?;
     let data: Vec<ProviderInfo> = ProviderCode::ALL
@@ -339,7 +455,9 @@ pub async fn providers(State(state): State<AppState>, query: Result<Query<HashMa
             let unavailable_reason = if !serves_currency {
                 Some(format!("{} n'accepte pas la devise {currency}", p.name()))
             } else {
-                amount.and_then(|a| crate::domain::provider::check_limits(p, a).err()).map(|e| e.0)
+                amount
+                    .and_then(|a| crate::domain::provider::check_limits(p, a).err())
+                    .map(|e| e.0)
             };
             ProviderInfo {
                 code: p.code(),
@@ -355,7 +473,11 @@ pub async fn providers(State(state): State<AppState>, query: Result<Query<HashMa
             }
         })
         .collect();
-    let body = serde_json::to_string(&Envelope { success: true, data }).map_err(anyhow::Error::from)?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        data,
+    })
+    .map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -372,9 +494,17 @@ mod tests {
 
     #[test]
     fn required_fields_are_named_in_french() {
-        assert!(err(r#"{"amount": 100, "externalReference": "A"}"#).contains("« type » est requis"));
-        assert!(err(r#"{"type": "checkout", "externalReference": "A"}"#).contains("« amount » est requis"));
-        assert!(err(r#"{"type": "checkout", "amount": 1000}"#).contains("« externalReference » est requis"));
+        assert!(
+            err(r#"{"amount": 100, "externalReference": "A"}"#).contains("« type » est requis")
+        );
+        assert!(
+            err(r#"{"type": "checkout", "externalReference": "A"}"#)
+                .contains("« amount » est requis")
+        );
+        assert!(
+            err(r#"{"type": "checkout", "amount": 1000}"#)
+                .contains("« externalReference » est requis")
+        );
         assert!(err(r#"{"type": "direct", "amount": 1000, "externalReference": "A", "country": "SN", "customerPhone": "+221771234567"}"#).contains("« provider » est requis"));
         assert!(err(r#"{"type": "direct", "amount": 1000, "externalReference": "A", "provider": "wave", "customerPhone": "+221771234567"}"#).contains("« country » est requis"));
         assert!(err(r#"{"type": "direct", "amount": 1000, "externalReference": "A", "provider": "wave", "country": "SN"}"#).contains("« customerPhone » est requis"));
@@ -385,8 +515,16 @@ mod tests {
         assert!(err("{").contains("n'est pas un JSON valide"));
         assert!(err("[1,2]").contains("objet JSON"));
         assert!(err(r#"{"type": "checkout", "type": "direct"}"#).contains("objet JSON"));
-        assert!(err(r#"{"type": 5, "amount": 100, "externalReference": "A"}"#).contains("chaîne de caractères"));
-        assert!(err(r#"{"type": "checkout", "amount": 1000, "externalReference": "A", "metadata": [1]}"#).contains("metadata"));
+        assert!(
+            err(r#"{"type": 5, "amount": 100, "externalReference": "A"}"#)
+                .contains("chaîne de caractères")
+        );
+        assert!(
+            err(
+                r#"{"type": "checkout", "amount": 1000, "externalReference": "A", "metadata": [1]}"#
+            )
+            .contains("metadata")
+        );
     }
 
     #[test]
@@ -398,7 +536,17 @@ mod tests {
             "cancelUrl": "https://votresite.com/paiement/annule", "metadata": {"orderId": "12345", "customerType": "premium"}}"#;
         let p = parse_initiate(direct.as_bytes()).unwrap();
         assert_eq!(p.amount.minor(), 10000);
-        assert_eq!(p.metadata.as_deref(), Some(r#"{"orderId": "12345", "customerType": "premium"}"#));
-        assert!(matches!(p.kind, NewPaymentKind::Direct { provider: ProviderCode::Wave, country: Country::Sn, .. }));
+        assert_eq!(
+            p.metadata.as_deref(),
+            Some(r#"{"orderId": "12345", "customerType": "premium"}"#)
+        );
+        assert!(matches!(
+            p.kind,
+            NewPaymentKind::Direct {
+                provider: ProviderCode::Wave,
+                country: Country::Sn,
+                ..
+            }
+        ));
     }
 }

@@ -23,7 +23,10 @@ struct ErrorBody<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into() }
+        Self {
+            status,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -41,7 +44,10 @@ impl ApiError {
     /// Logs the cause chain and answers a generic 500.
     pub fn internal(err: &anyhow::Error) -> Self {
         tracing::error!(error = ?err, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne : l'équipe Dalal a été prévenue. Réessayez dans un instant.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Erreur interne : l'équipe Dalal a été prévenue. Réessayez dans un instant.",
+        )
     }
 
     /// The JSON body, as sent and as stored for idempotent replays.
@@ -57,9 +63,19 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], self.body()).into_response();
+        let mut response = (
+            self.status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.body(),
+        )
+            .into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
         }
         response
     }
@@ -77,9 +93,15 @@ impl From<PaymentError> for ApiError {
             PaymentError::Invalid(e) => ApiError::bad_request(e.0),
             PaymentError::NotFound => ApiError::not_found("Transaction introuvable"),
             PaymentError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
-            e @ PaymentError::LiveModeDisabled => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
-            PaymentError::ProviderUnavailable { message } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message),
-            PaymentError::ProviderRefused { message, .. } => ApiError::new(StatusCode::PAYMENT_REQUIRED, message),
+            e @ PaymentError::LiveModeDisabled => {
+                ApiError::new(StatusCode::FORBIDDEN, e.to_string())
+            }
+            PaymentError::ProviderUnavailable { message } => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            }
+            PaymentError::ProviderRefused { message, .. } => {
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, message)
+            }
             PaymentError::Internal(e) => ApiError::internal(&e),
         }
     }

@@ -142,11 +142,21 @@ pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow
 
 pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE id = $1");
-    sqlx::query_as(&sql).bind(id).fetch_optional(pool).await.context("failed to read an attempt")
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read an attempt")
 }
 
-pub async fn find_by_reference(pool: &Pool, provider: &str, reference: &str) -> anyhow::Result<Option<AttemptRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE provider = $1 AND provider_reference = $2");
+pub async fn find_by_reference(
+    pool: &Pool,
+    provider: &str,
+    reference: &str,
+) -> anyhow::Result<Option<AttemptRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE provider = $1 AND provider_reference = $2"
+    );
     sqlx::query_as(&sql)
         .bind(provider)
         .bind(reference)
@@ -160,19 +170,31 @@ pub async fn latest(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<Attem
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq DESC LIMIT 1"
     );
-    sqlx::query_as(&sql).bind(payment_id).fetch_optional(pool).await.context("failed to read the latest attempt")
+    sqlx::query_as(&sql)
+        .bind(payment_id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read the latest attempt")
 }
 
 pub async fn open_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND status IN ('created', 'awaiting_customer')"
     );
-    sqlx::query_as(&sql).bind(payment_id).fetch_optional(pool).await.context("failed to read the open attempt")
+    sqlx::query_as(&sql)
+        .bind(payment_id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read the open attempt")
 }
 
 pub async fn all_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Vec<AttemptRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq");
-    sqlx::query_as(&sql).bind(payment_id).fetch_all(pool).await.context("failed to list attempts")
+    sqlx::query_as(&sql)
+        .bind(payment_id)
+        .fetch_all(pool)
+        .await
+        .context("failed to list attempts")
 }
 
 /// Open attempts whose provider should be asked for news.

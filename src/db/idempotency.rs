@@ -9,7 +9,13 @@ pub struct IdempotencyRow {
 }
 
 /// Inserts an in-progress record; false when the key already has one.
-pub async fn try_insert(pool: &Pool, merchant_id: &str, key: &str, request_hash: &str, now: i64) -> anyhow::Result<bool> {
+pub async fn try_insert(
+    pool: &Pool,
+    merchant_id: &str,
+    key: &str,
+    request_hash: &str,
+    now: i64,
+) -> anyhow::Result<bool> {
     let n = sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, created_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -25,7 +31,11 @@ pub async fn try_insert(pool: &Pool, merchant_id: &str, key: &str, request_hash:
     Ok(n == 1)
 }
 
-pub async fn find(pool: &Pool, merchant_id: &str, key: &str) -> anyhow::Result<Option<IdempotencyRow>> {
+pub async fn find(
+    pool: &Pool,
+    merchant_id: &str,
+    key: &str,
+) -> anyhow::Result<Option<IdempotencyRow>> {
     let row: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
         "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
          WHERE merchant_id = $1 AND idempotency_key = $2",
@@ -35,16 +45,24 @@ pub async fn find(pool: &Pool, merchant_id: &str, key: &str) -> anyhow::Result<O
     .fetch_optional(pool)
     .await
     .context("failed to read an idempotency key")?;
-    Ok(row.map(|(request_hash, response_status, response_body, created_at)| IdempotencyRow {
-        request_hash,
-        response_status,
-        response_body,
-        created_at,
-    }))
+    Ok(row.map(
+        |(request_hash, response_status, response_body, created_at)| IdempotencyRow {
+            request_hash,
+            response_status,
+            response_body,
+            created_at,
+        },
+    ))
 }
 
 /// Takes over an in-progress record whose owner went silent (crashed) since `stale_created_at`.
-pub async fn take_over(pool: &Pool, merchant_id: &str, key: &str, stale_created_at: i64, now: i64) -> anyhow::Result<bool> {
+pub async fn take_over(
+    pool: &Pool,
+    merchant_id: &str,
+    key: &str,
+    stale_created_at: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
     let n = sqlx::query(
         "UPDATE idempotency_keys SET created_at = $1
          WHERE merchant_id = $2 AND idempotency_key = $3 AND response_status IS NULL AND created_at = $4",
@@ -60,7 +78,13 @@ pub async fn take_over(pool: &Pool, merchant_id: &str, key: &str, stale_created_
     Ok(n == 1)
 }
 
-pub async fn complete(pool: &Pool, merchant_id: &str, key: &str, status: u16, body: &str) -> anyhow::Result<()> {
+pub async fn complete(
+    pool: &Pool,
+    merchant_id: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE idempotency_keys SET response_status = $1, response_body = $2
          WHERE merchant_id = $3 AND idempotency_key = $4",

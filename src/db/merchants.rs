@@ -77,10 +77,12 @@ pub async fn find_active_key(pool: &Pool, public_key: &str) -> anyhow::Result<Op
     .fetch_optional(pool)
     .await
     .context("failed to look up an API key")?;
-    Ok(row.map(|(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
-        merchant_id,
-        merchant_name,
-        mode,
-        secret_hash,
-    }))
+    Ok(row.map(
+        |(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
+            merchant_id,
+            merchant_name,
+            mode,
+            secret_hash,
+        },
+    ))
 }

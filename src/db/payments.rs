@@ -58,7 +58,10 @@ const COLUMNS: &str = "id, merchant_id, mode, checkout_token, kind, status, amou
     customer_phone, customer_name, customer_email, description, external_reference, callback_url, return_url, \
     cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at";
 
-pub async fn insert(tx: &mut Tx<'_>, p: &NewPaymentRow<'_>) -> anyhow::Result<PaymentRow> {
+pub async fn insert<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    p: &NewPaymentRow<'_>,
+) -> anyhow::Result<PaymentRow> {
     let sql = format!(
         "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider,
             customer_phone, customer_name, customer_email, description, external_reference, callback_url,
@@ -87,14 +90,20 @@ pub async fn insert(tx: &mut Tx<'_>, p: &NewPaymentRow<'_>) -> anyhow::Result<Pa
         .bind(p.metadata)
         .bind(p.expires_at)
         .bind(p.created_at)
-        .fetch_one(&mut **tx)
+        .fetch_one(executor)
         .await
         .context("failed to insert a payment")
 }
 
 /// A merchant's payment in one mode: never another merchant's, never the other mode's.
-pub async fn find_for_merchant(pool: &Pool, merchant_id: &str, mode: &str, id: i64) -> anyhow::Result<Option<PaymentRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2 AND mode = $3");
+pub async fn find_for_merchant(
+    pool: &Pool,
+    merchant_id: &str,
+    mode: &str,
+    id: i64,
+) -> anyhow::Result<Option<PaymentRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2 AND mode = $3");
     sqlx::query_as(&sql)
         .bind(id)
         .bind(merchant_id)
@@ -106,7 +115,11 @@ pub async fn find_for_merchant(pool: &Pool, merchant_id: &str, mode: &str, id: i
 
 pub async fn find_by_id(pool: &Pool, id: i64) -> anyhow::Result<Option<PaymentRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
-    sqlx::query_as(&sql).bind(id).fetch_optional(pool).await.context("failed to read a payment")
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read a payment")
 }
 
 pub async fn find_by_token(pool: &Pool, token: &str) -> anyhow::Result<Option<PaymentRow>> {
@@ -180,7 +193,11 @@ pub async fn transitions(pool: &Pool, id: i64) -> anyhow::Result<Vec<TransitionR
 }
 
 /// Open payments whose `expires_at` has passed.
-pub async fn due_for_expiry(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<(i64, String)>> {
+pub async fn due_for_expiry(
+    pool: &Pool,
+    now: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<(i64, String)>> {
     sqlx::query_as(
         "SELECT id, status FROM payments WHERE status IN ('pending', 'processing') AND expires_at <= $1
          ORDER BY expires_at LIMIT $2",

@@ -62,7 +62,13 @@ pub async fn decide(pool: &Pool, id: &str, decision: &str, now: i64) -> anyhow::
 
 /// Sessions of the same provider, number and amount since `since`, for Orange Money's rule
 /// against paying the same amount from the same number twice in a short window.
-pub async fn recent_same_payment(pool: &Pool, provider: &str, phone: &str, amount: i64, since: i64) -> anyhow::Result<Vec<SandboxSessionRow>> {
+pub async fn recent_same_payment(
+    pool: &Pool,
+    provider: &str,
+    phone: &str,
+    amount: i64,
+    since: i64,
+) -> anyhow::Result<Vec<SandboxSessionRow>> {
     sqlx::query_as(
         "SELECT id, provider, flow, amount, currency, phone, scenario, created_at, decision, decided_at
          FROM sandbox_sessions WHERE provider = $1 AND phone = $2 AND amount = $3 AND created_at >= $4",

@@ -119,13 +119,16 @@ impl Country {
     }
 
     pub fn parse(code: &str) -> Result<Self, InvalidInput> {
-        Self::ALL.into_iter().find(|c| c.code() == code).ok_or_else(|| {
-            let all: Vec<&str> = Self::ALL.iter().map(|c| c.code()).collect();
-            InvalidInput::new(format!(
-                "Pays non pris en charge : « {code} ». Pays acceptés : {}",
-                all.join(", ")
-            ))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Self::ALL.iter().map(|c| c.code()).collect();
+                InvalidInput::new(format!(
+                    "Pays non pris en charge : « {code} ». Pays acceptés : {}",
+                    all.join(", ")
+                ))
+            })
     }
 }
 

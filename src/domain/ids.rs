@@ -19,12 +19,18 @@ impl TransactionId {
     }
 
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
-        let invalid = || InvalidInput::new(format!("Identifiant de transaction invalide : « {s} »"));
+        let invalid =
+            || InvalidInput::new(format!("Identifiant de transaction invalide : « {s} »"));
         let digits = s.strip_prefix("TX").ok_or_else(invalid)?;
         if digits.len() < 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
         }
-        digits.parse::<i64>().ok().filter(|n| *n > 0).map(Self).ok_or_else(invalid)
+        digits
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Self)
+            .ok_or_else(invalid)
     }
 }
 
@@ -40,11 +46,31 @@ mod tests {
 
     #[test]
     fn transaction_ids_look_like_the_seed() {
-        assert_eq!(TransactionId::from_sequence(7272).to_string(), "TX000007272");
-        assert_eq!(TransactionId::parse("TX000007272").unwrap().sequence(), 7272);
-        assert_eq!(TransactionId::parse("TX1234567890").unwrap().sequence(), 1_234_567_890);
-        for bad in ["", "TX", "TX7272", "tx000007272", "TX00000727a", "TX000000000", "TX-00000001"] {
-            assert!(TransactionId::parse(bad).is_err(), "{bad} should be refused");
+        assert_eq!(
+            TransactionId::from_sequence(7272).to_string(),
+            "TX000007272"
+        );
+        assert_eq!(
+            TransactionId::parse("TX000007272").unwrap().sequence(),
+            7272
+        );
+        assert_eq!(
+            TransactionId::parse("TX1234567890").unwrap().sequence(),
+            1_234_567_890
+        );
+        for bad in [
+            "",
+            "TX",
+            "TX7272",
+            "tx000007272",
+            "TX00000727a",
+            "TX000000000",
+            "TX-00000001",
+        ] {
+            assert!(
+                TransactionId::parse(bad).is_err(),
+                "{bad} should be refused"
+            );
         }
     }
 }

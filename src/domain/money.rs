@@ -44,11 +44,14 @@ impl Currency {
     }
 
     pub fn parse(code: &str) -> Result<Self, InvalidInput> {
-        Self::ALL.into_iter().find(|c| c.code() == code).ok_or_else(|| {
-            InvalidInput::new(format!(
-                "Devise non prise en charge : « {code} ». Devises acceptées : XOF, XAF, GNF"
-            ))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| {
+                InvalidInput::new(format!(
+                    "Devise non prise en charge : « {code} ». Devises acceptées : XOF, XAF, GNF"
+                ))
+            })
     }
 }
 
@@ -98,12 +101,20 @@ impl Money {
 
     /// `10 000 FCFA`, grouped the French way (narrow no-break spaces), for the checkout page.
     pub fn display_fr(self) -> String {
-        format!("{}\u{a0}{}", group_thousands(self.minor, '\u{202f}'), self.currency.symbol())
+        format!(
+            "{}\u{a0}{}",
+            group_thousands(self.minor, '\u{202f}'),
+            self.currency.symbol()
+        )
     }
 
     /// `10,000 FCFA` for English readers.
     pub fn display_en(self) -> String {
-        format!("{}\u{a0}{}", group_thousands(self.minor, ','), self.currency.symbol())
+        format!(
+            "{}\u{a0}{}",
+            group_thousands(self.minor, ','),
+            self.currency.symbol()
+        )
     }
 }
 
@@ -130,7 +141,12 @@ mod tests {
 
     #[test]
     fn amounts_are_positive_integers() {
-        assert_eq!(Money::from_json(&json!(10000), Currency::Xof).unwrap().minor(), 10000);
+        assert_eq!(
+            Money::from_json(&json!(10000), Currency::Xof)
+                .unwrap()
+                .minor(),
+            10000
+        );
         assert!(Money::from_json(&json!(0), Currency::Xof).is_err());
         assert!(Money::from_json(&json!(-5), Currency::Xof).is_err());
         assert!(Money::from_json(&json!(100.5), Currency::Xof).is_err());

@@ -20,7 +20,10 @@ impl Msisdn {
                 country.example_msisdn()
             ))
         };
-        let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+        let compact: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+            .collect();
         let digits = compact.strip_prefix('+').unwrap_or(&compact);
         if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
@@ -66,11 +69,29 @@ mod tests {
 
     #[test]
     fn valid_numbers_become_e164() {
-        assert_eq!(Msisdn::parse("+221771234567", Country::Sn).unwrap().as_str(), "+221771234567");
-        assert_eq!(Msisdn::parse("+221 77 123 45 67", Country::Sn).unwrap().as_str(), "+221771234567");
-        assert_eq!(Msisdn::parse("77 123 45 67", Country::Sn).unwrap().as_str(), "+221771234567");
+        assert_eq!(
+            Msisdn::parse("+221771234567", Country::Sn)
+                .unwrap()
+                .as_str(),
+            "+221771234567"
+        );
+        assert_eq!(
+            Msisdn::parse("+221 77 123 45 67", Country::Sn)
+                .unwrap()
+                .as_str(),
+            "+221771234567"
+        );
+        assert_eq!(
+            Msisdn::parse("77 123 45 67", Country::Sn).unwrap().as_str(),
+            "+221771234567"
+        );
         // Côte d'Ivoire: ten digits since 2021.
-        assert_eq!(Msisdn::parse("+2250701234567", Country::Ci).unwrap().as_str(), "+2250701234567");
+        assert_eq!(
+            Msisdn::parse("+2250701234567", Country::Ci)
+                .unwrap()
+                .as_str(),
+            "+2250701234567"
+        );
         assert!(Msisdn::parse("+22507012345", Country::Ci).is_err());
         assert!(Msisdn::parse("+237671234567", Country::Cm).is_ok());
     }
@@ -89,8 +110,19 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        for bad in ["", "+", "abc", "+221abc4567", "+2217712345678901234", "++221771234567", "+221 12"] {
-            assert!(Msisdn::parse(bad, Country::Sn).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "+",
+            "abc",
+            "+221abc4567",
+            "+2217712345678901234",
+            "++221771234567",
+            "+221 12",
+        ] {
+            assert!(
+                Msisdn::parse(bad, Country::Sn).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

@@ -170,7 +170,9 @@ pub fn check_limits(provider: ProviderCode, amount: Money) -> Result<(), Invalid
 /// The widest limits any provider accepts in a currency, for payments whose method is not chosen
 /// yet (the checkout type).
 pub fn check_any_provider_limits(amount: Money) -> Result<(), InvalidInput> {
-    let accepted = ProviderCode::ALL.iter().any(|p| check_limits(*p, amount).is_ok());
+    let accepted = ProviderCode::ALL
+        .iter()
+        .any(|p| check_limits(*p, amount).is_ok());
     if accepted {
         return Ok(());
     }
@@ -210,31 +212,76 @@ mod tests {
             assert_eq!(ProviderCode::parse(p.code()).unwrap(), p);
         }
         assert!(ProviderCode::parse("Wave").is_err());
-        assert!(ProviderCode::parse("paypal").unwrap_err().0.contains("Provider non disponible"));
+        assert!(
+            ProviderCode::parse("paypal")
+                .unwrap_err()
+                .0
+                .contains("Provider non disponible")
+        );
     }
 
     #[test]
     fn availability_checks_country_currency_and_limits() {
-        assert!(ProviderCode::Wave.check_available(Country::Sn, xof(10_000)).is_ok());
-        assert!(ProviderCode::Wave.check_available(Country::Sn, xof(100)).is_ok());
-        assert!(ProviderCode::Wave.check_available(Country::Sn, xof(5_000_000)).is_ok());
-        let low = ProviderCode::Wave.check_available(Country::Sn, xof(99)).unwrap_err();
+        assert!(
+            ProviderCode::Wave
+                .check_available(Country::Sn, xof(10_000))
+                .is_ok()
+        );
+        assert!(
+            ProviderCode::Wave
+                .check_available(Country::Sn, xof(100))
+                .is_ok()
+        );
+        assert!(
+            ProviderCode::Wave
+                .check_available(Country::Sn, xof(5_000_000))
+                .is_ok()
+        );
+        let low = ProviderCode::Wave
+            .check_available(Country::Sn, xof(99))
+            .unwrap_err();
         assert!(low.0.contains("100 XOF"), "{low}");
-        let high = ProviderCode::Wave.check_available(Country::Sn, xof(5_000_001)).unwrap_err();
+        let high = ProviderCode::Wave
+            .check_available(Country::Sn, xof(5_000_001))
+            .unwrap_err();
         assert!(high.0.contains("5 000 000 XOF"), "{high}");
-        assert!(ProviderCode::Wave.check_available(Country::Cm, xof(1000)).is_err());
+        assert!(
+            ProviderCode::Wave
+                .check_available(Country::Cm, xof(1000))
+                .is_err()
+        );
         let xaf = Money::new(1000, Currency::Xaf).unwrap();
-        assert!(ProviderCode::OrangeMoney.check_available(Country::Sn, xaf).is_err());
-        assert!(ProviderCode::OrangeMoney.check_available(Country::Cm, xaf).is_ok());
+        assert!(
+            ProviderCode::OrangeMoney
+                .check_available(Country::Sn, xaf)
+                .is_err()
+        );
+        assert!(
+            ProviderCode::OrangeMoney
+                .check_available(Country::Cm, xaf)
+                .is_ok()
+        );
     }
 
     #[test]
     fn orange_money_codes_differ_per_country() {
         let om = ProviderCode::OrangeMoney;
-        assert_eq!(om.otp_ussd_code(Country::Sn, xof(500)).unwrap(), "#144#391#");
+        assert_eq!(
+            om.otp_ussd_code(Country::Sn, xof(500)).unwrap(),
+            "#144#391#"
+        );
         assert_eq!(om.otp_ussd_code(Country::Ci, xof(500)).unwrap(), "#144*82#");
-        assert_eq!(om.otp_ussd_code(Country::Bf, xof(500)).unwrap(), "*144*4*6*500#");
-        assert_eq!(ProviderCode::Wave.otp_ussd_code(Country::Sn, xof(500)), None);
-        assert_eq!(ProviderCode::MoovMoney.push_fallback_ussd_code(Country::Ci), Some("*155*15#"));
+        assert_eq!(
+            om.otp_ussd_code(Country::Bf, xof(500)).unwrap(),
+            "*144*4*6*500#"
+        );
+        assert_eq!(
+            ProviderCode::Wave.otp_ussd_code(Country::Sn, xof(500)),
+            None
+        );
+        assert_eq!(
+            ProviderCode::MoovMoney.push_fallback_ussd_code(Country::Ci),
+            Some("*155*15#")
+        );
     }
 }

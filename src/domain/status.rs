@@ -89,8 +89,18 @@ impl PaymentStatus {
         let next = match (self, event) {
             (S::Pending, E::CustomerAsked) => S::Processing,
             (S::Processing, E::Succeeded) => S::Succeeded,
-            (S::Processing, E::AttemptFailed { retry_allowed: true }) => S::Pending,
-            (S::Processing, E::AttemptFailed { retry_allowed: false }) => S::Failed,
+            (
+                S::Processing,
+                E::AttemptFailed {
+                    retry_allowed: true,
+                },
+            ) => S::Pending,
+            (
+                S::Processing,
+                E::AttemptFailed {
+                    retry_allowed: false,
+                },
+            ) => S::Failed,
             (S::Pending | S::Processing, E::Cancel) => S::Cancelled,
             (S::Pending | S::Processing, E::Expire) => S::Expired,
             (S::Processing, E::CustomerAsked)
@@ -159,12 +169,23 @@ mod tests {
     use super::PaymentStatus as S;
     use super::*;
 
-    const ALL_STATUSES: [S; 6] = [S::Pending, S::Processing, S::Succeeded, S::Failed, S::Cancelled, S::Expired];
+    const ALL_STATUSES: [S; 6] = [
+        S::Pending,
+        S::Processing,
+        S::Succeeded,
+        S::Failed,
+        S::Cancelled,
+        S::Expired,
+    ];
     const ALL_EVENTS: [E; 6] = [
         E::CustomerAsked,
         E::Succeeded,
-        E::AttemptFailed { retry_allowed: true },
-        E::AttemptFailed { retry_allowed: false },
+        E::AttemptFailed {
+            retry_allowed: true,
+        },
+        E::AttemptFailed {
+            retry_allowed: false,
+        },
         E::Cancel,
         E::Expire,
     ];
@@ -174,8 +195,20 @@ mod tests {
         let legal = [
             (S::Pending, E::CustomerAsked, S::Processing),
             (S::Processing, E::Succeeded, S::Succeeded),
-            (S::Processing, E::AttemptFailed { retry_allowed: true }, S::Pending),
-            (S::Processing, E::AttemptFailed { retry_allowed: false }, S::Failed),
+            (
+                S::Processing,
+                E::AttemptFailed {
+                    retry_allowed: true,
+                },
+                S::Pending,
+            ),
+            (
+                S::Processing,
+                E::AttemptFailed {
+                    retry_allowed: false,
+                },
+                S::Failed,
+            ),
             (S::Pending, E::Cancel, S::Cancelled),
             (S::Processing, E::Cancel, S::Cancelled),
             (S::Pending, E::Expire, S::Expired),
@@ -189,7 +222,10 @@ mod tests {
         for from in ALL_STATUSES {
             for event in ALL_EVENTS {
                 if !legal.iter().any(|(f, e, _)| *f == from && *e == event) {
-                    assert_eq!(from.transition(event), Err(IllegalTransition { from, event }));
+                    assert_eq!(
+                        from.transition(event),
+                        Err(IllegalTransition { from, event })
+                    );
                     refused += 1;
                 }
             }
@@ -209,7 +245,11 @@ mod tests {
 
     #[test]
     fn a_payment_cannot_succeed_twice() {
-        let paid = S::Pending.transition(E::CustomerAsked).unwrap().transition(E::Succeeded).unwrap();
+        let paid = S::Pending
+            .transition(E::CustomerAsked)
+            .unwrap()
+            .transition(E::Succeeded)
+            .unwrap();
         assert!(paid.transition(E::Succeeded).is_err());
         assert!(paid.transition(E::CustomerAsked).is_err());
     }
@@ -220,7 +260,13 @@ mod tests {
             assert_eq!(S::parse(s.as_str()), Some(s));
         }
         assert_eq!(S::parse("PENDING"), None);
-        for a in [AttemptStatus::Created, AttemptStatus::AwaitingCustomer, AttemptStatus::Succeeded, AttemptStatus::Failed, AttemptStatus::Abandoned] {
+        for a in [
+            AttemptStatus::Created,
+            AttemptStatus::AwaitingCustomer,
+            AttemptStatus::Succeeded,
+            AttemptStatus::Failed,
+            AttemptStatus::Abandoned,
+        ] {
             assert_eq!(AttemptStatus::parse(a.as_str()), Some(a));
         }
     }

@@ -4,7 +4,11 @@
 use super::InvalidInput;
 
 /// Trims and checks the length of an optional free-text field; an empty string counts as absent.
-pub fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, InvalidInput> {
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, InvalidInput> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -47,7 +51,9 @@ pub fn email(value: Option<&str>) -> Result<Option<String>, InvalidInput> {
     if valid {
         Ok(Some(value))
     } else {
-        Err(InvalidInput::new(format!("Adresse e-mail invalide : « {value} »")))
+        Err(InvalidInput::new(format!(
+            "Adresse e-mail invalide : « {value} »"
+        )))
     }
 }
 
@@ -57,7 +63,10 @@ pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     pub fn parse(value: &str) -> Result<Self, InvalidInput> {
-        if value.is_empty() || value.len() > 255 || !value.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        if value.is_empty()
+            || value.len() > 255
+            || !value.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        {
             return Err(InvalidInput::new(
                 "L'en-tête X-Idempotency-Key doit contenir de 1 à 255 caractères ASCII imprimables, sans espace",
             ));
@@ -85,9 +94,19 @@ mod tests {
 
     #[test]
     fn emails_need_a_local_part_and_a_domain() {
-        assert_eq!(email(Some("amadou@example.com")).unwrap().unwrap(), "amadou@example.com");
+        assert_eq!(
+            email(Some("amadou@example.com")).unwrap().unwrap(),
+            "amadou@example.com"
+        );
         assert_eq!(email(None).unwrap(), None);
-        for bad in ["amadou", "@example.com", "a@b", "a@@b.com", "a b@c.com", "a@.com"] {
+        for bad in [
+            "amadou",
+            "@example.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+        ] {
             assert!(email(Some(bad)).is_err(), "{bad} should be refused");
         }
     }

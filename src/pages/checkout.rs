@@ -38,7 +38,10 @@ pub async fn checkout_summary(token: String) -> Result<Option<CheckoutView>, Ser
         .into_iter()
         .filter(|p| match payment.country {
             Some(c) => p.check_available(c, payment.amount).is_ok(),
-            None => p.countries().iter().any(|c| p.check_available(*c, payment.amount).is_ok()),
+            None => p
+                .countries()
+                .iter()
+                .any(|c| p.check_available(*c, payment.amount).is_ok()),
         })
         .collect();
     Ok(Some(CheckoutView {
@@ -55,7 +58,10 @@ pub async fn checkout_summary(token: String) -> Result<Option<CheckoutView>, Ser
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let params = use_params_map();
-    let summary = Resource::new(move || params.read().get("token").unwrap_or_default(), checkout_summary);
+    let summary = Resource::new(
+        move || params.read().get("token").unwrap_or_default(),
+        checkout_summary,
+    );
     view! {
         <Title text="Paiement — Dalal"/>
         <main class="page checkout">

@@ -7,8 +7,18 @@ use leptos_router::hooks::use_query_map;
 
 /// (id, name, price in XOF, description)
 pub const PRODUCTS: [(&str, &str, i64, &str); 3] = [
-    ("wax", "Tissu wax, 6 yards", 10_000, "Coton imprimé, motif « Fleurs de mariage »"),
-    ("bissap", "Bissap, 1 litre", 1_500, "Jus d'hibiscus artisanal de Thiès"),
+    (
+        "wax",
+        "Tissu wax, 6 yards",
+        10_000,
+        "Coton imprimé, motif « Fleurs de mariage »",
+    ),
+    (
+        "bissap",
+        "Bissap, 1 litre",
+        1_500,
+        "Jus d'hibiscus artisanal de Thiès",
+    ),
     ("panier", "Panier tressé", 25_000, "Vannerie de Casamance"),
 ];
 
@@ -24,11 +34,20 @@ pub async fn start_demo_checkout(product: String) -> Result<(), ServerFnError> {
     let Some((id, name, price, _)) = PRODUCTS.iter().find(|p| p.0 == product) else {
         return Err(ServerFnError::new("Produit inconnu"));
     };
-    let url = |path: &str| crate::domain::url::HttpUrl::parse("returnUrl", &format!("{}{path}", state.public_url)).ok();
+    let url = |path: &str| {
+        crate::domain::url::HttpUrl::parse("returnUrl", &format!("{}{path}", state.public_url)).ok()
+    };
     let new = NewPayment {
-        kind: NewPaymentKind::Checkout { country: None, phone: None },
+        kind: NewPaymentKind::Checkout {
+            country: None,
+            phone: None,
+        },
         amount: Money::new(*price, Currency::Xof).map_err(|e| ServerFnError::new(e.0))?,
-        external_reference: format!("DEMO-{}-{}", id.to_uppercase(), crate::random::alphanumeric(6)),
+        external_reference: format!(
+            "DEMO-{}-{}",
+            id.to_uppercase(),
+            crate::random::alphanumeric(6)
+        ),
         customer_name: None,
         customer_email: None,
         description: Some((*name).to_owned()),
@@ -52,11 +71,26 @@ pub fn ShopPage() -> impl IntoView {
     let notice = move || {
         let q = query.read();
         if q.get("annule").is_some() {
-            Some(("notice", "Paiement annulé. Votre panier vous attend.".to_owned()))
+            Some((
+                "notice",
+                "Paiement annulé. Votre panier vous attend.".to_owned(),
+            ))
         } else {
             q.get("status").map(|status| match status.as_str() {
-                "succeeded" => ("notice success", format!("Merci ! Paiement {} reçu.", q.get("transactionId").unwrap_or_default())),
-                other => ("notice", format!("Paiement {} : {other}", q.get("transactionId").unwrap_or_default())),
+                "succeeded" => (
+                    "notice success",
+                    format!(
+                        "Merci ! Paiement {} reçu.",
+                        q.get("transactionId").unwrap_or_default()
+                    ),
+                ),
+                other => (
+                    "notice",
+                    format!(
+                        "Paiement {} : {other}",
+                        q.get("transactionId").unwrap_or_default()
+                    ),
+                ),
             })
         }
     };

@@ -34,11 +34,25 @@ pub fn fingerprint(route: &str, body: &[u8]) -> String {
     hex::encode(hasher.finalize())
 }
 
-pub async fn claim(pool: &Pool, clock: &SharedClock, merchant_id: &str, key: &IdempotencyKey, request_hash: &str) -> anyhow::Result<Claim> {
+pub async fn claim(
+    pool: &Pool,
+    clock: &SharedClock,
+    merchant_id: &str,
+    key: &IdempotencyKey,
+    request_hash: &str,
+) -> anyhow::Result<Claim> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_CONCURRENT;
     let mut pause = Duration::from_millis(5);
     loop {
-        if db::idempotency::try_insert(pool, merchant_id, key.as_str(), request_hash, clock.now_ms()).await? {
+        if db::idempotency::try_insert(
+            pool,
+            merchant_id,
+            key.as_str(),
+            request_hash,
+            clock.now_ms(),
+        )
+        .await?
+        {
             return Ok(Claim::Owner);
         }
         if let Some(row) = db::idempotency::find(pool, merchant_id, key.as_str()).await? {
@@ -46,11 +60,15 @@ pub async fn claim(pool: &Pool, clock: &SharedClock, merchant_id: &str, key: &Id
                 return Ok(Claim::Mismatch);
             }
             if let (Some(status), Some(body)) = (row.response_status, row.response_body) {
-                return Ok(Claim::Replay { status: u16::try_from(status)?, body });
+                return Ok(Claim::Replay {
+                    status: u16::try_from(status)?,
+                    body,
+                });
             }
             let now = clock.now_ms();
             if now - row.created_at > ABANDONED_AFTER_MS
-                && db::idempotency::take_over(pool, merchant_id, key.as_str(), row.created_at, now).await?
+                && db::idempotency::take_over(pool, merchant_id, key.as_str(), row.created_at, now)
+                    .await?
             {
                 return Ok(Claim::Owner);
             }
@@ -64,7 +82,13 @@ pub async fn claim(pool: &Pool, clock: &SharedClock, merchant_id: &str, key: &Id
     }
 }
 
-pub async fn complete(pool: &Pool, merchant_id: &str, key: &IdempotencyKey, status: u16, body: &str) -> anyhow::Result<()> {
+pub async fn complete(
+    pool: &Pool,
+    merchant_id: &str,
+    key: &IdempotencyKey,
+    status: u16,
+    body: &str,
+) -> anyhow::Result<()> {
     db::idempotency::complete(pool, merchant_id, key.as_str(), status, body).await
 }
 

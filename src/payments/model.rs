@@ -3,7 +3,9 @@
 use crate::db::{attempts::AttemptRow, payments::PaymentRow};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::url::HttpUrl;
-use crate::domain::{AttemptStatus, Country, Currency, Money, PaymentStatus, ProviderCode, TransactionId};
+use crate::domain::{
+    AttemptStatus, Country, Currency, Money, PaymentStatus, ProviderCode, TransactionId,
+};
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -48,8 +50,15 @@ impl PaymentKind {
 }
 
 pub enum NewPaymentKind {
-    Direct { provider: ProviderCode, country: Country, phone: Msisdn },
-    Checkout { country: Option<Country>, phone: Option<Msisdn> },
+    Direct {
+        provider: ProviderCode,
+        country: Country,
+        phone: Msisdn,
+    },
+    Checkout {
+        country: Option<Country>,
+        phone: Option<Msisdn>,
+    },
 }
 
 /// A payment to create, already parsed from either dialect.
@@ -107,10 +116,21 @@ impl TryFrom<PaymentRow> for Payment {
                 "checkout" => PaymentKind::Checkout,
                 other => anyhow::bail!("unknown payment kind {other:?}"),
             },
-            status: PaymentStatus::parse(&r.status).with_context(|| format!("unknown status {:?}", r.status))?,
+            status: PaymentStatus::parse(&r.status)
+                .with_context(|| format!("unknown status {:?}", r.status))?,
             amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
-            country: r.country.as_deref().map(Country::parse).transpose().map_err(|e| anyhow::anyhow!("{e}"))?,
-            provider: r.provider.as_deref().map(ProviderCode::parse).transpose().map_err(|e| anyhow::anyhow!("{e}"))?,
+            country: r
+                .country
+                .as_deref()
+                .map(Country::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            provider: r
+                .provider
+                .as_deref()
+                .map(ProviderCode::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
             customer_phone: r.customer_phone.map(Msisdn::from_trusted),
             merchant_id: r.merchant_id,
             checkout_token: r.checkout_token,
@@ -154,7 +174,8 @@ impl TryFrom<AttemptRow> for Attempt {
     fn try_from(r: AttemptRow) -> anyhow::Result<Self> {
         Ok(Self {
             provider: ProviderCode::parse(&r.provider).map_err(|e| anyhow::anyhow!("{e}"))?,
-            status: AttemptStatus::parse(&r.status).with_context(|| format!("unknown attempt status {:?}", r.status))?,
+            status: AttemptStatus::parse(&r.status)
+                .with_context(|| format!("unknown attempt status {:?}", r.status))?,
             deep_links: match r.deep_links.as_deref() {
                 Some(json) => serde_json::from_str(json).context("corrupt deep links")?,
                 None => BTreeMap::new(),

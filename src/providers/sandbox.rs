@@ -15,7 +15,9 @@
 //! QR-code and deep-link flows (Wave, Orange Money) open the sandbox "phone" page at
 //! `/sandbox/phone/{session}` where the tester approves or declines, as they would in the app.
 
-use super::{AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers};
+use super::{
+    AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers,
+};
 use crate::clock::SharedClock;
 use crate::config::SandboxSettings;
 use crate::db::{self, Pool, sandbox::SandboxSessionRow};
@@ -41,7 +43,9 @@ pub enum Scenario {
 
 impl Scenario {
     pub fn from_phone(phone: Option<&str>) -> Self {
-        let ending = phone.and_then(|p| p.get(p.len().saturating_sub(2)..)).unwrap_or("");
+        let ending = phone
+            .and_then(|p| p.get(p.len().saturating_sub(2)..))
+            .unwrap_or("");
         match ending {
             "01" => Scenario::InsufficientFunds,
             "02" => Scenario::Declined,
@@ -119,17 +123,39 @@ pub struct SandboxProvider {
 }
 
 impl SandboxProvider {
-    pub fn new(code: ProviderCode, pool: Pool, clock: SharedClock, settings: SandboxSettings, public_url: String) -> Self {
-        Self { code, pool, clock, settings, public_url }
+    pub fn new(
+        code: ProviderCode,
+        pool: Pool,
+        clock: SharedClock,
+        settings: SandboxSettings,
+        public_url: String,
+    ) -> Self {
+        Self {
+            code,
+            pool,
+            clock,
+            settings,
+            public_url,
+        }
     }
 
     /// The sandbox connectors for every provider.
-    pub fn all(pool: &Pool, clock: &SharedClock, settings: &SandboxSettings, public_url: &str) -> Vec<std::sync::Arc<dyn PaymentProvider>> {
+    pub fn all(
+        pool: &Pool,
+        clock: &SharedClock,
+        settings: &SandboxSettings,
+        public_url: &str,
+    ) -> Vec<std::sync::Arc<dyn PaymentProvider>> {
         ProviderCode::ALL
             .into_iter()
             .map(|code| {
-                std::sync::Arc::new(Self::new(code, pool.clone(), clock.clone(), settings.clone(), public_url.to_owned()))
-                    as std::sync::Arc<dyn PaymentProvider>
+                std::sync::Arc::new(Self::new(
+                    code,
+                    pool.clone(),
+                    clock.clone(),
+                    settings.clone(),
+                    public_url.to_owned(),
+                )) as std::sync::Arc<dyn PaymentProvider>
             })
             .collect()
     }
@@ -163,14 +189,16 @@ impl SandboxProvider {
                 Stage::Declined => "FAILED:APPROVAL_REJECTED",
                 Stage::Expired => "FAILED:EXPIRED",
             },
-            ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => match stage {
-                Stage::Open => "INITIATED",
-                Stage::Asked => "PENDING",
-                Stage::Paid => "SUCCESS",
-                Stage::InsufficientFunds => "FAILED:INSUFFICIENT_BALANCE",
-                Stage::Declined => "FAILED:CANCELLED_BY_USER",
-                Stage::Expired => "FAILED:TIMEOUT",
-            },
+            ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
+                match stage {
+                    Stage::Open => "INITIATED",
+                    Stage::Asked => "PENDING",
+                    Stage::Paid => "SUCCESS",
+                    Stage::InsufficientFunds => "FAILED:INSUFFICIENT_BALANCE",
+                    Stage::Declined => "FAILED:CANCELLED_BY_USER",
+                    Stage::Expired => "FAILED:TIMEOUT",
+                }
+            }
         }
     }
 
@@ -184,11 +212,17 @@ impl SandboxProvider {
             };
         }
         if session.flow == "qr" {
-            return if elapsed >= QR_VALIDITY_MS { Stage::Expired } else { Stage::Open };
+            return if elapsed >= QR_VALIDITY_MS {
+                Stage::Expired
+            } else {
+                Stage::Open
+            };
         }
         let answered = elapsed >= self.settings.answer_delay_ms;
         match Scenario::parse(&session.scenario) {
-            Scenario::NoAnswer if elapsed >= self.settings.push_timeout_secs * 1000 => Stage::Expired,
+            Scenario::NoAnswer if elapsed >= self.settings.push_timeout_secs * 1000 => {
+                Stage::Expired
+            }
             Scenario::NoAnswer => Stage::Asked,
             _ if !answered => Stage::Asked,
             Scenario::Success | Scenario::ProviderDown => Stage::Paid,
@@ -198,11 +232,23 @@ impl SandboxProvider {
     }
 
     /// Orange Money's rule: the same amount from the same number within a few minutes is refused.
-    async fn refuse_duplicate(&self, phone: &str, amount: i64, now: i64) -> Result<(), ProviderError> {
+    async fn refuse_duplicate(
+        &self,
+        phone: &str,
+        amount: i64,
+        now: i64,
+    ) -> Result<(), ProviderError> {
         if self.code != ProviderCode::OrangeMoney {
             return Ok(());
         }
-        let recent = db::sandbox::recent_same_payment(&self.pool, self.code.code(), phone, amount, now - ORANGE_DUPLICATE_WINDOW_MS).await?;
+        let recent = db::sandbox::recent_same_payment(
+            &self.pool,
+            self.code.code(),
+            phone,
+            amount,
+            now - ORANGE_DUPLICATE_WINDOW_MS,
+        )
+        .await?;
         if recent.iter().any(|s| self.stage(s, now) == Stage::Paid) {
             return Err(refused(self.code, "duplicate"));
         }
@@ -211,7 +257,10 @@ impl SandboxProvider {
 }
 
 fn refused(provider: ProviderCode, code: &str) -> ProviderError {
-    ProviderError::Refused { code: code.to_owned(), message: transformers::failure_message(provider, code) }
+    ProviderError::Refused {
+        code: code.to_owned(),
+        message: transformers::failure_message(provider, code),
+    }
 }
 
 #[async_trait]
@@ -224,14 +273,17 @@ impl PaymentProvider for SandboxProvider {
         let phone = request.phone.as_ref().map(|p| p.as_str().to_owned());
         let scenario = Scenario::from_phone(phone.as_deref());
         if scenario == Scenario::ProviderDown {
-            return Err(ProviderError::Unavailable { provider: self.code.name() });
+            return Err(ProviderError::Unavailable {
+                provider: self.code.name(),
+            });
         }
         let now = self.clock.now_ms();
         let flow = match (self.code.flow(), &request.one_time_code) {
             (ConfirmationFlow::QrCode, None) => "qr",
             (ConfirmationFlow::QrCode, Some(code)) => {
                 // Orange Money's one-time code: six digits; the sandbox treats 000000 as expired.
-                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || code == "000000" {
+                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || code == "000000"
+                {
                     return Err(refused(self.code, "invalid-otp"));
                 }
                 "otp"
@@ -245,7 +297,8 @@ impl PaymentProvider for SandboxProvider {
                     message: "Le numéro du payeur est requis.".into(),
                 });
             };
-            self.refuse_duplicate(phone, request.amount.minor(), now).await?;
+            self.refuse_duplicate(phone, request.amount.minor(), now)
+                .await?;
         }
         let reference = self.new_reference();
         db::sandbox::insert(
@@ -270,7 +323,10 @@ impl PaymentProvider for SandboxProvider {
                 ProviderCode::OrangeMoney => &["orange_money", "maxit"],
                 _ => &[self.code.code()],
             };
-            let links = apps.iter().map(|app| ((*app).to_owned(), url.clone())).collect();
+            let links = apps
+                .iter()
+                .map(|app| ((*app).to_owned(), url.clone()))
+                .collect();
             (Some(url), links, Stage::Open)
         } else {
             (None, BTreeMap::new(), Stage::Asked)
@@ -290,13 +346,21 @@ impl PaymentProvider for SandboxProvider {
             .filter(|s| s.provider == self.code.code())
             .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
         let raw = self.raw_status(self.stage(&session, self.clock.now_ms()));
-        Ok(ProviderStatus { raw_status: raw.to_owned(), outcome: transformers::outcome(self.code, raw) })
+        Ok(ProviderStatus {
+            raw_status: raw.to_owned(),
+            outcome: transformers::outcome(self.code, raw),
+        })
     }
 }
 
 /// The tester's answer on the sandbox phone page, for QR/deep-link sessions that are still open.
 /// Returns the session's provider when the answer was recorded.
-pub async fn decide(pool: &Pool, clock: &SharedClock, reference: &str, decision: Decision) -> anyhow::Result<Option<ProviderCode>> {
+pub async fn decide(
+    pool: &Pool,
+    clock: &SharedClock,
+    reference: &str,
+    decision: Decision,
+) -> anyhow::Result<Option<ProviderCode>> {
     let Some(session) = db::sandbox::find(pool, reference).await? else {
         return Ok(None);
     };
@@ -321,11 +385,26 @@ mod tests {
 
     #[test]
     fn scenarios_come_from_the_last_two_digits() {
-        assert_eq!(Scenario::from_phone(Some("+221771234501")), Scenario::InsufficientFunds);
-        assert_eq!(Scenario::from_phone(Some("+221771234502")), Scenario::Declined);
-        assert_eq!(Scenario::from_phone(Some("+221771234503")), Scenario::NoAnswer);
-        assert_eq!(Scenario::from_phone(Some("+221771234504")), Scenario::ProviderDown);
-        assert_eq!(Scenario::from_phone(Some("+221771234567")), Scenario::Success);
+        assert_eq!(
+            Scenario::from_phone(Some("+221771234501")),
+            Scenario::InsufficientFunds
+        );
+        assert_eq!(
+            Scenario::from_phone(Some("+221771234502")),
+            Scenario::Declined
+        );
+        assert_eq!(
+            Scenario::from_phone(Some("+221771234503")),
+            Scenario::NoAnswer
+        );
+        assert_eq!(
+            Scenario::from_phone(Some("+221771234504")),
+            Scenario::ProviderDown
+        );
+        assert_eq!(
+            Scenario::from_phone(Some("+221771234567")),
+            Scenario::Success
+        );
         assert_eq!(Scenario::from_phone(None), Scenario::Success);
     }
 }

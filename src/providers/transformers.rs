@@ -8,7 +8,10 @@ use crate::domain::ProviderCode;
 /// Reads a provider's `status[:reason]` word.
 pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
     let (status, reason) = raw.split_once(':').unwrap_or((raw, ""));
-    let failed = |code: &str| AttemptOutcome::Failed { code: code.to_owned(), message: failure_message(provider, code) };
+    let failed = |code: &str| AttemptOutcome::Failed {
+        code: code.to_owned(),
+        message: failure_message(provider, code),
+    };
     match provider {
         // Wave: checkout_status open/complete/expired, payment_status processing/cancelled/succeeded,
         // last_payment_error codes such as insufficient-funds.
@@ -17,7 +20,11 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
             "processing" => AttemptOutcome::CustomerAsked,
             "succeeded" => AttemptOutcome::Succeeded,
             "expired" => failed("expired"),
-            "cancelled" => failed(if reason.is_empty() { "declined" } else { reason }),
+            "cancelled" => failed(if reason.is_empty() {
+                "declined"
+            } else {
+                reason
+            }),
             _ => failed("unknown"),
         },
         // MTN MoMo: PENDING, SUCCESSFUL, FAILED with a reason (APPROVAL_REJECTED, EXPIRED, …).
@@ -35,18 +42,20 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
             _ => failed("unknown"),
         },
         // Orange Money, Free Money, Moov Money: INITIATED, PENDING, SUCCESS, FAILED with a reason.
-        ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => match status {
-            "INITIATED" => AttemptOutcome::Waiting,
-            "PENDING" => AttemptOutcome::CustomerAsked,
-            "SUCCESS" => AttemptOutcome::Succeeded,
-            "FAILED" => failed(match reason {
-                "INSUFFICIENT_BALANCE" => "insufficient-funds",
-                "CANCELLED_BY_USER" => "declined",
-                "TIMEOUT" => "expired",
-                _ => "unknown",
-            }),
-            _ => failed("unknown"),
-        },
+        ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
+            match status {
+                "INITIATED" => AttemptOutcome::Waiting,
+                "PENDING" => AttemptOutcome::CustomerAsked,
+                "SUCCESS" => AttemptOutcome::Succeeded,
+                "FAILED" => failed(match reason {
+                    "INSUFFICIENT_BALANCE" => "insufficient-funds",
+                    "CANCELLED_BY_USER" => "declined",
+                    "TIMEOUT" => "expired",
+                    _ => "unknown",
+                }),
+                _ => failed("unknown"),
+            }
+        }
     }
 }
 
@@ -71,16 +80,34 @@ mod tests {
 
     #[test]
     fn each_provider_vocabulary_maps_to_outcomes() {
-        assert_eq!(outcome(ProviderCode::Wave, "succeeded"), AttemptOutcome::Succeeded);
-        assert_eq!(outcome(ProviderCode::Wave, "processing"), AttemptOutcome::CustomerAsked);
-        assert_eq!(outcome(ProviderCode::MtnMomo, "SUCCESSFUL"), AttemptOutcome::Succeeded);
-        assert_eq!(outcome(ProviderCode::MoovMoney, "SUCCESS"), AttemptOutcome::Succeeded);
-        let AttemptOutcome::Failed { code, message } = outcome(ProviderCode::MtnMomo, "FAILED:NOT_ENOUGH_FUNDS") else {
+        assert_eq!(
+            outcome(ProviderCode::Wave, "succeeded"),
+            AttemptOutcome::Succeeded
+        );
+        assert_eq!(
+            outcome(ProviderCode::Wave, "processing"),
+            AttemptOutcome::CustomerAsked
+        );
+        assert_eq!(
+            outcome(ProviderCode::MtnMomo, "SUCCESSFUL"),
+            AttemptOutcome::Succeeded
+        );
+        assert_eq!(
+            outcome(ProviderCode::MoovMoney, "SUCCESS"),
+            AttemptOutcome::Succeeded
+        );
+        let AttemptOutcome::Failed { code, message } =
+            outcome(ProviderCode::MtnMomo, "FAILED:NOT_ENOUGH_FUNDS")
+        else {
             panic!("expected a failure")
         };
         assert_eq!(code, "insufficient-funds");
         assert!(message.contains("MTN MoMo"));
-        assert!(matches!(outcome(ProviderCode::OrangeMoney, "FAILED:TIMEOUT"), AttemptOutcome::Failed { code, .. } if code == "expired"));
-        assert!(matches!(outcome(ProviderCode::Wave, "gibberish"), AttemptOutcome::Failed { code, .. } if code == "unknown"));
+        assert!(
+            matches!(outcome(ProviderCode::OrangeMoney, "FAILED:TIMEOUT"), AttemptOutcome::Failed { code, .. } if code == "expired")
+        );
+        assert!(
+            matches!(outcome(ProviderCode::Wave, "gibberish"), AttemptOutcome::Failed { code, .. } if code == "unknown")
+        );
     }
 }

@@ -15,7 +15,9 @@ async fn unknown_api_routes_answer_json_404() {
     let reply = app.get("/api/v1/nothing/here", Some(DEMO_KEY)).await;
     assert_eq!(reply.status, 404);
     assert!(reply.error_message().contains("Route introuvable"));
-    let reply = app.post_raw("/api/v1/payments/providers", None, None, "{}").await;
+    let reply = app
+        .post_raw("/api/v1/payments/providers", None, None, "{}")
+        .await;
     assert_eq!(reply.status, 405);
     reply.error_message();
 }

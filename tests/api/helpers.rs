@@ -26,7 +26,10 @@ pub async fn spawn_app() -> TestApp {
         .unwrap()
         .set_override("server.address", "127.0.0.1:0")
         .unwrap()
-        .set_override("database.url", format!("sqlite://{}/dalal.db", dir.path().display()))
+        .set_override(
+            "database.url",
+            format!("sqlite://{}/dalal.db", dir.path().display()),
+        )
         .unwrap()
         .set_override("payments.worker_interval_ms", 3_600_000)
         .unwrap()
@@ -35,13 +38,18 @@ pub async fn spawn_app() -> TestApp {
         .try_deserialize()
         .unwrap();
     let clock = ManualClock::new();
-    let app = Application::build(settings, clock.clone()).await.expect("the app builds");
+    let app = Application::build(settings, clock.clone())
+        .await
+        .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     tokio::spawn(app.run(std::future::pending()));
     TestApp {
         address,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         state,
         clock,
         _dir: dir,
@@ -102,14 +110,27 @@ impl Reply {
     pub fn error_message(&self) -> String {
         let body = self.json();
         assert_eq!(body["statusCode"], self.status, "{body}");
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{body}"
+        );
         body["message"].as_str().expect("a message").to_owned()
     }
 }
 
 impl TestApp {
-    pub async fn post_raw(&self, path: &str, key: Option<&str>, idempotency_key: Option<&str>, body: impl Into<reqwest::Body>) -> Reply {
-        let mut request = self.client.post(format!("{}{path}", self.address)).header("Content-Type", "application/json").body(body);
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        idempotency_key: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("Content-Type", "application/json")
+            .body(body);
         if let Some(key) = key {
             request = request.header("X-API-Key", key);
         }
@@ -117,15 +138,36 @@ impl TestApp {
             request = request.header("X-Idempotency-Key", k);
         }
         let response = request.send().await.expect("request sent");
-        Reply { status: response.status().as_u16(), headers: response.headers().clone(), text: response.text().await.unwrap() }
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
     }
 
     pub async fn initiate(&self, body: &Value) -> Reply {
-        self.post_raw("/api/v1/payments/initiate", Some(DEMO_KEY), None, body.to_string()).await
+        self.post_raw(
+            "/api/v1/payments/initiate",
+            Some(DEMO_KEY),
+            None,
+            body.to_string(),
+        )
+        .await
     }
 
-    pub async fn initiate_with_key(&self, key: &str, idempotency_key: Option<&str>, body: &Value) -> Reply {
-        self.post_raw("/api/v1/payments/initiate", Some(key), idempotency_key, body.to_string()).await
+    pub async fn initiate_with_key(
+        &self,
+        key: &str,
+        idempotency_key: Option<&str>,
+        body: &Value,
+    ) -> Reply {
+        self.post_raw(
+            "/api/v1/payments/initiate",
+            Some(key),
+            idempotency_key,
+            body.to_string(),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str, key: Option<&str>) -> Reply {
@@ -134,11 +176,20 @@ impl TestApp {
             request = request.header("X-API-Key", key);
         }
         let response = request.send().await.expect("request sent");
-        Reply { status: response.status().as_u16(), headers: response.headers().clone(), text: response.text().await.unwrap() }
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
     }
 
     pub async fn get_payment(&self, transaction_id: &str) -> Value {
-        let reply = self.get(&format!("/api/v1/payments/{transaction_id}"), Some(DEMO_KEY)).await;
+        let reply = self
+            .get(
+                &format!("/api/v1/payments/{transaction_id}"),
+                Some(DEMO_KEY),
+            )
+            .await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         reply.json()["data"].clone()
     }
@@ -152,7 +203,9 @@ impl TestApp {
 
     /// Another merchant, with its own keys: (test key, live key).
     pub async fn other_merchant(&self) -> (String, String) {
-        let (_, keys) = merchants::create(&self.state.pool, &self.state.clock, "Autre Boutique").await.unwrap();
+        let (_, keys) = merchants::create(&self.state.pool, &self.state.clock, "Autre Boutique")
+            .await
+            .unwrap();
         let pair = |i: usize| format!("{}:{}", keys[i].public_key, keys[i].secret_key.expose());
         (pair(0), pair(1))
     }
@@ -164,5 +217,11 @@ impl TestApp {
 
 /// The checkout token at the end of a `redirectUrl`.
 pub fn token_of(data: &Value) -> String {
-    data["redirectUrl"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+    data["redirectUrl"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
 }

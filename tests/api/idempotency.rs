@@ -5,10 +5,14 @@ use serde_json::json;
 async fn the_same_key_and_body_replays_the_first_response_byte_for_byte() {
     let app = spawn_app().await;
     let body = seed_direct_body();
-    let first = app.initiate_with_key(DEMO_KEY, Some("COMMANDE-12345"), &body).await;
+    let first = app
+        .initiate_with_key(DEMO_KEY, Some("COMMANDE-12345"), &body)
+        .await;
     assert_eq!(first.status, 201);
     app.clock.advance_ms(5_000);
-    let second = app.initiate_with_key(DEMO_KEY, Some("COMMANDE-12345"), &body).await;
+    let second = app
+        .initiate_with_key(DEMO_KEY, Some("COMMANDE-12345"), &body)
+        .await;
     assert_eq!(second.status, 201);
     assert_eq!(second.text, first.text);
     assert_eq!(second.headers["idempotent-replayed"], "true");
@@ -18,13 +22,19 @@ async fn the_same_key_and_body_replays_the_first_response_byte_for_byte() {
 #[tokio::test]
 async fn the_same_key_with_a_different_body_is_refused() {
     let app = spawn_app().await;
-    let first = app.initiate_with_key(DEMO_KEY, Some("K-1"), &seed_direct_body()).await;
+    let first = app
+        .initiate_with_key(DEMO_KEY, Some("K-1"), &seed_direct_body())
+        .await;
     assert_eq!(first.status, 201);
     let mut changed = seed_direct_body();
     changed["amount"] = json!(20000);
     let reply = app.initiate_with_key(DEMO_KEY, Some("K-1"), &changed).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
-    assert!(reply.error_message().contains("a déjà servi pour une requête différente"));
+    assert!(
+        reply
+            .error_message()
+            .contains("a déjà servi pour une requête différente")
+    );
     assert_eq!(app.count_payments().await, 1);
 }
 
@@ -32,18 +42,29 @@ async fn the_same_key_with_a_different_body_is_refused() {
 async fn keys_belong_to_one_merchant() {
     let app = spawn_app().await;
     let (other, _) = app.other_merchant().await;
-    let mine = app.initiate_with_key(DEMO_KEY, Some("SHARED"), &seed_checkout_body()).await;
-    let theirs = app.initiate_with_key(&other, Some("SHARED"), &seed_checkout_body()).await;
+    let mine = app
+        .initiate_with_key(DEMO_KEY, Some("SHARED"), &seed_checkout_body())
+        .await;
+    let theirs = app
+        .initiate_with_key(&other, Some("SHARED"), &seed_checkout_body())
+        .await;
     assert_eq!((mine.status, theirs.status), (201, 201));
-    assert_ne!(mine.json()["data"]["transactionId"], theirs.json()["data"]["transactionId"]);
+    assert_ne!(
+        mine.json()["data"]["transactionId"],
+        theirs.json()["data"]["transactionId"]
+    );
 }
 
 #[tokio::test]
 async fn a_rejected_request_is_replayed_as_rejected() {
     let app = spawn_app().await;
     let (_, live) = app.other_merchant().await;
-    let first = app.initiate_with_key(&live, Some("LIVE-1"), &seed_checkout_body()).await;
-    let second = app.initiate_with_key(&live, Some("LIVE-1"), &seed_checkout_body()).await;
+    let first = app
+        .initiate_with_key(&live, Some("LIVE-1"), &seed_checkout_body())
+        .await;
+    let second = app
+        .initiate_with_key(&live, Some("LIVE-1"), &seed_checkout_body())
+        .await;
     assert_eq!((first.status, second.status), (403, 403));
     assert_eq!(first.text, second.text);
 }
@@ -55,7 +76,15 @@ async fn fifty_concurrent_requests_with_one_key_create_one_payment() {
     let handles: Vec<_> = (0..50)
         .map(|_| {
             let (app, body) = (app.clone(), body.clone());
-            tokio::spawn(async move { app.post_raw("/api/v1/payments/initiate", Some(DEMO_KEY), Some("RACE-1"), body).await })
+            tokio::spawn(async move {
+                app.post_raw(
+                    "/api/v1/payments/initiate",
+                    Some(DEMO_KEY),
+                    Some("RACE-1"),
+                    body,
+                )
+                .await
+            })
         })
         .collect();
     let mut replies = Vec::new();
@@ -68,6 +97,9 @@ async fn fifty_concurrent_requests_with_one_key_create_one_payment() {
     }
     assert_eq!(app.count_payments().await, 1);
     // And one Wave session at the (sandbox) provider, not fifty.
-    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions").fetch_one(&app.state.pool).await.unwrap();
+    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(sessions, 1);
 }

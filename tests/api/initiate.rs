@@ -9,7 +9,12 @@ fn is_iso_millis(s: &str) -> bool {
 async fn the_seed_direct_example_runs_as_written() {
     let app = spawn_app().await;
     let reply = app
-        .post_raw("/api/v1/payments/initiate", Some(DEMO_KEY), Some("COMMANDE-12345"), seed_direct_body().to_string())
+        .post_raw(
+            "/api/v1/payments/initiate",
+            Some(DEMO_KEY),
+            Some("COMMANDE-12345"),
+            seed_direct_body().to_string(),
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let body = reply.json();
@@ -17,27 +22,47 @@ async fn the_seed_direct_example_runs_as_written() {
     let data = &body["data"];
 
     let id = data["transactionId"].as_str().unwrap();
-    assert!(id.len() == 11 && id.starts_with("TX") && id[2..].bytes().all(|b| b.is_ascii_digit()), "{id}");
+    assert!(
+        id.len() == 11 && id.starts_with("TX") && id[2..].bytes().all(|b| b.is_ascii_digit()),
+        "{id}"
+    );
     assert_eq!(data["status"], "pending");
     assert_eq!(data["type"], "collect");
     assert_eq!(data["amount"], 10000);
     assert_eq!(data["currency"], "XOF");
     assert_eq!(data["paymentMethod"]["code"], "wave");
     assert_eq!(data["paymentMethod"]["name"], "Wave");
-    assert_eq!(data["paymentMethod"]["logoUrl"], format!("{}/logos/wave.svg", app.address));
+    assert_eq!(
+        data["paymentMethod"]["logoUrl"],
+        format!("{}/logos/wave.svg", app.address)
+    );
     assert_eq!(data["country"], "SN");
     assert_eq!(data["externalReference"], "COMMANDE-12345");
-    assert_eq!(data["metadata"], json!({"orderId": "12345", "customerType": "premium"}));
+    assert_eq!(
+        data["metadata"],
+        json!({"orderId": "12345", "customerType": "premium"})
+    );
 
     // The checkout page lives under an unguessable token (256 bits), never the sequential id.
     let redirect = data["redirectUrl"].as_str().unwrap();
-    assert!(redirect.starts_with(&format!("{}/pay/", app.address)), "{redirect}");
+    assert!(
+        redirect.starts_with(&format!("{}/pay/", app.address)),
+        "{redirect}"
+    );
     let token = token_of(data);
     assert!(token.len() >= 43 && !token.contains(id), "{token}");
 
-    let (created, expires) = (data["createdAt"].as_str().unwrap(), data["expiresAt"].as_str().unwrap());
-    assert!(is_iso_millis(created) && is_iso_millis(expires), "{created} {expires}");
-    let minutes = (chrono::DateTime::parse_from_rfc3339(expires).unwrap() - chrono::DateTime::parse_from_rfc3339(created).unwrap()).num_minutes();
+    let (created, expires) = (
+        data["createdAt"].as_str().unwrap(),
+        data["expiresAt"].as_str().unwrap(),
+    );
+    assert!(
+        is_iso_millis(created) && is_iso_millis(expires),
+        "{created} {expires}"
+    );
+    let minutes = (chrono::DateTime::parse_from_rfc3339(expires).unwrap()
+        - chrono::DateTime::parse_from_rfc3339(created).unwrap())
+    .num_minutes();
     assert_eq!(minutes, 30);
 
     // A direct Wave payment carries its QR code and deep link; in test mode both open the
@@ -45,10 +70,19 @@ async fn the_seed_direct_example_runs_as_written() {
     let qr = data["qrCode"].as_str().unwrap();
     assert!(qr.starts_with("data:image/svg+xml;base64,"), "{qr}");
     let wave_link = data["deepLinks"]["wave"].as_str().unwrap();
-    assert!(wave_link.starts_with(&format!("{}/sandbox/phone/cos-", app.address)), "{wave_link}");
+    assert!(
+        wave_link.starts_with(&format!("{}/sandbox/phone/cos-", app.address)),
+        "{wave_link}"
+    );
     let phone_page = app.client.get(wave_link).send().await.unwrap();
     assert_eq!(phone_page.status(), 200);
-    assert!(phone_page.text().await.unwrap().contains("10\u{202f}000 XOF"));
+    assert!(
+        phone_page
+            .text()
+            .await
+            .unwrap()
+            .contains("10\u{202f}000 XOF")
+    );
 }
 
 #[tokio::test]
@@ -71,7 +105,12 @@ async fn the_seed_checkout_example_runs_as_written() {
     assert_eq!(data["deepLinks"], serde_json::Value::Null);
 
     // The redirect URL serves the checkout page, server-rendered with the amount.
-    let page = app.client.get(data["redirectUrl"].as_str().unwrap()).send().await.unwrap();
+    let page = app
+        .client
+        .get(data["redirectUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("25\u{202f}000\u{a0}FCFA"), "{html}");
@@ -83,12 +122,30 @@ async fn the_seed_checkout_example_runs_as_written() {
 async fn metadata_is_kept_verbatim() {
     let app = spawn_app().await;
     let raw = r#"{"type":"checkout","amount":1500,"externalReference":"R-1","metadata":{ "z": 1, "a": [true, null, 1.50], "nested": {"b": "é"} }}"#;
-    let reply = app.post_raw("/api/v1/payments/initiate", Some(DEMO_KEY), None, raw).await;
+    let reply = app
+        .post_raw("/api/v1/payments/initiate", Some(DEMO_KEY), None, raw)
+        .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
-    assert!(reply.text.contains(r#""metadata":{ "z": 1, "a": [true, null, 1.50], "nested": {"b": "é"} }"#), "{}", reply.text);
-    let id = reply.json()["data"]["transactionId"].as_str().unwrap().to_owned();
-    let get = app.get(&format!("/api/v1/payments/{id}"), Some(DEMO_KEY)).await;
-    assert!(get.text.contains(r#""metadata":{ "z": 1, "a": [true, null, 1.50], "nested": {"b": "é"} }"#), "{}", get.text);
+    assert!(
+        reply
+            .text
+            .contains(r#""metadata":{ "z": 1, "a": [true, null, 1.50], "nested": {"b": "é"} }"#),
+        "{}",
+        reply.text
+    );
+    let id = reply.json()["data"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let get = app
+        .get(&format!("/api/v1/payments/{id}"), Some(DEMO_KEY))
+        .await;
+    assert!(
+        get.text
+            .contains(r#""metadata":{ "z": 1, "a": [true, null, 1.50], "nested": {"b": "é"} }"#),
+        "{}",
+        get.text
+    );
 }
 
 #[tokio::test]
@@ -97,12 +154,16 @@ async fn get_returns_the_payment_in_the_initiate_shape() {
     let reply = app.initiate(&seed_direct_body()).await;
     let created = reply.json();
     let id = created["data"]["transactionId"].as_str().unwrap();
-    let got = app.get(&format!("/api/v1/payments/{id}"), Some(DEMO_KEY)).await;
+    let got = app
+        .get(&format!("/api/v1/payments/{id}"), Some(DEMO_KEY))
+        .await;
     assert_eq!(got.status, 200);
     assert_eq!(got.json(), created);
 
     for missing in ["TX999999999", "TX000000000", "nope", "1"] {
-        let reply = app.get(&format!("/api/v1/payments/{missing}"), Some(DEMO_KEY)).await;
+        let reply = app
+            .get(&format!("/api/v1/payments/{missing}"), Some(DEMO_KEY))
+            .await;
         assert_eq!(reply.status, 404, "{missing}");
         assert!(reply.error_message().contains("introuvable"));
     }
@@ -112,8 +173,10 @@ async fn get_returns_the_payment_in_the_initiate_shape() {
 async fn direct_payments_with_a_push_provider_wait_for_the_customer_on_the_page() {
     let app = spawn_app().await;
     let data = app
-        .create(json!({"type": "direct", "provider": "mtn_momo", "country": "CI", "amount": 5000,
-            "externalReference": "CI-1", "customerPhone": "+2250501234567"}))
+        .create(
+            json!({"type": "direct", "provider": "mtn_momo", "country": "CI", "amount": 5000,
+            "externalReference": "CI-1", "customerPhone": "+2250501234567"}),
+        )
         .await;
     assert_eq!(data["status"], "pending");
     assert_eq!(data["paymentMethod"]["code"], "mtn_momo");
@@ -128,7 +191,11 @@ async fn a_provider_down_at_initiation_creates_nothing() {
     body["customerPhone"] = json!("+221771234504"); // sandbox: provider down
     let reply = app.initiate_with_key(DEMO_KEY, Some("DOWN-1"), &body).await;
     assert_eq!(reply.status, 503, "{}", reply.text);
-    assert!(reply.error_message().contains("Wave est temporairement indisponible"));
+    assert!(
+        reply
+            .error_message()
+            .contains("Wave est temporairement indisponible")
+    );
     assert_eq!(reply.headers["retry-after"], "30");
     assert_eq!(app.count_payments().await, 0);
     // The key was released: the same request may be retried.

@@ -23,7 +23,10 @@ async fn checkout_in(app: &TestApp, country: &str, amount: i64) -> (String, Stri
         .create(json!({"type": "checkout", "amount": amount, "country": country, "externalReference": "CMD-1",
             "returnUrl": "https://shop.example/merci", "cancelUrl": "https://shop.example/panier"}))
         .await;
-    (data["transactionId"].as_str().unwrap().to_owned(), token_of(&data))
+    (
+        data["transactionId"].as_str().unwrap().to_owned(),
+        token_of(&data),
+    )
 }
 
 /// Lets the sandbox customer answer, then runs one pass of the provider status checker.
@@ -39,7 +42,10 @@ async fn an_mtn_push_succeeds_after_the_customer_confirms() {
     let (payment, attempt) = app
         .state
         .payments
-        .choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567")))
+        .choose_method(
+            &token,
+            choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567")),
+        )
         .await
         .unwrap();
     assert_eq!(payment.status, PaymentStatus::Processing);
@@ -47,18 +53,39 @@ async fn an_mtn_push_succeeds_after_the_customer_confirms() {
     assert_eq!(app.get_payment(&id).await["status"], "processing");
 
     customer_answers(&app, ANSWER_DELAY_MS - 1_000).await;
-    assert_eq!(app.get_payment(&id).await["status"], "processing", "not before the customer answers");
+    assert_eq!(
+        app.get_payment(&id).await["status"],
+        "processing",
+        "not before the customer answers"
+    );
     customer_answers(&app, 1_000).await;
     let data = app.get_payment(&id).await;
     assert_eq!(data["status"], "succeeded");
     assert_eq!(data["paymentMethod"]["code"], "mtn_momo");
 
     // Every transition is recorded with its time and reason.
-    let payment = app.state.payments.find_by_token(&token).await.unwrap().unwrap().0;
+    let payment = app
+        .state
+        .payments
+        .find_by_token(&token)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
     let transitions = app.state.payments.transitions(&payment).await.unwrap();
-    let steps: Vec<_> = transitions.iter().map(|t| (t.from_status.as_str(), t.to_status.as_str())).collect();
-    assert_eq!(steps, [("pending", "processing"), ("processing", "succeeded")]);
-    assert!(transitions[1].reason.contains("SUCCESSFUL"), "{}", transitions[1].reason);
+    let steps: Vec<_> = transitions
+        .iter()
+        .map(|t| (t.from_status.as_str(), t.to_status.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [("pending", "processing"), ("processing", "succeeded")]
+    );
+    assert!(
+        transitions[1].reason.contains("SUCCESSFUL"),
+        "{}",
+        transitions[1].reason
+    );
     assert!(transitions[1].at > transitions[0].at);
 }
 
@@ -67,19 +94,38 @@ async fn a_declined_push_can_be_retried_with_another_method() {
     let app = spawn_app().await;
     let (id, token) = checkout_in(&app, "CI", 5000).await;
     let payments = &app.state.payments;
-    payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234502"))).await.unwrap();
+    payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234502")),
+        )
+        .await
+        .unwrap();
     customer_answers(&app, ANSWER_DELAY_MS).await;
     let (payment, attempt) = payments.find_by_token(&token).await.unwrap().unwrap();
-    assert_eq!(payment.status, PaymentStatus::Pending, "a failed attempt leaves the payment open");
+    assert_eq!(
+        payment.status,
+        PaymentStatus::Pending,
+        "a failed attempt leaves the payment open"
+    );
     assert_eq!(attempt.unwrap().failure_code.as_deref(), Some("declined"));
 
-    let (payment, _) = payments.choose_method(&token, choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567"))).await.unwrap();
+    let (payment, _) = payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567")),
+        )
+        .await
+        .unwrap();
     assert_eq!(payment.status, PaymentStatus::Processing);
     customer_answers(&app, ANSWER_DELAY_MS).await;
     let data = app.get_payment(&id).await;
     assert_eq!(data["status"], "succeeded");
     assert_eq!(data["paymentMethod"]["code"], "moov_money");
-    let attempts = payments.attempts(&payments.find_by_token(&token).await.unwrap().unwrap().0).await.unwrap();
+    let attempts = payments
+        .attempts(&payments.find_by_token(&token).await.unwrap().unwrap().0)
+        .await
+        .unwrap();
     assert_eq!(attempts.len(), 2);
 }
 
@@ -87,22 +133,65 @@ async fn a_declined_push_can_be_retried_with_another_method() {
 async fn insufficient_funds_are_explained_in_plain_french() {
     let app = spawn_app().await;
     let (_, token) = checkout_in(&app, "SN", 2000).await;
-    app.state.payments.choose_method(&token, choice(ProviderCode::FreeMoney, Country::Sn, Some("+221761234501"))).await.unwrap();
+    app.state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::FreeMoney, Country::Sn, Some("+221761234501")),
+        )
+        .await
+        .unwrap();
     customer_answers(&app, ANSWER_DELAY_MS).await;
-    let attempt = app.state.payments.find_by_token(&token).await.unwrap().unwrap().1.unwrap();
+    let attempt = app
+        .state
+        .payments
+        .find_by_token(&token)
+        .await
+        .unwrap()
+        .unwrap()
+        .1
+        .unwrap();
     assert_eq!(attempt.failure_code.as_deref(), Some("insufficient-funds"));
-    assert!(attempt.failure_message.unwrap().contains("Solde insuffisant sur votre compte Free Money"));
+    assert!(
+        attempt
+            .failure_message
+            .unwrap()
+            .contains("Solde insuffisant sur votre compte Free Money")
+    );
 }
 
 #[tokio::test]
 async fn an_unanswered_push_expires_and_the_payment_stays_open() {
     let app = spawn_app().await;
     let (_, token) = checkout_in(&app, "BJ", 3000).await;
-    app.state.payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Bj, Some("+2290196123403"))).await.unwrap();
+    app.state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MtnMomo, Country::Bj, Some("+2290196123403")),
+        )
+        .await
+        .unwrap();
     customer_answers(&app, 60_000).await;
-    assert_eq!(app.state.payments.find_by_token(&token).await.unwrap().unwrap().0.status, PaymentStatus::Processing);
+    assert_eq!(
+        app.state
+            .payments
+            .find_by_token(&token)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .status,
+        PaymentStatus::Processing
+    );
     customer_answers(&app, 60_000).await;
-    let (payment, attempt) = app.state.payments.find_by_token(&token).await.unwrap().unwrap();
+    let (payment, attempt) = app
+        .state
+        .payments
+        .find_by_token(&token)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert_eq!(attempt.unwrap().failure_code.as_deref(), Some("expired"));
 }
@@ -112,21 +201,57 @@ async fn a_payment_fails_after_three_failed_attempts() {
     let app = spawn_app().await;
     let (id, token) = checkout_in(&app, "CI", 5000).await;
     for _ in 0..3 {
-        app.state.payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234502"))).await.unwrap();
+        app.state
+            .payments
+            .choose_method(
+                &token,
+                choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234502")),
+            )
+            .await
+            .unwrap();
         customer_answers(&app, ANSWER_DELAY_MS).await;
     }
     assert_eq!(app.get_payment(&id).await["status"], "failed");
-    let err = app.state.payments.choose_method(&token, choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567"))).await.unwrap_err();
-    assert!(matches!(err, PaymentError::Conflict(ref m) if m.contains("a échoué")), "{err}");
+    let err = app
+        .state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567")),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PaymentError::Conflict(ref m) if m.contains("a échoué")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn a_second_method_is_refused_while_a_push_awaits_the_customer() {
     let app = spawn_app().await;
     let (_, token) = checkout_in(&app, "CI", 5000).await;
-    app.state.payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"))).await.unwrap();
-    let err = app.state.payments.choose_method(&token, choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567"))).await.unwrap_err();
-    assert!(matches!(err, PaymentError::Conflict(ref m) if m.contains("attend déjà votre confirmation")), "{err}");
+    app.state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567")),
+        )
+        .await
+        .unwrap();
+    let err = app
+        .state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567")),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PaymentError::Conflict(ref m) if m.contains("attend déjà votre confirmation")),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -137,7 +262,13 @@ async fn racing_method_choices_reach_the_provider_once() {
         .map(|_| {
             let (app, token) = (app.clone(), token.clone());
             tokio::spawn(async move {
-                app.state.payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"))).await
+                app.state
+                    .payments
+                    .choose_method(
+                        &token,
+                        choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567")),
+                    )
+                    .await
             })
         })
         .collect();
@@ -150,7 +281,10 @@ async fn racing_method_choices_reach_the_provider_once() {
         }
     }
     assert_eq!(ok, 1);
-    let (pushes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions").fetch_one(&app.state.pool).await.unwrap();
+    let (pushes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(pushes, 1, "one USSD push, not several");
 }
 
@@ -164,13 +298,27 @@ async fn a_wave_payment_is_approved_on_the_sandbox_phone_page() {
     app.client.get(link).send().await.unwrap();
     assert_eq!(app.get_payment(id).await["status"], "pending");
 
-    let answer = app.client.post(link).form(&[("decision", "approve")]).send().await.unwrap();
+    let answer = app
+        .client
+        .post(link)
+        .form(&[("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status(), 303);
     let data = app.get_payment(id).await;
-    assert_eq!(data["status"], "succeeded", "applied at once, as a provider notification would");
+    assert_eq!(
+        data["status"], "succeeded",
+        "applied at once, as a provider notification would"
+    );
     assert_eq!(data["qrCode"], serde_json::Value::Null);
     // A second answer is ignored: a payment cannot succeed twice or flip.
-    app.client.post(link).form(&[("decision", "decline")]).send().await.unwrap();
+    app.client
+        .post(link)
+        .form(&[("decision", "decline")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(app.get_payment(id).await["status"], "succeeded");
 }
 
@@ -180,11 +328,27 @@ async fn a_declined_wave_payment_can_be_paid_again() {
     let data = app.create(seed_direct_body()).await;
     let token = token_of(&data);
     let link = data["deepLinks"]["wave"].as_str().unwrap();
-    app.client.post(link).form(&[("decision", "decline")]).send().await.unwrap();
-    let (payment, attempt) = app.state.payments.find_by_token(&token).await.unwrap().unwrap();
+    app.client
+        .post(link)
+        .form(&[("decision", "decline")])
+        .send()
+        .await
+        .unwrap();
+    let (payment, attempt) = app
+        .state
+        .payments
+        .find_by_token(&token)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert_eq!(attempt.unwrap().failure_code.as_deref(), Some("declined"));
-    let (_, again) = app.state.payments.choose_method(&token, choice(ProviderCode::Wave, Country::Sn, None)).await.unwrap();
+    let (_, again) = app
+        .state
+        .payments
+        .choose_method(&token, choice(ProviderCode::Wave, Country::Sn, None))
+        .await
+        .unwrap();
     assert!(again.launch_url.is_some());
 }
 
@@ -198,18 +362,39 @@ async fn orange_money_one_time_code_path() {
         phone: Some(Msisdn::parse("+221771234567", Country::Sn).unwrap()),
         one_time_code: Some(code.to_owned()),
     };
-    let err = app.state.payments.choose_method(&token, with_code("000000")).await.unwrap_err();
-    assert!(matches!(err, PaymentError::ProviderRefused { ref code, .. } if code == "invalid-otp"), "{err}");
+    let err = app
+        .state
+        .payments
+        .choose_method(&token, with_code("000000"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PaymentError::ProviderRefused { ref code, .. } if code == "invalid-otp"),
+        "{err}"
+    );
 
-    let (payment, _) = app.state.payments.choose_method(&token, with_code("482913")).await.unwrap();
+    let (payment, _) = app
+        .state
+        .payments
+        .choose_method(&token, with_code("482913"))
+        .await
+        .unwrap();
     assert_eq!(payment.status, PaymentStatus::Processing);
     customer_answers(&app, ANSWER_DELAY_MS).await;
     assert_eq!(app.get_payment(&id).await["status"], "succeeded");
 
     // Orange refuses the same amount from the same number again within minutes.
     let (_, second) = checkout_in(&app, "SN", 7500).await;
-    let err = app.state.payments.choose_method(&second, with_code("482913")).await.unwrap_err();
-    assert!(matches!(err, PaymentError::ProviderRefused { ref code, .. } if code == "duplicate"), "{err}");
+    let err = app
+        .state
+        .payments
+        .choose_method(&second, with_code("482913"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PaymentError::ProviderRefused { ref code, .. } if code == "duplicate"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -218,10 +403,22 @@ async fn cancelling_is_final() {
     let (id, token) = checkout_in(&app, "SN", 2000).await;
     let payment = app.state.payments.cancel(&token).await.unwrap();
     assert_eq!(payment.status, PaymentStatus::Cancelled);
-    assert_eq!(payment.cancel_url.as_deref(), Some("https://shop.example/panier"));
+    assert_eq!(
+        payment.cancel_url.as_deref(),
+        Some("https://shop.example/panier")
+    );
     assert_eq!(app.get_payment(&id).await["status"], "cancelled");
-    assert!(matches!(app.state.payments.cancel(&token).await, Err(PaymentError::Conflict(_))));
-    assert!(app.state.payments.choose_method(&token, choice(ProviderCode::Wave, Country::Sn, None)).await.is_err());
+    assert!(matches!(
+        app.state.payments.cancel(&token).await,
+        Err(PaymentError::Conflict(_))
+    ));
+    assert!(
+        app.state
+            .payments
+            .choose_method(&token, choice(ProviderCode::Wave, Country::Sn, None))
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -233,30 +430,76 @@ async fn payments_expire_at_expires_at() {
     app.clock.advance_ms(60_000);
     assert_eq!(app.state.payments.expire_due().await.unwrap(), 1);
     assert_eq!(app.get_payment(&id).await["status"], "expired");
-    let err = app.state.payments.choose_method(&token, choice(ProviderCode::Wave, Country::Sn, None)).await.unwrap_err();
-    assert!(matches!(err, PaymentError::Conflict(ref m) if m.contains("a expiré")), "{err}");
+    let err = app
+        .state
+        .payments
+        .choose_method(&token, choice(ProviderCode::Wave, Country::Sn, None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PaymentError::Conflict(ref m) if m.contains("a expiré")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn a_succeeded_payment_cannot_be_cancelled_or_paid_again() {
     let app = spawn_app().await;
     let (_, token) = checkout_in(&app, "CI", 5000).await;
-    app.state.payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"))).await.unwrap();
+    app.state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567")),
+        )
+        .await
+        .unwrap();
     customer_answers(&app, ANSWER_DELAY_MS).await;
-    assert!(matches!(app.state.payments.cancel(&token).await, Err(PaymentError::Conflict(ref m)) if m.contains("déjà été payé")));
-    assert!(app.state.payments.choose_method(&token, choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567"))).await.is_err());
+    assert!(
+        matches!(app.state.payments.cancel(&token).await, Err(PaymentError::Conflict(ref m)) if m.contains("déjà été payé"))
+    );
+    assert!(
+        app.state
+            .payments
+            .choose_method(
+                &token,
+                choice(ProviderCode::MoovMoney, Country::Ci, Some("+2250101234567"))
+            )
+            .await
+            .is_err()
+    );
     app.clock.advance_ms(3_600_000);
-    assert_eq!(app.state.payments.expire_due().await.unwrap(), 0, "a paid payment never expires");
+    assert_eq!(
+        app.state.payments.expire_due().await.unwrap(),
+        0,
+        "a paid payment never expires"
+    );
 }
 
 #[tokio::test]
 async fn a_method_must_work_in_the_payments_country() {
     let app = spawn_app().await;
     let (_, token) = checkout_in(&app, "SN", 2000).await;
-    let err = app.state.payments.choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"))).await.unwrap_err();
+    let err = app
+        .state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567")),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, PaymentError::Invalid(_)), "{err}");
-    let err = app.state.payments.choose_method(&token, choice(ProviderCode::FreeMoney, Country::Sn, None)).await.unwrap_err();
-    assert!(matches!(err, PaymentError::Invalid(ref e) if e.0.contains("numéro")), "{err}");
+    let err = app
+        .state
+        .payments
+        .choose_method(&token, choice(ProviderCode::FreeMoney, Country::Sn, None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PaymentError::Invalid(ref e) if e.0.contains("numéro")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -272,8 +515,16 @@ async fn an_attempt_whose_request_died_mid_call_stops_blocking_after_a_minute() 
         .await
         .unwrap();
     let mtn = || choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"));
-    assert!(matches!(app.state.payments.choose_method(&token, mtn()).await, Err(PaymentError::Conflict(_))));
+    assert!(matches!(
+        app.state.payments.choose_method(&token, mtn()).await,
+        Err(PaymentError::Conflict(_))
+    ));
     app.clock.advance_ms(61_000);
-    let (payment, _) = app.state.payments.choose_method(&token, mtn()).await.unwrap();
+    let (payment, _) = app
+        .state
+        .payments
+        .choose_method(&token, mtn())
+        .await
+        .unwrap();
     assert_eq!(payment.status, PaymentStatus::Processing);
 }

@@ -1,0 +1,275 @@
+//! Throughput and latency of `POST /api/v1/payments/initiate`, against a floor measured in the
+//! same run: a bare axum handler that parses the same JSON and does one equivalent INSERT into
+//! the same SQLite database. The ratios are what to read; absolute numbers drift on shared
+//! machines.
+//!
+//!     cargo bench --features ssr --bench initiate            (defaults: 16 connections, 3 s × 3 rounds)
+//!     BENCH_CONCURRENCY=32 BENCH_SECONDS=5 BENCH_ROUNDS=5 cargo bench --features ssr --bench initiate
+//!
+//! The servers run in a child process (this same binary, `--serve`); the load comes from this
+//! process over loopback.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use dalal::clock::{SharedClock, SystemClock};
+use dalal::config::Settings;
+use dalal::server::Application;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const DEMO_KEY: &str = "pk_test_dalal_demo:sk_test_dalal_demo_5f3a9c2e7b1d4068";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        serve(&args[i + 1]);
+    } else if !args.iter().any(|a| a == "--list") {
+        load();
+    }
+}
+
+/// Child process: Dalal and the floor server on free ports, one database file.
+fn serve(dir: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let settings: Settings = Settings::defaults()
+            .unwrap()
+            .set_override("server.address", "127.0.0.1:0")
+            .unwrap()
+            .set_override("database.url", format!("sqlite://{dir}/bench.db"))
+            .unwrap()
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        let clock: SharedClock = Arc::new(SystemClock);
+        let app = Application::build(settings.clone(), clock).await.unwrap();
+        let dalal_port = app.port();
+        let pool = dalal::db::connect(&settings.database).await.unwrap();
+        let floor = Router::new()
+            .route("/floor", post(floor_insert))
+            .with_state(pool);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let floor_port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, floor).await.unwrap() });
+        println!("READY {dalal_port} {floor_port}");
+        app.run(std::future::pending()).await.unwrap();
+    });
+}
+
+/// The floor: parse the body, one INSERT of a payment row, answer 201 with a small JSON.
+async fn floor_insert(
+    State(pool): State<sqlx::SqlitePool>,
+    body: axum::body::Bytes,
+) -> (axum::http::StatusCode, String) {
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    let token = format!("floor-{}-{}", now, rand_suffix());
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, external_reference,
+            description, return_url, cancel_url, expires_at, created_at, updated_at)
+         VALUES ('mer_demo', 'test', $1, 'checkout', 'pending', $2, 'XOF', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(&token)
+    .bind(v["amount"].as_i64().unwrap())
+    .bind(v["externalReference"].as_str().unwrap())
+    .bind(v["description"].as_str())
+    .bind(v["returnUrl"].as_str())
+    .bind(v["cancelUrl"].as_str())
+    .bind(now + 30 * 60_000)
+    .bind(now)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    (
+        axum::http::StatusCode::CREATED,
+        format!(r#"{{"success":true,"data":{{"id":{id}}}}}"#),
+    )
+}
+
+fn rand_suffix() -> u64 {
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+struct Round {
+    requests: usize,
+    elapsed: Duration,
+    latencies_us: Vec<u64>,
+}
+
+impl Round {
+    fn throughput(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let mut l = self.latencies_us.clone();
+        l.sort_unstable();
+        l[((l.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Parent process: start the servers, then alternate floor and Dalal rounds.
+fn load() {
+    let concurrency = env_or("BENCH_CONCURRENCY", 16) as usize;
+    let seconds = env_or("BENCH_SECONDS", 3);
+    let rounds = env_or("BENCH_ROUNDS", 3) as usize;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--serve", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("failed to start the server process");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ports: Vec<u16> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let (dalal, floor) = (ports[0], ports[1]);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let targets = [
+        (
+            "floor: bare handler + 1 INSERT",
+            format!("http://127.0.0.1:{floor}/floor"),
+            false,
+        ),
+        (
+            "Dalal initiate (checkout)",
+            format!("http://127.0.0.1:{dalal}/api/v1/payments/initiate"),
+            false,
+        ),
+        (
+            "Dalal initiate + idempotency key",
+            format!("http://127.0.0.1:{dalal}/api/v1/payments/initiate"),
+            true,
+        ),
+    ];
+    let mut results: Vec<Vec<Round>> = targets.iter().map(|_| Vec::new()).collect();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(concurrency)
+            .build()
+            .unwrap();
+        for (_, url, idem) in &targets {
+            run_round(&client, url, *idem, concurrency, Duration::from_millis(500)).await; // warm-up
+        }
+        for _ in 0..rounds {
+            for (i, (_, url, idem)) in targets.iter().enumerate() {
+                results[i].push(
+                    run_round(
+                        &client,
+                        url,
+                        *idem,
+                        concurrency,
+                        Duration::from_secs(seconds),
+                    )
+                    .await,
+                );
+            }
+        }
+    });
+    let _ = child.kill();
+
+    println!(
+        "\nPOST /api/v1/payments/initiate vs floor — {concurrency} connections, {rounds} alternating rounds of {seconds} s, medians"
+    );
+    println!(
+        "{:<36} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8}",
+        "target", "req/s", "p50 ms", "p99 ms", "×req/s", "×p50", "×p99"
+    );
+    let stats: Vec<(f64, f64, f64)> = results
+        .iter()
+        .map(|rs| {
+            (
+                median(rs.iter().map(Round::throughput).collect()),
+                median(rs.iter().map(|r| r.percentile(0.50)).collect()),
+                median(rs.iter().map(|r| r.percentile(0.99)).collect()),
+            )
+        })
+        .collect();
+    let (f_tp, f_50, f_99) = stats[0];
+    for ((name, _, _), (tp, p50, p99)) in targets.iter().zip(&stats) {
+        println!(
+            "{name:<36} {tp:>10.0} {p50:>10.2} {p99:>10.2} {:>8.2} {:>8.2} {:>8.2}",
+            tp / f_tp,
+            p50 / f_50,
+            p99 / f_99
+        );
+    }
+    println!(
+        "(×: ratio to the floor measured in the same run; higher req/s and lower latency are better)"
+    );
+}
+
+async fn run_round(
+    client: &reqwest::Client,
+    url: &str,
+    idempotent: bool,
+    concurrency: usize,
+    duration: Duration,
+) -> Round {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let start = Instant::now();
+    let deadline = start + duration;
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+                    let body = format!(
+                        r#"{{"type":"checkout","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
+                    );
+                    let mut request = client.post(&url).header("X-API-Key", DEMO_KEY).header("Content-Type", "application/json").body(body);
+                    if idempotent {
+                        request = request.header("X-Idempotency-Key", format!("bench-{n}"));
+                    }
+                    let t = Instant::now();
+                    let response = request.send().await.expect("request failed");
+                    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
+                    response.bytes().await.unwrap();
+                    latencies.push(t.elapsed().as_micros() as u64);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies_us = Vec::new();
+    for w in workers {
+        latencies_us.extend(w.await.unwrap());
+    }
+    Round {
+        requests: latencies_us.len(),
+        elapsed: start.elapsed(),
+        latencies_us,
+    }
+}
