@@ -107,29 +107,74 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
     Ok(true)
 }
 
+/// Recently used API keys, so that a request does not read the key table each time. Entries
+/// live `KEY_CACHE_TTL`: a revoked key stops working within that time.
+#[derive(Clone, Default)]
+pub struct KeyCache(
+    std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, CachedKey>>>,
+);
+
+#[derive(Clone)]
+struct CachedKey {
+    secret_hash: String,
+    merchant: Merchant,
+    loaded: std::time::Instant,
+}
+
+const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+const KEY_CACHE_MAX: usize = 10_000;
+
+impl KeyCache {
+    fn get(&self, public_key: &str) -> Option<CachedKey> {
+        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        map.get(public_key)
+            .filter(|k| k.loaded.elapsed() < KEY_CACHE_TTL)
+            .cloned()
+    }
+
+    fn put(&self, public_key: &str, key: CachedKey) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= KEY_CACHE_MAX {
+            map.retain(|_, k| k.loaded.elapsed() < KEY_CACHE_TTL);
+        }
+        map.insert(public_key.to_owned(), key);
+    }
+}
+
 /// The merchant a `pk_…:sk_…` pair belongs to, or `None` when the pair is wrong or revoked.
 pub async fn authenticate(
     pool: &Pool,
+    cache: &KeyCache,
     public_key: &str,
     secret_key: &str,
 ) -> anyhow::Result<Option<Merchant>> {
-    let Some(key) = db::merchants::find_active_key(pool, public_key).await? else {
-        // Hash anyway so a wrong public key costs the same time as a wrong secret.
-        let _ = hash_secret(secret_key);
-        return Ok(None);
-    };
     let presented = hash_secret(secret_key);
+    let key = match cache.get(public_key) {
+        Some(key) => key,
+        None => {
+            let Some(row) = db::merchants::find_active_key(pool, public_key).await? else {
+                return Ok(None);
+            };
+            let mode = Mode::parse(&row.mode)?;
+            let key = CachedKey {
+                secret_hash: row.secret_hash,
+                merchant: Merchant {
+                    id: row.merchant_id,
+                    name: row.merchant_name,
+                    mode,
+                },
+                loaded: std::time::Instant::now(),
+            };
+            cache.put(public_key, key.clone());
+            key
+        }
+    };
     if !bool::from(presented.as_bytes().ct_eq(key.secret_hash.as_bytes())) {
         return Ok(None);
     }
-    let mode = Mode::parse(&key.mode)?;
     // A test public key with a live secret (or the reverse) is a mistake worth refusing.
-    if !secret_key.starts_with(&format!("sk_{}_", mode.as_str())) {
+    if !secret_key.starts_with(&format!("sk_{}_", key.merchant.mode.as_str())) {
         return Ok(None);
     }
-    Ok(Some(Merchant {
-        id: key.merchant_id,
-        name: key.merchant_name,
-        mode,
-    }))
+    Ok(Some(key.merchant))
 }

@@ -81,6 +81,7 @@ impl Application {
             pool,
             clock,
             payments,
+            api_keys: Default::default(),
             settings,
             public_url,
             leptos_options,

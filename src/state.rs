@@ -12,6 +12,7 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: SharedClock,
     pub payments: Payments,
+    pub api_keys: crate::merchants::KeyCache,
     pub settings: Settings,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,

@@ -31,9 +31,10 @@ impl FromRequestParts<AppState> for ApiMerchant {
         if !public_key.starts_with("pk_") || !secret_key.starts_with("sk_") || value.len() > 512 {
             return Err(wrong());
         }
-        let merchant = merchants::authenticate(&state.pool, public_key, secret_key)
-            .await?
-            .ok_or_else(wrong)?;
+        let merchant =
+            merchants::authenticate(&state.pool, &state.api_keys, public_key, secret_key)
+                .await?
+                .ok_or_else(wrong)?;
         Ok(ApiMerchant(merchant))
     }
 }
