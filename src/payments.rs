@@ -56,6 +56,14 @@ pub enum PaymentError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Stores the response of an idempotent request in the transaction that creates the payment.
+pub struct Completion<'a> {
+    pub key: &'a crate::domain::text::IdempotencyKey,
+    /// Renders the response (HTTP status, body) from the created payment.
+    pub render:
+        &'a (dyn Fn(&Payment, Option<&Attempt>) -> anyhow::Result<(u16, String)> + Send + Sync),
+}
+
 /// What the customer picked on the checkout page.
 #[derive(Debug, Clone)]
 pub struct MethodChoice {
@@ -113,6 +121,7 @@ impl Payments {
         merchant_id: &str,
         mode: Mode,
         new: NewPayment,
+        completion: Option<Completion<'_>>,
     ) -> Result<(Payment, Option<Attempt>), PaymentError> {
         if mode == Mode::Live {
             return Err(PaymentError::LiveModeDisabled);
@@ -179,14 +188,20 @@ impl Payments {
             expires_at: now + self.settings.expiry_minutes * 60_000,
             created_at: now,
         };
-        let row = match (&session, provider) {
+        let single_statement = session.is_none() && completion.is_none();
+        if single_statement {
+            // One statement needs no transaction (and saves two round trips).
+            let row = db::payments::insert(&self.pool, &new_row).await?;
+            return Ok((Payment::try_from(row)?, None));
+        }
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
+        let row = db::payments::insert(&mut *tx, &new_row).await?;
+        let attempt = match (&session, provider) {
             (Some(session), Some(p)) => {
-                let mut tx = self
-                    .pool
-                    .begin()
-                    .await
-                    .context("failed to begin a transaction")?;
-                let row = db::payments::insert(&mut *tx, &new_row).await?;
                 db::attempts::insert_open(
                     &mut tx,
                     &attempt_id,
@@ -198,22 +213,30 @@ impl Payments {
                 .await
                 .context("failed to insert the first attempt")?;
                 record_session(&mut tx, &attempt_id, session, now).await?;
-                tx.commit()
-                    .await
-                    .context("failed to commit a new payment")?;
-                row
+                let attempt = db::attempts::find(&mut *tx, &attempt_id)
+                    .await?
+                    .context("the new attempt is missing")?;
+                Some(Attempt::try_from(attempt)?)
             }
-            // A single statement needs no transaction (and saves two round trips).
-            _ => db::payments::insert(&self.pool, &new_row).await?,
+            _ => None,
         };
         let payment = Payment::try_from(row)?;
-        let attempt = match session {
-            Some(_) => db::attempts::find(&self.pool, &attempt_id)
-                .await?
-                .map(Attempt::try_from)
-                .transpose()?,
-            None => None,
-        };
+        if let Some(completion) = completion {
+            // The response is stored with the payment: a crash cannot leave a payment whose
+            // idempotency key would let a retry create a second one.
+            let (status, body) = (completion.render)(&payment, attempt.as_ref())?;
+            db::idempotency::complete(
+                &mut *tx,
+                merchant_id,
+                completion.key.as_str(),
+                status,
+                &body,
+            )
+            .await?;
+        }
+        tx.commit()
+            .await
+            .context("failed to commit a new payment")?;
         Ok((payment, attempt))
     }
 

@@ -11,7 +11,7 @@ use crate::domain::{
     ConfirmationFlow, Country, Currency, InvalidInput, Money, ProviderCode, TransactionId,
 };
 use crate::payments::idempotency::{self, Claim};
-use crate::payments::{Attempt, NewPayment, NewPaymentKind, Payment};
+use crate::payments::{Attempt, Completion, NewPayment, NewPaymentKind, Payment};
 use crate::state::AppState;
 use crate::{clock, qr};
 use axum::extract::{Path, Query, State};
@@ -295,22 +295,43 @@ fn json_response(status: StatusCode, body: String) -> Response {
 }
 
 /// Creates the payment and renders the response body (status, JSON text).
+/// The `201` body for a created payment.
+fn created_body(
+    state: &AppState,
+    payment: &Payment,
+    attempt: Option<&Attempt>,
+) -> anyhow::Result<(u16, String)> {
+    let data = payment_data(state, payment, attempt)?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        data,
+    })?;
+    Ok((StatusCode::CREATED.as_u16(), body))
+}
+
+/// Creates the payment and renders the response; with an idempotency key, the response is
+/// stored in the same transaction as the payment.
 async fn create(
     state: &AppState,
     merchant: &crate::merchants::Merchant,
     new: NewPayment,
-) -> Result<(StatusCode, String), ApiError> {
+    key: Option<&IdempotencyKey>,
+) -> Result<Response, ApiError> {
+    let render =
+        |payment: &Payment, attempt: Option<&Attempt>| created_body(state, payment, attempt);
+    let completion = key.map(|key| Completion {
+        key,
+        render: &render,
+    });
     let (payment, attempt) = state
         .payments
-        .create(&merchant.id, merchant.mode, new)
+        .create(&merchant.id, merchant.mode, new, completion)
         .await?;
-    let data = payment_data(state, &payment, attempt.as_ref())?;
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data,
-    })
-    .map_err(anyhow::Error::from)?;
-    Ok((StatusCode::CREATED, body))
+    let (status, body) = created_body(state, &payment, attempt.as_ref())?;
+    Ok(json_response(
+        StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
+        body,
+    ))
 }
 
 pub async fn initiate(
@@ -331,18 +352,14 @@ pub async fn initiate(
     let new = parse_initiate(&bytes)?;
 
     let Some(key) = key else {
-        let (status, body) = create(&state, &merchant, new).await?;
-        return Ok(json_response(status, body));
+        return create(&state, &merchant, new, None).await;
     };
     let fingerprint = idempotency::fingerprint(INITIATE_ROUTE, &bytes);
     match idempotency::claim(&state.pool, &state.clock, &merchant.id, &key, &fingerprint).await? {
-        Claim::Owner => match create(&state, &merchant, new).await {
-            Ok((status, body)) => {
-                idempotency::complete(&state.pool, &merchant.id, &key, status.as_u16(), &body)
-                    .await?;
-                Ok(json_response(status, body))
-            }
+        Claim::Owner => match create(&state, &merchant, new, Some(&key)).await {
+            Ok(response) => Ok(response),
             Err(err) if err.status.is_client_error() => {
+                // A refusal is an answer too: the same request gets the same refusal.
                 idempotency::complete(
                     &state.pool,
                     &merchant.id,

@@ -140,11 +140,14 @@ pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow
     Ok(())
 }
 
-pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<AttemptRow>> {
+pub async fn find<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE id = $1");
     sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await
         .context("failed to read an attempt")
 }

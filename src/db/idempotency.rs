@@ -78,8 +78,8 @@ pub async fn take_over(
     Ok(n == 1)
 }
 
-pub async fn complete(
-    pool: &Pool,
+pub async fn complete<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
     merchant_id: &str,
     key: &str,
     status: u16,
@@ -93,7 +93,7 @@ pub async fn complete(
     .bind(body)
     .bind(merchant_id)
     .bind(key)
-    .execute(pool)
+    .execute(executor)
     .await
     .context("failed to store an idempotent response")?;
     Ok(())

@@ -58,7 +58,7 @@ pub async fn start_demo_checkout(product: String) -> Result<(), ServerFnError> {
     };
     let (payment, _) = state
         .payments
-        .create(DEMO_MERCHANT_ID, Mode::Test, new)
+        .create(DEMO_MERCHANT_ID, Mode::Test, new, None)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     leptos_axum::redirect(&format!("/pay/{}", payment.checkout_token));
