@@ -577,19 +577,7 @@ impl Payments {
                 {
                     return Ok(());
                 }
-                let current = current_status(&mut tx, attempt.payment_id).await?;
-                if current == PaymentStatus::Pending {
-                    let reason = format!("{name} : le client a ouvert la demande");
-                    apply_event(
-                        &mut tx,
-                        attempt.payment_id,
-                        current,
-                        PaymentEvent::CustomerAsked,
-                        &reason,
-                        now,
-                    )
-                    .await?;
-                }
+                ensure_processing(&mut tx, attempt, now).await?;
             }
             AttemptOutcome::Succeeded => {
                 if !db::attempts::close(
@@ -605,20 +593,7 @@ impl Payments {
                 {
                     return Ok(());
                 }
-                let mut current = current_status(&mut tx, attempt.payment_id).await?;
-                if current == PaymentStatus::Pending {
-                    let reason = format!("{name} : le client a confirmé dans l'application");
-                    current = apply_event(
-                        &mut tx,
-                        attempt.payment_id,
-                        current,
-                        PaymentEvent::CustomerAsked,
-                        &reason,
-                        now,
-                    )
-                    .await?
-                    .unwrap_or(current);
-                }
+                let current = ensure_processing(&mut tx, attempt, now).await?;
                 if current == PaymentStatus::Processing {
                     let reason = format!("{name} : paiement confirmé ({raw})");
                     apply_event(
@@ -650,20 +625,7 @@ impl Payments {
                 {
                     return Ok(());
                 }
-                let mut current = current_status(&mut tx, attempt.payment_id).await?;
-                if current == PaymentStatus::Pending {
-                    let reason = format!("{name} : le client a ouvert la demande");
-                    current = apply_event(
-                        &mut tx,
-                        attempt.payment_id,
-                        current,
-                        PaymentEvent::CustomerAsked,
-                        &reason,
-                        now,
-                    )
-                    .await?
-                    .unwrap_or(current);
-                }
+                let current = ensure_processing(&mut tx, attempt, now).await?;
                 if current == PaymentStatus::Processing {
                     let failed_so_far = failed_attempts(&mut tx, attempt.payment_id).await?;
                     let retry_allowed = failed_so_far + 1 < self.settings.max_failed_attempts;
@@ -850,6 +812,30 @@ async fn failed_attempts(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<i64
         .await
         .context("failed to read a payment's failed attempts")?;
     Ok(n)
+}
+
+/// A provider reported activity on an attempt: if its payment was still `pending`, the customer
+/// has now been asked. Returns the payment's status after that.
+async fn ensure_processing(
+    tx: &mut Tx<'_>,
+    attempt: &Attempt,
+    now: i64,
+) -> anyhow::Result<PaymentStatus> {
+    let current = current_status(tx, attempt.payment_id).await?;
+    if current != PaymentStatus::Pending {
+        return Ok(current);
+    }
+    let reason = format!("{} : le client a reçu la demande", attempt.provider.name());
+    let moved = apply_event(
+        tx,
+        attempt.payment_id,
+        current,
+        PaymentEvent::CustomerAsked,
+        &reason,
+        now,
+    )
+    .await?;
+    Ok(moved.unwrap_or(current))
 }
 
 /// Applies `event` to a payment believed to be in `from`; `None` when another writer moved it.
