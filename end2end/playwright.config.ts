@@ -5,11 +5,10 @@ import { join } from 'node:path';
 
 // Playwright starts Dalal itself: the binary built by `cargo leptos build`, a fresh database
 // file, a port of its own. `.ci/test` sets DALAL_BIN; the default is the usual cache location.
-const port = Number(process.env.DALAL_E2E_PORT ?? 3765);
-const baseURL = `http://127.0.0.1:${port}`;
-const bin = process.env.DALAL_BIN ?? `${process.env.HOME}/.cache/dalal/target/debug/dalal`;
-const dataDir = mkdtempSync(join(tmpdir(), 'dalal-e2e-'));
+import { PORT, SHORT_EXPIRY_PORT } from './tests/support';
 
+const baseURL = `http://127.0.0.1:${PORT}`;
+const bin = process.env.DALAL_BIN ?? `${process.env.HOME}/.cache/dalal/target/debug/dalal`;
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -20,6 +19,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL,
+    // Dalal's customers read French first; one test asks for English explicitly.
+    locale: 'fr-SN',
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
@@ -38,9 +39,18 @@ export default defineConfig({
     { name: 'phone', use: { ...devices['Pixel 5'], viewport: { width: 360, height: 640 }, browserName: 'chromium' } },
     { name: 'desktop', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } },
   ],
-  webServer: {
+  webServer: [
+    server(PORT, {}),
+    // A second Dalal whose payments expire after 4 seconds, for the expired-payment screen.
+    server(SHORT_EXPIRY_PORT, { DALAL__PAYMENTS__EXPIRY_SECS: '4' }),
+  ],
+});
+
+function server(port: number, env: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dalal-e2e-'));
+  return {
     command: bin,
-    url: `${baseURL}/healthz`,
+    url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
     cwd: '..',
@@ -50,6 +60,7 @@ export default defineConfig({
       DALAL__SANDBOX__ANSWER_DELAY_MS: '1500',
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: 'warn',
+      ...env,
     },
-  },
-});
+  };
+}

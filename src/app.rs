@@ -4,12 +4,12 @@ use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="fr">
+        <html lang=page_lang()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -26,6 +26,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// `<html lang>`: the checkout page speaks the customer's language (resolved per request by the
+/// server's `language` middleware); the demo shop is French.
+fn page_lang() -> &'static str {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .filter(|p| p.uri.path().starts_with("/pay/"))
+            .and_then(|p| p.extensions.get::<crate::i18n::Lang>().copied())
+            .unwrap_or_default()
+            .code()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        "fr"
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -35,7 +52,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=ShopPage/>
-                <Route path=path!("/pay/:token") view=CheckoutPage/>
+                // Rendered whole before it is sent: the page must work without JavaScript.
+                <Route path=path!("/pay/:token") view=CheckoutPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

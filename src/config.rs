@@ -34,8 +34,8 @@ pub struct DatabaseSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PaymentSettings {
-    /// Minutes from creation to `expiresAt`.
-    pub expiry_minutes: i64,
+    /// Seconds from creation to `expiresAt` (30 minutes by default).
+    pub expiry_secs: i64,
     /// Failed attempts after which the payment itself fails.
     pub max_failed_attempts: i64,
     /// How often the background workers look for due work (expiry, provider status).
@@ -85,7 +85,7 @@ impl Settings {
             .set_default("server.max_body_bytes", 64 * 1024)?
             .set_default("database.url", "sqlite://dalal.db")?
             .set_default("database.max_connections", 8)?
-            .set_default("payments.expiry_minutes", 30)?
+            .set_default("payments.expiry_secs", 30 * 60)?
             .set_default("payments.max_failed_attempts", 3)?
             .set_default("payments.worker_interval_ms", 500)?
             .set_default("sandbox.answer_delay_ms", 4000)?
@@ -95,8 +95,8 @@ impl Settings {
 
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
-            self.payments.expiry_minutes > 0,
-            "payments.expiry_minutes must be positive"
+            self.payments.expiry_secs > 0,
+            "payments.expiry_secs must be positive"
         );
         anyhow::ensure!(
             self.payments.max_failed_attempts > 0,
@@ -138,11 +138,11 @@ mod tests {
     fn environment_overrides_defaults_and_bad_values_name_their_key() {
         // Only this test touches DALAL__* variables.
         unsafe {
-            std::env::set_var("DALAL__PAYMENTS__EXPIRY_MINUTES", "45");
+            std::env::set_var("DALAL__PAYMENTS__EXPIRY_SECS", "45");
             std::env::set_var("DALAL__SANDBOX__ANSWER_DELAY_MS", "1500");
         }
         let settings = Settings::load().unwrap();
-        assert_eq!(settings.payments.expiry_minutes, 45);
+        assert_eq!(settings.payments.expiry_secs, 45);
         assert_eq!(settings.sandbox.answer_delay_ms, 1500);
         assert_eq!(settings.server.address.port(), 3000);
 
@@ -152,12 +152,12 @@ mod tests {
 
         unsafe {
             std::env::set_var("DALAL__SERVER__ADDRESS", "127.0.0.1:3000");
-            std::env::set_var("DALAL__PAYMENTS__EXPIRY_MINUTES", "0");
+            std::env::set_var("DALAL__PAYMENTS__EXPIRY_SECS", "0");
         }
         let err = format!("{:#}", Settings::load().unwrap_err());
-        assert!(err.contains("payments.expiry_minutes"), "{err}");
+        assert!(err.contains("payments.expiry_secs"), "{err}");
         unsafe {
-            std::env::remove_var("DALAL__PAYMENTS__EXPIRY_MINUTES");
+            std::env::remove_var("DALAL__PAYMENTS__EXPIRY_SECS");
             std::env::remove_var("DALAL__SANDBOX__ANSWER_DELAY_MS");
             std::env::remove_var("DALAL__SERVER__ADDRESS");
         }

@@ -17,6 +17,7 @@ use crate::config::PaymentSettings;
 use crate::db::{self, Pool, Tx};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{
+    AttemptStatus,
     Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode, TransactionId,
 };
 use crate::providers::{
@@ -185,7 +186,7 @@ impl Payments {
             return_url: new.return_url.as_ref().map(|u| u.as_str()),
             cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
             metadata: new.metadata.as_deref(),
-            expires_at: now + self.settings.expiry_minutes * 60_000,
+            expires_at: now + self.settings.expiry_secs * 1000,
             created_at: now,
         };
         let single_statement = session.is_none() && completion.is_none();
@@ -488,6 +489,37 @@ impl Payments {
             .ok_or(PaymentError::NotFound)?;
         let attempt = attempt.ok_or_else(|| anyhow::anyhow!("attempt {attempt_id} vanished"))?;
         Ok((payment, attempt))
+    }
+
+    /// The customer wants another method while a QR-code session is open: the session is
+    /// abandoned, unless the provider says it was paid in the meantime.
+    pub async fn change_method(&self, token: &str) -> Result<(), PaymentError> {
+        let payment = self.open_payment_by_token(token).await?;
+        let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? else {
+            return Ok(());
+        };
+        self.refresh_attempt(&open.id).await?;
+        let payment = self.open_payment_by_token(token).await?;
+        let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? else {
+            return Ok(());
+        };
+        if AttemptStatus::parse(&open.status) == Some(AttemptStatus::AwaitingCustomer) {
+            return Err(PaymentError::Conflict(
+                "Une demande de paiement attend votre confirmation sur votre téléphone.".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        db::attempts::close(&mut tx, &open.id, "abandoned", None, None, None, self.clock.now_ms()).await?;
+        tx.commit().await.context("failed to abandon an attempt")?;
+        Ok(())
+    }
+
+    /// Asks the provider about the payment's open attempt, if any (the checkout page's poll).
+    pub async fn refresh_open_attempt(&self, payment: &Payment) -> Result<(), PaymentError> {
+        if let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? {
+            self.refresh_attempt(&open.id).await?;
+        }
+        Ok(())
     }
 
     /// Asks the provider where an open attempt stands and applies its answer.

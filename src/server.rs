@@ -23,13 +23,20 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    sessions: SqliteStore,
 }
 
 impl Application {
@@ -59,6 +66,9 @@ impl Application {
             "" => format!("http://{address}"),
             url => url.to_owned(),
         };
+        // Checkout sessions (chosen method, country, language) live in the same database.
+        let sessions = SqliteStore::new(pool.clone());
+        sessions.migrate().await.context("failed to create the sessions table")?;
         let sandbox = ProviderRegistry::new(SandboxProvider::all(
             &pool,
             &clock,
@@ -86,7 +96,11 @@ impl Application {
             public_url,
             leptos_options,
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            sessions,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -107,16 +121,104 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_workers, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
-        let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped));
+        let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped.clone()));
+        let sweeper = tokio::spawn(delete_expired_sessions(self.sessions.clone(), stopped));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
-        axum::serve(self.listener, router(self.state))
+        let secure_cookies = self.state.public_url.starts_with("https://");
+        let sessions = SessionManagerLayer::new(self.sessions)
+            .with_name("dalal_session")
+            .with_secure(secure_cookies)
+            .with_same_site(SameSite::Lax)
+            .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(2)));
+        axum::serve(self.listener, router(self.state).layer(sessions))
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server failed")?;
         let _ = stop_workers.send(true);
         let _ = worker.await;
+        let _ = sweeper.await;
         Ok(())
     }
+}
+
+/// Removes expired checkout sessions every hour.
+async fn delete_expired_sessions(store: SqliteStore, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = hourly.tick() => {
+                if let Err(err) = store.delete_expired().await {
+                    tracing::warn!(error = %err, "failed to delete expired sessions");
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Resolves the customer's language for this request: `?lang=` (remembered in the session),
+/// else the session's, else `Accept-Language`, else French.
+async fn language(session: tower_sessions::Session, mut request: Request<axum::body::Body>, next: Next) -> Response {
+    use crate::i18n::Lang;
+    const KEY: &str = "lang";
+    let asked = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Lang::parse);
+    let lang = match asked {
+        Some(lang) => {
+            let _ = session.insert(KEY, lang).await;
+            lang
+        }
+        None => match session.get::<Lang>(KEY).await.ok().flatten() {
+            Some(lang) => lang,
+            None => request
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default(),
+        },
+    };
+    request.extensions_mut().insert(lang);
+    next.run(request).await
+}
+
+/// State-changing page calls (`POST /rpc/…`) must come from Dalal's own pages: a cross-site
+/// form or script cannot pay, cancel or change a method for someone else.
+async fn same_origin_only(request: Request<axum::body::Body>, next: Next) -> Response {
+    if request.method() == axum::http::Method::POST && request.uri().path().starts_with("/rpc/") {
+        let headers = request.headers();
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let origin_ok = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+            Some(origin) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
+            None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
+        };
+        if !origin_ok {
+            tracing::warn!(host, "refused a cross-site call to a page function");
+            return (StatusCode::FORBIDDEN, "Requête refusée : elle ne vient pas de la page de paiement.").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Payment pages are never cached (their state changes); static files are, for an hour (their
+/// names are not content-hashed, so a deploy must be picked up soon).
+async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let value = if path.starts_with("/pkg/") || path.starts_with("/logos/") || path.starts_with("/favicon") {
+        "public, max-age=3600"
+    } else if path.starts_with("/pay/") || path.starts_with("/rpc/") || path.starts_with("/sandbox/") {
+        "no-store"
+    } else {
+        return response;
+    };
+    if response.status().is_success() {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
 }
 
 pub fn router(state: AppState) -> Router {
@@ -135,6 +237,10 @@ pub fn router(state: AppState) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn(language))
+        .layer(axum::middleware::from_fn(cache_headers))
+        .layer(axum::middleware::from_fn(same_origin_only))
+        .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)

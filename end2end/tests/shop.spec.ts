@@ -17,9 +17,11 @@ test('the demo shop sends the customer to a checkout page with the amount and me
   await expect(page).toHaveURL(/\/pay\/[A-Za-z0-9_-]{43}$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('10\u202f000\u00a0FCFA');
   await expect(page.getByText('Boutique Démo Dalal')).toBeVisible();
-  for (const method of ['Wave', 'Orange Money', 'Free Money', 'MTN MoMo', 'Moov Money']) {
-    await expect(page.getByRole('listitem').filter({ hasText: method })).toBeVisible();
+  // The customer's country is not known: Senegal first, where Wave, Orange Money and Free Money work.
+  for (const method of ['Wave', 'Orange Money', 'Free Money']) {
+    await expect(page.getByRole('link', { name: method, exact: true })).toBeVisible();
   }
+  await expect(page.getByRole('link', { name: 'MTN MoMo' })).toHaveCount(0);
   await screenshot(page, 'checkout');
 });
 
@@ -41,7 +43,7 @@ test('a payment created through the API opens on its checkout page', async ({ pa
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('25\u202f000\u00a0FCFA');
   await expect(page.getByText('PANIER-67890')).toBeVisible();
   // Cameroon: Orange Money and MTN MoMo only.
-  await expect(page.getByRole('listitem')).toHaveCount(2);
+  await expect(page.locator('.method')).toHaveCount(2);
 });
 
 test('an unknown checkout link says so instead of failing', async ({ page }) => {

@@ -1,0 +1,172 @@
+import { test, expect } from '@playwright/test';
+import {
+  BASE_URL, SHORT_EXPIRY_PORT, CheckoutPage, answerOnSandboxPhone, checkScreen, createPayment, paymentStatus,
+} from './support';
+
+test('checkout → Wave → approved on the sandbox phone → back on returnUrl with the outcome', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 25000, country: 'SN', description: 'Panier #67890 - 3 articles',
+    returnUrl: `${BASE_URL}/?source=panier`, cancelUrl: `${BASE_URL}/?annule=1`,
+  });
+  const checkout = new CheckoutPage(page);
+  await page.goto(data.redirectUrl);
+  await expect(checkout.amount()).toHaveText('25\u202f000\u00a0FCFA');
+  await expect(page.getByText('Expire dans 30 min')).toBeVisible();
+  await checkScreen(page, 'wave-1-methods');
+
+  await checkout.chooseMethod('Wave');
+  await checkScreen(page, 'wave-2-selected');
+  await checkout.payWithApp('Wave');
+  const link = checkout.openAppLink('Wave');
+  await expect(link).toBeVisible();
+  await expect(checkout.qrCode('Wave')).toBeVisible();
+
+  // Deep link first on a phone, QR code first on a desktop.
+  const linkBox = (await link.boundingBox())!;
+  const qrBox = (await checkout.qrCode('Wave').boundingBox())!;
+  if (test.info().project.name === 'phone') expect(linkBox.y).toBeLessThan(qrBox.y);
+  else expect(qrBox.y).toBeLessThan(linkBox.y);
+  await checkScreen(page, 'wave-3-scan');
+
+  await answerOnSandboxPhone(page, (await link.getAttribute('href'))!, 'Approuver le paiement');
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 5_000 });
+  await expect(page.getByText(data.transactionId)).toBeVisible();
+  await checkScreen(page, 'wave-4-receipt');
+
+  await page.waitForURL((url) => url.searchParams.get('status') === 'succeeded', { timeout: 10_000 });
+  const back = new URL(page.url());
+  expect(back.origin + back.pathname).toBe(`${BASE_URL}/`);
+  expect(back.searchParams.get('source')).toBe('panier');
+  expect(back.searchParams.get('transactionId')).toBe(data.transactionId);
+  expect(back.searchParams.get('externalReference')).toBe(data.externalReference);
+  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});
+
+test('direct Orange Money paid with a one-time code', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'direct', provider: 'orange_money', country: 'SN', amount: 7500, customerPhone: '+221771234567',
+    returnUrl: `${BASE_URL}/`,
+  });
+  expect(data.deepLinks.orange_money).toContain('/sandbox/phone/om-');
+  const checkout = new CheckoutPage(page);
+  await page.goto(data.redirectUrl);
+  // The page opens on Orange Money: its QR code, and the one-time-code path for Senegal.
+  await expect(checkout.qrCode('Orange Money')).toBeVisible();
+  await expect(page.getByText('#144#391#')).toBeVisible();
+  await expect(page.getByLabel('Votre numéro')).toHaveValue('+221771234567');
+  await checkScreen(page, 'orange-1-qr-and-code');
+
+  await page.getByLabel('Code de paiement (6 chiffres)').fill('482913');
+  await page.getByRole('button', { name: /^Payer 7/ }).click();
+  await expect(page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' })).toBeVisible();
+  await checkScreen(page, 'orange-2-waiting');
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 8_000 });
+  await page.waitForURL((url) => url.searchParams.get('status') === 'succeeded', { timeout: 10_000 });
+  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});
+
+test('MTN push declined, then paid with Moov Money', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 5000, country: 'CI', returnUrl: `${BASE_URL}/`,
+  });
+  const checkout = new CheckoutPage(page);
+  await page.goto(data.redirectUrl);
+  await checkout.chooseMethod('MTN MoMo');
+  await expect(page.getByText('Exemple : +2250701234567')).toBeVisible();
+  await checkout.payWithNumber('+2250501234502'); // sandbox: the customer declines
+  await expect(page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' })).toBeVisible();
+  await expect(page.getByText('+22505••••4502')).toBeVisible();
+  await checkScreen(page, 'mtn-1-waiting');
+
+  await expect(page.getByRole('alert')).toContainText('refusé', { timeout: 8_000 });
+  await checkScreen(page, 'mtn-2-declined');
+  await checkout.chooseMethod('Moov Money');
+  await checkout.payWithNumber('+2250101234567');
+  await expect(page.getByText('*155*15#')).toBeVisible(); // Moov's fallback when no push arrives
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 8_000 });
+  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});
+
+test('a wrong number is flagged as it is typed', async ({ page, request }) => {
+  const data = await createPayment(request, { type: 'checkout', amount: 1000, country: 'SN' });
+  await page.goto(data.redirectUrl);
+  await new CheckoutPage(page).chooseMethod('Free Money');
+  await page.getByLabel('Votre numéro').pressSequentially('+225070123', { delay: 20 });
+  await expect(page.getByText(/n'est pas un numéro mobile valide au Sénégal/)).toBeVisible();
+  await expect(page.getByLabel('Votre numéro')).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('cancel sends the customer to cancelUrl and the API says cancelled', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 1500, returnUrl: `${BASE_URL}/`, cancelUrl: `${BASE_URL}/?annule=1`,
+  });
+  await page.goto(data.redirectUrl);
+  await new CheckoutPage(page).cancel();
+  await page.waitForURL((url) => url.searchParams.get('status') === 'cancelled');
+  expect(new URL(page.url()).searchParams.get('annule')).toBe('1');
+  await expect(page.getByText('Paiement annulé')).toBeVisible();
+  expect(await paymentStatus(request, data.transactionId)).toBe('cancelled');
+});
+
+test('an expired payment says so and leads back to the merchant', async ({ page, request }) => {
+  const base = `http://127.0.0.1:${SHORT_EXPIRY_PORT}`;
+  const data = await createPayment(request, { type: 'checkout', amount: 1500, cancelUrl: `${base}/` }, base);
+  await page.waitForTimeout(5_000);
+  await page.goto(data.redirectUrl);
+  await expect(page.getByRole('heading', { name: 'Ce lien de paiement a expiré' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Retourner sur le site du marchand' })).toHaveAttribute('href', /status=expired/);
+  await checkScreen(page, 'expired');
+  expect(await paymentStatus(request, data.transactionId, base)).toBe('expired');
+});
+
+test('English on request: Accept-Language and the switch', async ({ browser, request }) => {
+  const data = await createPayment(request, { type: 'checkout', amount: 10000, country: 'SN' });
+  const context = await browser.newContext({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en;q=0.9' } });
+  const page = await context.newPage();
+  await page.goto(data.redirectUrl);
+  await expect(page.getByRole('heading', { name: 'Choose how to pay' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('10,000\u00a0FCFA');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.getByRole('link', { name: 'Français' }).click();
+  await expect(page.getByRole('heading', { name: 'Choisissez votre moyen de paiement' })).toBeVisible();
+  await page.reload(); // the choice is kept in the session
+  await expect(page.getByRole('heading', { name: 'Choisissez votre moyen de paiement' })).toBeVisible();
+  await context.close();
+});
+
+test('a GET never changes a payment: opening the links leaves it pending', async ({ page, request }) => {
+  const data = await createPayment(request, { type: 'direct', provider: 'wave', country: 'SN', amount: 2000, customerPhone: '+221771234567' });
+  await page.goto(data.redirectUrl);
+  await page.goto(data.deepLinks.wave);
+  await page.goto(`${data.redirectUrl}?methode=orange_money&lang=en&pays=CI`);
+  expect(await paymentStatus(request, data.transactionId)).toBe('pending');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the whole Wave journey works', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('listitem').filter({ hasText: 'Bissap' }).getByRole('button').click();
+    await expect(page).toHaveURL(/\/pay\//);
+    const checkout = new CheckoutPage(page);
+    await expect(checkout.amount()).toHaveText('1\u202f500\u00a0FCFA');
+    await checkout.chooseMethod('Wave');
+    await checkout.payWithApp('Wave');
+    const link = (await checkout.openAppLink('Wave').getAttribute('href'))!;
+    await checkScreen(page, 'nojs-scan');
+    await answerOnSandboxPhone(page, link, 'Approuver le paiement');
+    // The page refreshes itself, shows the receipt, then goes back to the shop.
+    await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 8_000 });
+    await page.waitForURL((url) => url.searchParams.get('status') === 'succeeded', { timeout: 10_000 });
+    await expect(page.getByText(/Merci ! Paiement TX\d{9} reçu/)).toBeVisible();
+  });
+});
+
+test('the cross-site page calls are refused', async ({ request }) => {
+  const response = await request.post('/rpc/cancel_payment', {
+    headers: { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },
+    data: 'token=whatever',
+  });
+  expect(response.status()).toBe(403);
+});
