@@ -46,6 +46,13 @@ fn page_lang() -> &'static str {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated (the browser tests wait
+    // for it before typing into inputs that react as the customer types).
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/dalal.css"/>
         <Title text="Dalal"/>

@@ -30,6 +30,12 @@ export async function checkScreen(page: Page, name: string) {
   expect(summary, `accessibility violations on ${name}`).toEqual([]);
 }
 
+/** Opens a page and waits until its WebAssembly has hydrated it. */
+export async function openHydrated(page: Page, url: string) {
+  await page.goto(url);
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}
+
 /** The checkout page, as a customer uses it. */
 export class CheckoutPage {
   constructor(readonly page: Page) {}
