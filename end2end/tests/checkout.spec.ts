@@ -43,8 +43,11 @@ test('checkout → Wave → approved on the sandbox phone → back on returnUrl 
 });
 
 test('direct Orange Money paid with a one-time code', async ({ page, request }) => {
+  // Like the real Orange Money, the sandbox refuses the same amount from the same number twice
+  // within minutes: each run pays a different amount.
+  const amount = 7500 + Math.floor(Math.random() * 400);
   const data = await createPayment(request, {
-    type: 'direct', provider: 'orange_money', country: 'SN', amount: 7500, customerPhone: '+221771234567',
+    type: 'direct', provider: 'orange_money', country: 'SN', amount, customerPhone: '+221771234567',
     returnUrl: `${BASE_URL}/`,
   });
   expect(data.deepLinks.orange_money).toContain('/sandbox/phone/om-');

@@ -463,7 +463,7 @@ fn Checkout(
     let step = page.step.clone();
     let token = page.token.clone();
     let status_line = match &step {
-        Step::Choose => t.choose_method.to_owned(),
+        Step::Choose => String::new(),
         Step::Scan { .. } | Step::Confirm { .. } => t.updates_by_itself.to_owned(),
         Step::Done { status, .. } => done_title(lang, *status).to_owned(),
     };
