@@ -28,7 +28,12 @@ test('checkout → Wave → approved on the sandbox phone → back on returnUrl 
   else expect(qrBox.y).toBeLessThan(linkBox.y);
   await checkScreen(page, 'wave-3-scan');
 
-  await answerOnSandboxPhone(page, (await link.getAttribute('href'))!, 'Approuver le paiement');
+  const phone = await page.context().newPage();
+  await phone.goto((await link.getAttribute('href'))!);
+  await checkScreen(phone, 'wave-sandbox-phone');
+  await phone.getByRole('button', { name: 'Approuver le paiement' }).click();
+  await expect(phone.getByRole('status')).toHaveText('Paiement approuvé.');
+  await phone.close();
   await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 5_000 });
   await expect(page.getByText(data.transactionId)).toBeVisible();
   await checkScreen(page, 'wave-4-receipt');
@@ -88,6 +93,18 @@ test('MTN push declined, then paid with Moov Money', async ({ page, request }) =
   await expect(page.getByText('*155*15#')).toBeVisible(); // Moov's fallback when no push arrives
   await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 12_000 });
   expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});
+
+test('usable on a 320 px screen: nothing wider than the screen', async ({ browser, request }) => {
+  const data = await createPayment(request, { type: 'checkout', amount: 2_500_000, country: 'CI', description: 'Réfrigérateur 300 litres, livraison à Abidjan incluse' });
+  const context = await browser.newContext({ viewport: { width: 320, height: 568 }, locale: 'fr-CI' });
+  const page = await context.newPage();
+  await openHydrated(page, data.redirectUrl);
+  await new CheckoutPage(page).chooseMethod('Orange Money');
+  await expect(page.getByText('#144*82#')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+  await checkScreen(page, '320px-orange');
+  await context.close();
 });
 
 test('a wrong number is flagged as it is typed', async ({ page, request }) => {

@@ -188,6 +188,9 @@ pub async fn load_checkout(
     let _ = lang; // read by the `language` middleware from the query
     let lang = request_lang();
     let Some((payment, attempt)) = state.payments.find_by_token(&token).await.map_err(internal)? else {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
         return Ok(CheckoutView { lang, page: None });
     };
     let merchant = crate::db::merchants::merchant_name(&state.pool, &payment.merchant_id)

@@ -26,6 +26,6 @@ async fn unknown_api_routes_answer_json_404() {
 async fn unknown_checkout_tokens_get_a_clear_page() {
     let app = spawn_app().await;
     let reply = app.get("/pay/not-a-real-token", None).await;
-    assert_eq!(reply.status, 200);
+    assert_eq!(reply.status, 404);
     assert!(reply.text.contains("Lien de paiement introuvable"));
 }
