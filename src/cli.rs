@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 const USAGE: &str = "usage:
   dalal [serve]                 run Dalal (settings: dalal.toml, DALAL__* variables, DATABASE_URL)
-  dalal create-merchant NAME    create a merchant and print its API keys (shown once)";
+  dalal create-merchant NAME    create a merchant and print its API keys (shown once)
+  dalal rotate-webhook-secret MERCHANT_ID   new webhook secret; the old one signs 24 h more";
 
 pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
@@ -24,6 +25,13 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         [] | ["serve"] => serve(settings, clock).await,
         ["create-merchant", name @ ..] if !name.is_empty() => {
             create_merchant(settings, clock, &name.join(" ")).await
+        }
+        ["rotate-webhook-secret", merchant_id] => {
+            let pool = db::connect(&settings.database).await?;
+            db::migrate(&pool).await?;
+            let secret = merchants::rotate_webhook_secret(&pool, &clock, merchant_id, 24 * 3_600_000).await?;
+            println!("New webhook signing secret (the old one keeps signing for 24 hours): {}", secret.expose());
+            Ok(())
         }
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
@@ -50,7 +58,7 @@ async fn serve(settings: Settings, clock: SharedClock) -> anyhow::Result<()> {
 async fn create_merchant(settings: Settings, clock: SharedClock, name: &str) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database).await?;
     db::migrate(&pool).await?;
-    let (id, keys) = merchants::create(&pool, &clock, name).await?;
+    let (id, keys, webhook_secret) = merchants::create(&pool, &clock, name).await?;
     println!("Merchant {id} « {name} » created. Keep these keys: the secrets are not shown again.");
     for k in keys {
         println!(
@@ -60,6 +68,7 @@ async fn create_merchant(settings: Settings, clock: SharedClock, name: &str) -> 
             k.secret_key.expose()
         );
     }
+    println!("  webhook signing secret: {}", webhook_secret.expose());
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod merchants;
 pub mod payments;
 pub mod sandbox;
+pub mod webhooks;
 
 use crate::config::DatabaseSettings;
 use anyhow::Context;

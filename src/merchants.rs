@@ -16,6 +16,8 @@ pub const DEMO_MERCHANT_ID: &str = "mer_demo";
 pub const DEMO_MERCHANT_NAME: &str = "Boutique Démo Dalal";
 pub const DEMO_PUBLIC_KEY: &str = "pk_test_dalal_demo";
 pub const DEMO_SECRET_KEY: &str = "sk_test_dalal_demo_5f3a9c2e7b1d4068";
+/// The demo merchant's webhook signing secret, published like its test keys.
+pub const DEMO_WEBHOOK_SECRET: &str = "whsec_ZGFsYWwtZGVtby13ZWJob29rLXNlY3JldC0yMDI2";
 
 #[derive(Debug, Clone)]
 pub struct Merchant {
@@ -59,12 +61,12 @@ fn new_key_pair(mode: Mode) -> KeyPair {
     }
 }
 
-/// Creates a merchant with a test and a live key pair, returned once.
+/// Creates a merchant with a test and a live key pair and a webhook secret, returned once.
 pub async fn create(
     pool: &Pool,
     clock: &SharedClock,
     name: &str,
-) -> anyhow::Result<(String, Vec<KeyPair>)> {
+) -> anyhow::Result<(String, Vec<KeyPair>, Secret)> {
     let name = name.trim();
     anyhow::ensure!(
         !name.is_empty() && name.chars().count() <= 200,
@@ -85,12 +87,31 @@ pub async fn create(
         )
         .await?;
     }
-    Ok((id, keys))
+    let webhook_secret = crate::webhooks::signing::new_secret();
+    db::webhooks::insert_secret(pool, &id, &webhook_secret, now).await?;
+    Ok((id, keys, Secret(webhook_secret)))
+}
+
+/// Starts a new webhook secret; the old ones keep signing for `overlap_ms` so the merchant can
+/// switch without missing a delivery. Returns the new secret, shown once.
+pub async fn rotate_webhook_secret(pool: &Pool, clock: &SharedClock, merchant_id: &str, overlap_ms: i64) -> anyhow::Result<Secret> {
+    anyhow::ensure!(db::merchants::merchant_exists(pool, merchant_id).await?, "no merchant {merchant_id}");
+    let now = clock.now_ms();
+    db::webhooks::expire_secrets(pool, merchant_id, now + overlap_ms).await?;
+    let secret = crate::webhooks::signing::new_secret();
+    db::webhooks::insert_secret(pool, merchant_id, &secret, now).await?;
+    Ok(Secret(secret))
 }
 
 /// Creates the demo merchant when the database has no merchant at all. Returns whether it did.
 pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<bool> {
     if db::merchants::count_merchants(pool).await? > 0 {
+        // A demo merchant from before webhooks existed gets its published secret.
+        if db::merchants::merchant_exists(pool, DEMO_MERCHANT_ID).await?
+            && !db::webhooks::has_secret(pool, DEMO_MERCHANT_ID).await?
+        {
+            db::webhooks::insert_secret(pool, DEMO_MERCHANT_ID, DEMO_WEBHOOK_SECRET, clock.now_ms()).await?;
+        }
         return Ok(false);
     }
     let now = clock.now_ms();
@@ -104,6 +125,7 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
         now,
     )
     .await?;
+    db::webhooks::insert_secret(pool, DEMO_MERCHANT_ID, DEMO_WEBHOOK_SECRET, now).await?;
     Ok(true)
 }
 

@@ -80,6 +80,8 @@ pub struct Payments {
     clock: SharedClock,
     sandbox: ProviderRegistry,
     settings: PaymentSettings,
+    /// Base of the URLs in webhook payloads (the payment as the API shows it).
+    public_url: String,
 }
 
 impl Payments {
@@ -88,12 +90,14 @@ impl Payments {
         clock: SharedClock,
         sandbox: ProviderRegistry,
         settings: PaymentSettings,
+        public_url: String,
     ) -> Self {
         Self {
             pool,
             clock,
             sandbox,
             settings,
+            public_url,
         }
     }
 
@@ -465,7 +469,7 @@ impl Payments {
         record_session(&mut tx, &attempt_id, &session, now).await?;
         if session.customer_asked {
             let reason = format!("{} : demande envoyée au client", choice.provider.name());
-            let moved = apply_event(
+            let moved = apply_event(&self.public_url, 
                 &mut tx,
                 payment.id.sequence(),
                 PaymentStatus::Pending,
@@ -609,7 +613,7 @@ impl Payments {
                 {
                     return Ok(());
                 }
-                ensure_processing(&mut tx, attempt, now).await?;
+                ensure_processing(&self.public_url, &mut tx, attempt, now).await?;
             }
             AttemptOutcome::Succeeded => {
                 if !db::attempts::close(
@@ -625,10 +629,10 @@ impl Payments {
                 {
                     return Ok(());
                 }
-                let current = ensure_processing(&mut tx, attempt, now).await?;
+                let current = ensure_processing(&self.public_url, &mut tx, attempt, now).await?;
                 if current == PaymentStatus::Processing {
                     let reason = format!("{name} : paiement confirmé ({raw})");
-                    apply_event(
+                    apply_event(&self.public_url, 
                         &mut tx,
                         attempt.payment_id,
                         current,
@@ -657,12 +661,12 @@ impl Payments {
                 {
                     return Ok(());
                 }
-                let current = ensure_processing(&mut tx, attempt, now).await?;
+                let current = ensure_processing(&self.public_url, &mut tx, attempt, now).await?;
                 if current == PaymentStatus::Processing {
                     let failed_so_far = failed_attempts(&mut tx, attempt.payment_id).await?;
                     let retry_allowed = failed_so_far + 1 < self.settings.max_failed_attempts;
                     let reason = format!("{name} : {message} ({code})");
-                    apply_event(
+                    apply_event(&self.public_url, 
                         &mut tx,
                         attempt.payment_id,
                         current,
@@ -730,7 +734,7 @@ impl Payments {
         if current.transition(event).is_err() {
             return Ok(false);
         }
-        let moved = apply_event(&mut tx, id.sequence(), current, event, reason, now)
+        let moved = apply_event(&self.public_url, &mut tx, id.sequence(), current, event, reason, now)
             .await?
             .is_some();
         if moved {
@@ -849,6 +853,7 @@ async fn failed_attempts(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<i64
 /// A provider reported activity on an attempt: if its payment was still `pending`, the customer
 /// has now been asked. Returns the payment's status after that.
 async fn ensure_processing(
+    public_url: &str,
     tx: &mut Tx<'_>,
     attempt: &Attempt,
     now: i64,
@@ -859,6 +864,7 @@ async fn ensure_processing(
     }
     let reason = format!("{} : le client a reçu la demande", attempt.provider.name());
     let moved = apply_event(
+        public_url,
         tx,
         attempt.payment_id,
         current,
@@ -871,7 +877,9 @@ async fn ensure_processing(
 }
 
 /// Applies `event` to a payment believed to be in `from`; `None` when another writer moved it.
+/// A change the merchant must hear about writes its webhook event in the same transaction.
 async fn apply_event(
+    public_url: &str,
     tx: &mut Tx<'_>,
     payment_id: i64,
     from: PaymentStatus,
@@ -891,8 +899,25 @@ async fn apply_event(
         now,
     )
     .await?;
-    if moved {
-        tracing::info!(payment = %TransactionId::from_sequence(payment_id), from = %from, to = %to, reason, "payment transition");
+    if !moved {
+        return Ok(None);
     }
-    Ok(moved.then_some(to))
+    tracing::info!(payment = %TransactionId::from_sequence(payment_id), from = %from, to = %to, reason, "payment transition");
+    if crate::webhooks::event_type(to).is_some() {
+        let row = db::payments::find_by_id(&mut **tx, payment_id).await?.context("payment vanished")?;
+        let attempt = db::attempts::latest(&mut **tx, payment_id).await?.map(Attempt::try_from).transpose()?;
+        let payment = Payment::try_from(row)?;
+        let data = crate::api::caurisflux::payment_data(public_url, &payment, attempt.as_ref())?;
+        crate::webhooks::enqueue(
+            tx,
+            payment_id,
+            &payment.merchant_id,
+            payment.callback_url.as_deref(),
+            to,
+            serde_json::to_value(data)?,
+            now,
+        )
+        .await?;
+    }
+    Ok(Some(to))
 }

@@ -11,6 +11,7 @@ use crate::payments::{Payments, workers};
 use crate::providers::ProviderRegistry;
 use crate::providers::sandbox::{self, Decision, SandboxProvider};
 use crate::state::AppState;
+use crate::webhooks::delivery::Deliverer;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -80,6 +81,7 @@ impl Application {
             clock.clone(),
             sandbox,
             settings.payments.clone(),
+            public_url.clone(),
         );
         let leptos_options = LeptosOptions::builder()
             .output_name("dalal")
@@ -87,11 +89,13 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
+        let webhooks = Deliverer::new(pool.clone(), clock.clone())?;
         let state = AppState {
             pool,
             clock,
             payments,
             api_keys: Default::default(),
+            webhooks,
             settings,
             public_url,
             leptos_options,
@@ -122,7 +126,8 @@ impl Application {
         let (stop_workers, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
         let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped.clone()));
-        let sweeper = tokio::spawn(delete_expired_sessions(self.sessions.clone(), stopped));
+        let sweeper = tokio::spawn(delete_expired_sessions(self.sessions.clone(), stopped.clone()));
+        let deliveries = tokio::spawn(crate::webhooks::delivery::run(self.state.webhooks.clone(), interval, stopped));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
         let secure_cookies = self.state.public_url.starts_with("https://");
         let sessions = SessionManagerLayer::new(self.sessions)
@@ -137,6 +142,7 @@ impl Application {
         let _ = stop_workers.send(true);
         let _ = worker.await;
         let _ = sweeper.await;
+        let _ = deliveries.await;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ pub struct AppState {
     pub clock: SharedClock,
     pub payments: Payments,
     pub api_keys: crate::merchants::KeyCache,
+    pub webhooks: crate::webhooks::delivery::Deliverer,
     pub settings: Settings,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,
@@ -22,11 +23,5 @@ pub struct AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
-    }
-}
-
-impl AppState {
-    pub fn checkout_url(&self, token: &str) -> String {
-        format!("{}/pay/{token}", self.public_url)
     }
 }

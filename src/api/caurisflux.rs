@@ -238,7 +238,7 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
 
 /// The payment in the seed's response shape.
 pub fn payment_data(
-    state: &AppState,
+    public_url: &str,
     payment: &Payment,
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<PaymentData> {
@@ -248,7 +248,7 @@ pub fn payment_data(
         .map(|p| PaymentMethod {
             code: p.code(),
             name: p.name(),
-            logo_url: format!("{}{}", state.public_url, p.logo_path()),
+            logo_url: format!("{}{}", public_url, p.logo_path()),
         });
     let open_qr =
         attempt.filter(|a| a.status.is_open() && a.provider.flow() == ConfirmationFlow::QrCode);
@@ -272,7 +272,7 @@ pub fn payment_data(
         currency: payment.amount.currency().code(),
         payment_method: method,
         country: payment.country.map(Country::code),
-        redirect_url: state.checkout_url(&payment.checkout_token),
+        redirect_url: format!("{public_url}/pay/{}", payment.checkout_token),
         external_reference: payment.external_reference.clone(),
         expires_at: clock::iso8601(payment.expires_at),
         created_at: clock::iso8601(payment.created_at),
@@ -301,7 +301,7 @@ fn created_body(
     payment: &Payment,
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<(u16, String)> {
-    let data = payment_data(state, payment, attempt)?;
+    let data = payment_data(&state.public_url, payment, attempt)?;
     let body = serde_json::to_string(&Envelope {
         success: true,
         data,
@@ -410,7 +410,7 @@ pub async fn get_payment(
         .find_for_merchant(&merchant.id, merchant.mode, id)
         .await?
         .ok_or_else(not_found)?;
-    let data = payment_data(&state, &payment, attempt.as_ref())?;
+    let data = payment_data(&state.public_url, &payment, attempt.as_ref())?;
     let body = serde_json::to_string(&Envelope {
         success: true,
         data,
@@ -566,4 +566,79 @@ mod tests {
             }
         ));
     }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebhookDelivery {
+    event_id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    url: String,
+    status: String,
+    created_at: String,
+    attempts: Vec<WebhookAttempt>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebhookAttempt {
+    at: String,
+    http_status: Option<i64>,
+    latency_ms: i64,
+    error: Option<String>,
+    next_retry_at: Option<String>,
+}
+
+async fn merchant_payment(state: &AppState, merchant: &crate::merchants::Merchant, transaction_id: &str) -> Result<Payment, ApiError> {
+    let not_found = || ApiError::not_found(format!("Transaction « {transaction_id} » introuvable"));
+    let id = TransactionId::parse(transaction_id).map_err(|_| not_found())?;
+    let (payment, _) = state.payments.find_for_merchant(&merchant.id, merchant.mode, id).await?.ok_or_else(not_found)?;
+    Ok(payment)
+}
+
+/// `GET /api/v1/payments/{transactionId}/webhooks`: every delivery of the payment's events, with
+/// each attempt's time, HTTP status, latency and next retry.
+pub async fn list_webhooks(State(state): State<AppState>, ApiMerchant(merchant): ApiMerchant, Path(transaction_id): Path<String>) -> Result<Response, ApiError> {
+    let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
+    let (deliveries, attempts) = crate::db::webhooks::deliveries_for_payment(&state.pool, payment.id.sequence()).await?;
+    let data: Vec<WebhookDelivery> = deliveries
+        .into_iter()
+        .map(|d| WebhookDelivery {
+            attempts: attempts
+                .iter()
+                .filter(|a| a.delivery_id == d.id)
+                .map(|a| WebhookAttempt {
+                    at: clock::iso8601(a.at),
+                    http_status: a.http_status,
+                    latency_ms: a.latency_ms,
+                    error: a.error.clone(),
+                    next_retry_at: a.next_retry_at.map(clock::iso8601),
+                })
+                .collect(),
+            event_id: d.event_id,
+            kind: d.event_type,
+            url: d.url,
+            status: d.status,
+            created_at: clock::iso8601(d.created_at),
+        })
+        .collect();
+    let body = serde_json::to_string(&Envelope { success: true, data }).map_err(anyhow::Error::from)?;
+    Ok(json_response(StatusCode::OK, body))
+}
+
+/// `POST /api/v1/payments/{transactionId}/webhooks/redeliver`: sends the payment's latest event
+/// again (same event id), now.
+pub async fn redeliver_webhook(State(state): State<AppState>, ApiMerchant(merchant): ApiMerchant, Path(transaction_id): Path<String>) -> Result<Response, ApiError> {
+    let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
+    let Some((event_id, url)) = crate::db::webhooks::latest_event(&state.pool, payment.id.sequence()).await? else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "Aucun événement à renvoyer : le paiement n'a pas encore changé de statut ou n'a pas de callbackUrl",
+        ));
+    };
+    crate::db::webhooks::insert_delivery(&state.pool, &event_id, &url, "pending", state.clock.now_ms()).await?;
+    let body = serde_json::to_string(&Envelope { success: true, data: serde_json::json!({ "eventId": event_id, "url": url }) })
+        .map_err(anyhow::Error::from)?;
+    Ok(json_response(StatusCode::ACCEPTED, body))
 }

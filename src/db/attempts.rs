@@ -169,13 +169,13 @@ pub async fn find_by_reference(
 }
 
 /// The payment's most recent attempt.
-pub async fn latest(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
+pub async fn latest<'e>(executor: impl sqlx::SqliteExecutor<'e>, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq DESC LIMIT 1"
     );
     sqlx::query_as(&sql)
         .bind(payment_id)
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await
         .context("failed to read the latest attempt")
 }

@@ -203,7 +203,7 @@ impl TestApp {
 
     /// Another merchant, with its own keys: (test key, live key).
     pub async fn other_merchant(&self) -> (String, String) {
-        let (_, keys) = merchants::create(&self.state.pool, &self.state.clock, "Autre Boutique")
+        let (_, keys, _) = merchants::create(&self.state.pool, &self.state.clock, "Autre Boutique")
             .await
             .unwrap();
         let pair = |i: usize| format!("{}:{}", keys[i].public_key, keys[i].secret_key.expose());

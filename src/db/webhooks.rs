@@ -1,0 +1,232 @@
+use super::{Pool, Tx};
+use anyhow::Context;
+
+pub async fn insert_secret(pool: &Pool, merchant_id: &str, secret: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO webhook_secrets (merchant_id, secret, created_at) VALUES ($1, $2, $3)")
+        .bind(merchant_id)
+        .bind(secret)
+        .bind(now)
+        .execute(pool)
+        .await
+        .context("failed to store a webhook secret")?;
+    Ok(())
+}
+
+/// Ends the current secrets' life at `expires_at` (a rotation's overlap).
+pub async fn expire_secrets(pool: &Pool, merchant_id: &str, expires_at: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE webhook_secrets SET expires_at = $1 WHERE merchant_id = $2 AND expires_at IS NULL")
+        .bind(expires_at)
+        .bind(merchant_id)
+        .execute(pool)
+        .await
+        .context("failed to expire webhook secrets")?;
+    Ok(())
+}
+
+/// Secrets that still sign, newest first.
+pub async fn active_secrets(pool: &Pool, merchant_id: &str, now: i64) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT secret FROM webhook_secrets WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2)
+         ORDER BY id DESC",
+    )
+    .bind(merchant_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await
+    .context("failed to read webhook secrets")?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}
+
+pub async fn has_secret(pool: &Pool, merchant_id: &str) -> anyhow::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM webhook_secrets WHERE merchant_id = $1 LIMIT 1")
+        .bind(merchant_id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up webhook secrets")?;
+    Ok(row.is_some())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_event(tx: &mut Tx<'_>, id: &str, payment_id: i64, merchant_id: &str, kind: &str, body: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(payment_id)
+    .bind(merchant_id)
+    .bind(kind)
+    .bind(body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("failed to write a webhook event")?;
+    Ok(())
+}
+
+pub async fn insert_delivery<'e>(executor: impl sqlx::SqliteExecutor<'e>, event_id: &str, url: &str, status: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (event_id, url, status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(event_id)
+    .bind(url)
+    .bind(status)
+    .bind(now)
+    .execute(executor)
+    .await
+    .context("failed to queue a webhook delivery")?;
+    Ok(())
+}
+
+pub async fn endpoint_disabled<'e>(executor: impl sqlx::SqliteExecutor<'e>, merchant_id: &str, url: &str) -> anyhow::Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT url FROM disabled_endpoints WHERE merchant_id = $1 AND url = $2")
+        .bind(merchant_id)
+        .bind(url)
+        .fetch_optional(executor)
+        .await
+        .context("failed to read disabled endpoints")?;
+    Ok(row.is_some())
+}
+
+pub async fn disable_endpoint(pool: &Pool, merchant_id: &str, url: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO disabled_endpoints (merchant_id, url, disabled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(merchant_id)
+        .bind(url)
+        .bind(now)
+        .execute(pool)
+        .await
+        .context("failed to disable an endpoint")?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedDelivery {
+    pub id: i64,
+    pub event_id: String,
+    pub url: String,
+    pub attempts: i64,
+    pub merchant_id: String,
+    pub body: String,
+}
+
+/// Leases up to `limit` due deliveries until `lease_until`. A delivery whose lease ran out (its
+/// worker died) is due again.
+pub async fn claim_due(pool: &Pool, now: i64, lease_until: i64, limit: i64) -> anyhow::Result<Vec<ClaimedDelivery>> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE webhook_deliveries SET lease_until = $1
+         WHERE id IN (SELECT id FROM webhook_deliveries
+                      WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
+                      ORDER BY next_attempt_at LIMIT $3)
+         RETURNING id",
+    )
+    .bind(lease_until)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("failed to claim webhook deliveries")?;
+    let mut claimed = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        let row: ClaimedDelivery = sqlx::query_as(
+            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body
+             FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .context("failed to read a claimed delivery")?;
+        claimed.push(row);
+    }
+    Ok(claimed)
+}
+
+/// Records one attempt and where the delivery goes next, releasing its lease.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_attempt(
+    pool: &Pool,
+    delivery_id: i64,
+    at: i64,
+    http_status: Option<u16>,
+    latency_ms: i64,
+    error: Option<&str>,
+    status: &str,
+    next_attempt_at: Option<i64>,
+) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await.context("failed to begin a transaction")?;
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL WHERE id = $3",
+    )
+    .bind(status)
+    .bind(next_attempt_at)
+    .bind(delivery_id)
+    .execute(&mut *tx)
+    .await
+    .context("failed to update a delivery")?;
+    sqlx::query(
+        "INSERT INTO webhook_attempts (delivery_id, at, http_status, latency_ms, error, next_retry_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(delivery_id)
+    .bind(at)
+    .bind(http_status.map(i64::from))
+    .bind(latency_ms)
+    .bind(error)
+    .bind(next_attempt_at)
+    .execute(&mut *tx)
+    .await
+    .context("failed to record a webhook attempt")?;
+    tx.commit().await.context("failed to commit a webhook attempt")?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub url: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub delivery_id: i64,
+    pub at: i64,
+    pub http_status: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    pub next_retry_at: Option<i64>,
+}
+
+pub async fn deliveries_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<(Vec<DeliveryRow>, Vec<AttemptRow>)> {
+    let deliveries: Vec<DeliveryRow> = sqlx::query_as(
+        "SELECT d.id, d.event_id, e.type AS event_type, d.url, d.status, d.created_at
+         FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+         WHERE e.payment_id = $1 ORDER BY d.id",
+    )
+    .bind(payment_id)
+    .fetch_all(pool)
+    .await
+    .context("failed to list deliveries")?;
+    let attempts: Vec<AttemptRow> = sqlx::query_as(
+        "SELECT a.delivery_id, a.at, a.http_status, a.latency_ms, a.error, a.next_retry_at
+         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+         JOIN webhook_events e ON e.id = d.event_id WHERE e.payment_id = $1 ORDER BY a.id",
+    )
+    .bind(payment_id)
+    .fetch_all(pool)
+    .await
+    .context("failed to list webhook attempts")?;
+    Ok((deliveries, attempts))
+}
+
+/// The payment's latest event, for a redelivery.
+pub async fn latest_event(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT e.id, p.callback_url FROM webhook_events e JOIN payments p ON p.id = e.payment_id
+         WHERE e.payment_id = $1 AND p.callback_url IS NOT NULL ORDER BY e.created_at DESC LIMIT 1",
+    )
+    .bind(payment_id)
+    .fetch_optional(pool)
+    .await
+    .context("failed to read the latest event")
+}

@@ -1,0 +1,132 @@
+//! The delivery worker: claims due deliveries with a lease, POSTs the exact stored bytes with
+//! their signatures, and schedules retries. At least once: a worker that dies mid-delivery
+//! leaves a lease that runs out, and another pass takes the delivery up again with the same
+//! `webhook-id`.
+
+use super::signing;
+use crate::clock::SharedClock;
+use crate::db::{self, Pool};
+use rand::Rng;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Delays before each retry, after the first immediate try: about 5 s, 5 min, 30 min, 2 h, 5 h,
+/// 10 h, 10 h (a little more than a day in all), each with ±10 % jitter.
+pub const RETRY_DELAYS_MS: [i64; 7] =
+    [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+/// A receiver has this long to answer.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// A claimed delivery is someone else's for this long.
+const LEASE_MS: i64 = 60_000;
+
+#[derive(Clone)]
+pub struct Deliverer {
+    pool: Pool,
+    clock: SharedClock,
+    client: reqwest::Client,
+}
+
+impl Deliverer {
+    pub fn new(pool: Pool, clock: SharedClock) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            // A redirect is a failure, not something to follow.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Dalal-Webhooks/1")
+            .build()?;
+        Ok(Self { pool, clock, client })
+    }
+
+    /// One pass: delivers what is due; returns how many deliveries were tried.
+    pub async fn deliver_due(&self) -> anyhow::Result<usize> {
+        let now = self.clock.now_ms();
+        let claimed = db::webhooks::claim_due(&self.pool, now, now + LEASE_MS, 16).await?;
+        let n = claimed.len();
+        let tasks: Vec<_> = claimed
+            .into_iter()
+            .map(|delivery| {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = this.deliver(&delivery).await {
+                        tracing::error!(delivery = delivery.id, error = ?err, "webhook delivery failed to record");
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+        Ok(n)
+    }
+
+    async fn deliver(&self, delivery: &db::webhooks::ClaimedDelivery) -> anyhow::Result<()> {
+        let now = self.clock.now_ms();
+        let timestamp = now / 1000;
+        let secrets = db::webhooks::active_secrets(&self.pool, &delivery.merchant_id, now).await?;
+        let signatures = secrets
+            .iter()
+            .map(|s| signing::sign(s, &delivery.event_id, timestamp, delivery.body.as_bytes()))
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .join(" ");
+        let started = Instant::now();
+        let result = self
+            .client
+            .post(&delivery.url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &delivery.event_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signatures)
+            .body(delivery.body.clone())
+            .send()
+            .await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        let attempt_number = delivery.attempts + 1;
+        let retry_at = |retry_after_ms: Option<i64>| -> Option<i64> {
+            let base = *RETRY_DELAYS_MS.get(usize::try_from(attempt_number - 1).ok()?)?;
+            let jitter = rand::rng().random_range(-base / 10..=base / 10);
+            Some(now + (base + jitter).max(retry_after_ms.unwrap_or(0)))
+        };
+        let (http_status, error, status, next) = match result {
+            Ok(response) => {
+                let code = response.status();
+                let retry_after_ms = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                    .map(|secs| secs.clamp(0, 86_400) * 1000);
+                if code.is_success() {
+                    (Some(code.as_u16()), None, "delivered", None)
+                } else if code == reqwest::StatusCode::GONE {
+                    db::webhooks::disable_endpoint(&self.pool, &delivery.merchant_id, &delivery.url, now).await?;
+                    (Some(code.as_u16()), Some("410 Gone : point de réception désactivé".to_owned()), "disabled", None)
+                } else {
+                    let next = retry_at(retry_after_ms);
+                    (Some(code.as_u16()), None, if next.is_some() { "pending" } else { "failed" }, next)
+                }
+            }
+            Err(err) => {
+                let what = if err.is_timeout() { "délai de réponse dépassé (10 s)".to_owned() } else { format!("connexion impossible : {err}") };
+                let next = retry_at(None);
+                (None, Some(what), if next.is_some() { "pending" } else { "failed" }, next)
+            }
+        };
+        tracing::info!(event = %delivery.event_id, url = %delivery.url, status = ?http_status, outcome = status, "webhook attempt");
+        db::webhooks::record_attempt(&self.pool, delivery.id, now, http_status, latency_ms, error.as_deref(), status, next).await
+    }
+}
+
+/// Runs until `shutdown` turns true.
+pub async fn run(deliverer: Deliverer, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        if let Err(err) = deliverer.deliver_due().await {
+            tracing::error!(error = ?err, "webhook delivery pass failed");
+        }
+    }
+}
