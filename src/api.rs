@@ -19,6 +19,11 @@ pub fn router() -> Router<AppState> {
             "/api/v1/payments/{transaction_id}",
             get(caurisflux::get_payment),
         )
+        .route("/api/v1/payments/{transaction_id}/webhooks", get(caurisflux::list_webhooks))
+        .route(
+            "/api/v1/payments/{transaction_id}/webhooks/redeliver",
+            post(caurisflux::redeliver_webhook),
+        )
         .route("/api/{*rest}", axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -10,3 +10,4 @@ mod initiate;
 mod lifecycle;
 mod providers;
 mod validation;
+mod webhooks;

@@ -1,0 +1,266 @@
+//! Webhook deliveries to a real receiver on loopback, which verifies every signature.
+
+use crate::helpers::*;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use dalal::merchants::DEMO_WEBHOOK_SECRET;
+use dalal::webhooks::signing;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: i64,
+    signature: String,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// A merchant's endpoint: records what it gets and answers from a script (then 200).
+#[derive(Clone, Default)]
+struct Receiver {
+    received: Arc<Mutex<Vec<Received>>>,
+    script: Arc<Mutex<VecDeque<(StatusCode, Option<&'static str>)>>>,
+}
+
+impl Receiver {
+    async fn start() -> (Self, String) {
+        let receiver = Receiver::default();
+        let app = Router::new().route("/hooks", post(receive)).with_state(receiver.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (receiver, url)
+    }
+
+    fn answer(&self, status: StatusCode, retry_after: Option<&'static str>) {
+        self.script.lock().unwrap().push_back((status, retry_after));
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> (StatusCode, HeaderMap) {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let got = Received {
+        id: header("webhook-id"),
+        timestamp: header("webhook-timestamp").parse().unwrap_or_default(),
+        signature: header("webhook-signature"),
+        body: body.to_vec(),
+    };
+    assert!(
+        signing::verify(DEMO_WEBHOOK_SECRET, &got.id, got.timestamp, &got.body, &got.signature),
+        "a delivery with a bad signature: {got:?}"
+    );
+    r.received.lock().unwrap().push(got);
+    let (status, retry_after) = r.script.lock().unwrap().pop_front().unwrap_or((StatusCode::OK, None));
+    let mut out = HeaderMap::new();
+    if let Some(secs) = retry_after {
+        out.insert("retry-after", secs.parse().unwrap());
+    }
+    (status, out)
+}
+
+/// A checkout payment with `callbackUrl`, paid with MTN in the sandbox; returns its id.
+async fn paid_payment(app: &TestApp, callback: &str) -> String {
+    let data = app
+        .create(json!({"type": "checkout", "amount": 5000, "country": "CI", "externalReference": "WH-1", "callbackUrl": callback}))
+        .await;
+    let token = token_of(&data);
+    let choice = dalal::payments::MethodChoice {
+        provider: dalal::domain::ProviderCode::MtnMomo,
+        country: dalal::domain::Country::Ci,
+        phone: Some(dalal::domain::msisdn::Msisdn::parse("+2250501234567", dalal::domain::Country::Ci).unwrap()),
+        one_time_code: None,
+    };
+    app.state.payments.choose_method(&token, choice).await.unwrap();
+    app.clock.advance_ms(4_000);
+    app.state.payments.check_due_attempts().await.unwrap();
+    data["transactionId"].as_str().unwrap().to_owned()
+}
+
+async fn deliver(app: &TestApp) -> usize {
+    app.state.webhooks.deliver_due().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_success_is_delivered_signed_with_the_payment_as_get_returns_it() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    let id = paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 1);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    let event = got[0].json();
+    assert_eq!(event["type"], "payment.succeeded");
+    assert_eq!(event["id"], got[0].id);
+    assert!(got[0].id.starts_with("evt_"));
+    assert!(event["timestamp"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(event["data"], app.get_payment(&id).await, "the payload is the payment as GET returns it");
+    // Delivered: nothing more to send.
+    assert_eq!(deliver(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_down_gets_the_same_event_later() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    receiver.answer(StatusCode::SERVICE_UNAVAILABLE, None);
+    receiver.answer(StatusCode::INTERNAL_SERVER_ERROR, None);
+    let id = paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(deliver(&app).await, 0, "not retried before its delay");
+    app.clock.advance_ms(5_600); // first retry: about 5 s
+    assert_eq!(deliver(&app).await, 1);
+    app.clock.advance_ms(4 * 60_000);
+    assert_eq!(deliver(&app).await, 0, "second retry waits about 5 minutes");
+    app.clock.advance_ms(90_000);
+    assert_eq!(deliver(&app).await, 1);
+    let got = receiver.received();
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|r| r.id == got[0].id), "the same webhook-id on every retry");
+    assert!(got.iter().all(|r| r.body == got[0].body), "the same bytes on every retry");
+
+    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    let delivery = &list["data"][0];
+    assert_eq!(delivery["status"], "delivered");
+    let statuses: Vec<_> = delivery["attempts"].as_array().unwrap().iter().map(|a| a["httpStatus"].clone()).collect();
+    assert_eq!(statuses, [json!(503), json!(500), json!(200)]);
+    assert!(delivery["attempts"][0]["nextRetryAt"].is_string());
+}
+
+#[tokio::test]
+async fn an_unreachable_receiver_is_retried() {
+    let app = spawn_app().await;
+    // Nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    drop(listener);
+    let id = paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 1);
+    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    assert_eq!(list["data"][0]["status"], "pending");
+    assert!(list["data"][0]["attempts"][0]["error"].as_str().unwrap().contains("connexion impossible"));
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    receiver.answer(StatusCode::TOO_MANY_REQUESTS, Some("120"));
+    paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 1);
+    app.clock.advance_ms(10_000);
+    assert_eq!(deliver(&app).await, 0, "Retry-After: 120 beats the 5 s schedule");
+    app.clock.advance_ms(111_000);
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(receiver.received().len(), 2);
+}
+
+#[tokio::test]
+async fn gone_disables_the_endpoint() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    receiver.answer(StatusCode::GONE, None);
+    let first = paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 1);
+    app.clock.advance_ms(60_000);
+    assert_eq!(deliver(&app).await, 0, "no retry after 410");
+    let list = app.get(&format!("/api/v1/payments/{first}/webhooks"), Some(DEMO_KEY)).await.json();
+    assert_eq!(list["data"][0]["status"], "disabled");
+    // The next payment's event is not sent there.
+    let second = paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 0);
+    let list = app.get(&format!("/api/v1/payments/{second}/webhooks"), Some(DEMO_KEY)).await.json();
+    assert_eq!(list["data"][0]["status"], "disabled");
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_redirect_is_a_failure() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    receiver.answer(StatusCode::MOVED_PERMANENTLY, None);
+    let id = paid_payment(&app, &url).await;
+    deliver(&app).await;
+    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    assert_eq!(list["data"][0]["status"], "pending");
+    assert_eq!(list["data"][0]["attempts"][0]["httpStatus"], 301);
+}
+
+#[tokio::test]
+async fn expiry_and_cancellation_are_events_too_and_can_be_redelivered() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    let expiring = app.create(json!({"type": "checkout", "amount": 1000, "externalReference": "E-1", "callbackUrl": url})).await;
+    let cancelled = app.create(json!({"type": "checkout", "amount": 1000, "externalReference": "C-1", "callbackUrl": url})).await;
+    app.state.payments.cancel(&token_of(&cancelled)).await.unwrap();
+    app.clock.advance_ms(31 * 60_000);
+    app.state.payments.expire_due().await.unwrap();
+    assert_eq!(deliver(&app).await, 2);
+    let mut types: Vec<_> = receiver.received().iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
+    types.sort();
+    assert_eq!(types, ["payment.cancelled", "payment.expired"]);
+
+    let id = expiring["transactionId"].as_str().unwrap();
+    let redeliver = app.post_raw(&format!("/api/v1/payments/{id}/webhooks/redeliver"), Some(DEMO_KEY), None, "").await;
+    assert_eq!(redeliver.status, 202, "{}", redeliver.text);
+    assert_eq!(deliver(&app).await, 1);
+    let got = receiver.received();
+    assert_eq!(got[2].id, redeliver.json()["data"]["eventId"], "a redelivery keeps the event id");
+    // Another merchant cannot list or redeliver these.
+    let (other, _) = app.other_merchant().await;
+    assert_eq!(app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(&other)).await.status, 404);
+}
+
+#[tokio::test]
+async fn a_payment_without_callback_url_records_its_event_but_sends_nothing() {
+    let app = spawn_app().await;
+    let data = app.create(json!({"type": "checkout", "amount": 1000, "externalReference": "N-1"})).await;
+    app.state.payments.cancel(&token_of(&data)).await.unwrap();
+    assert_eq!(deliver(&app).await, 0);
+    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_events").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(events, 1);
+}
+
+#[tokio::test]
+async fn a_lease_left_by_a_dead_worker_runs_out_and_the_delivery_is_taken_up() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    paid_payment(&app, &url).await;
+    // A worker claimed the delivery and died before sending it.
+    let now = app.state.payments.now_ms();
+    let claimed = dalal::db::webhooks::claim_due(&app.state.pool, now, now + 60_000, 16).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(deliver(&app).await, 0, "leased to the dead worker");
+    app.clock.advance_ms(60_001);
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn during_a_rotation_both_secrets_sign() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    let new = dalal::merchants::rotate_webhook_secret(&app.state.pool, &app.state.clock, "mer_demo", 3_600_000).await.unwrap();
+    paid_payment(&app, &url).await;
+    deliver(&app).await;
+    let got = &receiver.received()[0]; // the receiver checked the old secret
+    assert!(signing::verify(new.expose(), &got.id, got.timestamp, &got.body, &got.signature));
+    assert_eq!(got.signature.split(' ').count(), 2);
+    let mut tampered = got.body.clone();
+    tampered[10] ^= 1;
+    assert!(!signing::verify(new.expose(), &got.id, got.timestamp, &tampered, &got.signature));
+}
