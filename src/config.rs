@@ -13,6 +13,13 @@ pub struct Settings {
     pub payments: PaymentSettings,
     pub sandbox: SandboxSettings,
     pub demo: DemoSettings,
+    pub webhooks: WebhookSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookSettings {
+    /// How often the delivery worker looks for due deliveries.
+    pub interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,7 +97,8 @@ impl Settings {
             .set_default("payments.worker_interval_ms", 500)?
             .set_default("sandbox.answer_delay_ms", 4000)?
             .set_default("sandbox.push_timeout_secs", 120)?
-            .set_default("demo.enabled", true)?)
+            .set_default("demo.enabled", true)?
+            .set_default("webhooks.interval_ms", 500)?)
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {

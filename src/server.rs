@@ -127,7 +127,8 @@ impl Application {
         let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
         let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped.clone()));
         let sweeper = tokio::spawn(delete_expired_sessions(self.sessions.clone(), stopped.clone()));
-        let deliveries = tokio::spawn(crate::webhooks::delivery::run(self.state.webhooks.clone(), interval, stopped));
+        let webhook_interval = Duration::from_millis(self.state.settings.webhooks.interval_ms.max(1));
+        let deliveries = tokio::spawn(crate::webhooks::delivery::run(self.state.webhooks.clone(), webhook_interval, stopped));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
         let secure_cookies = self.state.public_url.starts_with("https://");
         let sessions = SessionManagerLayer::new(self.sessions)

@@ -264,3 +264,90 @@ async fn during_a_rotation_both_secrets_sign() {
     tampered[10] ^= 1;
     assert!(!signing::verify(new.expose(), &got.id, got.timestamp, &tampered, &got.signature));
 }
+
+/// Runs the real `dalal` binary on a database file, as an operator would.
+fn start_dalal(dir: &std::path::Path, port: u16, extra: &[(&str, &str)]) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dalal"));
+    command
+        .env("DALAL__SERVER__ADDRESS", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", format!("sqlite://{}/dalal.db", dir.display()))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null());
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    command.spawn().expect("dalal starts")
+}
+
+async fn wait_healthy(client: &reqwest::Client, base: &str) {
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("dalal did not start at {base}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_survives_kill_9_between_the_status_change_and_its_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, url) = Receiver::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+
+    // First life: payments expire after a second; the delivery worker never gets to run.
+    let mut first = start_dalal(dir.path(), port, &[("DALAL__PAYMENTS__EXPIRY_SECS", "1"), ("DALAL__WEBHOOKS__INTERVAL_MS", "3600000")]);
+    wait_healthy(&client, &base).await;
+    let created: Value = client
+        .post(format!("{base}/api/v1/payments/initiate"))
+        .header("X-API-Key", DEMO_KEY)
+        .json(&json!({"type": "checkout", "amount": 1000, "externalReference": "KILL-9", "callbackUrl": url}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["transactionId"].as_str().unwrap().to_owned();
+    let status = |client: reqwest::Client, base: String, id: String| async move {
+        let r: Value = client
+            .get(format!("{base}/api/v1/payments/{id}"))
+            .header("X-API-Key", DEMO_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["data"]["status"].as_str().unwrap().to_owned()
+    };
+    for _ in 0..50 {
+        if status(client.clone(), base.clone(), id.clone()).await == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status(client.clone(), base.clone(), id.clone()).await, "expired");
+    first.kill().unwrap(); // SIGKILL: no graceful shutdown
+    first.wait().unwrap();
+    assert!(receiver.received().is_empty(), "nothing was delivered before the kill");
+
+    // Second life: the outbox still holds the event, and it goes out once.
+    let mut second = start_dalal(dir.path(), port, &[]);
+    wait_healthy(&client, &base).await;
+    for _ in 0..50 {
+        if !receiver.received().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "exactly one delivery");
+    assert_eq!(got[0].json()["type"], "payment.expired");
+    assert_eq!(got[0].json()["data"]["transactionId"], id.as_str());
+}
