@@ -20,6 +20,9 @@ pub struct Settings {
 pub struct WebhookSettings {
     /// How often the delivery worker looks for due deliveries.
     pub interval_ms: u64,
+    /// Whether test-mode webhooks may go to loopback and private addresses (a developer's
+    /// machine). Live-mode webhooks never may (SSRF protection).
+    pub allow_private_targets_in_test: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,7 +101,8 @@ impl Settings {
             .set_default("sandbox.answer_delay_ms", 4000)?
             .set_default("sandbox.push_timeout_secs", 120)?
             .set_default("demo.enabled", true)?
-            .set_default("webhooks.interval_ms", 500)?)
+            .set_default("webhooks.interval_ms", 500)?
+            .set_default("webhooks.allow_private_targets_in_test", true)?)
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {

@@ -89,7 +89,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let webhooks = Deliverer::new(pool.clone(), clock.clone())?;
+        let webhooks = Deliverer::new(pool.clone(), clock.clone(), settings.webhooks.allow_private_targets_in_test)?;
         let state = AppState {
             pool,
             clock,

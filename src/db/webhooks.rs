@@ -106,6 +106,8 @@ pub struct ClaimedDelivery {
     pub attempts: i64,
     pub merchant_id: String,
     pub body: String,
+    /// The payment's mode: live webhooks never go to private addresses.
+    pub mode: String,
 }
 
 /// Leases up to `limit` due deliveries until `lease_until`. A delivery whose lease ran out (its
@@ -127,8 +129,9 @@ pub async fn claim_due(pool: &Pool, now: i64, lease_until: i64, limit: i64) -> a
     let mut claimed = Vec::with_capacity(ids.len());
     for (id,) in ids {
         let row: ClaimedDelivery = sqlx::query_as(
-            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body
-             FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id = $1",
+            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body, p.mode
+             FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+             JOIN payments p ON p.id = e.payment_id WHERE d.id = $1",
         )
         .bind(id)
         .fetch_one(pool)

@@ -23,18 +23,30 @@ const LEASE_MS: i64 = 60_000;
 pub struct Deliverer {
     pool: Pool,
     clock: SharedClock,
-    client: reqwest::Client,
+    /// Reaches any address: test-mode webhooks on a developer's machine.
+    any_address: reqwest::Client,
+    /// Resolves names to public addresses only (SSRF protection), checked at connection time so
+    /// a name cannot be re-pointed at a private address after a check.
+    public_only: reqwest::Client,
+    allow_private_in_test: bool,
 }
 
 impl Deliverer {
-    pub fn new(pool: Pool, clock: SharedClock) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            // A redirect is a failure, not something to follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Dalal-Webhooks/1")
-            .build()?;
-        Ok(Self { pool, clock, client })
+    pub fn new(pool: Pool, clock: SharedClock, allow_private_in_test: bool) -> anyhow::Result<Self> {
+        let builder = || {
+            reqwest::Client::builder()
+                .timeout(TIMEOUT)
+                // A redirect is a failure, not something to follow.
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent("Dalal-Webhooks/1")
+        };
+        Ok(Self {
+            pool,
+            clock,
+            any_address: builder().build()?,
+            public_only: builder().dns_resolver(std::sync::Arc::new(PublicOnly)).build()?,
+            allow_private_in_test,
+        })
     }
 
     /// One pass: delivers what is due; returns how many deliveries were tried.
@@ -68,9 +80,16 @@ impl Deliverer {
             .map(|s| signing::sign(s, &delivery.event_id, timestamp, delivery.body.as_bytes()))
             .collect::<anyhow::Result<Vec<_>>>()?
             .join(" ");
+        let private_allowed = delivery.mode == "test" && self.allow_private_in_test;
+        if !private_allowed && targets_private_literal(&delivery.url) {
+            // An address written into the URL never changes: no point retrying.
+            let error = "adresse privée ou locale refusée (protection SSRF)";
+            tracing::warn!(event = %delivery.event_id, url = %delivery.url, "webhook to a private address refused");
+            return db::webhooks::record_attempt(&self.pool, delivery.id, now, None, 0, Some(error), "failed", None).await;
+        }
+        let client = if private_allowed { &self.any_address } else { &self.public_only };
         let started = Instant::now();
-        let result = self
-            .client
+        let result = client
             .post(&delivery.url)
             .header("content-type", "application/json")
             .header("webhook-id", &delivery.event_id)
@@ -113,6 +132,83 @@ impl Deliverer {
         };
         tracing::info!(event = %delivery.event_id, url = %delivery.url, status = ?http_status, outcome = status, "webhook attempt");
         db::webhooks::record_attempt(&self.pool, delivery.id, now, http_status, latency_ms, error.as_deref(), status, next).await
+    }
+}
+
+/// Addresses a webhook must not reach unless allowed: loopback, private, link-local, shared,
+/// unspecified, documentation and multicast ranges (IPv4, IPv6 and IPv4-mapped IPv6).
+pub fn is_private(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(a) => {
+            let [first, second, ..] = a.octets();
+            a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_documentation()
+                || a.is_multicast()
+                || first == 0
+                || (first == 100 && (64..128).contains(&second)) // carrier-grade NAT
+        }
+        IpAddr::V6(a) => {
+            let first = a.segments()[0];
+            a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local
+                || (first & 0xffc0) == 0xfe80 // link-local
+                || a.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// A URL whose host is `localhost` or a private IP literal (these skip DNS resolution).
+fn targets_private_literal(url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else { return true };
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => is_private(ip.into()),
+        Some(url::Host::Ipv6(ip)) => is_private(ip.into()),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        None => true,
+    }
+}
+
+/// A resolver that only hands out public addresses.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+                .await?
+                .filter(|a| !is_private(a.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err("le nom ne mène qu'à des adresses privées (protection SSRF)".into());
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_local_addresses_are_recognised() {
+        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in ["8.8.8.8", "41.82.1.1", "2001:4860:4860::8888"] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+        assert!(targets_private_literal("http://localhost:8080/hooks"));
+        assert!(targets_private_literal("http://[::1]/hooks"));
+        assert!(targets_private_literal("http://169.254.169.254/latest/meta-data"));
+        assert!(!targets_private_literal("https://votresite.com/webhooks/cauris"));
     }
 }
 

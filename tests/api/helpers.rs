@@ -20,19 +20,28 @@ pub struct TestApp {
 /// Starts Dalal on a free port with its own database file and a clock that moves only when told.
 /// The background workers are slowed to a crawl so that tests run each pass when they choose.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// The same, with some settings changed (`("webhooks.interval_ms", "10")`, …).
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     assert_eq!(DEMO_KEY, format!("{DEMO_PUBLIC_KEY}:{DEMO_SECRET_KEY}"));
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings: Settings = Settings::defaults()
+    // The background workers are slowed to a crawl: tests run each pass when they choose.
+    let mut builder = Settings::defaults()
         .unwrap()
         .set_override("server.address", "127.0.0.1:0")
         .unwrap()
-        .set_override(
-            "database.url",
-            format!("sqlite://{}/dalal.db", dir.path().display()),
-        )
+        .set_override("database.url", format!("sqlite://{}/dalal.db", dir.path().display()))
         .unwrap()
         .set_override("payments.worker_interval_ms", 3_600_000)
         .unwrap()
+        .set_override("webhooks.interval_ms", 3_600_000)
+        .unwrap();
+    for (key, value) in overrides {
+        builder = builder.set_override(*key, *value).unwrap();
+    }
+    let settings: Settings = builder
         .build()
         .unwrap()
         .try_deserialize()

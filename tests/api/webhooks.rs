@@ -351,3 +351,15 @@ async fn an_event_survives_kill_9_between_the_status_change_and_its_delivery() {
     assert_eq!(got[0].json()["type"], "payment.expired");
     assert_eq!(got[0].json()["data"]["transactionId"], id.as_str());
 }
+
+#[tokio::test]
+async fn private_addresses_are_refused_when_not_allowed() {
+    let app = spawn_app_with(&[("webhooks.allow_private_targets_in_test", "false")]).await;
+    let (receiver, url) = Receiver::start().await;
+    let id = paid_payment(&app, &url).await;
+    assert_eq!(deliver(&app).await, 1);
+    assert!(receiver.received().is_empty(), "nothing reached the loopback receiver");
+    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    assert_eq!(list["data"][0]["status"], "failed");
+    assert!(list["data"][0]["attempts"][0]["error"].as_str().unwrap().contains("SSRF"));
+}
