@@ -130,13 +130,7 @@ impl Application {
         let webhook_interval = Duration::from_millis(self.state.settings.webhooks.interval_ms.max(1));
         let deliveries = tokio::spawn(crate::webhooks::delivery::run(self.state.webhooks.clone(), webhook_interval, stopped));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
-        let secure_cookies = self.state.public_url.starts_with("https://");
-        let sessions = SessionManagerLayer::new(self.sessions)
-            .with_name("dalal_session")
-            .with_secure(secure_cookies)
-            .with_same_site(SameSite::Lax)
-            .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(2)));
-        axum::serve(self.listener, router(self.state).layer(sessions))
+        axum::serve(self.listener, router(self.state, self.sessions))
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server failed")?;
@@ -228,15 +222,26 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
     response
 }
 
-pub fn router(state: AppState) -> Router {
+/// The whole application. Browser sessions and the customer's language concern the pages only:
+/// the merchant API (a hot path) goes without them.
+pub fn router(state: AppState, sessions: SqliteStore) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    Router::new()
-        .route("/healthz", get(healthz))
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("dalal_session")
+        .with_secure(state.public_url.starts_with("https://"))
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(2)));
+    let pages = Router::new()
         .route("/sandbox/phone/{reference}", get(sandbox_phone).post(sandbox_decide))
-        .merge(api::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(language))
+        .layer(session_layer);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api::router())
+        .merge(pages)
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -244,7 +249,6 @@ pub fn router(state: AppState) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(axum::middleware::from_fn(language))
         .layer(axum::middleware::from_fn(cache_headers))
         .layer(axum::middleware::from_fn(same_origin_only))
         .layer(CompressionLayer::new())
