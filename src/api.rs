@@ -19,7 +19,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/payments/{transaction_id}",
             get(caurisflux::get_payment),
         )
-        .route("/api/v1/payments/{transaction_id}/webhooks", get(caurisflux::list_webhooks))
+        .route(
+            "/api/v1/payments/{transaction_id}/webhooks",
+            get(caurisflux::list_webhooks),
+        )
         .route(
             "/api/v1/payments/{transaction_id}/webhooks/redeliver",
             post(caurisflux::redeliver_webhook),

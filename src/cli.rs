@@ -29,8 +29,13 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         ["rotate-webhook-secret", merchant_id] => {
             let pool = db::connect(&settings.database).await?;
             db::migrate(&pool).await?;
-            let secret = merchants::rotate_webhook_secret(&pool, &clock, merchant_id, 24 * 3_600_000).await?;
-            println!("New webhook signing secret (the old one keeps signing for 24 hours): {}", secret.expose());
+            let secret =
+                merchants::rotate_webhook_secret(&pool, &clock, merchant_id, 24 * 3_600_000)
+                    .await?;
+            println!(
+                "New webhook signing secret (the old one keeps signing for 24 hours): {}",
+                secret.expose()
+            );
             Ok(())
         }
         ["--help" | "-h" | "help"] => {

@@ -206,13 +206,23 @@ pub const EN: Texts = Texts {
 /// What the customer reads when an attempt failed, by Dalal's stable failure code.
 pub fn failure_en(code: &str, provider: &str) -> String {
     match code {
-        "insufficient-funds" => format!("Insufficient balance on your {provider} account. Top it up or choose another method."),
+        "insufficient-funds" => format!(
+            "Insufficient balance on your {provider} account. Top it up or choose another method."
+        ),
         "declined" => format!("The payment was declined on your phone ({provider})."),
-        "expired" => "You did not confirm in time: the request expired. You can try again.".to_owned(),
+        "expired" => {
+            "You did not confirm in time: the request expired. You can try again.".to_owned()
+        }
         "payer-not-found" => format!("This number has no {provider} account."),
-        "invalid-otp" => "Invalid or expired payment code. Dial the USSD code again to get a new one.".to_owned(),
-        "duplicate" => format!("{provider} refuses a second payment of the same amount from this number within a short time. Try again in a few minutes."),
-        "unavailable" => format!("{provider} is temporarily unavailable. Choose another method or try again later."),
+        "invalid-otp" => {
+            "Invalid or expired payment code. Dial the USSD code again to get a new one.".to_owned()
+        }
+        "duplicate" => format!(
+            "{provider} refuses a second payment of the same amount from this number within a short time. Try again in a few minutes."
+        ),
+        "unavailable" => format!(
+            "{provider} is temporarily unavailable. Choose another method or try again later."
+        ),
         _ => format!("The {provider} payment failed. You can try again or choose another method."),
     }
 }
@@ -223,7 +233,10 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_first_known_language() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,fr;q=0.8"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,fr;q=0.8"),
+            Lang::En
+        );
         assert_eq!(Lang::from_accept_language("fr-SN,fr;q=0.9"), Lang::Fr);
         assert_eq!(Lang::from_accept_language("wo,en;q=0.5"), Lang::En);
         assert_eq!(Lang::from_accept_language("de"), Lang::Fr);

@@ -94,8 +94,16 @@ pub async fn create(
 
 /// Starts a new webhook secret; the old ones keep signing for `overlap_ms` so the merchant can
 /// switch without missing a delivery. Returns the new secret, shown once.
-pub async fn rotate_webhook_secret(pool: &Pool, clock: &SharedClock, merchant_id: &str, overlap_ms: i64) -> anyhow::Result<Secret> {
-    anyhow::ensure!(db::merchants::merchant_exists(pool, merchant_id).await?, "no merchant {merchant_id}");
+pub async fn rotate_webhook_secret(
+    pool: &Pool,
+    clock: &SharedClock,
+    merchant_id: &str,
+    overlap_ms: i64,
+) -> anyhow::Result<Secret> {
+    anyhow::ensure!(
+        db::merchants::merchant_exists(pool, merchant_id).await?,
+        "no merchant {merchant_id}"
+    );
     let now = clock.now_ms();
     db::webhooks::expire_secrets(pool, merchant_id, now + overlap_ms).await?;
     let secret = crate::webhooks::signing::new_secret();
@@ -110,7 +118,13 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
         if db::merchants::merchant_exists(pool, DEMO_MERCHANT_ID).await?
             && !db::webhooks::has_secret(pool, DEMO_MERCHANT_ID).await?
         {
-            db::webhooks::insert_secret(pool, DEMO_MERCHANT_ID, DEMO_WEBHOOK_SECRET, clock.now_ms()).await?;
+            db::webhooks::insert_secret(
+                pool,
+                DEMO_MERCHANT_ID,
+                DEMO_WEBHOOK_SECRET,
+                clock.now_ms(),
+            )
+            .await?;
         }
         return Ok(false);
     }

@@ -17,8 +17,7 @@ use crate::config::PaymentSettings;
 use crate::db::{self, Pool, Tx};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{
-    AttemptStatus,
-    Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode, TransactionId,
+    AttemptStatus, Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode, TransactionId,
 };
 use crate::providers::{
     AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry,
@@ -372,13 +371,8 @@ impl Payments {
                         open.provider.name()
                     )));
                 }
-                let mut tx = self
-                    .pool
-                    .begin()
-                    .await
-                    .context("failed to begin a transaction")?;
                 db::attempts::close(
-                    &mut tx,
+                    &self.pool,
                     &open.id,
                     "abandoned",
                     None,
@@ -387,7 +381,6 @@ impl Payments {
                     self.clock.now_ms(),
                 )
                 .await?;
-                tx.commit().await.context("failed to abandon an attempt")?;
             }
         }
 
@@ -438,13 +431,8 @@ impl Payments {
                     }
                     _ => ("error", err.to_string()),
                 };
-                let mut tx = self
-                    .pool
-                    .begin()
-                    .await
-                    .context("failed to begin a transaction")?;
                 db::attempts::close(
-                    &mut tx,
+                    &self.pool,
                     &attempt_id,
                     "failed",
                     None,
@@ -453,9 +441,6 @@ impl Payments {
                     self.clock.now_ms(),
                 )
                 .await?;
-                tx.commit()
-                    .await
-                    .context("failed to record a failed attempt")?;
                 return Err(err);
             }
         };
@@ -469,7 +454,8 @@ impl Payments {
         record_session(&mut tx, &attempt_id, &session, now).await?;
         if session.customer_asked {
             let reason = format!("{} : demande envoyée au client", choice.provider.name());
-            let moved = apply_event(&self.public_url, 
+            let moved = apply_event(
+                &self.public_url,
                 &mut tx,
                 payment.id.sequence(),
                 PaymentStatus::Pending,
@@ -480,7 +466,7 @@ impl Payments {
             .await?;
             if moved.is_none() {
                 // The payment ended (expired, cancelled) while the provider was being called.
-                db::attempts::close(&mut tx, &attempt_id, "abandoned", None, None, None, now)
+                db::attempts::close(&mut *tx, &attempt_id, "abandoned", None, None, None, now)
                     .await?;
             }
         }
@@ -499,12 +485,14 @@ impl Payments {
     /// abandoned, unless the provider says it was paid in the meantime.
     pub async fn change_method(&self, token: &str) -> Result<(), PaymentError> {
         let payment = self.open_payment_by_token(token).await?;
-        let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? else {
+        let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
+        else {
             return Ok(());
         };
         self.refresh_attempt(&open.id).await?;
         let payment = self.open_payment_by_token(token).await?;
-        let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? else {
+        let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
+        else {
             return Ok(());
         };
         if AttemptStatus::parse(&open.status) == Some(AttemptStatus::AwaitingCustomer) {
@@ -512,15 +500,24 @@ impl Payments {
                 "Une demande de paiement attend votre confirmation sur votre téléphone.".into(),
             ));
         }
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
-        db::attempts::close(&mut tx, &open.id, "abandoned", None, None, None, self.clock.now_ms()).await?;
-        tx.commit().await.context("failed to abandon an attempt")?;
+        db::attempts::close(
+            &self.pool,
+            &open.id,
+            "abandoned",
+            None,
+            None,
+            None,
+            self.clock.now_ms(),
+        )
+        .await?;
         Ok(())
     }
 
     /// Asks the provider about the payment's open attempt, if any (the checkout page's poll).
     pub async fn refresh_open_attempt(&self, payment: &Payment) -> Result<(), PaymentError> {
-        if let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await? {
+        if let Some(open) =
+            db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
+        {
             self.refresh_attempt(&open.id).await?;
         }
         Ok(())
@@ -617,7 +614,7 @@ impl Payments {
             }
             AttemptOutcome::Succeeded => {
                 if !db::attempts::close(
-                    &mut tx,
+                    &mut *tx,
                     &attempt.id,
                     "succeeded",
                     Some(raw),
@@ -632,7 +629,8 @@ impl Payments {
                 let current = ensure_processing(&self.public_url, &mut tx, attempt, now).await?;
                 if current == PaymentStatus::Processing {
                     let reason = format!("{name} : paiement confirmé ({raw})");
-                    apply_event(&self.public_url, 
+                    apply_event(
+                        &self.public_url,
                         &mut tx,
                         attempt.payment_id,
                         current,
@@ -649,7 +647,7 @@ impl Payments {
             }
             AttemptOutcome::Failed { code, message } => {
                 if !db::attempts::close(
-                    &mut tx,
+                    &mut *tx,
                     &attempt.id,
                     "failed",
                     Some(raw),
@@ -666,7 +664,8 @@ impl Payments {
                     let failed_so_far = failed_attempts(&mut tx, attempt.payment_id).await?;
                     let retry_allowed = failed_so_far + 1 < self.settings.max_failed_attempts;
                     let reason = format!("{name} : {message} ({code})");
-                    apply_event(&self.public_url, 
+                    apply_event(
+                        &self.public_url,
                         &mut tx,
                         attempt.payment_id,
                         current,
@@ -734,9 +733,17 @@ impl Payments {
         if current.transition(event).is_err() {
             return Ok(false);
         }
-        let moved = apply_event(&self.public_url, &mut tx, id.sequence(), current, event, reason, now)
-            .await?
-            .is_some();
+        let moved = apply_event(
+            &self.public_url,
+            &mut tx,
+            id.sequence(),
+            current,
+            event,
+            reason,
+            now,
+        )
+        .await?
+        .is_some();
         if moved {
             sqlx::query(
                 "UPDATE payment_attempts SET status = 'abandoned', next_check_at = NULL, updated_at = $1
@@ -904,8 +911,13 @@ async fn apply_event(
     }
     tracing::info!(payment = %TransactionId::from_sequence(payment_id), from = %from, to = %to, reason, "payment transition");
     if crate::webhooks::event_type(to).is_some() {
-        let row = db::payments::find_by_id(&mut **tx, payment_id).await?.context("payment vanished")?;
-        let attempt = db::attempts::latest(&mut **tx, payment_id).await?.map(Attempt::try_from).transpose()?;
+        let row = db::payments::find_by_id(&mut **tx, payment_id)
+            .await?
+            .context("payment vanished")?;
+        let attempt = db::attempts::latest(&mut **tx, payment_id)
+            .await?
+            .map(Attempt::try_from)
+            .transpose()?;
         let payment = Payment::try_from(row)?;
         let data = crate::api::caurisflux::payment_data(public_url, &payment, attempt.as_ref())?;
         crate::webhooks::enqueue(

@@ -16,6 +16,8 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use leptos::prelude::LeptosOptions;
@@ -23,10 +25,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
@@ -69,7 +69,10 @@ impl Application {
         };
         // Checkout sessions (chosen method, country, language) live in the same database.
         let sessions = SqliteStore::new(pool.clone());
-        sessions.migrate().await.context("failed to create the sessions table")?;
+        sessions
+            .migrate()
+            .await
+            .context("failed to create the sessions table")?;
         let sandbox = ProviderRegistry::new(SandboxProvider::all(
             &pool,
             &clock,
@@ -89,7 +92,11 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let webhooks = Deliverer::new(pool.clone(), clock.clone(), settings.webhooks.allow_private_targets_in_test)?;
+        let webhooks = Deliverer::new(
+            pool.clone(),
+            clock.clone(),
+            settings.webhooks.allow_private_targets_in_test,
+        )?;
         let state = AppState {
             pool,
             clock,
@@ -125,10 +132,22 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_workers, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
-        let worker = tokio::spawn(workers::run(self.state.payments.clone(), interval, stopped.clone()));
-        let sweeper = tokio::spawn(delete_expired_sessions(self.sessions.clone(), stopped.clone()));
-        let webhook_interval = Duration::from_millis(self.state.settings.webhooks.interval_ms.max(1));
-        let deliveries = tokio::spawn(crate::webhooks::delivery::run(self.state.webhooks.clone(), webhook_interval, stopped));
+        let worker = tokio::spawn(workers::run(
+            self.state.payments.clone(),
+            interval,
+            stopped.clone(),
+        ));
+        let sweeper = tokio::spawn(delete_expired_sessions(
+            self.sessions.clone(),
+            stopped.clone(),
+        ));
+        let webhook_interval =
+            Duration::from_millis(self.state.settings.webhooks.interval_ms.max(1));
+        let deliveries = tokio::spawn(crate::webhooks::delivery::run(
+            self.state.webhooks.clone(),
+            webhook_interval,
+            stopped,
+        ));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
         axum::serve(self.listener, router(self.state, self.sessions))
             .with_graceful_shutdown(shutdown)
@@ -143,23 +162,22 @@ impl Application {
 }
 
 /// Removes expired checkout sessions every hour.
-async fn delete_expired_sessions(store: SqliteStore, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tokio::select! {
-            _ = hourly.tick() => {
-                if let Err(err) = store.delete_expired().await {
-                    tracing::warn!(error = %err, "failed to delete expired sessions");
-                }
-            }
-            _ = shutdown.changed() => return,
+async fn delete_expired_sessions(store: SqliteStore, shutdown: tokio::sync::watch::Receiver<bool>) {
+    crate::payments::workers::every(Duration::from_secs(3600), shutdown, || async {
+        if let Err(err) = store.delete_expired().await {
+            tracing::warn!(error = %err, "failed to delete expired sessions");
         }
-    }
+    })
+    .await
 }
 
 /// Resolves the customer's language for this request: `?lang=` (remembered in the session),
 /// else the session's, else `Accept-Language`, else French.
-async fn language(session: tower_sessions::Session, mut request: Request<axum::body::Body>, next: Next) -> Response {
+async fn language(
+    session: tower_sessions::Session,
+    mut request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
     use crate::i18n::Lang;
     const KEY: &str = "lang";
     let asked = request
@@ -191,14 +209,25 @@ async fn language(session: tower_sessions::Session, mut request: Request<axum::b
 async fn same_origin_only(request: Request<axum::body::Body>, next: Next) -> Response {
     if request.method() == axum::http::Method::POST && request.uri().path().starts_with("/rpc/") {
         let headers = request.headers();
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         let origin_ok = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-            Some(origin) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
-            None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
+            Some(origin) => origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest == host),
+            None => {
+                headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site")
+            }
         };
         if !origin_ok {
             tracing::warn!(host, "refused a cross-site call to a page function");
-            return (StatusCode::FORBIDDEN, "Requête refusée : elle ne vient pas de la page de paiement.").into_response();
+            return (
+                StatusCode::FORBIDDEN,
+                "Requête refusée : elle ne vient pas de la page de paiement.",
+            )
+                .into_response();
         }
     }
     next.run(request).await
@@ -209,15 +238,22 @@ async fn same_origin_only(request: Request<axum::body::Body>, next: Next) -> Res
 async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    let value = if path.starts_with("/pkg/") || path.starts_with("/logos/") || path.starts_with("/favicon") {
-        "public, max-age=3600"
-    } else if path.starts_with("/pay/") || path.starts_with("/rpc/") || path.starts_with("/sandbox/") {
-        "no-store"
-    } else {
-        return response;
-    };
+    let value =
+        if path.starts_with("/pkg/") || path.starts_with("/logos/") || path.starts_with("/favicon")
+        {
+            "public, max-age=3600"
+        } else if path.starts_with("/pay/")
+            || path.starts_with("/rpc/")
+            || path.starts_with("/sandbox/")
+        {
+            "no-store"
+        } else {
+            return response;
+        };
     if response.status().is_success() {
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     response
 }
@@ -231,9 +267,14 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .with_name("dalal_session")
         .with_secure(state.public_url.starts_with("https://"))
         .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(2)));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(2),
+        ));
     let pages = Router::new()
-        .route("/sandbox/phone/{reference}", get(sandbox_phone).post(sandbox_decide))
+        .route(
+            "/sandbox/phone/{reference}",
+            get(sandbox_phone).post(sandbox_decide),
+        )
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(language))

@@ -590,18 +590,31 @@ struct WebhookAttempt {
     next_retry_at: Option<String>,
 }
 
-async fn merchant_payment(state: &AppState, merchant: &crate::merchants::Merchant, transaction_id: &str) -> Result<Payment, ApiError> {
+async fn merchant_payment(
+    state: &AppState,
+    merchant: &crate::merchants::Merchant,
+    transaction_id: &str,
+) -> Result<Payment, ApiError> {
     let not_found = || ApiError::not_found(format!("Transaction « {transaction_id} » introuvable"));
     let id = TransactionId::parse(transaction_id).map_err(|_| not_found())?;
-    let (payment, _) = state.payments.find_for_merchant(&merchant.id, merchant.mode, id).await?.ok_or_else(not_found)?;
+    let (payment, _) = state
+        .payments
+        .find_for_merchant(&merchant.id, merchant.mode, id)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(payment)
 }
 
 /// `GET /api/v1/payments/{transactionId}/webhooks`: every delivery of the payment's events, with
 /// each attempt's time, HTTP status, latency and next retry.
-pub async fn list_webhooks(State(state): State<AppState>, ApiMerchant(merchant): ApiMerchant, Path(transaction_id): Path<String>) -> Result<Response, ApiError> {
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    ApiMerchant(merchant): ApiMerchant,
+    Path(transaction_id): Path<String>,
+) -> Result<Response, ApiError> {
     let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
-    let (deliveries, attempts) = crate::db::webhooks::deliveries_for_payment(&state.pool, payment.id.sequence()).await?;
+    let (deliveries, attempts) =
+        crate::db::webhooks::deliveries_for_payment(&state.pool, payment.id.sequence()).await?;
     let data: Vec<WebhookDelivery> = deliveries
         .into_iter()
         .map(|d| WebhookDelivery {
@@ -623,22 +636,42 @@ pub async fn list_webhooks(State(state): State<AppState>, ApiMerchant(merchant):
             created_at: clock::iso8601(d.created_at),
         })
         .collect();
-    let body = serde_json::to_string(&Envelope { success: true, data }).map_err(anyhow::Error::from)?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        data,
+    })
+    .map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
 /// `POST /api/v1/payments/{transactionId}/webhooks/redeliver`: sends the payment's latest event
 /// again (same event id), now.
-pub async fn redeliver_webhook(State(state): State<AppState>, ApiMerchant(merchant): ApiMerchant, Path(transaction_id): Path<String>) -> Result<Response, ApiError> {
+pub async fn redeliver_webhook(
+    State(state): State<AppState>,
+    ApiMerchant(merchant): ApiMerchant,
+    Path(transaction_id): Path<String>,
+) -> Result<Response, ApiError> {
     let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
-    let Some((event_id, url)) = crate::db::webhooks::latest_event(&state.pool, payment.id.sequence()).await? else {
+    let Some((event_id, url)) =
+        crate::db::webhooks::latest_event(&state.pool, payment.id.sequence()).await?
+    else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "Aucun événement à renvoyer : le paiement n'a pas encore changé de statut ou n'a pas de callbackUrl",
         ));
     };
-    crate::db::webhooks::insert_delivery(&state.pool, &event_id, &url, "pending", state.clock.now_ms()).await?;
-    let body = serde_json::to_string(&Envelope { success: true, data: serde_json::json!({ "eventId": event_id, "url": url }) })
-        .map_err(anyhow::Error::from)?;
+    crate::db::webhooks::insert_delivery(
+        &state.pool,
+        &event_id,
+        &url,
+        "pending",
+        state.clock.now_ms(),
+    )
+    .await?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        data: serde_json::json!({ "eventId": event_id, "url": url }),
+    })
+    .map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::ACCEPTED, body))
 }

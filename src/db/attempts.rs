@@ -80,8 +80,8 @@ pub async fn record_session(
 
 /// Moves an open attempt to `to`; false when it was no longer open (someone applied it first).
 #[allow(clippy::too_many_arguments)]
-pub async fn close(
-    tx: &mut Tx<'_>,
+pub async fn close<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
     id: &str,
     to: &str,
     provider_status: Option<&str>,
@@ -100,7 +100,7 @@ pub async fn close(
     .bind(failure_message)
     .bind(now)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(executor)
     .await
     .context("failed to close an attempt")?
     .rows_affected();
@@ -169,7 +169,10 @@ pub async fn find_by_reference(
 }
 
 /// The payment's most recent attempt.
-pub async fn latest<'e>(executor: impl sqlx::SqliteExecutor<'e>, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
+pub async fn latest<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    payment_id: i64,
+) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq DESC LIMIT 1"
     );

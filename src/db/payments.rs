@@ -113,7 +113,10 @@ pub async fn find_for_merchant(
         .context("failed to read a payment")
 }
 
-pub async fn find_by_id<'e>(executor: impl sqlx::SqliteExecutor<'e>, id: i64) -> anyhow::Result<Option<PaymentRow>> {
+pub async fn find_by_id<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: i64,
+) -> anyhow::Result<Option<PaymentRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
     sqlx::query_as(&sql)
         .bind(id)

@@ -1,30 +1,43 @@
 use super::{Pool, Tx};
 use anyhow::Context;
 
-pub async fn insert_secret(pool: &Pool, merchant_id: &str, secret: &str, now: i64) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO webhook_secrets (merchant_id, secret, created_at) VALUES ($1, $2, $3)")
-        .bind(merchant_id)
-        .bind(secret)
-        .bind(now)
-        .execute(pool)
-        .await
-        .context("failed to store a webhook secret")?;
+pub async fn insert_secret(
+    pool: &Pool,
+    merchant_id: &str,
+    secret: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO webhook_secrets (merchant_id, secret, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(merchant_id)
+    .bind(secret)
+    .bind(now)
+    .execute(pool)
+    .await
+    .context("failed to store a webhook secret")?;
     Ok(())
 }
 
 /// Ends the current secrets' life at `expires_at` (a rotation's overlap).
 pub async fn expire_secrets(pool: &Pool, merchant_id: &str, expires_at: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE webhook_secrets SET expires_at = $1 WHERE merchant_id = $2 AND expires_at IS NULL")
-        .bind(expires_at)
-        .bind(merchant_id)
-        .execute(pool)
-        .await
-        .context("failed to expire webhook secrets")?;
+    sqlx::query(
+        "UPDATE webhook_secrets SET expires_at = $1 WHERE merchant_id = $2 AND expires_at IS NULL",
+    )
+    .bind(expires_at)
+    .bind(merchant_id)
+    .execute(pool)
+    .await
+    .context("failed to expire webhook secrets")?;
     Ok(())
 }
 
 /// Secrets that still sign, newest first.
-pub async fn active_secrets(pool: &Pool, merchant_id: &str, now: i64) -> anyhow::Result<Vec<String>> {
+pub async fn active_secrets(
+    pool: &Pool,
+    merchant_id: &str,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT secret FROM webhook_secrets WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2)
          ORDER BY id DESC",
@@ -38,16 +51,25 @@ pub async fn active_secrets(pool: &Pool, merchant_id: &str, now: i64) -> anyhow:
 }
 
 pub async fn has_secret(pool: &Pool, merchant_id: &str) -> anyhow::Result<bool> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM webhook_secrets WHERE merchant_id = $1 LIMIT 1")
-        .bind(merchant_id)
-        .fetch_optional(pool)
-        .await
-        .context("failed to look up webhook secrets")?;
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM webhook_secrets WHERE merchant_id = $1 LIMIT 1")
+            .bind(merchant_id)
+            .fetch_optional(pool)
+            .await
+            .context("failed to look up webhook secrets")?;
     Ok(row.is_some())
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_event(tx: &mut Tx<'_>, id: &str, payment_id: i64, merchant_id: &str, kind: &str, body: &str, now: i64) -> anyhow::Result<()> {
+pub async fn insert_event(
+    tx: &mut Tx<'_>,
+    id: &str,
+    payment_id: i64,
+    merchant_id: &str,
+    kind: &str,
+    body: &str,
+    now: i64,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -63,7 +85,13 @@ pub async fn insert_event(tx: &mut Tx<'_>, id: &str, payment_id: i64, merchant_i
     Ok(())
 }
 
-pub async fn insert_delivery<'e>(executor: impl sqlx::SqliteExecutor<'e>, event_id: &str, url: &str, status: &str, now: i64) -> anyhow::Result<()> {
+pub async fn insert_delivery<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    event_id: &str,
+    url: &str,
+    status: &str,
+    now: i64,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO webhook_deliveries (event_id, url, status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4)",
     )
@@ -77,17 +105,27 @@ pub async fn insert_delivery<'e>(executor: impl sqlx::SqliteExecutor<'e>, event_
     Ok(())
 }
 
-pub async fn endpoint_disabled<'e>(executor: impl sqlx::SqliteExecutor<'e>, merchant_id: &str, url: &str) -> anyhow::Result<bool> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT url FROM disabled_endpoints WHERE merchant_id = $1 AND url = $2")
-        .bind(merchant_id)
-        .bind(url)
-        .fetch_optional(executor)
-        .await
-        .context("failed to read disabled endpoints")?;
+pub async fn endpoint_disabled<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    merchant_id: &str,
+    url: &str,
+) -> anyhow::Result<bool> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT url FROM disabled_endpoints WHERE merchant_id = $1 AND url = $2")
+            .bind(merchant_id)
+            .bind(url)
+            .fetch_optional(executor)
+            .await
+            .context("failed to read disabled endpoints")?;
     Ok(row.is_some())
 }
 
-pub async fn disable_endpoint(pool: &Pool, merchant_id: &str, url: &str, now: i64) -> anyhow::Result<()> {
+pub async fn disable_endpoint(
+    pool: &Pool,
+    merchant_id: &str,
+    url: &str,
+    now: i64,
+) -> anyhow::Result<()> {
     sqlx::query("INSERT INTO disabled_endpoints (merchant_id, url, disabled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(merchant_id)
         .bind(url)
@@ -112,7 +150,12 @@ pub struct ClaimedDelivery {
 
 /// Leases up to `limit` due deliveries until `lease_until`. A delivery whose lease ran out (its
 /// worker died) is due again.
-pub async fn claim_due(pool: &Pool, now: i64, lease_until: i64, limit: i64) -> anyhow::Result<Vec<ClaimedDelivery>> {
+pub async fn claim_due(
+    pool: &Pool,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<ClaimedDelivery>> {
     let ids: Vec<(i64,)> = sqlx::query_as(
         "UPDATE webhook_deliveries SET lease_until = $1
          WHERE id IN (SELECT id FROM webhook_deliveries
@@ -154,7 +197,10 @@ pub async fn record_attempt(
     status: &str,
     next_attempt_at: Option<i64>,
 ) -> anyhow::Result<()> {
-    let mut tx = pool.begin().await.context("failed to begin a transaction")?;
+    let mut tx = pool
+        .begin()
+        .await
+        .context("failed to begin a transaction")?;
     sqlx::query(
         "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL WHERE id = $3",
     )
@@ -176,7 +222,9 @@ pub async fn record_attempt(
     .execute(&mut *tx)
     .await
     .context("failed to record a webhook attempt")?;
-    tx.commit().await.context("failed to commit a webhook attempt")?;
+    tx.commit()
+        .await
+        .context("failed to commit a webhook attempt")?;
     Ok(())
 }
 
@@ -200,7 +248,10 @@ pub struct AttemptRow {
     pub next_retry_at: Option<i64>,
 }
 
-pub async fn deliveries_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<(Vec<DeliveryRow>, Vec<AttemptRow>)> {
+pub async fn deliveries_for_payment(
+    pool: &Pool,
+    payment_id: i64,
+) -> anyhow::Result<(Vec<DeliveryRow>, Vec<AttemptRow>)> {
     let deliveries: Vec<DeliveryRow> = sqlx::query_as(
         "SELECT d.id, d.event_id, e.type AS event_type, d.url, d.status, d.created_at
          FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
@@ -223,7 +274,10 @@ pub async fn deliveries_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Res
 }
 
 /// The payment's latest event, for a redelivery.
-pub async fn latest_event(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<(String, String)>> {
+pub async fn latest_event(
+    pool: &Pool,
+    payment_id: i64,
+) -> anyhow::Result<Option<(String, String)>> {
     sqlx::query_as(
         "SELECT e.id, p.callback_url FROM webhook_events e JOIN payments p ON p.id = e.payment_id
          WHERE e.payment_id = $1 AND p.callback_url IS NOT NULL ORDER BY e.created_at DESC LIMIT 1",

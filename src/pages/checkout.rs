@@ -48,10 +48,21 @@ pub struct PaymentPage {
 pub enum Step {
     Choose,
     /// A QR-code session is open: scan it or open the app.
-    Scan { provider: ProviderCode, qr_svg: String, link: String },
+    Scan {
+        provider: ProviderCode,
+        qr_svg: String,
+        link: String,
+    },
     /// A push (or one-time-code charge) awaits the customer's answer.
-    Confirm { provider: ProviderCode, phone: String, fallback_code: Option<String> },
-    Done { status: PaymentStatus, method: Option<ProviderCode> },
+    Confirm {
+        provider: ProviderCode,
+        phone: String,
+        fallback_code: Option<String>,
+    },
+    Done {
+        status: PaymentStatus,
+        method: Option<ProviderCode>,
+    },
 }
 
 impl Step {
@@ -75,7 +86,9 @@ mod server {
     }
 
     pub async fn session() -> Result<Session, ServerFnError> {
-        leptos_axum::extract::<Session>().await.map_err(|e| ServerFnError::new(e.to_string()))
+        leptos_axum::extract::<Session>()
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))
     }
 
     pub fn internal<E: std::fmt::Debug>(err: E) -> ServerFnError {
@@ -103,14 +116,19 @@ mod server {
 
     /// Changes whenever the page should show something else.
     pub fn fingerprint(payment: &Payment, attempt: Option<&Attempt>) -> String {
-        let attempt = attempt.map(|a| format!("{}:{}", a.id, a.status.as_str())).unwrap_or_default();
+        let attempt = attempt
+            .map(|a| format!("{}:{}", a.id, a.status.as_str()))
+            .unwrap_or_default();
         format!("{}:{attempt}", payment.status.as_str())
     }
 
     pub fn back_link(payment: &Payment) -> Option<String> {
         let url = match payment.status {
             PaymentStatus::Succeeded => payment.return_url.as_deref(),
-            _ => payment.cancel_url.as_deref().or(payment.return_url.as_deref()),
+            _ => payment
+                .cancel_url
+                .as_deref()
+                .or(payment.return_url.as_deref()),
         }?;
         with_outcome(url, payment)
     }
@@ -119,7 +137,11 @@ mod server {
     pub fn countries_for(payment: &Payment) -> Vec<Country> {
         Country::ALL
             .into_iter()
-            .filter(|c| ProviderCode::ALL.iter().any(|p| p.check_available(*c, payment.amount).is_ok()))
+            .filter(|c| {
+                ProviderCode::ALL
+                    .iter()
+                    .any(|p| p.check_available(*c, payment.amount).is_ok())
+            })
             .collect()
     }
 
@@ -144,12 +166,21 @@ mod server {
     pub fn step(payment: &Payment, attempt: Option<&Attempt>) -> Step {
         if payment.status.is_terminal() {
             let method = attempt.map(|a| a.provider).or(payment.provider);
-            return Step::Done { status: payment.status, method };
+            return Step::Done {
+                status: payment.status,
+                method,
+            };
         }
-        let Some(attempt) = attempt.filter(|a| a.status.is_open() && a.provider_reference.is_some()) else {
+        let Some(attempt) =
+            attempt.filter(|a| a.status.is_open() && a.provider_reference.is_some())
+        else {
             return Step::Choose;
         };
-        match (attempt.provider.flow(), attempt.status, attempt.launch_url.as_deref()) {
+        match (
+            attempt.provider.flow(),
+            attempt.status,
+            attempt.launch_url.as_deref(),
+        ) {
             (ConfirmationFlow::QrCode, AttemptStatus::Created, Some(link)) => Step::Scan {
                 provider: attempt.provider,
                 qr_svg: crate::qr::svg(link).unwrap_or_default(),
@@ -157,12 +188,18 @@ mod server {
             },
             _ => Step::Confirm {
                 provider: attempt.provider,
-                phone: attempt.customer_phone.as_ref().map(Msisdn::masked).unwrap_or_default(),
+                phone: attempt
+                    .customer_phone
+                    .as_ref()
+                    .map(Msisdn::masked)
+                    .unwrap_or_default(),
                 fallback_code: payment
                     .country
                     .or_else(|| {
                         let phone = attempt.customer_phone.as_ref()?;
-                        Country::ALL.into_iter().find(|c| Msisdn::parse(phone.as_str(), *c).is_ok())
+                        Country::ALL
+                            .into_iter()
+                            .find(|c| Msisdn::parse(phone.as_str(), *c).is_ok())
                     })
                     .and_then(|c| attempt.provider.push_fallback_ussd_code(c))
                     .map(str::to_owned),
@@ -187,7 +224,12 @@ pub async fn load_checkout(
     let session = session().await?;
     let _ = lang; // read by the `language` middleware from the query
     let lang = request_lang();
-    let Some((payment, attempt)) = state.payments.find_by_token(&token).await.map_err(internal)? else {
+    let Some((payment, attempt)) = state
+        .payments
+        .find_by_token(&token)
+        .await
+        .map_err(internal)?
+    else {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
@@ -199,21 +241,34 @@ pub async fn load_checkout(
         .unwrap_or_default();
 
     let countries = countries_for(&payment);
-    if let Some(c) = pays.as_deref().and_then(|c| Country::parse(c).ok()).filter(|c| countries.contains(c)) {
+    if let Some(c) = pays
+        .as_deref()
+        .and_then(|c| Country::parse(c).ok())
+        .filter(|c| countries.contains(c))
+    {
         let _ = session.insert(&key(&token, "country"), c).await;
     }
-    let chosen_country = session.get::<Country>(&key(&token, "country")).await.ok().flatten();
+    let chosen_country = session
+        .get::<Country>(&key(&token, "country"))
+        .await
+        .ok()
+        .flatten();
     let country = payment
         .country
         .or(chosen_country)
         .or_else(|| {
             let phone = payment.customer_phone.as_ref()?;
-            countries.iter().copied().find(|c| crate::domain::msisdn::Msisdn::parse(phone.as_str(), *c).is_ok())
+            countries
+                .iter()
+                .copied()
+                .find(|c| crate::domain::msisdn::Msisdn::parse(phone.as_str(), *c).is_ok())
         })
         .or_else(|| countries.first().copied())
         .unwrap_or(Country::Sn);
-    let methods: Vec<ProviderCode> =
-        ProviderCode::ALL.into_iter().filter(|p| p.check_available(country, payment.amount).is_ok()).collect();
+    let methods: Vec<ProviderCode> = ProviderCode::ALL
+        .into_iter()
+        .filter(|p| p.check_available(country, payment.amount).is_ok())
+        .collect();
 
     if let Some(m) = methode.as_deref().and_then(|m| ProviderCode::parse(m).ok()) {
         let _ = session.insert(&key(&token, "method"), m).await;
@@ -226,7 +281,11 @@ pub async fn load_checkout(
         .or(payment.provider)
         .filter(|m| methods.contains(m));
 
-    let flash = session.remove::<String>(&key(&token, "flash")).await.ok().flatten();
+    let flash = session
+        .remove::<String>(&key(&token, "flash"))
+        .await
+        .ok()
+        .flatten();
     let step = step(&payment, attempt.as_ref());
     let last_failure = attempt
         .as_ref()
@@ -237,7 +296,12 @@ pub async fn load_checkout(
         .customer_phone
         .as_ref()
         .map(|p| p.as_str().to_owned())
-        .or_else(|| attempt.as_ref().and_then(|a| a.customer_phone.as_ref()).map(|p| p.as_str().to_owned()))
+        .or_else(|| {
+            attempt
+                .as_ref()
+                .and_then(|a| a.customer_phone.as_ref())
+                .map(|p| p.as_str().to_owned())
+        })
         .unwrap_or_default();
     Ok(CheckoutView {
         lang,
@@ -274,13 +338,27 @@ pub async fn poll_checkout(token: String) -> Result<String, ServerFnError> {
     use crate::state::AppState;
     use server::*;
     let state = expect_context::<AppState>();
-    let Some((payment, _)) = state.payments.find_by_token(&token).await.map_err(internal)? else {
+    let Some((payment, _)) = state
+        .payments
+        .find_by_token(&token)
+        .await
+        .map_err(internal)?
+    else {
         return Ok(String::new());
     };
     if !payment.status.is_terminal() {
-        state.payments.refresh_open_attempt(&payment).await.map_err(internal)?;
+        state
+            .payments
+            .refresh_open_attempt(&payment)
+            .await
+            .map_err(internal)?;
     }
-    let (payment, attempt) = state.payments.find_by_token(&token).await.map_err(internal)?.ok_or_else(|| internal("vanished"))?;
+    let (payment, attempt) = state
+        .payments
+        .find_by_token(&token)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal("vanished"))?;
     Ok(fingerprint(&payment, attempt.as_ref()))
 }
 
@@ -304,14 +382,28 @@ pub async fn pay(
     let result = async {
         let provider = ProviderCode::parse(&provider)?;
         let country = Country::parse(&country)?;
-        let phone = phone.filter(|p| !p.trim().is_empty()).map(|p| Msisdn::parse(&p, country)).transpose()?;
+        let phone = phone
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| Msisdn::parse(&p, country))
+            .transpose()?;
         let one_time_code = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-        let choice = MethodChoice { provider, country, phone, one_time_code };
-        state.payments.choose_method(&token, choice).await.map(|_| ())
+        let choice = MethodChoice {
+            provider,
+            country,
+            phone,
+            one_time_code,
+        };
+        state
+            .payments
+            .choose_method(&token, choice)
+            .await
+            .map(|_| ())
     }
     .await;
     if let Err(err) = result {
-        let _ = session.insert(&key(&token, "flash"), error_text(&err)).await;
+        let _ = session
+            .insert(&key(&token, "flash"), error_text(&err))
+            .await;
     }
     Ok(())
 }
@@ -323,7 +415,10 @@ pub async fn change_method(token: String) -> Result<(), ServerFnError> {
     use server::*;
     let state = expect_context::<AppState>();
     if let Err(err) = state.payments.change_method(&token).await {
-        let _ = session().await?.insert(&key(&token, "flash"), error_text(&err)).await;
+        let _ = session()
+            .await?
+            .insert(&key(&token, "flash"), error_text(&err))
+            .await;
     }
     Ok(())
 }
@@ -341,7 +436,10 @@ pub async fn cancel_payment(token: String) -> Result<(), ServerFnError> {
             }
         }
         Err(err) => {
-            let _ = session().await?.insert(&key(&token, "flash"), error_text(&err)).await;
+            let _ = session()
+                .await?
+                .insert(&key(&token, "flash"), error_text(&err))
+                .await;
         }
     }
     Ok(())
@@ -353,7 +451,9 @@ pub async fn check_phone(country: String, phone: String) -> Result<Option<String
     let Ok(country) = Country::parse(&country) else {
         return Ok(None);
     };
-    Ok(crate::domain::msisdn::Msisdn::parse(&phone, country).err().map(|e| e.0))
+    Ok(crate::domain::msisdn::Msisdn::parse(&phone, country)
+        .err()
+        .map(|e| e.0))
 }
 
 #[component]
@@ -379,7 +479,12 @@ pub fn CheckoutPage() -> impl IntoView {
                 q.get("lang"),
                 q.get("methode"),
                 q.get("pays"),
-                (refreshes.get(), pay.version().get(), change.version().get(), cancel.version().get()),
+                (
+                    refreshes.get(),
+                    pay.version().get(),
+                    change.version().get(),
+                    cancel.version().get(),
+                ),
             )
         },
         |(token, lang, methode, pays, _)| load_checkout(token, lang, methode, pays),
@@ -445,12 +550,17 @@ pub fn CheckoutPage() -> impl IntoView {
 /// JavaScript the page polls instead. Written as raw HTML so hydration does not look inside.
 #[component]
 fn RefreshWithoutJs(seconds: u32, #[prop(optional)] to: Option<String>) -> impl IntoView {
-    let target = to.map(|url| format!(";url={}", html_escape(&url))).unwrap_or_default();
+    let target = to
+        .map(|url| format!(";url={}", html_escape(&url)))
+        .unwrap_or_default();
     view! { <noscript inner_html=format!(r#"<meta http-equiv="refresh" content="{seconds}{target}">"#)></noscript> }
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[component]
@@ -471,7 +581,10 @@ fn Checkout(
         Step::Done { status, .. } => done_title(lang, *status).to_owned(),
     };
     let otp_in_scan = match &step {
-        Step::Scan { provider: ProviderCode::OrangeMoney, .. } => page
+        Step::Scan {
+            provider: ProviderCode::OrangeMoney,
+            ..
+        } => page
             .country_otp_code(ProviderCode::OrangeMoney)
             .map(|ussd| view! { <OtpForm lang page=page.clone() ussd pay/> }),
         _ => None,
@@ -605,7 +718,12 @@ fn Choose(lang: Lang, page: PaymentPage, pay: ServerAction<Pay>) -> impl IntoVie
 }
 
 #[component]
-fn MethodForm(lang: Lang, page: PaymentPage, provider: ProviderCode, pay: ServerAction<Pay>) -> impl IntoView {
+fn MethodForm(
+    lang: Lang,
+    page: PaymentPage,
+    provider: ProviderCode,
+    pay: ServerAction<Pay>,
+) -> impl IntoView {
     use crate::domain::ConfirmationFlow;
     let t = lang.t();
     let (token, country) = (page.token.clone(), page.country);
@@ -650,7 +768,8 @@ impl PaymentPage {
     /// The Orange Money USSD code for a one-time payment code in this page's country.
     fn country_otp_code(&self, provider: ProviderCode) -> Option<String> {
         let digits: String = self.amount.chars().filter(char::is_ascii_digit).collect();
-        let amount = crate::domain::Money::new(digits.parse().ok()?, self.country.currency()).ok()?;
+        let amount =
+            crate::domain::Money::new(digits.parse().ok()?, self.country.currency()).ok()?;
         provider.otp_ussd_code(self.country, amount)
     }
 }
@@ -686,7 +805,11 @@ fn PhoneField(lang: Lang, country: Country, value: String, id: &'static str) -> 
         let typed = event_target_value(&ev);
         leptos::task::spawn_local(async move {
             let digits = typed.chars().filter(char::is_ascii_digit).count();
-            let result = if digits < 8 { Ok(None) } else { check_phone(country.code().to_owned(), typed).await };
+            let result = if digits < 8 {
+                Ok(None)
+            } else {
+                check_phone(country.code().to_owned(), typed).await
+            };
             problem.set(result.ok().flatten());
         });
     };
@@ -702,7 +825,12 @@ fn PhoneField(lang: Lang, country: Country, value: String, id: &'static str) -> 
 }
 
 #[component]
-fn Done(lang: Lang, page: PaymentPage, status: PaymentStatus, method: Option<ProviderCode>) -> impl IntoView {
+fn Done(
+    lang: Lang,
+    page: PaymentPage,
+    status: PaymentStatus,
+    method: Option<ProviderCode>,
+) -> impl IntoView {
     let t = lang.t();
     let body = match status {
         PaymentStatus::Succeeded => t.succeeded_body,

@@ -12,8 +12,9 @@ use tokio::sync::watch;
 
 /// Delays before each retry, after the first immediate try: about 5 s, 5 min, 30 min, 2 h, 5 h,
 /// 10 h, 10 h (a little more than a day in all), each with ±10 % jitter.
-pub const RETRY_DELAYS_MS: [i64; 7] =
-    [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+pub const RETRY_DELAYS_MS: [i64; 7] = [
+    5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
 /// A receiver has this long to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// A claimed delivery is someone else's for this long.
@@ -32,7 +33,11 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    pub fn new(pool: Pool, clock: SharedClock, allow_private_in_test: bool) -> anyhow::Result<Self> {
+    pub fn new(
+        pool: Pool,
+        clock: SharedClock,
+        allow_private_in_test: bool,
+    ) -> anyhow::Result<Self> {
         let builder = || {
             reqwest::Client::builder()
                 .timeout(TIMEOUT)
@@ -44,7 +49,9 @@ impl Deliverer {
             pool,
             clock,
             any_address: builder().build()?,
-            public_only: builder().dns_resolver(std::sync::Arc::new(PublicOnly)).build()?,
+            public_only: builder()
+                .dns_resolver(std::sync::Arc::new(PublicOnly))
+                .build()?,
             allow_private_in_test,
         })
     }
@@ -85,9 +92,23 @@ impl Deliverer {
             // An address written into the URL never changes: no point retrying.
             let error = "adresse privée ou locale refusée (protection SSRF)";
             tracing::warn!(event = %delivery.event_id, url = %delivery.url, "webhook to a private address refused");
-            return db::webhooks::record_attempt(&self.pool, delivery.id, now, None, 0, Some(error), "failed", None).await;
+            return db::webhooks::record_attempt(
+                &self.pool,
+                delivery.id,
+                now,
+                None,
+                0,
+                Some(error),
+                "failed",
+                None,
+            )
+            .await;
         }
-        let client = if private_allowed { &self.any_address } else { &self.public_only };
+        let client = if private_allowed {
+            &self.any_address
+        } else {
+            &self.public_only
+        };
         let started = Instant::now();
         let result = client
             .post(&delivery.url)
@@ -117,21 +138,56 @@ impl Deliverer {
                 if code.is_success() {
                     (Some(code.as_u16()), None, "delivered", None)
                 } else if code == reqwest::StatusCode::GONE {
-                    db::webhooks::disable_endpoint(&self.pool, &delivery.merchant_id, &delivery.url, now).await?;
-                    (Some(code.as_u16()), Some("410 Gone : point de réception désactivé".to_owned()), "disabled", None)
+                    db::webhooks::disable_endpoint(
+                        &self.pool,
+                        &delivery.merchant_id,
+                        &delivery.url,
+                        now,
+                    )
+                    .await?;
+                    (
+                        Some(code.as_u16()),
+                        Some("410 Gone : point de réception désactivé".to_owned()),
+                        "disabled",
+                        None,
+                    )
                 } else {
                     let next = retry_at(retry_after_ms);
-                    (Some(code.as_u16()), None, if next.is_some() { "pending" } else { "failed" }, next)
+                    (
+                        Some(code.as_u16()),
+                        None,
+                        if next.is_some() { "pending" } else { "failed" },
+                        next,
+                    )
                 }
             }
             Err(err) => {
-                let what = if err.is_timeout() { "délai de réponse dépassé (10 s)".to_owned() } else { format!("connexion impossible : {err}") };
+                let what = if err.is_timeout() {
+                    "délai de réponse dépassé (10 s)".to_owned()
+                } else {
+                    format!("connexion impossible : {err}")
+                };
                 let next = retry_at(None);
-                (None, Some(what), if next.is_some() { "pending" } else { "failed" }, next)
+                (
+                    None,
+                    Some(what),
+                    if next.is_some() { "pending" } else { "failed" },
+                    next,
+                )
             }
         };
         tracing::info!(event = %delivery.event_id, url = %delivery.url, status = ?http_status, outcome = status, "webhook attempt");
-        db::webhooks::record_attempt(&self.pool, delivery.id, now, http_status, latency_ms, error.as_deref(), status, next).await
+        db::webhooks::record_attempt(
+            &self.pool,
+            delivery.id,
+            now,
+            http_status,
+            latency_ms,
+            error.as_deref(),
+            status,
+            next,
+        )
+        .await
     }
 }
 
@@ -166,11 +222,15 @@ pub fn is_private(ip: std::net::IpAddr) -> bool {
 
 /// A URL whose host is `localhost` or a private IP literal (these skip DNS resolution).
 fn targets_private_literal(url: &str) -> bool {
-    let Ok(url) = url::Url::parse(url) else { return true };
+    let Ok(url) = url::Url::parse(url) else {
+        return true;
+    };
     match url.host() {
         Some(url::Host::Ipv4(ip)) => is_private(ip.into()),
         Some(url::Host::Ipv6(ip)) => is_private(ip.into()),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
+        }
         None => true,
     }
 }
@@ -199,7 +259,19 @@ mod tests {
 
     #[test]
     fn private_and_local_addresses_are_recognised() {
-        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_private(private.parse().unwrap()), "{private}");
         }
         for public in ["8.8.8.8", "41.82.1.1", "2001:4860:4860::8888"] {
@@ -207,22 +279,21 @@ mod tests {
         }
         assert!(targets_private_literal("http://localhost:8080/hooks"));
         assert!(targets_private_literal("http://[::1]/hooks"));
-        assert!(targets_private_literal("http://169.254.169.254/latest/meta-data"));
-        assert!(!targets_private_literal("https://votresite.com/webhooks/cauris"));
+        assert!(targets_private_literal(
+            "http://169.254.169.254/latest/meta-data"
+        ));
+        assert!(!targets_private_literal(
+            "https://votresite.com/webhooks/cauris"
+        ));
     }
 }
 
 /// Runs until `shutdown` turns true.
-pub async fn run(deliverer: Deliverer, interval: Duration, mut shutdown: watch::Receiver<bool>) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = shutdown.changed() => return,
-        }
+pub async fn run(deliverer: Deliverer, interval: Duration, shutdown: watch::Receiver<bool>) {
+    crate::payments::workers::every(interval, shutdown, || async {
         if let Err(err) = deliverer.deliver_due().await {
             tracing::error!(error = ?err, "webhook delivery pass failed");
         }
-    }
+    })
+    .await
 }

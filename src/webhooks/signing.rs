@@ -26,20 +26,30 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> anyhow::Resu
     let mut mac = Hmac::<Sha256>::new_from_slice(&key(secret)?)?;
     mac.update(format!("{id}.{timestamp}.").as_bytes());
     mac.update(body);
-    Ok(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Ok(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// Checks a `webhook-signature` header as a merchant would: any of its signatures made with
 /// `secret` over exactly these bytes. (Merchants should also refuse old timestamps.)
 pub fn verify(secret: &str, id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
     let Ok(key) = key(secret) else { return false };
-    header.split(' ').filter_map(|s| s.strip_prefix("v1,")).any(|sig| {
-        let Ok(sig) = STANDARD.decode(sig) else { return false };
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else { return false };
-        mac.update(format!("{id}.{timestamp}.").as_bytes());
-        mac.update(body);
-        mac.verify_slice(&sig).is_ok()
-    })
+    header
+        .split(' ')
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .any(|sig| {
+            let Ok(sig) = STANDARD.decode(sig) else {
+                return false;
+            };
+            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
+                return false;
+            };
+            mac.update(format!("{id}.{timestamp}.").as_bytes());
+            mac.update(body);
+            mac.verify_slice(&sig).is_ok()
+        })
 }
 
 #[cfg(test)]
@@ -61,13 +71,29 @@ mod tests {
         let body = br#"{"type":"payment.succeeded","data":{"amount":10000}}"#;
         let header = sign(&secret, "evt_1", 1_700_000_000, body).unwrap();
         assert!(verify(&secret, "evt_1", 1_700_000_000, body, &header));
-        assert!(!verify(&secret, "evt_1", 1_700_000_000, br#"{"type":"payment.succeeded","data":{"amount":99999}}"#, &header));
+        assert!(!verify(
+            &secret,
+            "evt_1",
+            1_700_000_000,
+            br#"{"type":"payment.succeeded","data":{"amount":99999}}"#,
+            &header
+        ));
         assert!(!verify(&secret, "evt_2", 1_700_000_000, body, &header));
         assert!(!verify(&secret, "evt_1", 1_700_000_001, body, &header));
-        assert!(!verify(&new_secret(), "evt_1", 1_700_000_000, body, &header));
+        assert!(!verify(
+            &new_secret(),
+            "evt_1",
+            1_700_000_000,
+            body,
+            &header
+        ));
         // With two secrets (a rotation), either signature verifies.
         let other = new_secret();
-        let both = format!("{} {}", sign(&other, "evt_1", 1_700_000_000, body).unwrap(), header);
+        let both = format!(
+            "{} {}",
+            sign(&other, "evt_1", 1_700_000_000, body).unwrap(),
+            header
+        );
         assert!(verify(&secret, "evt_1", 1_700_000_000, body, &both));
         assert!(verify(&other, "evt_1", 1_700_000_000, body, &both));
     }

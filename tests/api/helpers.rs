@@ -32,7 +32,10 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .unwrap()
         .set_override("server.address", "127.0.0.1:0")
         .unwrap()
-        .set_override("database.url", format!("sqlite://{}/dalal.db", dir.path().display()))
+        .set_override(
+            "database.url",
+            format!("sqlite://{}/dalal.db", dir.path().display()),
+        )
         .unwrap()
         .set_override("payments.worker_interval_ms", 3_600_000)
         .unwrap()
@@ -41,11 +44,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     for (key, value) in overrides {
         builder = builder.set_override(*key, *value).unwrap();
     }
-    let settings: Settings = builder
-        .build()
-        .unwrap()
-        .try_deserialize()
-        .unwrap();
+    let settings: Settings = builder.build().unwrap().try_deserialize().unwrap();
     let clock = ManualClock::new();
     let app = Application::build(settings, clock.clone())
         .await

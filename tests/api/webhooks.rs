@@ -36,7 +36,9 @@ struct Receiver {
 impl Receiver {
     async fn start() -> (Self, String) {
         let receiver = Receiver::default();
-        let app = Router::new().route("/hooks", post(receive)).with_state(receiver.clone());
+        let app = Router::new()
+            .route("/hooks", post(receive))
+            .with_state(receiver.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -52,8 +54,18 @@ impl Receiver {
     }
 }
 
-async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> (StatusCode, HeaderMap) {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+async fn receive(
+    State(r): State<Receiver>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, HeaderMap) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
     let got = Received {
         id: header("webhook-id"),
         timestamp: header("webhook-timestamp").parse().unwrap_or_default(),
@@ -61,11 +73,22 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
         body: body.to_vec(),
     };
     assert!(
-        signing::verify(DEMO_WEBHOOK_SECRET, &got.id, got.timestamp, &got.body, &got.signature),
+        signing::verify(
+            DEMO_WEBHOOK_SECRET,
+            &got.id,
+            got.timestamp,
+            &got.body,
+            &got.signature
+        ),
         "a delivery with a bad signature: {got:?}"
     );
     r.received.lock().unwrap().push(got);
-    let (status, retry_after) = r.script.lock().unwrap().pop_front().unwrap_or((StatusCode::OK, None));
+    let (status, retry_after) = r
+        .script
+        .lock()
+        .unwrap()
+        .pop_front()
+        .unwrap_or((StatusCode::OK, None));
     let mut out = HeaderMap::new();
     if let Some(secs) = retry_after {
         out.insert("retry-after", secs.parse().unwrap());
@@ -82,10 +105,17 @@ async fn paid_payment(app: &TestApp, callback: &str) -> String {
     let choice = dalal::payments::MethodChoice {
         provider: dalal::domain::ProviderCode::MtnMomo,
         country: dalal::domain::Country::Ci,
-        phone: Some(dalal::domain::msisdn::Msisdn::parse("+2250501234567", dalal::domain::Country::Ci).unwrap()),
+        phone: Some(
+            dalal::domain::msisdn::Msisdn::parse("+2250501234567", dalal::domain::Country::Ci)
+                .unwrap(),
+        ),
         one_time_code: None,
     };
-    app.state.payments.choose_method(&token, choice).await.unwrap();
+    app.state
+        .payments
+        .choose_method(&token, choice)
+        .await
+        .unwrap();
     app.clock.advance_ms(4_000);
     app.state.payments.check_due_attempts().await.unwrap();
     data["transactionId"].as_str().unwrap().to_owned()
@@ -108,7 +138,11 @@ async fn a_success_is_delivered_signed_with_the_payment_as_get_returns_it() {
     assert_eq!(event["id"], got[0].id);
     assert!(got[0].id.starts_with("evt_"));
     assert!(event["timestamp"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(event["data"], app.get_payment(&id).await, "the payload is the payment as GET returns it");
+    assert_eq!(
+        event["data"],
+        app.get_payment(&id).await,
+        "the payload is the payment as GET returns it"
+    );
     // Delivered: nothing more to send.
     assert_eq!(deliver(&app).await, 0);
 }
@@ -130,13 +164,27 @@ async fn a_receiver_that_is_down_gets_the_same_event_later() {
     assert_eq!(deliver(&app).await, 1);
     let got = receiver.received();
     assert_eq!(got.len(), 3);
-    assert!(got.iter().all(|r| r.id == got[0].id), "the same webhook-id on every retry");
-    assert!(got.iter().all(|r| r.body == got[0].body), "the same bytes on every retry");
+    assert!(
+        got.iter().all(|r| r.id == got[0].id),
+        "the same webhook-id on every retry"
+    );
+    assert!(
+        got.iter().all(|r| r.body == got[0].body),
+        "the same bytes on every retry"
+    );
 
-    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    let list = app
+        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
+        .await
+        .json();
     let delivery = &list["data"][0];
     assert_eq!(delivery["status"], "delivered");
-    let statuses: Vec<_> = delivery["attempts"].as_array().unwrap().iter().map(|a| a["httpStatus"].clone()).collect();
+    let statuses: Vec<_> = delivery["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["httpStatus"].clone())
+        .collect();
     assert_eq!(statuses, [json!(503), json!(500), json!(200)]);
     assert!(delivery["attempts"][0]["nextRetryAt"].is_string());
 }
@@ -150,9 +198,17 @@ async fn an_unreachable_receiver_is_retried() {
     drop(listener);
     let id = paid_payment(&app, &url).await;
     assert_eq!(deliver(&app).await, 1);
-    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    let list = app
+        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
+        .await
+        .json();
     assert_eq!(list["data"][0]["status"], "pending");
-    assert!(list["data"][0]["attempts"][0]["error"].as_str().unwrap().contains("connexion impossible"));
+    assert!(
+        list["data"][0]["attempts"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("connexion impossible")
+    );
 }
 
 #[tokio::test]
@@ -163,7 +219,11 @@ async fn retry_after_is_honoured() {
     paid_payment(&app, &url).await;
     assert_eq!(deliver(&app).await, 1);
     app.clock.advance_ms(10_000);
-    assert_eq!(deliver(&app).await, 0, "Retry-After: 120 beats the 5 s schedule");
+    assert_eq!(
+        deliver(&app).await,
+        0,
+        "Retry-After: 120 beats the 5 s schedule"
+    );
     app.clock.advance_ms(111_000);
     assert_eq!(deliver(&app).await, 1);
     assert_eq!(receiver.received().len(), 2);
@@ -178,12 +238,24 @@ async fn gone_disables_the_endpoint() {
     assert_eq!(deliver(&app).await, 1);
     app.clock.advance_ms(60_000);
     assert_eq!(deliver(&app).await, 0, "no retry after 410");
-    let list = app.get(&format!("/api/v1/payments/{first}/webhooks"), Some(DEMO_KEY)).await.json();
+    let list = app
+        .get(
+            &format!("/api/v1/payments/{first}/webhooks"),
+            Some(DEMO_KEY),
+        )
+        .await
+        .json();
     assert_eq!(list["data"][0]["status"], "disabled");
     // The next payment's event is not sent there.
     let second = paid_payment(&app, &url).await;
     assert_eq!(deliver(&app).await, 0);
-    let list = app.get(&format!("/api/v1/payments/{second}/webhooks"), Some(DEMO_KEY)).await.json();
+    let list = app
+        .get(
+            &format!("/api/v1/payments/{second}/webhooks"),
+            Some(DEMO_KEY),
+        )
+        .await
+        .json();
     assert_eq!(list["data"][0]["status"], "disabled");
     assert_eq!(receiver.received().len(), 1);
 }
@@ -195,7 +267,10 @@ async fn a_redirect_is_a_failure() {
     receiver.answer(StatusCode::MOVED_PERMANENTLY, None);
     let id = paid_payment(&app, &url).await;
     deliver(&app).await;
-    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    let list = app
+        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
+        .await
+        .json();
     assert_eq!(list["data"][0]["status"], "pending");
     assert_eq!(list["data"][0]["attempts"][0]["httpStatus"], 301);
 }
@@ -206,32 +281,61 @@ async fn expiry_and_cancellation_are_events_too_and_can_be_redelivered() {
     let (receiver, url) = Receiver::start().await;
     let expiring = app.create(json!({"type": "checkout", "amount": 1000, "externalReference": "E-1", "callbackUrl": url})).await;
     let cancelled = app.create(json!({"type": "checkout", "amount": 1000, "externalReference": "C-1", "callbackUrl": url})).await;
-    app.state.payments.cancel(&token_of(&cancelled)).await.unwrap();
+    app.state
+        .payments
+        .cancel(&token_of(&cancelled))
+        .await
+        .unwrap();
     app.clock.advance_ms(31 * 60_000);
     app.state.payments.expire_due().await.unwrap();
     assert_eq!(deliver(&app).await, 2);
-    let mut types: Vec<_> = receiver.received().iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
+    let mut types: Vec<_> = receiver
+        .received()
+        .iter()
+        .map(|r| r.json()["type"].as_str().unwrap().to_owned())
+        .collect();
     types.sort();
     assert_eq!(types, ["payment.cancelled", "payment.expired"]);
 
     let id = expiring["transactionId"].as_str().unwrap();
-    let redeliver = app.post_raw(&format!("/api/v1/payments/{id}/webhooks/redeliver"), Some(DEMO_KEY), None, "").await;
+    let redeliver = app
+        .post_raw(
+            &format!("/api/v1/payments/{id}/webhooks/redeliver"),
+            Some(DEMO_KEY),
+            None,
+            "",
+        )
+        .await;
     assert_eq!(redeliver.status, 202, "{}", redeliver.text);
     assert_eq!(deliver(&app).await, 1);
     let got = receiver.received();
-    assert_eq!(got[2].id, redeliver.json()["data"]["eventId"], "a redelivery keeps the event id");
+    assert_eq!(
+        got[2].id,
+        redeliver.json()["data"]["eventId"],
+        "a redelivery keeps the event id"
+    );
     // Another merchant cannot list or redeliver these.
     let (other, _) = app.other_merchant().await;
-    assert_eq!(app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(&other)).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(&other))
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
 async fn a_payment_without_callback_url_records_its_event_but_sends_nothing() {
     let app = spawn_app().await;
-    let data = app.create(json!({"type": "checkout", "amount": 1000, "externalReference": "N-1"})).await;
+    let data = app
+        .create(json!({"type": "checkout", "amount": 1000, "externalReference": "N-1"}))
+        .await;
     app.state.payments.cancel(&token_of(&data)).await.unwrap();
     assert_eq!(deliver(&app).await, 0);
-    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_events").fetch_one(&app.state.pool).await.unwrap();
+    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_events")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(events, 1);
 }
 
@@ -242,7 +346,9 @@ async fn a_lease_left_by_a_dead_worker_runs_out_and_the_delivery_is_taken_up() {
     paid_payment(&app, &url).await;
     // A worker claimed the delivery and died before sending it.
     let now = app.state.payments.now_ms();
-    let claimed = dalal::db::webhooks::claim_due(&app.state.pool, now, now + 60_000, 16).await.unwrap();
+    let claimed = dalal::db::webhooks::claim_due(&app.state.pool, now, now + 60_000, 16)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(deliver(&app).await, 0, "leased to the dead worker");
     app.clock.advance_ms(60_001);
@@ -254,15 +360,34 @@ async fn a_lease_left_by_a_dead_worker_runs_out_and_the_delivery_is_taken_up() {
 async fn during_a_rotation_both_secrets_sign() {
     let app = spawn_app().await;
     let (receiver, url) = Receiver::start().await;
-    let new = dalal::merchants::rotate_webhook_secret(&app.state.pool, &app.state.clock, "mer_demo", 3_600_000).await.unwrap();
+    let new = dalal::merchants::rotate_webhook_secret(
+        &app.state.pool,
+        &app.state.clock,
+        "mer_demo",
+        3_600_000,
+    )
+    .await
+    .unwrap();
     paid_payment(&app, &url).await;
     deliver(&app).await;
     let got = &receiver.received()[0]; // the receiver checked the old secret
-    assert!(signing::verify(new.expose(), &got.id, got.timestamp, &got.body, &got.signature));
+    assert!(signing::verify(
+        new.expose(),
+        &got.id,
+        got.timestamp,
+        &got.body,
+        &got.signature
+    ));
     assert_eq!(got.signature.split(' ').count(), 2);
     let mut tampered = got.body.clone();
     tampered[10] ^= 1;
-    assert!(!signing::verify(new.expose(), &got.id, got.timestamp, &tampered, &got.signature));
+    assert!(!signing::verify(
+        new.expose(),
+        &got.id,
+        got.timestamp,
+        &tampered,
+        &got.signature
+    ));
 }
 
 /// Runs the real `dalal` binary on a database file, as an operator would.
@@ -270,7 +395,10 @@ fn start_dalal(dir: &std::path::Path, port: u16, extra: &[(&str, &str)]) -> std:
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dalal"));
     command
         .env("DALAL__SERVER__ADDRESS", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", format!("sqlite://{}/dalal.db", dir.display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/dalal.db", dir.display()),
+        )
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null());
     for (k, v) in extra {
@@ -281,7 +409,12 @@ fn start_dalal(dir: &std::path::Path, port: u16, extra: &[(&str, &str)]) -> std:
 
 async fn wait_healthy(client: &reqwest::Client, base: &str) {
     for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -293,12 +426,23 @@ async fn wait_healthy(client: &reqwest::Client, base: &str) {
 async fn an_event_survives_kill_9_between_the_status_change_and_its_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let (receiver, url) = Receiver::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
 
     // First life: payments expire after a second; the delivery worker never gets to run.
-    let mut first = start_dalal(dir.path(), port, &[("DALAL__PAYMENTS__EXPIRY_SECS", "1"), ("DALAL__WEBHOOKS__INTERVAL_MS", "3600000")]);
+    let mut first = start_dalal(
+        dir.path(),
+        port,
+        &[
+            ("DALAL__PAYMENTS__EXPIRY_SECS", "1"),
+            ("DALAL__WEBHOOKS__INTERVAL_MS", "3600000"),
+        ],
+    );
     wait_healthy(&client, &base).await;
     let created: Value = client
         .post(format!("{base}/api/v1/payments/initiate"))
@@ -310,7 +454,10 @@ async fn an_event_survives_kill_9_between_the_status_change_and_its_delivery() {
         .json()
         .await
         .unwrap();
-    let id = created["data"]["transactionId"].as_str().unwrap().to_owned();
+    let id = created["data"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let status = |client: reqwest::Client, base: String, id: String| async move {
         let r: Value = client
             .get(format!("{base}/api/v1/payments/{id}"))
@@ -329,10 +476,16 @@ async fn an_event_survives_kill_9_between_the_status_change_and_its_delivery() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(status(client.clone(), base.clone(), id.clone()).await, "expired");
+    assert_eq!(
+        status(client.clone(), base.clone(), id.clone()).await,
+        "expired"
+    );
     first.kill().unwrap(); // SIGKILL: no graceful shutdown
     first.wait().unwrap();
-    assert!(receiver.received().is_empty(), "nothing was delivered before the kill");
+    assert!(
+        receiver.received().is_empty(),
+        "nothing was delivered before the kill"
+    );
 
     // Second life: the outbox still holds the event, and it goes out once.
     let mut second = start_dalal(dir.path(), port, &[]);
@@ -358,8 +511,19 @@ async fn private_addresses_are_refused_when_not_allowed() {
     let (receiver, url) = Receiver::start().await;
     let id = paid_payment(&app, &url).await;
     assert_eq!(deliver(&app).await, 1);
-    assert!(receiver.received().is_empty(), "nothing reached the loopback receiver");
-    let list = app.get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY)).await.json();
+    assert!(
+        receiver.received().is_empty(),
+        "nothing reached the loopback receiver"
+    );
+    let list = app
+        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
+        .await
+        .json();
     assert_eq!(list["data"][0]["status"], "failed");
-    assert!(list["data"][0]["attempts"][0]["error"].as_str().unwrap().contains("SSRF"));
+    assert!(
+        list["data"][0]["attempts"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("SSRF")
+    );
 }
