@@ -56,12 +56,15 @@ pub enum PaymentError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Renders an API response (HTTP status, body) from a created payment.
+pub type RenderResponse<'a> =
+    dyn Fn(&Payment, Option<&Attempt>) -> anyhow::Result<(u16, String)> + Send + Sync + 'a;
+
 /// Stores the response of an idempotent request in the transaction that creates the payment.
 pub struct Completion<'a> {
     pub key: &'a crate::domain::text::IdempotencyKey,
     /// Renders the response (HTTP status, body) from the created payment.
-    pub render:
-        &'a (dyn Fn(&Payment, Option<&Attempt>) -> anyhow::Result<(u16, String)> + Send + Sync),
+    pub render: &'a RenderResponse<'a>,
 }
 
 /// What the customer picked on the checkout page.

@@ -498,11 +498,11 @@ pub fn CheckoutPage() -> impl IntoView {
                 }
                 let token = token();
                 leptos::task::spawn_local(async move {
-                    if let Ok(now) = poll_checkout(token).await {
-                        if now != fingerprint.get_value() {
-                            fingerprint.set_value(now);
-                            refreshes.update(|n| *n += 1);
-                        }
+                    if let Ok(now) = poll_checkout(token).await
+                        && now != fingerprint.get_value()
+                    {
+                        fingerprint.set_value(now);
+                        refreshes.update(|n| *n += 1);
                     }
                 });
             },
@@ -840,24 +840,24 @@ fn Done(
         PaymentStatus::Pending | PaymentStatus::Processing => "",
     };
     let back = page.back_link.clone();
-    if status == PaymentStatus::Succeeded {
-        if let Some(link) = back.clone() {
-            // With JavaScript, go back to the merchant after a moment; the button stays there.
-            Effect::new(move |_| {
-                let link = link.clone();
-                set_timeout(
-                    move || {
-                        #[cfg(feature = "hydrate")]
-                        if let Some(window) = web_sys::window() {
-                            let _ = window.location().set_href(&link);
-                        }
-                        #[cfg(not(feature = "hydrate"))]
-                        let _ = link;
-                    },
-                    std::time::Duration::from_millis(2500),
-                );
-            });
-        }
+    if status == PaymentStatus::Succeeded
+        && let Some(link) = back.clone()
+    {
+        // With JavaScript, go back to the merchant after a moment; the button stays there.
+        Effect::new(move |_| {
+            let link = link.clone();
+            set_timeout(
+                move || {
+                    #[cfg(feature = "hydrate")]
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().set_href(&link);
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = link;
+                },
+                std::time::Duration::from_millis(2500),
+            );
+        });
     }
     view! {
         <section class=format!("step done {}", status.as_str()) aria-labelledby="done-title">

@@ -253,6 +253,16 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
+/// Runs until `shutdown` turns true.
+pub async fn run(deliverer: Deliverer, interval: Duration, shutdown: watch::Receiver<bool>) {
+    crate::payments::workers::every(interval, shutdown, || async {
+        if let Err(err) = deliverer.deliver_due().await {
+            tracing::error!(error = ?err, "webhook delivery pass failed");
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,14 +296,4 @@ mod tests {
             "https://votresite.com/webhooks/cauris"
         ));
     }
-}
-
-/// Runs until `shutdown` turns true.
-pub async fn run(deliverer: Deliverer, interval: Duration, shutdown: watch::Receiver<bool>) {
-    crate::payments::workers::every(interval, shutdown, || async {
-        if let Err(err) = deliverer.deliver_due().await {
-            tracing::error!(error = ?err, "webhook delivery pass failed");
-        }
-    })
-    .await
 }

@@ -27,10 +27,13 @@ impl Received {
 }
 
 /// A merchant's endpoint: records what it gets and answers from a script (then 200).
+/// Scripted answers: a status and an optional `Retry-After`.
+type Script = VecDeque<(StatusCode, Option<&'static str>)>;
+
 #[derive(Clone, Default)]
 struct Receiver {
     received: Arc<Mutex<Vec<Received>>>,
-    script: Arc<Mutex<VecDeque<(StatusCode, Option<&'static str>)>>>,
+    script: Arc<Mutex<Script>>,
 }
 
 impl Receiver {

@@ -197,6 +197,7 @@ fn load() {
         }
     });
     let _ = child.kill();
+    let _ = child.wait();
 
     println!(
         "\nPOST /api/v1/payments/initiate vs floor — {concurrency} connections, {rounds} alternating rounds of {seconds} s, medians"
