@@ -23,6 +23,8 @@ pub struct WebhookSettings {
     /// Whether test-mode webhooks may go to loopback and private addresses (a developer's
     /// machine). Live-mode webhooks never may (SSRF protection).
     pub allow_private_targets_in_test: bool,
+    /// How long a receiver has to answer (then the attempt failed and is retried).
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,7 +104,8 @@ impl Settings {
             .set_default("sandbox.push_timeout_secs", 120)?
             .set_default("demo.enabled", true)?
             .set_default("webhooks.interval_ms", 500)?
-            .set_default("webhooks.allow_private_targets_in_test", true)?)
+            .set_default("webhooks.allow_private_targets_in_test", true)?
+            .set_default("webhooks.timeout_ms", 10_000)?)
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {

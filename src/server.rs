@@ -92,11 +92,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let webhooks = Deliverer::new(
-            pool.clone(),
-            clock.clone(),
-            settings.webhooks.allow_private_targets_in_test,
-        )?;
+        let webhooks = Deliverer::new(pool.clone(), clock.clone(), &settings.webhooks)?;
         let state = AppState {
             pool,
             clock,

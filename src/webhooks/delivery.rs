@@ -5,6 +5,7 @@
 
 use super::signing;
 use crate::clock::SharedClock;
+use crate::config::WebhookSettings;
 use crate::db::{self, Pool};
 use rand::Rng;
 use std::time::{Duration, Instant};
@@ -15,8 +16,6 @@ use tokio::sync::watch;
 pub const RETRY_DELAYS_MS: [i64; 7] = [
     5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
 ];
-/// A receiver has this long to answer.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// A claimed delivery is someone else's for this long.
 const LEASE_MS: i64 = 60_000;
 
@@ -30,17 +29,15 @@ pub struct Deliverer {
     /// a name cannot be re-pointed at a private address after a check.
     public_only: reqwest::Client,
     allow_private_in_test: bool,
+    timeout: Duration,
 }
 
 impl Deliverer {
-    pub fn new(
-        pool: Pool,
-        clock: SharedClock,
-        allow_private_in_test: bool,
-    ) -> anyhow::Result<Self> {
+    pub fn new(pool: Pool, clock: SharedClock, settings: &WebhookSettings) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(settings.timeout_ms);
         let builder = || {
             reqwest::Client::builder()
-                .timeout(TIMEOUT)
+                .timeout(timeout)
                 // A redirect is a failure, not something to follow.
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent("Dalal-Webhooks/1")
@@ -52,7 +49,8 @@ impl Deliverer {
             public_only: builder()
                 .dns_resolver(std::sync::Arc::new(PublicOnly))
                 .build()?,
-            allow_private_in_test,
+            allow_private_in_test: settings.allow_private_targets_in_test,
+            timeout,
         })
     }
 
@@ -163,7 +161,7 @@ impl Deliverer {
             }
             Err(err) => {
                 let what = if err.is_timeout() {
-                    "délai de réponse dépassé (10 s)".to_owned()
+                    format!("délai de réponse dépassé ({} ms)", self.timeout.as_millis())
                 } else {
                     format!("connexion impossible : {err}")
                 };

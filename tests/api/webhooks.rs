@@ -41,6 +41,13 @@ impl Receiver {
         let receiver = Receiver::default();
         let app = Router::new()
             .route("/hooks", post(receive))
+            .route(
+                "/slow",
+                post(|| async {
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    StatusCode::OK
+                }),
+            )
             .with_state(receiver.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
@@ -529,4 +536,24 @@ async fn private_addresses_are_refused_when_not_allowed() {
             .unwrap()
             .contains("SSRF")
     );
+}
+
+#[tokio::test]
+async fn a_receiver_that_does_not_answer_in_time_is_retried() {
+    let app = spawn_app_with(&[("webhooks.timeout_ms", "300")]).await;
+    let (_, url) = Receiver::start().await;
+    let id = paid_payment(&app, &url.replace("/hooks", "/slow")).await;
+    assert_eq!(deliver(&app).await, 1);
+    let list = app
+        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
+        .await
+        .json();
+    assert_eq!(list["data"][0]["status"], "pending");
+    let attempt = &list["data"][0]["attempts"][0];
+    let error = attempt["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("délai de réponse dépassé (300 ms)"),
+        "{attempt}"
+    );
+    assert!(attempt["latencyMs"].as_i64().unwrap() < 2_000);
 }
