@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod caurisflux;
 pub mod error;
+pub mod sahelpay;
 
 use crate::state::AppState;
 use axum::Router;
@@ -28,6 +29,9 @@ pub fn router() -> Router<AppState> {
             post(caurisflux::redeliver_webhook),
         )
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .route("/v1/payments", post(sahelpay::create_payment))
+        .route("/v1/payments/{id}", get(sahelpay::get_payment))
+        .route("/v1/{*rest}", axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

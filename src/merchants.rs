@@ -214,3 +214,25 @@ pub async fn authenticate(
     }
     Ok(Some(key.merchant))
 }
+
+/// The merchant a secret key alone belongs to (`Authorization: Bearer sk_…`). The lookup is by
+/// the secret's SHA-256, so no comparison of secrets happens in the clear.
+pub async fn authenticate_secret(
+    pool: &Pool,
+    secret_key: &str,
+) -> anyhow::Result<Option<Merchant>> {
+    let Some(key) =
+        db::merchants::find_active_key_by_secret(pool, &hash_secret(secret_key)).await?
+    else {
+        return Ok(None);
+    };
+    let mode = Mode::parse(&key.mode)?;
+    if !secret_key.starts_with(&format!("sk_{}_", mode.as_str())) {
+        return Ok(None);
+    }
+    Ok(Some(Merchant {
+        id: key.merchant_id,
+        name: key.merchant_name,
+        mode,
+    }))
+}

@@ -86,3 +86,27 @@ pub async fn find_active_key(pool: &Pool, public_key: &str) -> anyhow::Result<Op
         },
     ))
 }
+
+/// The key whose secret hashes to `secret_hash` (the SahelPay dialect sends only the secret).
+pub async fn find_active_key_by_secret(
+    pool: &Pool,
+    secret_hash: &str,
+) -> anyhow::Result<Option<ApiKeyRow>> {
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT k.merchant_id, m.name, k.mode, k.secret_hash
+         FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
+         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL",
+    )
+    .bind(secret_hash)
+    .fetch_optional(pool)
+    .await
+    .context("failed to look up an API secret")?;
+    Ok(row.map(
+        |(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
+            merchant_id,
+            merchant_name,
+            mode,
+            secret_hash,
+        },
+    ))
+}

@@ -9,5 +9,6 @@ mod idempotency;
 mod initiate;
 mod lifecycle;
 mod providers;
+mod sahelpay;
 mod validation;
 mod webhooks;
