@@ -60,6 +60,9 @@ pub struct SandboxSettings {
     pub answer_delay_ms: i64,
     /// When an unanswered sandbox push expires (MTN's EXPIRED, Wave's expired session).
     pub push_timeout_secs: i64,
+    /// Comma-separated gateways the sandbox treats as down (`orange_hub,moov_direct`), to see
+    /// failover at work.
+    pub down_gateways: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,6 +105,7 @@ impl Settings {
             .set_default("payments.worker_interval_ms", 500)?
             .set_default("sandbox.answer_delay_ms", 4000)?
             .set_default("sandbox.push_timeout_secs", 120)?
+            .set_default("sandbox.down_gateways", "")?
             .set_default("demo.enabled", true)?
             .set_default("webhooks.interval_ms", 500)?
             .set_default("webhooks.allow_private_targets_in_test", true)?

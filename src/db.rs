@@ -3,6 +3,7 @@
 //! `ON CONFLICT`, integer times.
 
 pub mod attempts;
+pub mod gateways;
 pub mod idempotency;
 pub mod merchants;
 pub mod payments;

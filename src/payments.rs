@@ -21,7 +21,7 @@ use crate::domain::{
 };
 use crate::providers::{
     AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry,
-    ProviderStatus,
+    ProviderStatus, routing,
 };
 use crate::random;
 use anyhow::Context;
@@ -107,17 +107,86 @@ impl Payments {
         self.clock.now_ms()
     }
 
-    fn connector(
+    /// The connector behind a gateway (an attempt from before routing has none: its provider's
+    /// first gateway).
+    fn gateway_connector(
         &self,
         mode: Mode,
+        gateway: Option<&str>,
         provider: ProviderCode,
     ) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
-        match mode {
-            Mode::Test => self.sandbox.get(provider).ok_or_else(|| {
-                PaymentError::Internal(anyhow::anyhow!("no sandbox connector for {provider}"))
-            }),
-            Mode::Live => Err(PaymentError::LiveModeDisabled),
+        if mode == Mode::Live {
+            return Err(PaymentError::LiveModeDisabled);
         }
+        let id = gateway
+            .or_else(|| {
+                routing::GATEWAYS
+                    .iter()
+                    .find(|g| g.provider == provider)
+                    .map(|g| g.id)
+            })
+            .unwrap_or_default();
+        self.sandbox.gateway(id).ok_or_else(|| {
+            PaymentError::Internal(anyhow::anyhow!("no connector for gateway {id:?}"))
+        })
+    }
+
+    /// Starts an attempt through the cheapest healthy gateway, failing over to the next when one
+    /// is down. Gateways that failed repeatedly rest for a while (unless all of them do).
+    async fn start_attempt(
+        &self,
+        mode: Mode,
+        request: &AttemptRequest,
+    ) -> Result<Routed, PaymentError> {
+        if mode == Mode::Live {
+            return Err(PaymentError::LiveModeDisabled);
+        }
+        let candidates = routing::candidates(request.provider, request.country, request.amount);
+        let ids: Vec<&str> = candidates.iter().map(|g| g.id).collect();
+        let resting = db::gateways::skipped(&self.pool, &ids, self.clock.now_ms()).await?;
+        let (healthy, skipped): (Vec<&routing::Gateway>, Vec<&routing::Gateway>) = candidates
+            .iter()
+            .copied()
+            .partition(|g| !resting.iter().any(|r| r == g.id));
+        let (order, skipped_ids): (Vec<_>, Vec<&str>) = if healthy.is_empty() {
+            (skipped, Vec::new())
+        } else {
+            (healthy, skipped.iter().map(|g| g.id).collect())
+        };
+        let mut failed: Vec<&str> = Vec::new();
+        for gateway in order {
+            let connector = self.gateway_connector(mode, Some(gateway.id), request.provider)?;
+            match connector.initiate(request).await {
+                Ok(session) => {
+                    db::gateways::record_success(&self.pool, gateway.id).await?;
+                    let reason = routing::reason(
+                        gateway,
+                        request.amount,
+                        candidates.len(),
+                        &skipped_ids,
+                        &failed,
+                    );
+                    return Ok(Routed {
+                        session,
+                        gateway: gateway.id,
+                        reason,
+                    });
+                }
+                Err(ProviderError::Unavailable { .. }) => {
+                    tracing::warn!(gateway = gateway.id, "gateway unavailable, failing over");
+                    db::gateways::record_failure(&self.pool, gateway.id, self.clock.now_ms())
+                        .await?;
+                    failed.push(gateway.id);
+                }
+                Err(other) => return Err(provider_error(request.provider, other)),
+            }
+        }
+        Err(provider_error(
+            request.provider,
+            ProviderError::Unavailable {
+                provider: request.provider.name(),
+            },
+        ))
     }
 
     /// Creates a payment. A direct payment with a QR-code provider opens the provider session at
@@ -162,12 +231,7 @@ impl Payments {
                     phone: phone.cloned(),
                     one_time_code: None,
                 };
-                Some(
-                    self.connector(mode, p)?
-                        .initiate(&request)
-                        .await
-                        .map_err(|e| provider_error(p, e))?,
-                )
+                Some(self.start_attempt(mode, &request).await?)
             }
             _ => None,
         };
@@ -339,7 +403,9 @@ impl Payments {
         if needs_phone && choice.phone.is_none() {
             return Err(InvalidInput::new("Saisissez votre numéro de téléphone").into());
         }
-        let connector = self.connector(payment.mode, choice.provider)?;
+        if payment.mode == Mode::Live {
+            return Err(PaymentError::LiveModeDisabled);
+        }
 
         // One open attempt per payment. Learn where the current one stands before replacing it:
         // the customer may have paid a moment ago.
@@ -421,10 +487,9 @@ impl Payments {
             phone: choice.phone.clone(),
             one_time_code: choice.one_time_code.clone(),
         };
-        let session = match connector.initiate(&request).await {
-            Ok(session) => session,
+        let session = match self.start_attempt(payment.mode, &request).await {
+            Ok(routed) => routed,
             Err(err) => {
-                let err = provider_error(choice.provider, err);
                 let (code, message) = match &err {
                     PaymentError::ProviderRefused { code, message } => {
                         (code.as_str(), message.clone())
@@ -455,7 +520,7 @@ impl Payments {
             .await
             .context("failed to begin a transaction")?;
         record_session(&mut tx, &attempt_id, &session, now).await?;
-        if session.customer_asked {
+        if session.session.customer_asked {
             let reason = format!("{} : demande envoyée au client", choice.provider.name());
             let moved = apply_event(
                 &self.public_url,
@@ -544,7 +609,7 @@ impl Payments {
             .context("attempt without payment")?;
         let mode = Mode::parse(&payment_row.mode)?;
         let status = match self
-            .connector(mode, attempt.provider)?
+            .gateway_connector(mode, attempt.gateway.as_deref(), attempt.provider)?
             .fetch_status(&reference)
             .await
         {
@@ -817,9 +882,10 @@ fn provider_error(provider: ProviderCode, err: ProviderError) -> PaymentError {
 async fn record_session(
     tx: &mut Tx<'_>,
     attempt_id: &str,
-    session: &crate::providers::ProviderSession,
+    routed: &Routed,
     now: i64,
 ) -> anyhow::Result<()> {
+    let session = &routed.session;
     let status = if session.customer_asked {
         "awaiting_customer"
     } else {
@@ -836,10 +902,18 @@ async fn record_session(
         &session.raw_status,
         session.launch_url.as_deref(),
         deep_links.as_deref(),
+        (routed.gateway, &routed.reason),
         now + CHECK_INTERVAL_MS,
         now,
     )
     .await
+}
+
+/// A provider session opened through a gateway chosen by the router.
+struct Routed {
+    session: crate::providers::ProviderSession,
+    gateway: &'static str,
+    reason: String,
 }
 
 async fn current_status(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<PaymentStatus> {

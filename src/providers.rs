@@ -2,6 +2,7 @@
 //! `sandbox.rs`, which imitate each provider's steps, delays and failures; live connectors would
 //! implement the same trait.
 
+pub mod routing;
 pub mod sandbox;
 pub mod transformers;
 
@@ -93,20 +94,54 @@ pub trait PaymentProvider: Send + Sync {
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError>;
 }
 
-/// The connectors of one mode, by provider.
+/// The connectors of one mode, by gateway (see `routing`).
 #[derive(Clone)]
 pub struct ProviderRegistry {
-    connectors: BTreeMap<ProviderCode, Arc<dyn PaymentProvider>>,
+    gateways: BTreeMap<&'static str, Arc<dyn PaymentProvider>>,
 }
 
 impl ProviderRegistry {
-    pub fn new(connectors: Vec<Arc<dyn PaymentProvider>>) -> Self {
-        Self {
-            connectors: connectors.into_iter().map(|c| (c.code(), c)).collect(),
-        }
+    /// Puts each provider's connector behind its gateways. `down` names gateways to treat as
+    /// unreachable (the sandbox's way to exercise failover).
+    pub fn new(connectors: Vec<Arc<dyn PaymentProvider>>, down: &[String]) -> Self {
+        let by_provider: BTreeMap<ProviderCode, Arc<dyn PaymentProvider>> =
+            connectors.into_iter().map(|c| (c.code(), c)).collect();
+        let gateways = routing::GATEWAYS
+            .iter()
+            .filter_map(|g| {
+                let inner = by_provider.get(&g.provider)?.clone();
+                let connector: Arc<dyn PaymentProvider> = if down.iter().any(|d| d == g.id) {
+                    Arc::new(Unreachable(inner))
+                } else {
+                    inner
+                };
+                Some((g.id, connector))
+            })
+            .collect();
+        Self { gateways }
     }
 
-    pub fn get(&self, code: ProviderCode) -> Option<&Arc<dyn PaymentProvider>> {
-        self.connectors.get(&code)
+    pub fn gateway(&self, id: &str) -> Option<&Arc<dyn PaymentProvider>> {
+        self.gateways.get(id)
+    }
+}
+
+/// A gateway that is down: it cannot start attempts (existing ones can still be asked about).
+struct Unreachable(Arc<dyn PaymentProvider>);
+
+#[async_trait]
+impl PaymentProvider for Unreachable {
+    fn code(&self) -> ProviderCode {
+        self.0.code()
+    }
+
+    async fn initiate(&self, _: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
+        Err(ProviderError::Unavailable {
+            provider: self.0.code().name(),
+        })
+    }
+
+    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
+        self.0.fetch_status(reference).await
     }
 }

@@ -73,12 +73,17 @@ impl Application {
             .migrate()
             .await
             .context("failed to create the sessions table")?;
-        let sandbox = ProviderRegistry::new(SandboxProvider::all(
-            &pool,
-            &clock,
-            &settings.sandbox,
-            &public_url,
-        ));
+        let down: Vec<String> = settings
+            .sandbox
+            .down_gateways
+            .split(',')
+            .map(|g| g.trim().to_owned())
+            .filter(|g| !g.is_empty())
+            .collect();
+        let sandbox = ProviderRegistry::new(
+            SandboxProvider::all(&pool, &clock, &settings.sandbox, &public_url),
+            &down,
+        );
         let payments = Payments::new(
             pool.clone(),
             clock.clone(),

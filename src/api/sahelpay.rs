@@ -424,10 +424,6 @@ fn payment_data(
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<PaymentData> {
     let provider = attempt.map(|a| a.provider).or(payment.provider);
-    // One sandbox gateway per method so far: smart routing across several comes with issue 5.
-    let gateway = attempt
-        .map(|a| a.provider)
-        .map(|p| format!("{}_{}", payment.mode.as_str(), p.code()));
     Ok(PaymentData {
         id: payment.id.sahelpay(),
         status: payment.status.as_str().to_ascii_uppercase(),
@@ -435,10 +431,8 @@ fn payment_data(
         currency: payment.amount.currency().code(),
         payment_method: provider.map(method_name),
         redirect_url: format!("{public_url}/pay/{}", payment.checkout_token),
-        routing_reason: gateway
-            .as_ref()
-            .map(|g| format!("Seul gateway disponible pour ce moyen de paiement ({g})")),
-        gateway_used: gateway,
+        gateway_used: attempt.and_then(|a| a.gateway.clone()),
+        routing_reason: attempt.and_then(|a| a.routing_reason.clone()),
         client_reference: payment.external_reference.clone(),
         metadata: payment
             .metadata

@@ -17,10 +17,12 @@ pub struct AttemptRow {
     pub next_check_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub gateway: Option<String>,
+    pub routing_reason: Option<String>,
 }
 
 const COLUMNS: &str = "id, payment_id, provider, status, provider_reference, provider_status, customer_phone, \
-    launch_url, deep_links, failure_code, failure_message, next_check_at, created_at, updated_at";
+    launch_url, deep_links, failure_code, failure_message, next_check_at, created_at, updated_at, gateway, routing_reason";
 
 /// Inserts an attempt in `created`. The partial unique index allows one open attempt per payment,
 /// so two racing method choices cannot both reach a provider.
@@ -56,12 +58,13 @@ pub async fn record_session(
     provider_status: &str,
     launch_url: Option<&str>,
     deep_links: Option<&str>,
+    route: (&str, &str),
     next_check_at: i64,
     now: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE payment_attempts SET status = $1, provider_reference = $2, provider_status = $3, launch_url = $4,
-            deep_links = $5, next_check_at = $6, updated_at = $7
+            deep_links = $5, next_check_at = $6, updated_at = $7, gateway = $9, routing_reason = $10
          WHERE id = $8",
     )
     .bind(status)
@@ -72,6 +75,8 @@ pub async fn record_session(
     .bind(next_check_at)
     .bind(now)
     .bind(id)
+    .bind(route.0)
+    .bind(route.1)
     .execute(&mut **tx)
     .await
     .context("failed to record a provider session")?;

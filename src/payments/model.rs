@@ -166,6 +166,9 @@ pub struct Attempt {
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
     pub created_at: i64,
+    /// The gateway that served the attempt and why it was chosen (smart routing).
+    pub gateway: Option<String>,
+    pub routing_reason: Option<String>,
 }
 
 impl TryFrom<AttemptRow> for Attempt {
@@ -189,6 +192,8 @@ impl TryFrom<AttemptRow> for Attempt {
             failure_code: r.failure_code,
             failure_message: r.failure_message,
             created_at: r.created_at,
+            gateway: r.gateway,
+            routing_reason: r.routing_reason,
         })
     }
 }

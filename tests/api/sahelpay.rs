@@ -97,8 +97,14 @@ async fn the_seed_example_runs_as_written() {
             .unwrap()
             .starts_with(&format!("{}/pay/", app.address))
     );
-    assert_eq!(data["gateway_used"], "test_orange_money");
-    assert!(data["routing_reason"].as_str().unwrap().contains("gateway"));
+    assert_eq!(data["gateway_used"], "orange_direct");
+    assert!(
+        data["routing_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Gateway le moins cher"),
+        "{data}"
+    );
     assert_eq!(data["client_reference"], "order_123");
     assert_eq!(data["metadata"], json!({"order_id": "order_123"}));
     let (created, expires) = (
@@ -293,5 +299,121 @@ async fn a_sahelpay_payment_follows_the_same_lifecycle() {
     app.state.payments.check_due_attempts().await.unwrap();
     let after = app.sahel_get(data["id"].as_str().unwrap()).await.json()["data"].clone();
     assert_eq!(after["status"], "SUCCEEDED");
-    assert_eq!(after["gateway_used"], "test_moov_money");
+    assert_eq!(
+        after["gateway_used"], "moov_direct",
+        "2 500 XOF: 50 via moov_direct, 88 via moov_hub"
+    );
+}
+
+fn orange(amount: i64) -> String {
+    json!({"amount": amount, "payment_method": "ORANGE_MONEY", "country": "ML", "customer_phone": "+22370123456",
+        "return_url": "https://shop.example/retour"})
+    .to_string()
+}
+
+#[tokio::test]
+async fn routing_picks_the_cheapest_gateway_for_the_amount() {
+    let app = spawn_app().await;
+    let small = app
+        .sahel_post(Some(BEARER), None, orange(5_000))
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(
+        small["gateway_used"], "orange_direct",
+        "1.5 % = 75 beats 1 % + 75 = 125"
+    );
+    assert_eq!(
+        small["routing_reason"],
+        "Gateway le moins cher pour ce montant (frais 75 XOF)"
+    );
+    let large = app
+        .sahel_post(Some(BEARER), None, orange(50_000))
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(
+        large["gateway_used"], "orange_hub",
+        "1 % + 75 = 575 beats 1.5 % = 750"
+    );
+    let wave = app
+        .sahel_post(
+            Some(BEARER),
+            None,
+            json!({"amount": 5000, "payment_method": "WAVE", "country": "SN",
+            "customer_phone": "+221771234567", "return_url": "https://shop.example/retour"})
+            .to_string(),
+        )
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(wave["gateway_used"], "wave_direct");
+    assert!(
+        wave["routing_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Seul gateway disponible")
+    );
+}
+
+#[tokio::test]
+async fn routing_fails_over_within_the_request_then_skips_the_failing_gateway() {
+    let app = spawn_app_with(&[("sandbox.down_gateways", "orange_hub")]).await;
+    for _ in 0..3 {
+        let data = app
+            .sahel_post(Some(BEARER), None, orange(50_000))
+            .await
+            .json()["data"]
+            .clone();
+        assert_eq!(data["gateway_used"], "orange_direct");
+        assert!(
+            data["routing_reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("Basculement : orange_hub indisponible"),
+            "{data}"
+        );
+    }
+    // Three failures in a row: the hub rests and is not even tried.
+    let data = app
+        .sahel_post(Some(BEARER), None, orange(50_000))
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(data["gateway_used"], "orange_direct");
+    assert!(
+        data["routing_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("orange_hub écarté"),
+        "{data}"
+    );
+    // After a minute it is probed again (and, still down, failed over again).
+    app.clock.advance_ms(61_000);
+    let data = app
+        .sahel_post(Some(BEARER), None, orange(50_000))
+        .await
+        .json()["data"]
+        .clone();
+    assert!(
+        data["routing_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Basculement"),
+        "{data}"
+    );
+}
+
+#[tokio::test]
+async fn when_every_gateway_is_down_the_merchant_is_told_to_retry() {
+    let app = spawn_app_with(&[("sandbox.down_gateways", "orange_hub,orange_direct")]).await;
+    let reply = app
+        .sahel_post(Some(BEARER), Some("od-1"), orange(50_000))
+        .await;
+    assert_eq!(
+        (reply.status, error_code(&reply).as_str()),
+        (503, "PROVIDER_UNAVAILABLE")
+    );
+    assert_eq!(reply.headers["retry-after"], "30");
+    assert_eq!(app.count_payments().await, 0);
 }
