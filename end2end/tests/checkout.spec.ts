@@ -191,3 +191,27 @@ test('the cross-site page calls are refused', async ({ request }) => {
   });
   expect(response.status()).toBe(403);
 });
+
+test('a SahelPay-created Orange Money payment is paid through the checkout page', async ({ page, request }) => {
+  const amount = 5000 + Math.floor(Math.random() * 400); // Orange refuses repeats within minutes
+  const response = await request.post('/v1/payments', {
+    headers: { Authorization: 'Bearer sk_test_dalal_demo_5f3a9c2e7b1d4068', 'X-Idempotency-Key': `sp-${Date.now()}-${amount}` },
+    data: {
+      amount, currency: 'XOF', payment_method: 'ORANGE_MONEY', country: 'ML', customer_phone: '+22370123456',
+      customer_name: 'Amadou Diallo', return_url: `${BASE_URL}/?source=sahelpay`, client_reference: 'order_123',
+    },
+  });
+  expect(response.status()).toBe(201);
+  const { data } = await response.json();
+  expect(data.gateway_used).toBe('orange_direct');
+  const checkout = new CheckoutPage(page);
+  await openHydrated(page, data.redirect_url);
+  await expect(checkout.qrCode('Orange Money')).toBeVisible();
+  await expect(page.getByText('#144#77#')).toBeVisible(); // Mali's code
+  await checkScreen(page, 'sahelpay-orange');
+  await answerOnSandboxPhone(page, (await checkout.openAppLink('Orange Money').first().getAttribute('href'))!, 'Approuver le paiement');
+  await page.waitForURL((url) => url.searchParams.get('status') === 'succeeded', { timeout: 12_000 });
+  expect(new URL(page.url()).searchParams.get('externalReference')).toBe('order_123');
+  const after = await request.get(`/v1/payments/${data.id}`, { headers: { Authorization: 'Bearer sk_test_dalal_demo_5f3a9c2e7b1d4068' } });
+  expect((await after.json()).data.status).toBe('SUCCEEDED');
+});
