@@ -61,3 +61,17 @@ pub fn violated_constraint(err: &sqlx::Error) -> Option<&str> {
         _ => None,
     }
 }
+
+/// Rows per value of a status column, for `/metrics`.
+pub async fn count_by(
+    pool: &Pool,
+    table: &'static str,
+    column: &'static str,
+) -> anyhow::Result<Vec<(String, i64)>> {
+    // `table` and `column` are compile-time constants of this crate, never input.
+    let sql = format!("SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY {column}");
+    sqlx::query_as(&sql)
+        .fetch_all(pool)
+        .await
+        .with_context(|| format!("failed to count {table} by {column}"))
+}

@@ -29,3 +29,29 @@ async fn unknown_checkout_tokens_get_a_clear_page() {
     assert_eq!(reply.status, 404);
     assert!(reply.text.contains("Lien de paiement introuvable"));
 }
+
+#[tokio::test]
+async fn metrics_count_payments_by_status() {
+    let app = spawn_app().await;
+    app.create(seed_checkout_body()).await;
+    app.create(seed_checkout_body()).await;
+    let reply = app.get("/metrics", None).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.text.contains("# TYPE dalal_payments gauge"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.text.contains("dalal_payments{status=\"pending\"} 2"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply
+            .text
+            .contains("dalal_gateway_skipped{gateway=\"orange_hub\"} 0"),
+        "{}",
+        reply.text
+    );
+}
