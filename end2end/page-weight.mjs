@@ -1,6 +1,6 @@
 // Page weight of the checkout page: bytes over the wire (brotli and gzip) of the HTML, CSS, JS
 // and WASM of /pay/{token}, and which of them the first render needs.
-// Run through `bash .ci/page-weight`, which builds the release bundle and starts a server.
+// Run through `./.ci/page-weight`, which builds the release bundle and starts a server.
 import http from 'node:http';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3777';
