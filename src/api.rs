@@ -61,3 +61,73 @@ pub async fn read_body(
         )
     })
 }
+
+/// An error type of one dialect, as the idempotency plumbing needs it.
+pub trait DialectError: From<anyhow::Error> {
+    fn status(&self) -> axum::http::StatusCode;
+    /// The JSON body, as sent and as stored for replays.
+    fn body(&self) -> String;
+    /// The key was used for a different request.
+    fn key_reused(key: &crate::domain::text::IdempotencyKey) -> Self;
+    /// A request with the key is still running.
+    fn key_busy() -> Self;
+}
+
+/// Runs `create` once per (merchant, idempotency key): the first request creates (its response is
+/// stored by `create`, in the payment's transaction), the same request again gets the same bytes,
+/// another request with the key is refused. A 4xx is an answer and is stored too; a 5xx is not, so
+/// the merchant's retry runs again.
+pub async fn idempotent<E, F>(
+    state: &crate::state::AppState,
+    merchant_id: &str,
+    key: &crate::domain::text::IdempotencyKey,
+    route: &str,
+    body: &[u8],
+    create: F,
+) -> Result<axum::response::Response, E>
+where
+    E: DialectError,
+    F: std::future::Future<Output = Result<axum::response::Response, E>>,
+{
+    use crate::payments::idempotency::{self, Claim};
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+
+    let fingerprint = idempotency::fingerprint(route, body);
+    match idempotency::claim(&state.pool, &state.clock, merchant_id, key, &fingerprint).await? {
+        Claim::Owner => match create.await {
+            Ok(response) => Ok(response),
+            Err(err) if err.status().is_client_error() => {
+                idempotency::complete(
+                    &state.pool,
+                    merchant_id,
+                    key,
+                    err.status().as_u16(),
+                    &err.body(),
+                )
+                .await?;
+                Err(err)
+            }
+            Err(err) => {
+                idempotency::release(&state.pool, merchant_id, key).await?;
+                Err(err)
+            }
+        },
+        Claim::Replay { status, body } => {
+            let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
+            let headers = [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    header::HeaderName::from_static("idempotent-replayed"),
+                    HeaderValue::from_static("true"),
+                ),
+            ];
+            Ok((status, headers, body).into_response())
+        }
+        Claim::Mismatch => Err(E::key_reused(key)),
+        Claim::StillRunning => Err(E::key_busy()),
+    }
+}

@@ -10,7 +10,6 @@ use crate::domain::url::HttpUrl;
 use crate::domain::{
     ConfirmationFlow, Country, Currency, InvalidInput, Money, ProviderCode, TransactionId,
 };
-use crate::payments::idempotency::{self, Claim};
 use crate::payments::{Attempt, Completion, NewPayment, NewPaymentKind, Payment};
 use crate::state::AppState;
 use crate::{clock, qr};
@@ -354,48 +353,8 @@ pub async fn initiate(
     let Some(key) = key else {
         return create(&state, &merchant, new, None).await;
     };
-    let fingerprint = idempotency::fingerprint(INITIATE_ROUTE, &bytes);
-    match idempotency::claim(&state.pool, &state.clock, &merchant.id, &key, &fingerprint).await? {
-        Claim::Owner => match create(&state, &merchant, new, Some(&key)).await {
-            Ok(response) => Ok(response),
-            Err(err) if err.status.is_client_error() => {
-                // A refusal is an answer too: the same request gets the same refusal.
-                idempotency::complete(
-                    &state.pool,
-                    &merchant.id,
-                    &key,
-                    err.status.as_u16(),
-                    &err.body(),
-                )
-                .await?;
-                Err(err)
-            }
-            Err(err) => {
-                // A server-side failure is not an answer: let the merchant's retry try again.
-                idempotency::release(&state.pool, &merchant.id, &key).await?;
-                Err(err)
-            }
-        },
-        Claim::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
-            let mut response = json_response(status, body);
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            Ok(response)
-        }
-        Claim::Mismatch => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "La clé d'idempotence « {} » a déjà servi pour une requête différente : utilisez une nouvelle clé pour un nouveau paiement",
-                key.as_str()
-            ),
-        )),
-        Claim::StillRunning => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "Une requête avec la même clé d'idempotence est encore en cours : réessayez dans quelques secondes",
-        )),
-    }
+    let creating = create(&state, &merchant, new, Some(&key));
+    super::idempotent(&state, &merchant.id, &key, INITIATE_ROUTE, &bytes, creating).await
 }
 
 pub async fn get_payment(

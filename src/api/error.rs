@@ -112,3 +112,30 @@ impl From<anyhow::Error> for ApiError {
         ApiError::internal(&err)
     }
 }
+
+impl super::DialectError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn body(&self) -> String {
+        ApiError::body(self)
+    }
+
+    fn key_reused(key: &crate::domain::text::IdempotencyKey) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "La clé d'idempotence « {} » a déjà servi pour une requête différente : utilisez une nouvelle clé pour un nouveau paiement",
+                key.as_str()
+            ),
+        )
+    }
+
+    fn key_busy() -> Self {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "Une requête avec la même clé d'idempotence est encore en cours : réessayez dans quelques secondes",
+        )
+    }
+}

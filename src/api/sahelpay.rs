@@ -11,7 +11,6 @@ use crate::domain::text::{self, IdempotencyKey};
 use crate::domain::url::HttpUrl;
 use crate::domain::{Country, Currency, InvalidInput, Money, ProviderCode, TransactionId};
 use crate::merchants::{self, Merchant};
-use crate::payments::idempotency::{self, Claim};
 use crate::payments::{Attempt, Completion, NewPayment, NewPaymentKind, Payment, PaymentError};
 use crate::state::AppState;
 use crate::{clock, random};
@@ -72,6 +71,35 @@ impl SahelError {
             },
         };
         serde_json::to_string(&envelope).unwrap_or_default()
+    }
+}
+
+impl super::DialectError for SahelError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn body(&self) -> String {
+        SahelError::body(self)
+    }
+
+    fn key_reused(key: &IdempotencyKey) -> Self {
+        SahelError::new(
+            StatusCode::CONFLICT,
+            "DUPLICATE_PAYMENT",
+            format!(
+                "Un paiement a déjà été créé avec la clé d'idempotence « {} » et une autre requête",
+                key.as_str()
+            ),
+        )
+    }
+
+    fn key_busy() -> Self {
+        SahelError::new(
+            StatusCode::CONFLICT,
+            "IDEMPOTENCY_IN_PROGRESS",
+            "Une requête avec la même clé d'idempotence est encore en cours : réessayez dans quelques secondes",
+        )
     }
 }
 
@@ -506,50 +534,8 @@ pub async fn create_payment(
     let Some(key) = key else {
         return create(&state, &merchant, new, None).await;
     };
-    let fingerprint = idempotency::fingerprint(CREATE_ROUTE, &bytes);
-    match idempotency::claim(&state.pool, &state.clock, &merchant.id, &key, &fingerprint).await? {
-        Claim::Owner => match create(&state, &merchant, new, Some(&key)).await {
-            Ok(response) => Ok(response),
-            Err(err) if err.status.is_client_error() => {
-                idempotency::complete(
-                    &state.pool,
-                    &merchant.id,
-                    &key,
-                    err.status.as_u16(),
-                    &err.body(),
-                )
-                .await?;
-                Err(err)
-            }
-            Err(err) => {
-                idempotency::release(&state.pool, &merchant.id, &key).await?;
-                Err(err)
-            }
-        },
-        Claim::Replay { status, body } => {
-            let mut response = json_response(
-                StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
-                body,
-            );
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            Ok(response)
-        }
-        Claim::Mismatch => Err(SahelError::new(
-            StatusCode::CONFLICT,
-            "DUPLICATE_PAYMENT",
-            format!(
-                "Un paiement a déjà été créé avec la clé d'idempotence « {} » et une autre requête",
-                key.as_str()
-            ),
-        )),
-        Claim::StillRunning => Err(SahelError::new(
-            StatusCode::CONFLICT,
-            "IDEMPOTENCY_IN_PROGRESS",
-            "Une requête avec la même clé d'idempotence est encore en cours : réessayez dans quelques secondes",
-        )),
-    }
+    let creating = create(&state, &merchant, new, Some(&key));
+    super::idempotent(&state, &merchant.id, &key, CREATE_ROUTE, &bytes, creating).await
 }
 
 /// `GET /v1/payments/{id}` (`txn_…`, or the CaurisFlux `TX…`).
