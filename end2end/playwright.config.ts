@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,7 +9,9 @@ import { join } from 'node:path';
 import { PORT, SHORT_EXPIRY_PORT } from './tests/support';
 
 const baseURL = `http://127.0.0.1:${PORT}`;
-const bin = process.env.DALAL_BIN ?? `${process.env.HOME}/.cache/dalal/target/debug/dalal`;
+// Same cache folder as .ci/env: one per checkout path.
+const checkout = createHash('sha256').update(`${realpathSync('..')}\n`).digest('hex').slice(0, 12);
+const bin = process.env.DALAL_BIN ?? `${process.env.HOME}/.cache/dalal/target-${checkout}/debug/dalal`;
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
