@@ -212,7 +212,7 @@ pub async fn due_for_expiry(
     .context("failed to list payments due for expiry")
 }
 
-/// A throwaway insert of the same width as a payment, for the benchmark's floor.
+/// How many payments exist (tests and the benchmark check that nothing was created twice).
 pub async fn count(pool: &Pool) -> anyhow::Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments")
         .fetch_one(pool)

@@ -1,7 +1,9 @@
 //! Idempotency per merchant (PRODUCT.md, "Both"): the same key with the same request replays the
 //! first response byte for byte; with a different request it is refused; racing requests on one
-//! key create one payment. The record goes in-progress → completed in short transactions; no
-//! lock is held while the payment is being created.
+//! key create one payment. The record is claimed (in progress) in its own short statement, so no
+//! lock is held while a provider is called; the response is then stored in the same transaction
+//! that creates the payment (`payments::Completion`), so a crash cannot leave a payment whose key
+//! would let a retry create a second one.
 
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
