@@ -67,40 +67,35 @@ pub async fn count_merchants(pool: &Pool) -> anyhow::Result<i64> {
     Ok(n)
 }
 
+/// The active key with this public key (CaurisFlux dialect: `X-API-Key: pk_…:sk_…`).
 pub async fn find_active_key(pool: &Pool, public_key: &str) -> anyhow::Result<Option<ApiKeyRow>> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT k.merchant_id, m.name, k.mode, k.secret_hash
-         FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
-         WHERE k.public_key = $1 AND k.revoked_at IS NULL",
-    )
-    .bind(public_key)
-    .fetch_optional(pool)
-    .await
-    .context("failed to look up an API key")?;
-    Ok(row.map(
-        |(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
-            merchant_id,
-            merchant_name,
-            mode,
-            secret_hash,
-        },
-    ))
+    find_active_key_where(pool, "public_key", public_key).await
 }
 
-/// The key whose secret hashes to `secret_hash` (the SahelPay dialect sends only the secret).
+/// The active key whose secret hashes to `secret_hash` (SahelPay dialect: only the secret is sent).
 pub async fn find_active_key_by_secret(
     pool: &Pool,
     secret_hash: &str,
 ) -> anyhow::Result<Option<ApiKeyRow>> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
+    find_active_key_where(pool, "secret_hash", secret_hash).await
+}
+
+/// `column` is one of the two constants above, never input.
+async fn find_active_key_where(
+    pool: &Pool,
+    column: &'static str,
+    value: &str,
+) -> anyhow::Result<Option<ApiKeyRow>> {
+    let sql = format!(
         "SELECT k.merchant_id, m.name, k.mode, k.secret_hash
          FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
-         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL",
-    )
-    .bind(secret_hash)
-    .fetch_optional(pool)
-    .await
-    .context("failed to look up an API secret")?;
+         WHERE k.{column} = $1 AND k.revoked_at IS NULL"
+    );
+    let row: Option<(String, String, String, String)> = sqlx::query_as(&sql)
+        .bind(value)
+        .fetch_optional(pool)
+        .await
+        .with_context(|| format!("failed to look up an API key by {column}"))?;
     Ok(row.map(
         |(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
             merchant_id,

@@ -233,3 +233,25 @@ pub fn token_of(data: &Value) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// The customer's pick on the checkout page: a provider, a country and maybe a number.
+pub fn choice(
+    provider: dalal::domain::ProviderCode,
+    country: dalal::domain::Country,
+    phone: Option<&str>,
+) -> dalal::payments::MethodChoice {
+    dalal::payments::MethodChoice {
+        provider,
+        country,
+        phone: phone.map(|p| dalal::domain::msisdn::Msisdn::parse(p, country).unwrap()),
+        one_time_code: None,
+    }
+}
+
+impl TestApp {
+    /// Lets the sandbox customer answer, then runs one pass of the provider status checker.
+    pub async fn customer_answers(&self, after_ms: i64) {
+        self.clock.advance_ms(after_ms);
+        self.state.payments.check_due_attempts().await.unwrap();
+    }
+}

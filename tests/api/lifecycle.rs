@@ -9,15 +9,6 @@ use serde_json::json;
 /// The sandbox's default answer delay (config `sandbox.answer_delay_ms`).
 const ANSWER_DELAY_MS: i64 = 4_000;
 
-fn choice(provider: ProviderCode, country: Country, phone: Option<&str>) -> MethodChoice {
-    MethodChoice {
-        provider,
-        country,
-        phone: phone.map(|p| Msisdn::parse(p, country).unwrap()),
-        one_time_code: None,
-    }
-}
-
 async fn checkout_in(app: &TestApp, country: &str, amount: i64) -> (String, String) {
     let data = app
         .create(json!({"type": "checkout", "amount": amount, "country": country, "externalReference": "CMD-1",
@@ -27,12 +18,6 @@ async fn checkout_in(app: &TestApp, country: &str, amount: i64) -> (String, Stri
         data["transactionId"].as_str().unwrap().to_owned(),
         token_of(&data),
     )
-}
-
-/// Lets the sandbox customer answer, then runs one pass of the provider status checker.
-async fn customer_answers(app: &TestApp, after_ms: i64) {
-    app.clock.advance_ms(after_ms);
-    app.state.payments.check_due_attempts().await.unwrap();
 }
 
 #[tokio::test]
@@ -52,13 +37,13 @@ async fn an_mtn_push_succeeds_after_the_customer_confirms() {
     assert_eq!(attempt.provider_status.as_deref(), Some("PENDING"));
     assert_eq!(app.get_payment(&id).await["status"], "processing");
 
-    customer_answers(&app, ANSWER_DELAY_MS - 1_000).await;
+    app.customer_answers(ANSWER_DELAY_MS - 1_000).await;
     assert_eq!(
         app.get_payment(&id).await["status"],
         "processing",
         "not before the customer answers"
     );
-    customer_answers(&app, 1_000).await;
+    app.customer_answers(1_000).await;
     let data = app.get_payment(&id).await;
     assert_eq!(data["status"], "succeeded");
     assert_eq!(data["paymentMethod"]["code"], "mtn_momo");
@@ -101,7 +86,7 @@ async fn a_declined_push_can_be_retried_with_another_method() {
         )
         .await
         .unwrap();
-    customer_answers(&app, ANSWER_DELAY_MS).await;
+    app.customer_answers(ANSWER_DELAY_MS).await;
     let (payment, attempt) = payments.find_by_token(&token).await.unwrap().unwrap();
     assert_eq!(
         payment.status,
@@ -118,7 +103,7 @@ async fn a_declined_push_can_be_retried_with_another_method() {
         .await
         .unwrap();
     assert_eq!(payment.status, PaymentStatus::Processing);
-    customer_answers(&app, ANSWER_DELAY_MS).await;
+    app.customer_answers(ANSWER_DELAY_MS).await;
     let data = app.get_payment(&id).await;
     assert_eq!(data["status"], "succeeded");
     assert_eq!(data["paymentMethod"]["code"], "moov_money");
@@ -141,7 +126,7 @@ async fn insufficient_funds_are_explained_in_plain_french() {
         )
         .await
         .unwrap();
-    customer_answers(&app, ANSWER_DELAY_MS).await;
+    app.customer_answers(ANSWER_DELAY_MS).await;
     let attempt = app
         .state
         .payments
@@ -172,7 +157,7 @@ async fn an_unanswered_push_expires_and_the_payment_stays_open() {
         )
         .await
         .unwrap();
-    customer_answers(&app, 60_000).await;
+    app.customer_answers(60_000).await;
     assert_eq!(
         app.state
             .payments
@@ -184,7 +169,7 @@ async fn an_unanswered_push_expires_and_the_payment_stays_open() {
             .status,
         PaymentStatus::Processing
     );
-    customer_answers(&app, 60_000).await;
+    app.customer_answers(60_000).await;
     let (payment, attempt) = app
         .state
         .payments
@@ -209,7 +194,7 @@ async fn a_payment_fails_after_three_failed_attempts() {
             )
             .await
             .unwrap();
-        customer_answers(&app, ANSWER_DELAY_MS).await;
+        app.customer_answers(ANSWER_DELAY_MS).await;
     }
     assert_eq!(app.get_payment(&id).await["status"], "failed");
     let err = app
@@ -380,7 +365,7 @@ async fn orange_money_one_time_code_path() {
         .await
         .unwrap();
     assert_eq!(payment.status, PaymentStatus::Processing);
-    customer_answers(&app, ANSWER_DELAY_MS).await;
+    app.customer_answers(ANSWER_DELAY_MS).await;
     assert_eq!(app.get_payment(&id).await["status"], "succeeded");
 
     // Orange refuses the same amount from the same number again within minutes.
@@ -454,7 +439,7 @@ async fn a_succeeded_payment_cannot_be_cancelled_or_paid_again() {
         )
         .await
         .unwrap();
-    customer_answers(&app, ANSWER_DELAY_MS).await;
+    app.customer_answers(ANSWER_DELAY_MS).await;
     assert!(
         matches!(app.state.payments.cancel(&token).await, Err(PaymentError::Conflict(ref m)) if m.contains("déjà été payé"))
     );

@@ -277,15 +277,11 @@ async fn a_sahelpay_payment_follows_the_same_lifecycle() {
         .json()["data"]
         .clone();
     let token = token_of(&json!({"redirectUrl": data["redirect_url"]}));
-    let choice = dalal::payments::MethodChoice {
-        provider: dalal::domain::ProviderCode::MoovMoney,
-        country: dalal::domain::Country::Ci,
-        phone: Some(
-            dalal::domain::msisdn::Msisdn::parse("+2250101234567", dalal::domain::Country::Ci)
-                .unwrap(),
-        ),
-        one_time_code: None,
-    };
+    let choice = choice(
+        dalal::domain::ProviderCode::MoovMoney,
+        dalal::domain::Country::Ci,
+        Some("+2250101234567"),
+    );
     app.state
         .payments
         .choose_method(&token, choice)
@@ -295,8 +291,7 @@ async fn a_sahelpay_payment_follows_the_same_lifecycle() {
         app.sahel_get(data["id"].as_str().unwrap()).await.json()["data"]["status"],
         "PROCESSING"
     );
-    app.clock.advance_ms(4_000);
-    app.state.payments.check_due_attempts().await.unwrap();
+    app.customer_answers(4_000).await;
     let after = app.sahel_get(data["id"].as_str().unwrap()).await.json()["data"].clone();
     assert_eq!(after["status"], "SUCCEEDED");
     assert_eq!(

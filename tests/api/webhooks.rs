@@ -112,22 +112,17 @@ async fn paid_payment(app: &TestApp, callback: &str) -> String {
         .create(json!({"type": "checkout", "amount": 5000, "country": "CI", "externalReference": "WH-1", "callbackUrl": callback}))
         .await;
     let token = token_of(&data);
-    let choice = dalal::payments::MethodChoice {
-        provider: dalal::domain::ProviderCode::MtnMomo,
-        country: dalal::domain::Country::Ci,
-        phone: Some(
-            dalal::domain::msisdn::Msisdn::parse("+2250501234567", dalal::domain::Country::Ci)
-                .unwrap(),
-        ),
-        one_time_code: None,
-    };
+    let choice = choice(
+        dalal::domain::ProviderCode::MtnMomo,
+        dalal::domain::Country::Ci,
+        Some("+2250501234567"),
+    );
     app.state
         .payments
         .choose_method(&token, choice)
         .await
         .unwrap();
-    app.clock.advance_ms(4_000);
-    app.state.payments.check_due_attempts().await.unwrap();
+    app.customer_answers(4_000).await;
     data["transactionId"].as_str().unwrap().to_owned()
 }
 
