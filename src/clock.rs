@@ -47,6 +47,13 @@ pub fn iso8601(ms: i64) -> String {
         .to_string()
 }
 
+/// The (year, month) of an instant, in UTC: what a card's expiry date is compared with.
+pub fn year_month(ms: i64) -> (i32, u32) {
+    use chrono::Datelike;
+    let date = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+    (date.year(), date.month())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -14,6 +14,29 @@ pub struct Settings {
     pub sandbox: SandboxSettings,
     pub demo: DemoSettings,
     pub webhooks: WebhookSettings,
+    pub routing: RoutingSettings,
+    pub cards: CardSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoutingSettings {
+    /// Every gateway Dalal may route through (`providers::routing::DEFAULT_GATEWAYS` unless
+    /// `dalal.toml` gives its own `[[routing.gateways]]` list).
+    pub gateways: Vec<crate::providers::routing::GatewaySettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CardSettings {
+    /// Comma-separated GIM-UEMOA IIN prefixes. The scheme does not publish them; the default,
+    /// `9220`, is the sandbox's (README, "Test cards"): set the real ones from the acquirer.
+    pub gim_uemoa_bins: String,
+}
+
+impl CardSettings {
+    pub fn bins(&self) -> crate::domain::CardBins {
+        crate::domain::CardBins::parse(&self.gim_uemoa_bins)
+            .expect("validated when the settings were loaded")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +118,11 @@ impl Settings {
     /// The defaults alone: what tests start from.
     pub fn defaults() -> anyhow::Result<config::ConfigBuilder<config::builder::DefaultState>> {
         Ok(config::Config::builder()
+            .add_source(config::File::from_str(
+                crate::providers::routing::DEFAULT_GATEWAYS,
+                config::FileFormat::Toml,
+            ))
+            .set_default("cards.gim_uemoa_bins", "9220")?
             .set_default("server.address", "127.0.0.1:3000")?
             .set_default("server.public_url", "")?
             .set_default("server.max_body_bytes", 64 * 1024)?
@@ -137,6 +165,9 @@ impl Settings {
             self.database.url.starts_with("sqlite:"),
             "database.url: only sqlite: URLs are supported so far (got a different scheme)"
         );
+        crate::providers::routing::Routes::new(&self.routing.gateways)?;
+        crate::domain::CardBins::parse(&self.cards.gim_uemoa_bins)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         if !self.server.public_url.is_empty() {
             let url = url::Url::parse(&self.server.public_url)
                 .context("server.public_url is not an absolute URL")?;
@@ -180,5 +211,50 @@ mod tests {
             std::env::remove_var("DALAL__SANDBOX__ANSWER_DELAY_MS");
             std::env::remove_var("DALAL__SERVER__ADDRESS");
         }
+    }
+
+    #[test]
+    fn a_configured_gateway_list_replaces_the_built_in_one() {
+        let mut toml = String::from("[cards]\ngim_uemoa_bins = \"6280, 9220\"\n");
+        for (id, provider, fee) in [
+            ("w", "wave", "0.9"),
+            ("o", "orange_money", "1.2"),
+            ("f", "free_money", "1"),
+            ("m", "mtn_momo", "1"),
+            ("v", "moov_money", "1"),
+            ("c", "card", "2.5"),
+        ] {
+            toml.push_str(&format!(
+                "[[routing.gateways]]\nid = \"{id}\"\nprovider = \"{provider}\"\nfee_percent = {fee}\nmax_amount = 900000\n"
+            ));
+        }
+        let settings: Settings = Settings::defaults()
+            .unwrap()
+            .add_source(config::File::from_str(&toml, config::FileFormat::Toml))
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        settings.validate().unwrap();
+        let ids: Vec<&str> = settings
+            .routing
+            .gateways
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect();
+        assert_eq!(ids, ["w", "o", "f", "m", "v", "c"]);
+        assert_eq!(settings.routing.gateways[0].max_amount, Some(900_000));
+        assert_eq!(settings.cards.bins().gim_uemoa, ["6280", "9220"]);
+
+        let broken = toml.replace("provider = \"card\"", "provider = \"wave\"");
+        let settings: Settings = Settings::defaults()
+            .unwrap()
+            .add_source(config::File::from_str(&broken, config::FileFormat::Toml))
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        let err = format!("{:#}", settings.validate().unwrap_err());
+        assert!(err.contains("no gateway serves card"), "{err}");
     }
 }

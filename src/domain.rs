@@ -3,6 +3,7 @@
 //! Each is parsed once at the edge (API or page) and cannot hold an invalid value afterwards:
 //! the core never sees a raw string where a `Country` or a `Money` belongs.
 
+pub mod card;
 pub mod country;
 pub mod ids;
 pub mod money;
@@ -15,6 +16,7 @@ pub mod msisdn;
 #[cfg(feature = "ssr")]
 pub mod url;
 
+pub use card::{CardBins, CardBrand, CardDetails};
 pub use country::Country;
 pub use ids::TransactionId;
 pub use money::{Currency, Money};

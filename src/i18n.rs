@@ -103,6 +103,21 @@ pub struct Texts {
     pub method: &'static str,
     pub amount: &'static str,
     pub merchant: &'static str,
+    pub card_method: &'static str,
+    pub card_number: &'static str,
+    pub card_brands: &'static str,
+    pub card_invalid: &'static str,
+    pub card_expiry: &'static str,
+    pub card_cvc: &'static str,
+    pub card_cvc_hint: &'static str,
+    pub card_holder: &'static str,
+    pub card_kept: &'static str,
+    pub card_test_hint: &'static str,
+    pub card_only: &'static str,
+    pub authenticate_title: &'static str,
+    pub authenticate_body: &'static str,
+    pub authenticate_go: &'static str,
+    pub card_processing: &'static str,
 }
 
 pub const FR: Texts = Texts {
@@ -152,6 +167,21 @@ pub const FR: Texts = Texts {
     method: "Moyen de paiement",
     amount: "Montant",
     merchant: "Marchand",
+    card_method: "Carte bancaire",
+    card_number: "Numéro de carte",
+    card_brands: "Visa, Mastercard ou GIM-UEMOA",
+    card_invalid: "Numéro de carte invalide : vérifiez les chiffres saisis",
+    card_expiry: "Expiration (MM/AA)",
+    card_cvc: "Code de sécurité",
+    card_cvc_hint: "3 chiffres au dos",
+    card_holder: "Nom du titulaire",
+    card_kept: "Dalal ne conserve pas votre numéro de carte : seulement sa marque et ses 4 derniers chiffres.",
+    card_test_hint: "Cartes de test : 4242 4242 4242 4242 (acceptée), 4000 0000 0000 0002 (refusée), 4000 0000 0000 3220 (3-D Secure, code 123456).",
+    card_only: "Carte acceptée :",
+    authenticate_title: "Confirmez le paiement auprès de votre banque",
+    authenticate_body: "Votre banque demande une vérification (3-D Secure) pour la carte",
+    authenticate_go: "Continuer vers ma banque",
+    card_processing: "Votre banque traite le paiement",
 };
 
 pub const EN: Texts = Texts {
@@ -201,9 +231,44 @@ pub const EN: Texts = Texts {
     method: "Payment method",
     amount: "Amount",
     merchant: "Merchant",
+    card_method: "Bank card",
+    card_number: "Card number",
+    card_brands: "Visa, Mastercard or GIM-UEMOA",
+    card_invalid: "Invalid card number: check the digits",
+    card_expiry: "Expiry (MM/YY)",
+    card_cvc: "Security code",
+    card_cvc_hint: "3 digits on the back",
+    card_holder: "Cardholder name",
+    card_kept: "Dalal does not keep your card number: only its brand and last 4 digits.",
+    card_test_hint: "Test cards: 4242 4242 4242 4242 (approved), 4000 0000 0000 0002 (declined), 4000 0000 0000 3220 (3-D Secure, code 123456).",
+    card_only: "Card accepted:",
+    authenticate_title: "Confirm the payment with your bank",
+    authenticate_body: "Your bank asks for a check (3-D Secure) for the card",
+    authenticate_go: "Continue to my bank",
+    card_processing: "Your bank is processing the payment",
 };
 
 /// What the customer reads when an attempt failed, by Dalal's stable failure code.
+/// Why a card payment failed, in English (the French comes from `transformers`).
+pub fn card_failure_en(code: &str) -> String {
+    match code {
+        "insufficient-funds" => {
+            "Insufficient funds: your bank declined the payment. Try another card or method."
+        }
+        "card-declined" => "Your bank declined the payment. Try another card or method.",
+        "card-expired" => "Your bank says this card has expired.",
+        "authentication-failed" => {
+            "3-D Secure authentication failed: you were not charged. You can try again."
+        }
+        "expired" => "You did not confirm the payment with your bank in time. You can try again.",
+        "unavailable" => {
+            "Card payments are temporarily unavailable. Choose another method or try again later."
+        }
+        _ => "The card payment failed. You can try again or choose another method.",
+    }
+    .to_owned()
+}
+
 pub fn failure_en(code: &str, provider: &str) -> String {
     match code {
         "insufficient-funds" => format!(

@@ -17,7 +17,8 @@ use crate::config::PaymentSettings;
 use crate::db::{self, Pool, Tx};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{
-    AttemptStatus, Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode, TransactionId,
+    AttemptStatus, CardDetails, Country, InvalidInput, PaymentEvent, PaymentStatus, ProviderCode,
+    TransactionId,
 };
 use crate::providers::{
     AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry,
@@ -74,6 +75,8 @@ pub struct MethodChoice {
     pub country: Country,
     pub phone: Option<Msisdn>,
     pub one_time_code: Option<String>,
+    /// The card typed into the card form (card payments only).
+    pub card: Option<CardDetails>,
 }
 
 #[derive(Clone)]
@@ -107,6 +110,11 @@ impl Payments {
         self.clock.now_ms()
     }
 
+    /// The gateways payments are routed through.
+    pub fn routes(&self) -> &routing::Routes {
+        self.sandbox.routes()
+    }
+
     /// The connector behind a gateway (an attempt from before routing has none: its provider's
     /// first gateway).
     fn gateway_connector(
@@ -120,10 +128,10 @@ impl Payments {
         }
         let id = gateway
             .or_else(|| {
-                routing::GATEWAYS
-                    .iter()
-                    .find(|g| g.provider == provider)
-                    .map(|g| g.id)
+                self.sandbox
+                    .routes()
+                    .first_for(provider)
+                    .map(|g| g.id.as_str())
             })
             .unwrap_or_default();
         self.sandbox.gateway(id).ok_or_else(|| {
@@ -141,24 +149,44 @@ impl Payments {
         if mode == Mode::Live {
             return Err(PaymentError::LiveModeDisabled);
         }
-        let candidates = routing::candidates(request.provider, request.country, request.amount);
-        let ids: Vec<&str> = candidates.iter().map(|g| g.id).collect();
+        let brand = request.card.as_ref().map(|c| c.number.brand());
+        let candidates = self.sandbox.routes().candidates(
+            request.provider,
+            request.country,
+            request.amount,
+            brand,
+        );
+        let ids: Vec<&str> = candidates.iter().map(|g| g.id.as_str()).collect();
         let resting = db::gateways::skipped(&self.pool, &ids, self.clock.now_ms()).await?;
         let (healthy, skipped): (Vec<&routing::Gateway>, Vec<&routing::Gateway>) = candidates
             .iter()
             .copied()
-            .partition(|g| !resting.iter().any(|r| r == g.id));
+            .partition(|g| !resting.contains(&g.id));
         let (order, skipped_ids): (Vec<_>, Vec<&str>) = if healthy.is_empty() {
             (skipped, Vec::new())
         } else {
-            (healthy, skipped.iter().map(|g| g.id).collect())
+            (healthy, skipped.iter().map(|g| g.id.as_str()).collect())
         };
+        if candidates.is_empty() {
+            return Err(InvalidInput::new(match brand {
+                Some(brand) => format!(
+                    "Les cartes {brand} ne sont pas acceptées pour ce paiement {} : utilisez une autre carte",
+                    request.country.in_fr()
+                ),
+                None => format!(
+                    "{} n'accepte pas ce montant {} : choisissez un autre moyen de paiement",
+                    request.provider.name(),
+                    request.country.in_fr()
+                ),
+            })
+            .into());
+        }
         let mut failed: Vec<&str> = Vec::new();
         for gateway in order {
-            let connector = self.gateway_connector(mode, Some(gateway.id), request.provider)?;
+            let connector = self.gateway_connector(mode, Some(&gateway.id), request.provider)?;
             match connector.initiate(request).await {
                 Ok(session) => {
-                    db::gateways::record_success(&self.pool, gateway.id).await?;
+                    db::gateways::record_success(&self.pool, &gateway.id).await?;
                     let reason = routing::reason(
                         gateway,
                         request.amount,
@@ -168,15 +196,15 @@ impl Payments {
                     );
                     return Ok(Routed {
                         session,
-                        gateway: gateway.id,
+                        gateway: gateway.id.clone(),
                         reason,
                     });
                 }
                 Err(ProviderError::Unavailable { .. }) => {
-                    tracing::warn!(gateway = gateway.id, "gateway unavailable, failing over");
-                    db::gateways::record_failure(&self.pool, gateway.id, self.clock.now_ms())
+                    tracing::warn!(gateway = %gateway.id, "gateway unavailable, failing over");
+                    db::gateways::record_failure(&self.pool, &gateway.id, self.clock.now_ms())
                         .await?;
-                    failed.push(gateway.id);
+                    failed.push(&gateway.id);
                 }
                 Err(other) => return Err(provider_error(request.provider, other)),
             }
@@ -203,6 +231,7 @@ impl Payments {
             return Err(PaymentError::LiveModeDisabled);
         }
         let now = self.clock.now_ms();
+        let mut card_brand = None;
         let (kind, country, provider, phone) = match &new.kind {
             NewPaymentKind::Direct {
                 provider,
@@ -214,6 +243,15 @@ impl Payments {
                 Some(*provider),
                 Some(phone),
             ),
+            NewPaymentKind::Card { country, brand } => {
+                card_brand = *brand;
+                (
+                    PaymentKind::Direct,
+                    *country,
+                    Some(ProviderCode::Card),
+                    None,
+                )
+            }
             NewPaymentKind::Checkout { country, phone } => {
                 (PaymentKind::Checkout, *country, None, phone.as_ref())
             }
@@ -230,6 +268,7 @@ impl Payments {
                     country: c,
                     phone: phone.cloned(),
                     one_time_code: None,
+                    card: None,
                 };
                 Some(self.start_attempt(mode, &request).await?)
             }
@@ -256,6 +295,7 @@ impl Payments {
             return_url: new.return_url.as_ref().map(|u| u.as_str()),
             cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
             metadata: new.metadata.as_deref(),
+            card_brand: card_brand.map(|b| b.code()),
             expires_at: now + self.settings.expiry_secs * 1000,
             created_at: now,
         };
@@ -278,7 +318,10 @@ impl Payments {
                     &attempt_id,
                     row.id,
                     p.code(),
-                    phone.map(|p| p.as_str()),
+                    db::attempts::Payer {
+                        phone: phone.map(|p| p.as_str()),
+                        card: None,
+                    },
                     now,
                 )
                 .await
@@ -325,6 +368,24 @@ impl Payments {
             return Ok(None);
         };
         Ok(Some(self.with_latest_attempt(row).await?))
+    }
+
+    /// The payment and attempt behind a provider's reference (the sandbox bank's 3-D Secure page).
+    pub async fn find_by_reference(
+        &self,
+        provider: ProviderCode,
+        reference: &str,
+    ) -> Result<Option<(Payment, Attempt)>, PaymentError> {
+        let Some(row) =
+            db::attempts::find_by_reference(&self.pool, provider.code(), reference).await?
+        else {
+            return Ok(None);
+        };
+        let attempt = Attempt::try_from(row)?;
+        let payment = db::payments::find_by_id(&self.pool, attempt.payment_id)
+            .await?
+            .context("attempt without payment")?;
+        Ok(Some((Payment::try_from(payment)?, attempt)))
     }
 
     /// The payment behind a checkout page, with its latest attempt.
@@ -398,10 +459,35 @@ impl Payments {
         choice
             .provider
             .check_available(choice.country, payment.amount)?;
+        if !self
+            .routes()
+            .available(choice.provider, choice.country, payment.amount)
+        {
+            return Err(InvalidInput::new(format!(
+                "{} n'est pas disponible pour ce paiement {}",
+                choice.provider.name(),
+                choice.country.in_fr()
+            ))
+            .into());
+        }
         let needs_phone = choice.provider.flow() == crate::domain::ConfirmationFlow::UssdPush
             || choice.one_time_code.is_some();
         if needs_phone && choice.phone.is_none() {
             return Err(InvalidInput::new("Saisissez votre numéro de téléphone").into());
+        }
+        if choice.provider == ProviderCode::Card {
+            let Some(card) = &choice.card else {
+                return Err(InvalidInput::new("Saisissez les informations de votre carte").into());
+            };
+            if let Some(wanted) = payment.card_brand.filter(|b| *b != card.number.brand()) {
+                return Err(InvalidInput::new(format!(
+                    "Ce paiement doit être réglé avec une carte {wanted} (carte saisie : {})",
+                    card.number.brand()
+                ))
+                .into());
+            }
+        } else if payment.provider == Some(ProviderCode::Card) {
+            return Err(InvalidInput::new("Ce paiement doit être réglé par carte bancaire").into());
         }
         if payment.mode == Mode::Live {
             return Err(PaymentError::LiveModeDisabled);
@@ -460,12 +546,19 @@ impl Payments {
             .begin()
             .await
             .context("failed to begin a transaction")?;
+        let card = choice
+            .card
+            .as_ref()
+            .map(|c| (c.number.brand().code(), c.number.last4()));
         if let Err(err) = db::attempts::insert_open(
             &mut tx,
             &attempt_id,
             payment.id.sequence(),
             choice.provider.code(),
-            choice.phone.as_ref().map(|p| p.as_str()),
+            db::attempts::Payer {
+                phone: choice.phone.as_ref().map(|p| p.as_str()),
+                card,
+            },
             now,
         )
         .await
@@ -486,6 +579,7 @@ impl Payments {
             country: choice.country,
             phone: choice.phone.clone(),
             one_time_code: choice.one_time_code.clone(),
+            card: choice.card.clone(),
         };
         let session = match self.start_attempt(payment.mode, &request).await {
             Ok(routed) => routed,
@@ -541,6 +635,12 @@ impl Payments {
         tx.commit()
             .await
             .context("failed to record a provider session")?;
+        if choice.provider.flow() == crate::domain::ConfirmationFlow::Card
+            && !session.session.customer_asked
+        {
+            // A card is authorised (or refused) at once, unless the bank wants 3-D Secure.
+            self.refresh_attempt(&attempt_id).await?;
+        }
         let (payment, attempt) = self
             .find_by_token(token)
             .await?
@@ -902,7 +1002,7 @@ async fn record_session(
         &session.raw_status,
         session.launch_url.as_deref(),
         deep_links.as_deref(),
-        (routed.gateway, &routed.reason),
+        (&routed.gateway, &routed.reason),
         now + CHECK_INTERVAL_MS,
         now,
     )
@@ -912,7 +1012,7 @@ async fn record_session(
 /// A provider session opened through a gateway chosen by the router.
 struct Routed {
     session: crate::providers::ProviderSession,
-    gateway: &'static str,
+    gateway: String,
     reason: String,
 }
 

@@ -7,7 +7,7 @@ pub mod sandbox;
 pub mod transformers;
 
 use crate::domain::msisdn::Msisdn;
-use crate::domain::{Country, Money, ProviderCode};
+use crate::domain::{CardDetails, Country, Money, ProviderCode};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,6 +24,8 @@ pub struct AttemptRequest {
     pub phone: Option<Msisdn>,
     /// The Orange Money one-time code the customer got by dialling the USSD code.
     pub one_time_code: Option<String>,
+    /// The card typed into the checkout page (card payments only; never stored).
+    pub card: Option<CardDetails>,
 }
 
 /// What a provider answers when an attempt starts.
@@ -97,28 +99,41 @@ pub trait PaymentProvider: Send + Sync {
 /// The connectors of one mode, by gateway (see `routing`).
 #[derive(Clone)]
 pub struct ProviderRegistry {
-    gateways: BTreeMap<&'static str, Arc<dyn PaymentProvider>>,
+    routes: Arc<routing::Routes>,
+    gateways: BTreeMap<String, Arc<dyn PaymentProvider>>,
 }
 
 impl ProviderRegistry {
     /// Puts each provider's connector behind its gateways. `down` names gateways to treat as
     /// unreachable (the sandbox's way to exercise failover).
-    pub fn new(connectors: Vec<Arc<dyn PaymentProvider>>, down: &[String]) -> Self {
+    pub fn new(
+        routes: routing::Routes,
+        connectors: Vec<Arc<dyn PaymentProvider>>,
+        down: &[String],
+    ) -> Self {
         let by_provider: BTreeMap<ProviderCode, Arc<dyn PaymentProvider>> =
             connectors.into_iter().map(|c| (c.code(), c)).collect();
-        let gateways = routing::GATEWAYS
+        let gateways = routes
+            .all()
             .iter()
             .filter_map(|g| {
                 let inner = by_provider.get(&g.provider)?.clone();
-                let connector: Arc<dyn PaymentProvider> = if down.iter().any(|d| d == g.id) {
+                let connector: Arc<dyn PaymentProvider> = if down.contains(&g.id) {
                     Arc::new(Unreachable(inner))
                 } else {
                     inner
                 };
-                Some((g.id, connector))
+                Some((g.id.clone(), connector))
             })
             .collect();
-        Self { gateways }
+        Self {
+            routes: Arc::new(routes),
+            gateways,
+        }
+    }
+
+    pub fn routes(&self) -> &routing::Routes {
+        &self.routes
     }
 
     pub fn gateway(&self, id: &str) -> Option<&Arc<dyn PaymentProvider>> {

@@ -9,6 +9,7 @@ use crate::db;
 use crate::merchants;
 use crate::payments::{Payments, workers};
 use crate::providers::ProviderRegistry;
+use crate::providers::routing::Routes;
 use crate::providers::sandbox::{self, Decision, SandboxProvider};
 use crate::state::AppState;
 use crate::webhooks::delivery::Deliverer;
@@ -81,6 +82,7 @@ impl Application {
             .filter(|g| !g.is_empty())
             .collect();
         let sandbox = ProviderRegistry::new(
+            Routes::new(&settings.routing.gateways)?,
             SandboxProvider::all(&pool, &clock, &settings.sandbox, &public_url),
             &down,
         );
@@ -276,6 +278,10 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
             "/sandbox/phone/{reference}",
             get(sandbox_phone).post(sandbox_decide),
         )
+        .route(
+            "/sandbox/3ds/{reference}",
+            get(sandbox_bank).post(sandbox_bank_answer),
+        )
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(language))
@@ -350,9 +356,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
             }
         }
         let now = state.clock.now_ms();
-        let ids: Vec<&str> = crate::providers::routing::GATEWAYS
+        let ids: Vec<&str> = state
+            .payments
+            .routes()
+            .all()
             .iter()
-            .map(|g| g.id)
+            .map(|g| g.id.as_str())
             .collect();
         let resting = db::gateways::skipped(&state.pool, &ids, now).await?;
         out.push_str("# HELP dalal_gateway_skipped 1 when the router skips the gateway after repeated failures.\n# TYPE dalal_gateway_skipped gauge\n");
@@ -433,6 +442,122 @@ fn phone_page(title: &str, body: &str) -> String {
          <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/dalal.css\"></head>
          <body><main class=\"page phone\"><p class=\"sandbox-badge\">Mode test — aucun argent réel</p><h1>{title}</h1>{body}</main></body></html>"
     )
+}
+
+/// The sandbox bank's 3-D Secure page: where a card's bank asks the cardholder to confirm, as
+/// an issuer's page does after a card form. The test code is `123456`.
+async fn sandbox_bank(State(state): State<AppState>, Path(reference): Path<String>) -> Response {
+    bank_page(&state, &reference, None).await
+}
+
+async fn bank_page(state: &AppState, reference: &str, problem: Option<&str>) -> Response {
+    let not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            Html(phone_page(
+                "Authentification inconnue",
+                "<p>Cette page ne correspond à aucune authentification de test.</p>",
+            )),
+        )
+            .into_response()
+    };
+    let found = match state
+        .payments
+        .find_by_reference(crate::domain::ProviderCode::Card, reference)
+        .await
+    {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(),
+        Err(err) => return api::ApiError::internal(&anyhow::anyhow!("{err}")).into_response(),
+    };
+    let session = match sandbox::session(&state.pool, reference).await {
+        Ok(Some(s)) if s.flow == "3ds" => s,
+        Ok(_) => return not_found(),
+        Err(err) => return api::ApiError::internal(&err).into_response(),
+    };
+    let (payment, attempt) = found;
+    let back = format!("/pay/{}", payment.checkout_token);
+    let merchant = crate::db::merchants::merchant_name(&state.pool, &payment.merchant_id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let card = attempt
+        .card
+        .as_ref()
+        .map(|(brand, last4)| format!("{brand} •••• {last4}"))
+        .unwrap_or_default();
+    let body = if sandbox::card::awaiting_authentication(&session, state.clock.now_ms()) {
+        let problem = problem
+            .map(|p| format!("<p class=\"notice error\" role=\"alert\">{}</p>", escape(p)))
+            .unwrap_or_default();
+        format!(
+            "<p>Paiement de <strong>{amount}</strong> chez <strong>{merchant}</strong> avec la carte <strong>{card}</strong>.</p>
+             {problem}
+             <form method=\"post\">
+               <label for=\"code\">Code reçu par SMS (test : {code})</label>
+               <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\">
+               <button class=\"button primary\" name=\"decision\" value=\"approve\">Valider</button>
+               <button class=\"button\" name=\"decision\" value=\"decline\" formnovalidate>Refuser le paiement</button>
+             </form>",
+            amount = escape(&payment.amount.display_fr()),
+            merchant = escape(&merchant),
+            card = escape(&card),
+            code = sandbox::card::TEST_3DS_CODE,
+        )
+    } else {
+        format!(
+            "<p class=\"notice\" role=\"status\">Cette authentification est terminée.</p>
+             <p><a class=\"button primary\" href=\"{back}\">Revenir au paiement</a></p>"
+        )
+    };
+    Html(phone_page("Banque de test — 3-D Secure", &body)).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct BankAnswer {
+    decision: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn sandbox_bank_answer(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    Form(form): Form<BankAnswer>,
+) -> Response {
+    let decision = match form.decision.as_str() {
+        "approve" if form.code.trim() == sandbox::card::TEST_3DS_CODE => Decision::Approve,
+        "approve" => {
+            return bank_page(
+                &state,
+                &reference,
+                Some("Code incorrect : saisissez le code reçu par SMS."),
+            )
+            .await;
+        }
+        _ => Decision::Decline,
+    };
+    match sandbox::decide(&state.pool, &state.clock, &reference, decision).await {
+        Ok(Some(provider)) => {
+            if let Err(err) = state.payments.provider_notified(provider, &reference).await {
+                tracing::warn!(error = ?err, "failed to apply a 3-D Secure answer at once; the worker will");
+            }
+        }
+        Ok(None) => {}
+        Err(err) => return api::ApiError::internal(&err).into_response(),
+    }
+    // Like an issuer's page: back to the merchant's checkout, which shows the outcome.
+    match state
+        .payments
+        .find_by_reference(crate::domain::ProviderCode::Card, &reference)
+        .await
+    {
+        Ok(Some((payment, _))) => {
+            Redirect::to(&format!("/pay/{}", payment.checkout_token)).into_response()
+        }
+        _ => Redirect::to(&format!("/sandbox/3ds/{reference}")).into_response(),
+    }
 }
 
 #[derive(serde::Deserialize)]

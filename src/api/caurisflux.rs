@@ -73,6 +73,11 @@ struct PaymentMethod {
     code: &'static str,
     name: &'static str,
     logo_url: String,
+    /// Card payments: the card's brand (`visa`, `mastercard`, `gim_uemoa`) and last four digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_brand: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_last4: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -170,14 +175,22 @@ fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
                 "Le champ « country » est requis pour un paiement direct (SN, CI, ML, …)",
             )
         })?;
-        let raw_phone = raw_phone.ok_or_else(|| {
-            InvalidInput::new("Le champ « customerPhone » est requis pour un paiement direct (format E.164, ex. +221771234567)")
-        })?;
         provider.check_available(country, amount)?;
-        NewPaymentKind::Direct {
-            provider,
-            country,
-            phone: Msisdn::parse(&raw_phone, country)?,
+        if provider == ProviderCode::Card {
+            // The customer types the card on the checkout page: no number needed.
+            NewPaymentKind::Card {
+                country: Some(country),
+                brand: None,
+            }
+        } else {
+            let raw_phone = raw_phone.ok_or_else(|| {
+                InvalidInput::new("Le champ « customerPhone » est requis pour un paiement direct (format E.164, ex. +221771234567)")
+            })?;
+            NewPaymentKind::Direct {
+                provider,
+                country,
+                phone: Msisdn::parse(&raw_phone, country)?,
+            }
         }
     } else {
         if let Some(p) = string_field("provider", body.provider)?.filter(|s| !s.is_empty()) {
@@ -241,14 +254,19 @@ pub fn payment_data(
     payment: &Payment,
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<PaymentData> {
-    let method = attempt
-        .map(|a| a.provider)
-        .or(payment.provider)
-        .map(|p| PaymentMethod {
+    let method = attempt.map(|a| a.provider).or(payment.provider).map(|p| {
+        let card = attempt.and_then(|a| a.card.clone());
+        PaymentMethod {
             code: p.code(),
             name: p.name(),
             logo_url: format!("{}{}", public_url, p.logo_path()),
-        });
+            card_brand: card
+                .as_ref()
+                .map(|(b, _)| b.code())
+                .or(payment.card_brand.map(|b| b.code())),
+            card_last4: card.map(|(_, last4)| last4),
+        }
+    });
     let open_qr =
         attempt.filter(|a| a.status.is_open() && a.provider.flow() == ConfirmationFlow::QrCode);
     let qr_code = open_qr

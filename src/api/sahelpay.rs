@@ -9,7 +9,9 @@ use super::read_body;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::text::{self, IdempotencyKey};
 use crate::domain::url::HttpUrl;
-use crate::domain::{Country, Currency, InvalidInput, Money, ProviderCode, TransactionId};
+use crate::domain::{
+    CardBrand, Country, Currency, InvalidInput, Money, ProviderCode, TransactionId,
+};
 use crate::merchants::{self, Merchant};
 use crate::payments::{Attempt, Completion, NewPayment, NewPaymentKind, Payment, PaymentError};
 use crate::state::AppState;
@@ -201,7 +203,8 @@ struct CreateBody {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
     Mobile(ProviderCode),
-    Card(&'static str),
+    /// `CARD` (any brand) or one brand.
+    Card(Option<CardBrand>),
 }
 
 fn parse_method(s: &str) -> Result<Method, SahelError> {
@@ -209,10 +212,10 @@ fn parse_method(s: &str) -> Result<Method, SahelError> {
         "ORANGE_MONEY" => Method::Mobile(ProviderCode::OrangeMoney),
         "WAVE" => Method::Mobile(ProviderCode::Wave),
         "MOOV" => Method::Mobile(ProviderCode::MoovMoney),
-        "CARD" => Method::Card("CARD"),
-        "VISA" => Method::Card("VISA"),
-        "MASTERCARD" => Method::Card("MASTERCARD"),
-        "GIM_UEMOA" => Method::Card("GIM_UEMOA"),
+        "CARD" => Method::Card(None),
+        "VISA" => Method::Card(Some(CardBrand::Visa)),
+        "MASTERCARD" => Method::Card(Some(CardBrand::Mastercard)),
+        "GIM_UEMOA" => Method::Card(Some(CardBrand::GimUemoa)),
         other => {
             return Err(SahelError::bad(
                 "INVALID_PAYMENT_METHOD",
@@ -224,14 +227,20 @@ fn parse_method(s: &str) -> Result<Method, SahelError> {
     })
 }
 
-/// The method's name in SahelPay's vocabulary.
-fn method_name(provider: ProviderCode) -> &'static str {
+/// The method's name in SahelPay's vocabulary (for cards, the brand the merchant asked for).
+fn method_name(provider: ProviderCode, brand: Option<CardBrand>) -> &'static str {
     match provider {
         ProviderCode::OrangeMoney => "ORANGE_MONEY",
         ProviderCode::Wave => "WAVE",
         ProviderCode::MoovMoney => "MOOV",
         ProviderCode::FreeMoney => "FREE_MONEY",
         ProviderCode::MtnMomo => "MTN_MOMO",
+        ProviderCode::Card => match brand {
+            None => "CARD",
+            Some(CardBrand::Visa) => "VISA",
+            Some(CardBrand::Mastercard) => "MASTERCARD",
+            Some(CardBrand::GimUemoa) => "GIM_UEMOA",
+        },
     }
 }
 
@@ -332,13 +341,15 @@ fn parse_create(bytes: &[u8]) -> Result<NewPayment, SahelError> {
                     "customer_name et customer_email sont requis pour un paiement par carte",
                 ));
             }
-            return Err(SahelError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "METHOD_NOT_AVAILABLE",
-                format!(
-                    "Le paiement par carte ({brand}) n'est pas encore disponible : utilisez ORANGE_MONEY, WAVE ou MOOV"
-                ),
-            ));
+            // GIM-UEMOA cards are the UEMOA's own: refuse a payment they could never settle.
+            if brand == Some(CardBrand::GimUemoa) && currency != Currency::Xof {
+                return Err(SahelError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "METHOD_NOT_AVAILABLE",
+                    "Les cartes GIM-UEMOA ne s'utilisent que dans l'UEMOA, en XOF",
+                ));
+            }
+            NewPaymentKind::Card { country, brand }
         }
         Some(Method::Mobile(provider)) => {
             let raw = raw_phone.as_deref().ok_or_else(|| {
@@ -437,6 +448,9 @@ struct PaymentData {
     amount: i64,
     currency: &'static str,
     payment_method: Option<&'static str>,
+    /// The card paid with (brand and last four digits), once the customer has typed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<CardData>,
     redirect_url: String,
     gateway_used: Option<String>,
     routing_reason: Option<String>,
@@ -446,18 +460,31 @@ struct PaymentData {
     created_at: String,
 }
 
+#[derive(Serialize)]
+struct CardData {
+    brand: &'static str,
+    last4: String,
+}
+
 fn payment_data(
     public_url: &str,
     payment: &Payment,
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<PaymentData> {
     let provider = attempt.map(|a| a.provider).or(payment.provider);
+    let card = attempt
+        .and_then(|a| a.card.as_ref())
+        .map(|(brand, last4)| CardData {
+            brand: method_name(ProviderCode::Card, Some(*brand)),
+            last4: last4.clone(),
+        });
     Ok(PaymentData {
         id: payment.id.sahelpay(),
         status: payment.status.as_str().to_ascii_uppercase(),
         amount: payment.amount.minor(),
         currency: payment.amount.currency().code(),
-        payment_method: provider.map(method_name),
+        payment_method: provider.map(|p| method_name(p, payment.card_brand)),
+        card,
         redirect_url: format!("{public_url}/pay/{}", payment.checkout_token),
         gateway_used: attempt.and_then(|a| a.gateway.clone()),
         routing_reason: attempt.and_then(|a| a.routing_reason.clone()),

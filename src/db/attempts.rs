@@ -19,10 +19,19 @@ pub struct AttemptRow {
     pub updated_at: i64,
     pub gateway: Option<String>,
     pub routing_reason: Option<String>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
 }
 
 const COLUMNS: &str = "id, payment_id, provider, status, provider_reference, provider_status, customer_phone, \
-    launch_url, deep_links, failure_code, failure_message, next_check_at, created_at, updated_at, gateway, routing_reason";
+    launch_url, deep_links, failure_code, failure_message, next_check_at, created_at, updated_at, gateway, routing_reason, card_brand, card_last4";
+
+/// Who pays an attempt: a phone number, or a card's brand and last four digits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Payer<'a> {
+    pub phone: Option<&'a str>,
+    pub card: Option<(&'a str, &'a str)>,
+}
 
 /// Inserts an attempt in `created`. The partial unique index allows one open attempt per payment,
 /// so two racing method choices cannot both reach a provider.
@@ -31,18 +40,21 @@ pub async fn insert_open(
     id: &str,
     payment_id: i64,
     provider: &str,
-    customer_phone: Option<&str>,
+    payer: Payer<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at, updated_at)
-         VALUES ($1, $2, $3, 'created', $4, $5, $5)",
+        "INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at, updated_at,
+            card_brand, card_last4)
+         VALUES ($1, $2, $3, 'created', $4, $5, $5, $6, $7)",
     )
     .bind(id)
     .bind(payment_id)
     .bind(provider)
-    .bind(customer_phone)
+    .bind(payer.phone)
     .bind(now)
+    .bind(payer.card.map(|c| c.0))
+    .bind(payer.card.map(|c| c.1))
     .execute(&mut **tx)
     .await?;
     Ok(())

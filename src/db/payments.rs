@@ -28,6 +28,7 @@ pub struct PaymentRow {
     pub expires_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub card_brand: Option<String>,
 }
 
 /// What a new payment row holds; `id`, `failed_attempts` and `updated_at` are the database's.
@@ -50,13 +51,14 @@ pub struct NewPaymentRow<'a> {
     pub return_url: Option<&'a str>,
     pub cancel_url: Option<&'a str>,
     pub metadata: Option<&'a str>,
+    pub card_brand: Option<&'a str>,
     pub expires_at: i64,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider, \
     customer_phone, customer_name, customer_email, description, external_reference, callback_url, return_url, \
-    cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at";
+    cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at, card_brand";
 
 pub async fn insert<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
@@ -65,8 +67,8 @@ pub async fn insert<'e>(
     let sql = format!(
         "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider,
             customer_phone, customer_name, customer_email, description, external_reference, callback_url,
-            return_url, cancel_url, metadata, expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
+            return_url, cancel_url, metadata, expires_at, created_at, updated_at, card_brand)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)
          RETURNING {COLUMNS}"
     );
     sqlx::query_as(&sql)
@@ -90,6 +92,7 @@ pub async fn insert<'e>(
         .bind(p.metadata)
         .bind(p.expires_at)
         .bind(p.created_at)
+        .bind(p.card_brand)
         .fetch_one(executor)
         .await
         .context("failed to insert a payment")

@@ -1,5 +1,5 @@
-//! The mobile-money providers Dalal offers: where they work, their limits, and how the customer
-//! confirms a payment with each.
+//! The payment methods Dalal offers (the mobile-money providers and bank cards): where they
+//! work, their limits, and how the customer confirms a payment with each.
 
 use super::{Country, Currency, InvalidInput, Money};
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,8 @@ pub enum ProviderCode {
     FreeMoney,
     MtnMomo,
     MoovMoney,
+    /// Visa, Mastercard and GIM-UEMOA cards, typed into Dalal's card form.
+    Card,
 }
 
 /// How the customer approves a payment with a provider.
@@ -23,15 +25,19 @@ pub enum ConfirmationFlow {
     QrCode,
     /// The provider pushes a USSD prompt to the customer's phone, who types their PIN.
     UssdPush,
+    /// The customer types their card into Dalal's form; the bank may ask for a 3-D Secure
+    /// confirmation on its own page.
+    Card,
 }
 
 impl ProviderCode {
-    pub const ALL: [ProviderCode; 5] = [
+    pub const ALL: [ProviderCode; 6] = [
         ProviderCode::Wave,
         ProviderCode::OrangeMoney,
         ProviderCode::FreeMoney,
         ProviderCode::MtnMomo,
         ProviderCode::MoovMoney,
+        ProviderCode::Card,
     ];
 
     pub fn code(self) -> &'static str {
@@ -41,6 +47,7 @@ impl ProviderCode {
             ProviderCode::FreeMoney => "free_money",
             ProviderCode::MtnMomo => "mtn_momo",
             ProviderCode::MoovMoney => "moov_money",
+            ProviderCode::Card => "card",
         }
     }
 
@@ -51,6 +58,7 @@ impl ProviderCode {
             ProviderCode::FreeMoney => "Free Money",
             ProviderCode::MtnMomo => "MTN MoMo",
             ProviderCode::MoovMoney => "Moov Money",
+            ProviderCode::Card => "Carte bancaire",
         }
     }
 
@@ -67,6 +75,7 @@ impl ProviderCode {
             ProviderCode::FreeMoney => &[Sn],
             ProviderCode::MtnMomo => &[Ci, Bj, Cm],
             ProviderCode::MoovMoney => &[Ci, Bj, Tg, Bf, Ml, Ne],
+            ProviderCode::Card => &Country::ALL,
         }
     }
 
@@ -80,6 +89,7 @@ impl ProviderCode {
             ProviderCode::FreeMoney | ProviderCode::MtnMomo | ProviderCode::MoovMoney => {
                 ConfirmationFlow::UssdPush
             }
+            ProviderCode::Card => ConfirmationFlow::Card,
         }
     }
 

@@ -6,7 +6,7 @@
 //! themselves. With JavaScript, the same forms run without a reload and waiting screens poll the
 //! server every second. A GET never changes a payment: link scanners open payment links.
 
-use crate::domain::{Country, PaymentStatus, ProviderCode};
+use crate::domain::{CardBins, CardBrand, Country, PaymentStatus, ProviderCode};
 use crate::i18n::Lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,6 +36,12 @@ pub struct PaymentPage {
     pub methods: Vec<ProviderCode>,
     pub selected: Option<ProviderCode>,
     pub phone: String,
+    /// The name to prefill the card form with (the merchant's `customer_name`).
+    pub holder: String,
+    /// Card brand detection in the browser needs the configured GIM-UEMOA prefixes.
+    pub card_bins: CardBins,
+    /// The only card brand this payment takes, when the merchant asked for one.
+    pub card_brand: Option<CardBrand>,
     pub notice: Option<String>,
     pub step: Step,
     /// Where « back to the merchant » goes, with the outcome in the query.
@@ -59,6 +65,11 @@ pub enum Step {
         phone: String,
         fallback_code: Option<String>,
     },
+    /// The card's bank wants a 3-D Secure confirmation on its own page.
+    Authenticate {
+        link: String,
+        card: String,
+    },
     Done {
         status: PaymentStatus,
         method: Option<ProviderCode>,
@@ -67,7 +78,10 @@ pub enum Step {
 
 impl Step {
     fn is_waiting(&self) -> bool {
-        matches!(self, Step::Scan { .. } | Step::Confirm { .. })
+        matches!(
+            self,
+            Step::Scan { .. } | Step::Confirm { .. } | Step::Authenticate { .. }
+        )
     }
 }
 
@@ -149,6 +163,9 @@ mod server {
         let code = attempt.failure_code.as_deref()?;
         Some(match lang {
             Lang::Fr => attempt.failure_message.clone().unwrap_or_default(),
+            Lang::En if attempt.provider == ProviderCode::Card => {
+                crate::i18n::card_failure_en(code)
+            }
             Lang::En => crate::i18n::failure_en(code, attempt.provider.name()),
         })
     }
@@ -186,6 +203,16 @@ mod server {
                 qr_svg: crate::qr::svg(link).unwrap_or_default(),
                 link: link.to_owned(),
             },
+            (ConfirmationFlow::Card, AttemptStatus::AwaitingCustomer, Some(link)) => {
+                Step::Authenticate {
+                    link: link.to_owned(),
+                    card: attempt
+                        .card
+                        .as_ref()
+                        .map(|(brand, last4)| format!("{brand} •••• {last4}"))
+                        .unwrap_or_default(),
+                }
+            }
             _ => Step::Confirm {
                 provider: attempt.provider,
                 phone: attempt
@@ -265,9 +292,15 @@ pub async fn load_checkout(
         })
         .or_else(|| countries.first().copied())
         .unwrap_or(Country::Sn);
+    let routes = state.payments.routes();
     let methods: Vec<ProviderCode> = ProviderCode::ALL
         .into_iter()
-        .filter(|p| p.check_available(country, payment.amount).is_ok())
+        .filter(|p| {
+            p.check_available(country, payment.amount).is_ok()
+                && routes.available(*p, country, payment.amount)
+        })
+        // A card payment (the merchant asked for a card) is paid by card only.
+        .filter(|p| payment.provider != Some(ProviderCode::Card) || *p == ProviderCode::Card)
         .collect();
 
     if let Some(m) = methode.as_deref().and_then(|m| ProviderCode::parse(m).ok()) {
@@ -323,6 +356,9 @@ pub async fn load_checkout(
             methods,
             selected,
             phone,
+            holder: payment.customer_name.clone().unwrap_or_default(),
+            card_bins: state.settings.cards.bins(),
+            card_brand: payment.card_brand,
             notice: flash.or(last_failure),
             back_link: back_link(&payment),
             fingerprint: fingerprint(&payment, attempt.as_ref()),
@@ -392,6 +428,7 @@ pub async fn pay(
             country,
             phone,
             one_time_code,
+            card: None,
         };
         state
             .payments
@@ -406,6 +443,70 @@ pub async fn pay(
             .await;
     }
     Ok(())
+}
+
+/// Pays by card. The card is checked here (Luhn, brand, expiry, code), handed to the card
+/// connector and forgotten: only its brand and last four digits are stored. When the bank asks
+/// for 3-D Secure, the customer is sent to the bank's page, which brings them back: a plain form
+/// post is redirected there; with JavaScript the page goes there itself with the returned link
+/// (a server-function redirect would be routed inside the app, where the bank's page is not).
+#[server(prefix = "/rpc")]
+pub async fn pay_card(
+    token: String,
+    country: String,
+    number: String,
+    expiry: String,
+    cvc: String,
+    holder: String,
+) -> Result<Option<String>, ServerFnError> {
+    use crate::domain::{AttemptStatus, CardDetails};
+    use crate::payments::MethodChoice;
+    use crate::state::AppState;
+    use server::*;
+
+    let state = expect_context::<AppState>();
+    let session = session().await?;
+    let result = async {
+        let country = Country::parse(&country)?;
+        let today = crate::clock::year_month(state.payments.now_ms());
+        let card = CardDetails::parse(
+            &number,
+            &expiry,
+            &cvc,
+            &holder,
+            &state.settings.cards.bins(),
+            today,
+        )?;
+        let choice = MethodChoice {
+            provider: ProviderCode::Card,
+            country,
+            phone: None,
+            one_time_code: None,
+            card: Some(card),
+        };
+        state.payments.choose_method(&token, choice).await
+    }
+    .await;
+    match result {
+        Ok((_, attempt)) if attempt.status == AttemptStatus::AwaitingCustomer => {
+            let link = attempt.launch_url;
+            let plain_form = use_context::<axum::http::request::Parts>()
+                .and_then(|p| p.headers.get(axum::http::header::ACCEPT).cloned())
+                .and_then(|v| v.to_str().ok().map(|v| v.contains("text/html")))
+                .unwrap_or(false);
+            if plain_form && let Some(link) = link.as_deref() {
+                leptos_axum::redirect(link);
+            }
+            Ok(link)
+        }
+        Ok(_) => Ok(None),
+        Err(err) => {
+            let _ = session
+                .insert(&key(&token, "flash"), error_text(&err))
+                .await;
+            Ok(None)
+        }
+    }
 }
 
 /// Leaves an open QR-code session to choose another method.
@@ -461,6 +562,7 @@ pub fn CheckoutPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let pay = ServerAction::<Pay>::new();
+    let pay_card = ServerAction::<PayCard>::new();
     let change = ServerAction::<ChangeMethod>::new();
     let cancel = ServerAction::<CancelPayment>::new();
     // While the page waits for the customer or the provider, it polls a small fingerprint of the
@@ -482,6 +584,7 @@ pub fn CheckoutPage() -> impl IntoView {
                 (
                     refreshes.get(),
                     pay.version().get(),
+                    pay_card.version().get(),
                     change.version().get(),
                     cancel.version().get(),
                 ),
@@ -489,6 +592,38 @@ pub fn CheckoutPage() -> impl IntoView {
         },
         |(token, lang, methode, pays, _)| load_checkout(token, lang, methode, pays),
     );
+
+    // The bank wants 3-D Secure: go to its page (a full page load: it is not part of this app).
+    // Otherwise the card was refused or paid: clear the form so a card number and its code do
+    // not stay on the screen.
+    Effect::new(move |_| {
+        let Some(Ok(link)) = pay_card.value().get() else {
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            match link {
+                Some(link) => {
+                    let _ = window.location().set_href(&link);
+                }
+                None => {
+                    let form = window
+                        .document()
+                        .and_then(|d| d.query_selector("form.card-form").ok().flatten())
+                        .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok());
+                    if let Some(form) = form {
+                        form.reset();
+                    }
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = link;
+    });
 
     Effect::new(move |_| {
         let _ = set_interval_with_handle(
@@ -517,7 +652,7 @@ pub fn CheckoutPage() -> impl IntoView {
                     Ok(CheckoutView { lang, page: Some(page) }) => {
                         waiting.set(page.step.is_waiting());
                         fingerprint.set_value(page.fingerprint.clone());
-                        view! { <Checkout lang page pay change cancel/> }.into_any()
+                        view! { <Checkout lang page pay pay_card change cancel/> }.into_any()
                     }
                     Ok(CheckoutView { lang, page: None }) => {
                         let t = lang.t();
@@ -568,6 +703,7 @@ fn Checkout(
     lang: Lang,
     page: PaymentPage,
     pay: ServerAction<Pay>,
+    pay_card: ServerAction<PayCard>,
     change: ServerAction<ChangeMethod>,
     cancel: ServerAction<CancelPayment>,
 ) -> impl IntoView {
@@ -577,7 +713,9 @@ fn Checkout(
     let token = page.token.clone();
     let status_line = match &step {
         Step::Choose => String::new(),
-        Step::Scan { .. } | Step::Confirm { .. } => t.updates_by_itself.to_owned(),
+        Step::Scan { .. } | Step::Confirm { .. } | Step::Authenticate { .. } => {
+            t.updates_by_itself.to_owned()
+        }
         Step::Done { status, .. } => done_title(lang, *status).to_owned(),
     };
     let otp_in_scan = match &step {
@@ -590,7 +728,7 @@ fn Checkout(
         _ => None,
     };
     let body = match step {
-        Step::Choose => view! { <Choose lang page=page.clone() pay/> }.into_any(),
+        Step::Choose => view! { <Choose lang page=page.clone() pay pay_card/> }.into_any(),
         Step::Scan { provider, qr_svg, link } => view! {
             <section class="step scan" aria-labelledby="step-title">
                 <h2 id="step-title">{t.pay_with} " " {provider.name()}</h2>
@@ -607,6 +745,22 @@ fn Checkout(
                     <input type="hidden" name="token" value=token.clone()/>
                     <button type="submit" class="button">{t.other_method}</button>
                 </ActionForm>
+            </section>
+        }
+        .into_any(),
+        Step::Authenticate { link, card } => view! {
+            <section class="step authenticate" aria-labelledby="step-title">
+                <h2 id="step-title">{t.authenticate_title}</h2>
+                <p>{t.authenticate_body} " " <strong>{card}</strong>"."</p>
+                <a class="button primary" href=link rel="external">{t.authenticate_go}</a>
+            </section>
+        }
+        .into_any(),
+        Step::Confirm { provider: ProviderCode::Card, .. } => view! {
+            <section class="step confirm" aria-labelledby="step-title">
+                <h2 id="step-title">{t.card_processing}</h2>
+                <div class="spinner" aria-hidden="true"></div>
+                <RefreshWithoutJs seconds=3/>
             </section>
         }
         .into_any(),
@@ -667,7 +821,12 @@ fn done_title(lang: Lang, status: PaymentStatus) -> &'static str {
 }
 
 #[component]
-fn Choose(lang: Lang, page: PaymentPage, pay: ServerAction<Pay>) -> impl IntoView {
+fn Choose(
+    lang: Lang,
+    page: PaymentPage,
+    pay: ServerAction<Pay>,
+    pay_card: ServerAction<PayCard>,
+) -> impl IntoView {
     let t = lang.t();
     let country = page.country;
     let country_switch = (!page.country_fixed && page.countries.len() > 1).then(|| {
@@ -695,12 +854,13 @@ fn Choose(lang: Lang, page: PaymentPage, pay: ServerAction<Pay>) -> impl IntoVie
         .iter()
         .map(|p| {
             let selected = page.selected == Some(*p);
-            let form = selected.then(|| view! { <MethodForm lang page=page.clone() provider=*p pay/> });
+            let form = selected
+                .then(|| view! { <MethodForm lang page=page.clone() provider=*p pay pay_card/> });
             view! {
                 <li class="method" class:selected=selected>
                     <a class="method-link" href=format!("?methode={}", p.code()) aria-current=selected.then_some("true")>
                         <img src=p.logo_path() alt="" width="40" height="40"/>
-                        <span>{p.name()}</span>
+                        <span>{method_name(lang, *p)}</span>
                     </a>
                     {form}
                 </li>
@@ -717,12 +877,21 @@ fn Choose(lang: Lang, page: PaymentPage, pay: ServerAction<Pay>) -> impl IntoVie
     }
 }
 
+/// A method's name in the page's language (provider names are brands; cards are not).
+fn method_name(lang: Lang, provider: ProviderCode) -> &'static str {
+    match provider {
+        ProviderCode::Card => lang.t().card_method,
+        other => other.name(),
+    }
+}
+
 #[component]
 fn MethodForm(
     lang: Lang,
     page: PaymentPage,
     provider: ProviderCode,
     pay: ServerAction<Pay>,
+    pay_card: ServerAction<PayCard>,
 ) -> impl IntoView {
     use crate::domain::ConfirmationFlow;
     let t = lang.t();
@@ -761,6 +930,69 @@ fn MethodForm(
             </div>
         }
         .into_any(),
+        ConfirmationFlow::Card => view! { <CardForm lang page pay_card/> }.into_any(),
+    }
+}
+
+/// The card form. With JavaScript the brand shows as the number is typed and a mistyped number
+/// is flagged at once (Luhn); without, the server checks everything on submit.
+#[component]
+fn CardForm(lang: Lang, page: PaymentPage, pay_card: ServerAction<PayCard>) -> impl IntoView {
+    let t = lang.t();
+    let bins = page.card_bins.clone();
+    let brand = RwSignal::new(None::<CardBrand>);
+    let invalid = RwSignal::new(false);
+    let detect = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        let digits = crate::domain::card::digits_of(&typed);
+        let detected = digits.as_deref().and_then(|d| bins.brand(d));
+        brand.set(detected);
+        invalid.set(match digits {
+            None => true,
+            Some(d) => d.len() >= 16 && !crate::domain::card::luhn_valid(&d),
+        });
+    };
+    let wanted = page.card_brand;
+    let hint = move || {
+        if invalid.get() {
+            return t.card_invalid.to_owned();
+        }
+        match (brand.get(), wanted) {
+            (Some(b), _) => b.name().to_owned(),
+            (None, Some(w)) => format!("{} {}", t.card_only, w.name()),
+            (None, None) => t.card_brands.to_owned(),
+        }
+    };
+    view! {
+        <div class="method-form">
+            <ActionForm action=pay_card attr:class="card-form">
+                <input type="hidden" name="token" value=page.token.clone()/>
+                <input type="hidden" name="country" value=page.country.code()/>
+                <label for="card-number">{t.card_number}</label>
+                <input id="card-number" name="number" type="text" inputmode="numeric" autocomplete="cc-number"
+                    placeholder="1234 5678 9012 3456" maxlength="23" required aria-describedby="card-number-hint"
+                    aria-invalid=move || invalid.get().then_some("true") on:input=detect/>
+                <p id="card-number-hint" class="hint card-brand" aria-live="polite">{hint}</p>
+                <div class="card-row">
+                    <div>
+                        <label for="card-expiry">{t.card_expiry}</label>
+                        <input id="card-expiry" name="expiry" type="text" inputmode="numeric" autocomplete="cc-exp"
+                            placeholder="MM/AA" maxlength="7" required/>
+                    </div>
+                    <div>
+                        <label for="card-cvc">{t.card_cvc}</label>
+                        <input id="card-cvc" name="cvc" type="text" inputmode="numeric" autocomplete="cc-csc"
+                            pattern="[0-9]{3}" maxlength="3" required aria-describedby="card-cvc-hint"/>
+                        <p id="card-cvc-hint" class="hint">{t.card_cvc_hint}</p>
+                    </div>
+                </div>
+                <label for="card-holder">{t.card_holder}</label>
+                <input id="card-holder" name="holder" type="text" autocomplete="cc-name" required value=page.holder.clone()/>
+                <button type="submit" class="button primary">{format!("{} {}", t.pay, page.amount)}</button>
+                <p class="hint">{t.card_kept}</p>
+                {page.test_mode.then(|| view! { <p class="hint test-cards">{t.card_test_hint}</p> })}
+            </ActionForm>
+        </div>
     }
 }
 
@@ -867,7 +1099,7 @@ fn Done(
                 <dl class="receipt">
                     <dt>{t.merchant}</dt><dd>{page.merchant.clone()}</dd>
                     <dt>{t.amount}</dt><dd>{page.amount.clone()}</dd>
-                    <dt>{t.method}</dt><dd>{method.map(|m| m.name()).unwrap_or("—")}</dd>
+                    <dt>{t.method}</dt><dd>{method.map(|m| method_name(lang, m)).unwrap_or("—")}</dd>
                     <dt>{t.transaction}</dt><dd>{page.transaction_id.clone()}</dd>
                 </dl>
             })}

@@ -4,7 +4,7 @@ use crate::db::{attempts::AttemptRow, payments::PaymentRow};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::url::HttpUrl;
 use crate::domain::{
-    AttemptStatus, Country, Currency, Money, PaymentStatus, ProviderCode, TransactionId,
+    AttemptStatus, CardBrand, Country, Currency, Money, PaymentStatus, ProviderCode, TransactionId,
 };
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -55,6 +55,12 @@ pub enum NewPaymentKind {
         country: Country,
         phone: Msisdn,
     },
+    /// A card payment: the customer types the card on the checkout page. `brand` is the one
+    /// the merchant asked for (SahelPay's VISA, MASTERCARD, GIM_UEMOA), if any.
+    Card {
+        country: Option<Country>,
+        brand: Option<CardBrand>,
+    },
     Checkout {
         country: Option<Country>,
         phone: Option<Msisdn>,
@@ -96,6 +102,8 @@ pub struct Payment {
     pub return_url: Option<String>,
     pub cancel_url: Option<String>,
     pub metadata: Option<String>,
+    /// The card brand the merchant asked for, on card payments.
+    pub card_brand: Option<CardBrand>,
     pub failed_attempts: i64,
     pub status_reason: Option<String>,
     pub expires_at: i64,
@@ -142,6 +150,12 @@ impl TryFrom<PaymentRow> for Payment {
             return_url: r.return_url,
             cancel_url: r.cancel_url,
             metadata: r.metadata,
+            card_brand: r
+                .card_brand
+                .as_deref()
+                .map(CardBrand::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
             failed_attempts: r.failed_attempts,
             status_reason: r.status_reason,
             expires_at: r.expires_at,
@@ -169,6 +183,8 @@ pub struct Attempt {
     /// The gateway that served the attempt and why it was chosen (smart routing).
     pub gateway: Option<String>,
     pub routing_reason: Option<String>,
+    /// The card an attempt was paid with: brand and last four digits, nothing more.
+    pub card: Option<(CardBrand, String)>,
 }
 
 impl TryFrom<AttemptRow> for Attempt {
@@ -194,6 +210,13 @@ impl TryFrom<AttemptRow> for Attempt {
             created_at: r.created_at,
             gateway: r.gateway,
             routing_reason: r.routing_reason,
+            card: match (r.card_brand.as_deref(), r.card_last4) {
+                (Some(brand), Some(last4)) => Some((
+                    CardBrand::parse(brand).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    last4,
+                )),
+                _ => None,
+            },
         })
     }
 }

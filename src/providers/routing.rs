@@ -3,19 +3,102 @@
 //! for the amount and fails over to the next one when a gateway is down.
 
 use crate::domain::money::group_thousands;
-use crate::domain::{Country, Money, ProviderCode};
+use crate::domain::{CardBrand, Country, Money, ProviderCode};
+use serde::Deserialize;
 
-/// A way to reach a provider, with what it costs the merchant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Gateway {
-    pub id: &'static str,
+/// The gateways Dalal starts with: a provider's own API ("direct") and an aggregator ("hub")
+/// with a lower percentage but a fixed fee (cheaper for large amounts, capped lower); for cards,
+/// an international acquirer and the regional GIM-UEMOA switch (GIM-UEMOA cards only, in the
+/// UEMOA). `dalal.toml` may replace the whole list (`[[routing.gateways]]`, README "Routing").
+pub const DEFAULT_GATEWAYS: &str = r#"
+[[routing.gateways]]
+id = "wave_direct"
+provider = "wave"
+fee_percent = 1.0
+
+[[routing.gateways]]
+id = "orange_direct"
+provider = "orange_money"
+fee_percent = 1.5
+
+[[routing.gateways]]
+id = "orange_hub"
+provider = "orange_money"
+countries = ["SN", "CI", "ML", "BF"]
+fee_percent = 1.0
+fee_fixed = 75
+max_amount = 1000000
+
+[[routing.gateways]]
+id = "free_direct"
+provider = "free_money"
+fee_percent = 1.5
+
+[[routing.gateways]]
+id = "mtn_direct"
+provider = "mtn_momo"
+fee_percent = 1.8
+
+[[routing.gateways]]
+id = "moov_direct"
+provider = "moov_money"
+fee_percent = 2.0
+
+[[routing.gateways]]
+id = "moov_hub"
+provider = "moov_money"
+countries = ["CI", "BJ", "TG", "BF", "ML"]
+fee_percent = 1.5
+fee_fixed = 50
+
+[[routing.gateways]]
+id = "card_acquirer"
+provider = "card"
+fee_percent = 2.8
+
+[[routing.gateways]]
+id = "gim_switch"
+provider = "card"
+brands = ["gim_uemoa"]
+countries = ["SN", "CI", "ML", "BF", "BJ", "TG", "NE"]
+fee_percent = 1.0
+fee_fixed = 50
+"#;
+
+/// A gateway as configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySettings {
+    pub id: String,
     pub provider: ProviderCode,
-    /// Countries it serves; empty means all of the provider's.
-    pub countries: &'static [Country],
+    /// Countries it serves; absent means all of the provider's.
+    #[serde(default)]
+    pub countries: Vec<Country>,
+    /// Card brands it takes (card gateways); absent means all.
+    #[serde(default)]
+    pub brands: Vec<CardBrand>,
+    /// Percentage of the amount (1.5 = 1.5 %).
+    pub fee_percent: f64,
+    /// Fixed fee per payment, in the currency's minor unit.
+    #[serde(default)]
+    pub fee_fixed: i64,
+    /// Smallest and largest amount it takes (minor units); the provider's own limits apply too.
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
+}
+
+/// A way to reach a provider, with what it costs the merchant and what it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gateway {
+    pub id: String,
+    pub provider: ProviderCode,
+    pub countries: Vec<Country>,
+    pub brands: Vec<CardBrand>,
     /// Fee in basis points of the amount (150 = 1.5 %).
     pub fee_bp: i64,
-    /// Fixed fee per payment, in the currency's minor unit.
     pub fee_fixed: i64,
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
 }
 
 impl Gateway {
@@ -24,84 +107,133 @@ impl Gateway {
             && (self.countries.is_empty() || self.countries.contains(&country))
     }
 
+    /// Whether it takes this payment: country, amount limits and, for cards, the brand.
+    pub fn takes(&self, country: Country, amount: Money, brand: Option<CardBrand>) -> bool {
+        self.serves(country)
+            && self.min_amount.is_none_or(|min| amount.minor() >= min)
+            && self.max_amount.is_none_or(|max| amount.minor() <= max)
+            && (self.brands.is_empty() || brand.is_some_and(|b| self.brands.contains(&b)))
+    }
+
     /// What this gateway charges for `amount` (rounded up to the unit).
     pub fn cost(&self, amount: Money) -> i64 {
         (amount.minor() * self.fee_bp + 9_999) / 10_000 + self.fee_fixed
     }
 }
 
-use Country::*;
-
-/// The gateways Dalal knows. A provider's own API ("direct") and an aggregator ("hub") with a
-/// lower percentage but a fixed fee: the hub is cheaper for large amounts.
-pub const GATEWAYS: [Gateway; 7] = [
-    Gateway {
-        id: "wave_direct",
-        provider: ProviderCode::Wave,
-        countries: &[],
-        fee_bp: 100,
-        fee_fixed: 0,
-    },
-    Gateway {
-        id: "orange_direct",
-        provider: ProviderCode::OrangeMoney,
-        countries: &[],
-        fee_bp: 150,
-        fee_fixed: 0,
-    },
-    Gateway {
-        id: "orange_hub",
-        provider: ProviderCode::OrangeMoney,
-        countries: &[Sn, Ci, Ml, Bf],
-        fee_bp: 100,
-        fee_fixed: 75,
-    },
-    Gateway {
-        id: "free_direct",
-        provider: ProviderCode::FreeMoney,
-        countries: &[],
-        fee_bp: 150,
-        fee_fixed: 0,
-    },
-    Gateway {
-        id: "mtn_direct",
-        provider: ProviderCode::MtnMomo,
-        countries: &[],
-        fee_bp: 180,
-        fee_fixed: 0,
-    },
-    Gateway {
-        id: "moov_direct",
-        provider: ProviderCode::MoovMoney,
-        countries: &[],
-        fee_bp: 200,
-        fee_fixed: 0,
-    },
-    Gateway {
-        id: "moov_hub",
-        provider: ProviderCode::MoovMoney,
-        countries: &[Ci, Bj, Tg, Bf, Ml],
-        fee_bp: 150,
-        fee_fixed: 50,
-    },
-];
-
-pub fn gateway(id: &str) -> Option<&'static Gateway> {
-    GATEWAYS.iter().find(|g| g.id == id)
+/// The configured gateways, in configuration order (which breaks ties on cost).
+#[derive(Debug, Clone)]
+pub struct Routes {
+    gateways: Vec<Gateway>,
 }
 
-/// The gateways that can take this payment, cheapest first (ties: the catalogue's order).
-pub fn candidates(
-    provider: ProviderCode,
-    country: Country,
-    amount: Money,
-) -> Vec<&'static Gateway> {
-    let mut found: Vec<&Gateway> = GATEWAYS
-        .iter()
-        .filter(|g| g.provider == provider && g.serves(country))
-        .collect();
-    found.sort_by_key(|g| g.cost(amount));
-    found
+impl Routes {
+    /// Checks the configured gateways: unique ids, sane fees and limits, every method served.
+    pub fn new(settings: &[GatewaySettings]) -> anyhow::Result<Self> {
+        let mut gateways: Vec<Gateway> = Vec::with_capacity(settings.len());
+        for g in settings {
+            let id = &g.id;
+            anyhow::ensure!(
+                !id.is_empty() && id.len() <= 64,
+                "routing.gateways: a gateway needs an id of 1 to 64 characters"
+            );
+            anyhow::ensure!(
+                gateways.iter().all(|other| &other.id != id),
+                "routing.gateways: two gateways are called {id:?}"
+            );
+            anyhow::ensure!(
+                (0.0..=100.0).contains(&g.fee_percent) && g.fee_fixed >= 0,
+                "routing.gateways.{id}: fee_percent must be 0 to 100 and fee_fixed not negative"
+            );
+            anyhow::ensure!(
+                g.min_amount.unwrap_or(0) <= g.max_amount.unwrap_or(i64::MAX),
+                "routing.gateways.{id}: min_amount is above max_amount"
+            );
+            anyhow::ensure!(
+                g.brands.is_empty() || g.provider == ProviderCode::Card,
+                "routing.gateways.{id}: only card gateways take brands"
+            );
+            anyhow::ensure!(
+                g.countries.iter().all(|c| g.provider.serves(*c)),
+                "routing.gateways.{id}: {} does not work in one of its countries",
+                g.provider.name()
+            );
+            gateways.push(Gateway {
+                id: id.clone(),
+                provider: g.provider,
+                countries: g.countries.clone(),
+                brands: g.brands.clone(),
+                fee_bp: (g.fee_percent * 100.0).round() as i64,
+                fee_fixed: g.fee_fixed,
+                min_amount: g.min_amount,
+                max_amount: g.max_amount,
+            });
+        }
+        if let Some(missing) = ProviderCode::ALL
+            .into_iter()
+            .find(|p| !gateways.iter().any(|g| g.provider == *p))
+        {
+            anyhow::bail!("routing.gateways: no gateway serves {}", missing.code());
+        }
+        Ok(Self { gateways })
+    }
+
+    /// The built-in gateways (`DEFAULT_GATEWAYS`).
+    pub fn defaults() -> Self {
+        let gateways: Vec<GatewaySettings> = config::Config::builder()
+            .add_source(config::File::from_str(
+                DEFAULT_GATEWAYS,
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .and_then(|c| c.get("routing.gateways"))
+            .expect("DEFAULT_GATEWAYS is valid TOML");
+        Self::new(&gateways).expect("DEFAULT_GATEWAYS are consistent")
+    }
+
+    pub fn all(&self) -> &[Gateway] {
+        &self.gateways
+    }
+
+    pub fn gateway(&self, id: &str) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.id == id)
+    }
+
+    /// The first gateway of a provider (for attempts recorded before routing existed).
+    pub fn first_for(&self, provider: ProviderCode) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.provider == provider)
+    }
+
+    /// Whether any gateway serves this method in this country (whatever the amount or brand).
+    pub fn serves(&self, provider: ProviderCode, country: Country) -> bool {
+        self.gateways
+            .iter()
+            .any(|g| g.provider == provider && g.serves(country))
+    }
+
+    /// Whether some gateway takes this method for this amount in this country (any card brand).
+    pub fn available(&self, provider: ProviderCode, country: Country, amount: Money) -> bool {
+        self.gateways
+            .iter()
+            .any(|g| g.provider == provider && g.takes(country, amount, g.brands.first().copied()))
+    }
+
+    /// The gateways that can take this payment, cheapest first (ties: configuration order).
+    pub fn candidates(
+        &self,
+        provider: ProviderCode,
+        country: Country,
+        amount: Money,
+        brand: Option<CardBrand>,
+    ) -> Vec<&Gateway> {
+        let mut found: Vec<&Gateway> = self
+            .gateways
+            .iter()
+            .filter(|g| g.provider == provider && g.takes(country, amount, brand))
+            .collect();
+        found.sort_by_key(|g| g.cost(amount));
+        found
+    }
 }
 
 /// Why a gateway was used, in French, for `routing_reason`.
@@ -146,37 +278,102 @@ mod tests {
         Money::new(n, Currency::Xof).unwrap()
     }
 
+    fn ids(found: Vec<&Gateway>) -> Vec<&str> {
+        found.into_iter().map(|g| g.id.as_str()).collect()
+    }
+
     #[test]
     fn the_cheapest_gateway_depends_on_the_amount() {
-        let small = candidates(ProviderCode::OrangeMoney, Country::Sn, xof(5_000));
-        assert_eq!(
-            small.iter().map(|g| g.id).collect::<Vec<_>>(),
-            ["orange_direct", "orange_hub"]
-        );
-        assert_eq!(small[0].cost(xof(5_000)), 75);
-        let large = candidates(ProviderCode::OrangeMoney, Country::Sn, xof(50_000));
-        assert_eq!(large[0].id, "orange_hub");
-        assert_eq!(large[0].cost(xof(50_000)), 575);
+        let routes = Routes::defaults();
+        let om = |n| routes.candidates(ProviderCode::OrangeMoney, Country::Sn, xof(n), None);
+        assert_eq!(ids(om(5_000)), ["orange_direct", "orange_hub"]);
+        assert_eq!(om(5_000)[0].cost(xof(5_000)), 75);
+        assert_eq!(om(50_000)[0].id, "orange_hub");
+        assert_eq!(om(50_000)[0].cost(xof(50_000)), 575);
+        // Above the hub's limit only the direct gateway is left.
+        assert_eq!(ids(om(2_000_000)), ["orange_direct"]);
         // The hub does not serve Cameroon.
+        let xaf = Money::new(50_000, Currency::Xaf).unwrap();
         assert_eq!(
-            candidates(
-                ProviderCode::OrangeMoney,
-                Country::Cm,
-                crate::domain::Money::new(50_000, Currency::Xaf).unwrap()
-            )
-            .len(),
-            1
+            ids(routes.candidates(ProviderCode::OrangeMoney, Country::Cm, xaf, None)),
+            ["orange_direct"]
         );
-        assert!(
-            GATEWAYS
-                .iter()
-                .all(|g| !candidates(g.provider, g.provider.countries()[0], xof(1000)).is_empty())
+        for g in routes.all() {
+            let country = g
+                .countries
+                .first()
+                .copied()
+                .unwrap_or(g.provider.countries()[0]);
+            let brand = g.brands.first().copied();
+            assert!(g.takes(country, xof(1000), brand), "{}", g.id);
+        }
+    }
+
+    #[test]
+    fn card_gateways_depend_on_the_brand_and_the_country() {
+        let routes = Routes::defaults();
+        let card = |country, brand| {
+            let amount = Money::new(10_000, Country::currency(country)).unwrap();
+            ids(routes.candidates(ProviderCode::Card, country, amount, Some(brand)))
+        };
+        assert_eq!(
+            card(Country::Sn, CardBrand::GimUemoa),
+            ["gim_switch", "card_acquirer"]
         );
+        assert_eq!(card(Country::Sn, CardBrand::Visa), ["card_acquirer"]);
+        assert_eq!(card(Country::Cm, CardBrand::GimUemoa), ["card_acquirer"]);
+    }
+
+    #[test]
+    fn configured_gateways_are_checked() {
+        let gateway = |id: &str, provider, fee_percent| GatewaySettings {
+            id: id.to_owned(),
+            provider,
+            countries: Vec::new(),
+            brands: Vec::new(),
+            fee_percent,
+            fee_fixed: 0,
+            min_amount: None,
+            max_amount: None,
+        };
+        let mut all: Vec<GatewaySettings> = ProviderCode::ALL
+            .into_iter()
+            .map(|p| gateway(p.code(), p, 1.0))
+            .collect();
+        assert!(Routes::new(&all).is_ok());
+        all.push(gateway("wave", ProviderCode::Wave, 1.0));
+        let err = Routes::new(&all).unwrap_err().to_string();
+        assert!(err.contains("two gateways"), "{err}");
+        all.pop();
+        all.push(gateway("wave_cheap", ProviderCode::Wave, 0.5));
+        let routes = Routes::new(&all).unwrap();
+        assert_eq!(
+            ids(routes.candidates(ProviderCode::Wave, Country::Sn, xof(1000), None)),
+            ["wave_cheap", "wave"]
+        );
+        all.push(gateway("costly", ProviderCode::Wave, 150.0));
+        assert!(Routes::new(&all).is_err());
+        all.pop();
+        let mut limited = gateway("bad_limits", ProviderCode::Wave, 1.0);
+        limited.min_amount = Some(10);
+        limited.max_amount = Some(5);
+        all.push(limited);
+        assert!(Routes::new(&all).is_err());
+        all.pop();
+        let mut cm = gateway("wave_cm", ProviderCode::Wave, 1.0);
+        cm.countries = vec![Country::Cm];
+        all.push(cm);
+        assert!(Routes::new(&all).is_err(), "Wave does not work in Cameroon");
+        all.pop();
+        all.retain(|g| g.provider != ProviderCode::Card);
+        let err = Routes::new(&all).unwrap_err().to_string();
+        assert!(err.contains("no gateway serves card"), "{err}");
     }
 
     #[test]
     fn reasons_say_why_in_french() {
-        let g = gateway("orange_hub").unwrap();
+        let routes = Routes::defaults();
+        let g = routes.gateway("orange_hub").unwrap();
         assert!(reason(g, xof(50_000), 2, &[], &[]).starts_with("Gateway le moins cher"));
         assert!(reason(g, xof(50_000), 1, &[], &[]).starts_with("Seul gateway"));
         assert!(

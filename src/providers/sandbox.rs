@@ -15,6 +15,8 @@
 //! QR-code and deep-link flows (Wave, Orange Money) open the sandbox "phone" page at
 //! `/sandbox/phone/{session}` where the tester approves or declines, as they would in the app.
 
+pub mod card;
+
 use super::{
     AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers,
 };
@@ -139,15 +141,16 @@ impl SandboxProvider {
         }
     }
 
-    /// The sandbox connectors for every provider.
+    /// The sandbox connectors for every provider (cards: `card::SandboxCardAcquirer`).
     pub fn all(
         pool: &Pool,
         clock: &SharedClock,
         settings: &SandboxSettings,
         public_url: &str,
     ) -> Vec<std::sync::Arc<dyn PaymentProvider>> {
-        ProviderCode::ALL
+        let mut all: Vec<std::sync::Arc<dyn PaymentProvider>> = ProviderCode::ALL
             .into_iter()
+            .filter(|code| code.flow() != ConfirmationFlow::Card)
             .map(|code| {
                 std::sync::Arc::new(Self::new(
                     code,
@@ -157,7 +160,13 @@ impl SandboxProvider {
                     public_url.to_owned(),
                 )) as std::sync::Arc<dyn PaymentProvider>
             })
-            .collect()
+            .collect();
+        all.push(std::sync::Arc::new(card::SandboxCardAcquirer::new(
+            pool.clone(),
+            clock.clone(),
+            public_url.to_owned(),
+        )));
+        all
     }
 
     fn new_reference(&self) -> String {
@@ -167,6 +176,7 @@ impl SandboxProvider {
             ProviderCode::FreeMoney => format!("fm-{}", random::lower_alphanumeric(20)),
             ProviderCode::MtnMomo => format!("mtn-{}", random::lower_alphanumeric(24)),
             ProviderCode::MoovMoney => format!("mv-{}", random::lower_alphanumeric(20)),
+            ProviderCode::Card => format!("auth_{}", random::lower_alphanumeric(24)),
         }
     }
 
@@ -189,16 +199,17 @@ impl SandboxProvider {
                 Stage::Declined => "FAILED:APPROVAL_REJECTED",
                 Stage::Expired => "FAILED:EXPIRED",
             },
-            ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
-                match stage {
-                    Stage::Open => "INITIATED",
-                    Stage::Asked => "PENDING",
-                    Stage::Paid => "SUCCESS",
-                    Stage::InsufficientFunds => "FAILED:INSUFFICIENT_BALANCE",
-                    Stage::Declined => "FAILED:CANCELLED_BY_USER",
-                    Stage::Expired => "FAILED:TIMEOUT",
-                }
-            }
+            ProviderCode::OrangeMoney
+            | ProviderCode::FreeMoney
+            | ProviderCode::MoovMoney
+            | ProviderCode::Card => match stage {
+                Stage::Open => "INITIATED",
+                Stage::Asked => "PENDING",
+                Stage::Paid => "SUCCESS",
+                Stage::InsufficientFunds => "FAILED:INSUFFICIENT_BALANCE",
+                Stage::Declined => "FAILED:CANCELLED_BY_USER",
+                Stage::Expired => "FAILED:TIMEOUT",
+            },
         }
     }
 
@@ -289,6 +300,9 @@ impl PaymentProvider for SandboxProvider {
                 "otp"
             }
             (ConfirmationFlow::UssdPush, _) => "push",
+            (ConfirmationFlow::Card, _) => {
+                return Err(anyhow::anyhow!("cards go to the sandbox card acquirer").into());
+            }
         };
         if flow != "qr" {
             let Some(phone) = phone.as_deref() else {
@@ -353,7 +367,8 @@ impl PaymentProvider for SandboxProvider {
     }
 }
 
-/// The tester's answer on the sandbox phone page, for QR/deep-link sessions that are still open.
+/// The tester's answer on the sandbox phone page (QR/deep-link sessions) or the sandbox bank's
+/// 3-D Secure page, for sessions that are still open.
 /// Returns the session's provider when the answer was recorded.
 pub async fn decide(
     pool: &Pool,
@@ -365,7 +380,12 @@ pub async fn decide(
         return Ok(None);
     };
     let now = clock.now_ms();
-    if session.flow != "qr" || now - session.created_at >= QR_VALIDITY_MS {
+    let open = match session.flow.as_str() {
+        "qr" => now - session.created_at < QR_VALIDITY_MS,
+        "3ds" => card::awaiting_authentication(&session, now),
+        _ => false,
+    };
+    if !open {
         return Ok(None);
     }
     if !db::sandbox::decide(pool, reference, decision.as_str(), now).await? {

@@ -56,12 +56,38 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
                 _ => failed("unknown"),
             }
         }
+        // Card acquirers: AUTHORISED, REFUSED with an ISO 8583 response code, and a pending
+        // 3-D Secure authentication.
+        ProviderCode::Card => match status {
+            "PENDING_AUTHENTICATION" => AttemptOutcome::CustomerAsked,
+            "AUTHORISED" => AttemptOutcome::Succeeded,
+            "EXPIRED" => failed("expired"),
+            "REFUSED" => failed(match reason {
+                "05" => "card-declined",
+                "51" => "insufficient-funds",
+                "54" => "card-expired",
+                "AUTHENTICATION_FAILED" => "authentication-failed",
+                _ => "card-declined",
+            }),
+            _ => failed("unknown"),
+        },
     }
 }
 
 /// What the customer reads when an attempt fails, by Dalal's stable failure code.
 pub fn failure_message(provider: ProviderCode, code: &str) -> String {
     let name = provider.name();
+    if provider == ProviderCode::Card {
+        return match code {
+            "insufficient-funds" => "Provision insuffisante : votre banque a refusé le paiement. Essayez une autre carte ou un autre moyen de paiement.".to_owned(),
+            "card-declined" => "Votre banque a refusé le paiement. Essayez une autre carte ou un autre moyen de paiement.".to_owned(),
+            "card-expired" => "Votre banque indique que cette carte a expiré.".to_owned(),
+            "authentication-failed" => "L'authentification 3-D Secure a échoué : le paiement n'a pas été effectué. Vous pouvez réessayer.".to_owned(),
+            "expired" => "Vous n'avez pas confirmé le paiement auprès de votre banque à temps. Vous pouvez réessayer.".to_owned(),
+            "unavailable" => "Le paiement par carte est temporairement indisponible. Choisissez un autre moyen de paiement ou réessayez plus tard.".to_owned(),
+            _ => "Le paiement par carte a échoué. Vous pouvez réessayer ou choisir un autre moyen de paiement.".to_owned(),
+        };
+    }
     match code {
         "insufficient-funds" => format!("Solde insuffisant sur votre compte {name}. Rechargez-le ou choisissez un autre moyen de paiement."),
         "declined" => format!("Le paiement a été refusé sur votre téléphone ({name})."),
@@ -108,6 +134,23 @@ mod tests {
         );
         assert!(
             matches!(outcome(ProviderCode::Wave, "gibberish"), AttemptOutcome::Failed { code, .. } if code == "unknown")
+        );
+        assert_eq!(
+            outcome(ProviderCode::Card, "AUTHORISED"),
+            AttemptOutcome::Succeeded
+        );
+        assert_eq!(
+            outcome(ProviderCode::Card, "PENDING_AUTHENTICATION"),
+            AttemptOutcome::CustomerAsked
+        );
+        let AttemptOutcome::Failed { code, message } = outcome(ProviderCode::Card, "REFUSED:51")
+        else {
+            panic!("expected a failure")
+        };
+        assert_eq!(code, "insufficient-funds");
+        assert!(message.contains("banque"), "{message}");
+        assert!(
+            matches!(outcome(ProviderCode::Card, "REFUSED:AUTHENTICATION_FAILED"), AttemptOutcome::Failed { code, .. } if code == "authentication-failed")
         );
     }
 }

@@ -245,6 +245,31 @@ pub fn choice(
         country,
         phone: phone.map(|p| dalal::domain::msisdn::Msisdn::parse(p, country).unwrap()),
         one_time_code: None,
+        card: None,
+    }
+}
+
+/// The customer's card as typed into the card form (expiry two years ahead of the test clock).
+pub fn card(number: &str) -> dalal::domain::CardDetails {
+    dalal::domain::CardDetails::parse(
+        number,
+        "12/40",
+        "123",
+        "Awa Ndiaye",
+        &dalal::domain::CardBins::parse("9220").unwrap(),
+        (2026, 11),
+    )
+    .unwrap()
+}
+
+/// The customer pays by card on the checkout page.
+pub fn card_choice(country: dalal::domain::Country, number: &str) -> dalal::payments::MethodChoice {
+    dalal::payments::MethodChoice {
+        provider: dalal::domain::ProviderCode::Card,
+        country,
+        phone: None,
+        one_time_code: None,
+        card: Some(card(number)),
     }
 }
 

@@ -346,6 +346,7 @@ async fn orange_money_one_time_code_path() {
         country: Country::Sn,
         phone: Some(Msisdn::parse("+221771234567", Country::Sn).unwrap()),
         one_time_code: Some(code.to_owned()),
+        card: None,
     };
     let err = app
         .state

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth_and_isolation;
+mod cards;
 mod health;
 mod idempotency;
 mod initiate;

@@ -21,7 +21,8 @@ async fn providers_are_listed_by_country_with_limits() {
             "orange_money",
             "free_money",
             "mtn_momo",
-            "moov_money"
+            "moov_money",
+            "card"
         ]
     );
 
@@ -30,7 +31,10 @@ async fn providers_are_listed_by_country_with_limits() {
         .await
         .json();
     assert_eq!(sn["success"], true);
-    assert_eq!(codes(&sn["data"]), ["wave", "orange_money", "free_money"]);
+    assert_eq!(
+        codes(&sn["data"]),
+        ["wave", "orange_money", "free_money", "card"]
+    );
     let wave = &sn["data"][0];
     assert_eq!(wave["name"], "Wave");
     assert_eq!(wave["logoUrl"], format!("{}/logos/wave.svg", app.address));
@@ -48,8 +52,10 @@ async fn providers_are_listed_by_country_with_limits() {
         .get("/api/v1/payments/providers?country=CM", None)
         .await
         .json();
-    assert_eq!(codes(&cm["data"]), ["orange_money", "mtn_momo"]);
+    assert_eq!(codes(&cm["data"]), ["orange_money", "mtn_momo", "card"]);
     assert_eq!(cm["data"][0]["currency"], "XAF");
+    assert_eq!(cm["data"][2]["name"], "Carte bancaire");
+    assert_eq!(cm["data"][2]["confirmation"], "card");
 
     let small = app
         .get("/api/v1/payments/providers?country=SN&amount=50", None)

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-const BEARER: &str = "Bearer sk_test_dalal_demo_5f3a9c2e7b1d4068";
+pub(crate) const BEARER: &str = "Bearer sk_test_dalal_demo_5f3a9c2e7b1d4068";
 
 fn seed_body() -> Value {
     json!({
@@ -22,7 +22,7 @@ fn seed_body() -> Value {
 }
 
 impl TestApp {
-    async fn sahel_post(
+    pub(crate) async fn sahel_post(
         &self,
         auth: Option<&str>,
         idempotency_key: Option<&str>,
@@ -47,7 +47,7 @@ impl TestApp {
         }
     }
 
-    async fn sahel_get(&self, id: &str) -> Reply {
+    pub(crate) async fn sahel_get(&self, id: &str) -> Reply {
         let response = self
             .client
             .get(format!("{}/v1/payments/{id}", self.address))
@@ -178,7 +178,10 @@ async fn every_error_has_its_code() {
             "MISSING_CUSTOMER_INFO",
         ),
         (
-            with(json!({"payment_method": "VISA", "customer_email": "amadou@example.com"})),
+            with(
+                json!({"payment_method": "GIM_UEMOA", "customer_email": "amadou@example.com",
+                "country": "CM", "currency": "XAF", "customer_phone": null}),
+            ),
             422,
             "METHOD_NOT_AVAILABLE",
         ),

@@ -1,0 +1,220 @@
+//! The sandbox card acquirer: authorises test cards at once, or asks for a 3-D Secure
+//! confirmation on the sandbox bank's page (`/sandbox/3ds/{reference}`), as a card acquirer
+//! does. It sees the card number only while authorising; its sessions keep no card data.
+//!
+//! Test cards (any future expiry date, any three-digit code; README.md, "Test cards"):
+//!
+//! | number | brand | outcome |
+//! |---|---|---|
+//! | `4242 4242 4242 4242` | Visa | authorised |
+//! | `5555 5555 5555 4444` | Mastercard | authorised |
+//! | `9220 0000 0000 0005` | GIM-UEMOA (sandbox prefix) | authorised |
+//! | `4000 0000 0000 3220` | Visa | 3-D Secure: the bank's page asks for a code (`123456`) |
+//! | `4000 0000 0000 0002` | Visa | declined by the bank |
+//! | `4000 0000 0000 9995` | Visa | insufficient funds |
+//! | `4000 0000 0000 0119` | Visa | the acquirer is unreachable (failover, then an error) |
+//! | any other valid card | | authorised |
+
+use super::super::{
+    AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers,
+};
+use crate::clock::SharedClock;
+use crate::db::{self, Pool, sandbox::SandboxSessionRow};
+use crate::domain::ProviderCode;
+use crate::random;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+/// How long the bank's 3-D Secure page waits for the cardholder.
+const AUTHENTICATION_VALIDITY_MS: i64 = 10 * 60 * 1000;
+/// The one-time code the sandbox bank expects on its 3-D Secure page.
+pub const TEST_3DS_CODE: &str = "123456";
+
+/// What the sandbox bank does with a card, from its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestCard {
+    Authorised,
+    ThreeDSecure,
+    Declined,
+    InsufficientFunds,
+    AcquirerDown,
+}
+
+impl TestCard {
+    pub fn from_number(digits: &str) -> Self {
+        match digits {
+            "4000000000003220" => TestCard::ThreeDSecure,
+            "4000000000000002" => TestCard::Declined,
+            "4000000000009995" => TestCard::InsufficientFunds,
+            "4000000000000119" => TestCard::AcquirerDown,
+            _ => TestCard::Authorised,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            TestCard::Authorised => "success",
+            TestCard::ThreeDSecure => "3ds",
+            TestCard::Declined => "declined",
+            TestCard::InsufficientFunds => "insufficient_funds",
+            TestCard::AcquirerDown => "provider_down",
+        }
+    }
+}
+
+/// The acquirer's word for where an authorisation stands (ISO 8583 response codes for
+/// refusals: 05 do not honour, 51 insufficient funds).
+fn raw_status(session: &SandboxSessionRow, now: i64) -> &'static str {
+    if session.flow == "3ds" {
+        return match session.decision.as_deref() {
+            Some("approve") => "AUTHORISED",
+            Some(_) => "REFUSED:AUTHENTICATION_FAILED",
+            None if now - session.created_at >= AUTHENTICATION_VALIDITY_MS => "EXPIRED",
+            None => "PENDING_AUTHENTICATION",
+        };
+    }
+    match session.scenario.as_str() {
+        "declined" => "REFUSED:05",
+        "insufficient_funds" => "REFUSED:51",
+        _ => "AUTHORISED",
+    }
+}
+
+/// Whether a 3-D Secure page can still be answered.
+pub fn awaiting_authentication(session: &SandboxSessionRow, now: i64) -> bool {
+    raw_status(session, now) == "PENDING_AUTHENTICATION"
+}
+
+pub struct SandboxCardAcquirer {
+    pool: Pool,
+    clock: SharedClock,
+    public_url: String,
+}
+
+impl SandboxCardAcquirer {
+    pub fn new(pool: Pool, clock: SharedClock, public_url: String) -> Self {
+        Self {
+            pool,
+            clock,
+            public_url,
+        }
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for SandboxCardAcquirer {
+    fn code(&self) -> ProviderCode {
+        ProviderCode::Card
+    }
+
+    async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
+        let Some(card) = request.card.as_ref() else {
+            return Err(ProviderError::Refused {
+                code: "missing-card".into(),
+                message: "Saisissez les informations de votre carte.".into(),
+            });
+        };
+        let test_card = TestCard::from_number(card.number.expose());
+        if test_card == TestCard::AcquirerDown {
+            return Err(ProviderError::Unavailable {
+                provider: ProviderCode::Card.name(),
+            });
+        }
+        let reference = format!("auth_{}", random::lower_alphanumeric(24));
+        let flow = if test_card == TestCard::ThreeDSecure {
+            "3ds"
+        } else {
+            "card"
+        };
+        let session = SandboxSessionRow {
+            id: reference.clone(),
+            provider: ProviderCode::Card.code().to_owned(),
+            flow: flow.to_owned(),
+            amount: request.amount.minor(),
+            currency: request.amount.currency().code().to_owned(),
+            phone: None,
+            scenario: test_card.as_str().to_owned(),
+            created_at: self.clock.now_ms(),
+            decision: None,
+            decided_at: None,
+        };
+        db::sandbox::insert(&self.pool, &session).await?;
+        let raw = raw_status(&session, session.created_at);
+        let launch_url =
+            (flow == "3ds").then(|| format!("{}/sandbox/3ds/{reference}", self.public_url));
+        Ok(ProviderSession {
+            raw_status: raw.to_owned(),
+            customer_asked: launch_url.is_some(),
+            reference,
+            launch_url,
+            deep_links: BTreeMap::new(),
+        })
+    }
+
+    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
+        let session = db::sandbox::find(&self.pool, reference)
+            .await?
+            .filter(|s| s.provider == ProviderCode::Card.code())
+            .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
+        let raw = raw_status(&session, self.clock.now_ms());
+        Ok(ProviderStatus {
+            raw_status: raw.to_owned(),
+            outcome: transformers::outcome(ProviderCode::Card, raw),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_cards_choose_the_outcome() {
+        assert_eq!(
+            TestCard::from_number("4242424242424242"),
+            TestCard::Authorised
+        );
+        assert_eq!(
+            TestCard::from_number("4000000000003220"),
+            TestCard::ThreeDSecure
+        );
+        assert_eq!(
+            TestCard::from_number("4000000000000002"),
+            TestCard::Declined
+        );
+        assert_eq!(
+            TestCard::from_number("4000000000009995"),
+            TestCard::InsufficientFunds
+        );
+        assert_eq!(
+            TestCard::from_number("4000000000000119"),
+            TestCard::AcquirerDown
+        );
+    }
+
+    #[test]
+    fn a_3ds_session_waits_for_the_cardholder_then_expires() {
+        let mut session = SandboxSessionRow {
+            id: "auth_x".into(),
+            provider: "card".into(),
+            flow: "3ds".into(),
+            amount: 1000,
+            currency: "XOF".into(),
+            phone: None,
+            scenario: "3ds".into(),
+            created_at: 0,
+            decision: None,
+            decided_at: None,
+        };
+        assert_eq!(raw_status(&session, 1_000), "PENDING_AUTHENTICATION");
+        assert!(awaiting_authentication(&session, 1_000));
+        assert_eq!(raw_status(&session, AUTHENTICATION_VALIDITY_MS), "EXPIRED");
+        session.decision = Some("decline".into());
+        assert_eq!(raw_status(&session, 1_000), "REFUSED:AUTHENTICATION_FAILED");
+        session.decision = Some("approve".into());
+        assert_eq!(raw_status(&session, 1_000), "AUTHORISED");
+        session.flow = "card".into();
+        session.scenario = "insufficient_funds".into();
+        assert_eq!(raw_status(&session, 0), "REFUSED:51");
+    }
+}
