@@ -1,4 +1,4 @@
-//! Logs through `tracing`: human-readable lines, filtered by `RUST_LOG` (default `info`).
+//! Logs through `tracing`: human-readable lines on stderr, filtered by `RUST_LOG` (default `info`).
 
 use tracing_subscriber::EnvFilter;
 
@@ -8,5 +8,6 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
         .try_init();
 }

@@ -5,6 +5,9 @@
 //! (Leptos redirects plain form posts to the referring page), and waiting screens refresh
 //! themselves. With JavaScript, the same forms run without a reload and waiting screens poll the
 //! server every second. A GET never changes a payment: link scanners open payment links.
+//!
+//! Server functions have fixed URLs (`/rpc/{name}`, no hash of the build path), so the browser
+//! bundle and the server agree wherever the crate was built.
 
 use crate::domain::{CardBins, CardBrand, Country, PaymentStatus, ProviderCode};
 use crate::i18n::Lang;
@@ -237,7 +240,7 @@ mod server {
 
 /// Everything the page shows for a token. `lang`, `methode` and `pays` are the page's query:
 /// view choices kept in the customer's session, never changes to the payment.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "load_checkout")]
 pub async fn load_checkout(
     token: String,
     lang: Option<String>,
@@ -369,7 +372,7 @@ pub async fn load_checkout(
 
 /// The waiting page's poll: asks the provider for news, then answers a fingerprint of where
 /// the payment stands, which changes whenever the page should show something else.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "poll_checkout")]
 pub async fn poll_checkout(token: String) -> Result<String, ServerFnError> {
     use crate::state::AppState;
     use server::*;
@@ -400,7 +403,7 @@ pub async fn poll_checkout(token: String) -> Result<String, ServerFnError> {
 
 /// Starts paying with a method. Problems (a wrong number, a provider refusal) are shown on the
 /// page, so this returns `Ok` after noting them in the session.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "pay")]
 pub async fn pay(
     token: String,
     provider: String,
@@ -450,7 +453,7 @@ pub async fn pay(
 /// for 3-D Secure, the customer is sent to the bank's page, which brings them back: a plain form
 /// post is redirected there; with JavaScript the page goes there itself with the returned link
 /// (a server-function redirect would be routed inside the app, where the bank's page is not).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "pay_card")]
 pub async fn pay_card(
     token: String,
     country: String,
@@ -510,7 +513,7 @@ pub async fn pay_card(
 }
 
 /// Leaves an open QR-code session to choose another method.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "change_method")]
 pub async fn change_method(token: String) -> Result<(), ServerFnError> {
     use crate::state::AppState;
     use server::*;
@@ -525,7 +528,7 @@ pub async fn change_method(token: String) -> Result<(), ServerFnError> {
 }
 
 /// « Annuler »: cancels the payment and sends the customer to the merchant's `cancelUrl`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "cancel_payment")]
 pub async fn cancel_payment(token: String) -> Result<(), ServerFnError> {
     use crate::state::AppState;
     use server::*;
@@ -547,7 +550,7 @@ pub async fn cancel_payment(token: String) -> Result<(), ServerFnError> {
 }
 
 /// Checks a number as the customer types it: `None` when valid, else why not.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "check_phone")]
 pub async fn check_phone(country: String, phone: String) -> Result<Option<String>, ServerFnError> {
     let Ok(country) = Country::parse(&country) else {
         return Ok(None);

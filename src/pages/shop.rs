@@ -23,7 +23,7 @@ pub const PRODUCTS: [(&str, &str, i64, &str); 3] = [
 ];
 
 /// Creates a checkout payment for a demo product and sends the browser to its page.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "start_demo_checkout")]
 pub async fn start_demo_checkout(product: String) -> Result<(), ServerFnError> {
     use crate::domain::{Currency, Money};
     use crate::merchants::DEMO_MERCHANT_ID;

@@ -280,3 +280,54 @@ impl TestApp {
         self.state.payments.check_due_attempts().await.unwrap();
     }
 }
+
+/// The real `dalal` binary on a database file in `dir`, listening on `port`.
+pub fn dalal_command(dir: &std::path::Path, port: u16) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dalal"));
+    command
+        .env("DALAL__SERVER__ADDRESS", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/dalal.db", dir.display()),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null());
+    command
+}
+
+/// A free local port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs the real `dalal` binary on a database file, as an operator would.
+pub fn start_dalal(
+    dir: &std::path::Path,
+    port: u16,
+    extra: &[(&str, &str)],
+) -> std::process::Child {
+    let mut command = dalal_command(dir, port);
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    command.spawn().expect("dalal starts")
+}
+
+pub async fn wait_healthy(client: &reqwest::Client, base: &str) {
+    for _ in 0..100 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("dalal did not start at {base}");
+}

@@ -395,47 +395,11 @@ async fn during_a_rotation_both_secrets_sign() {
     ));
 }
 
-/// Runs the real `dalal` binary on a database file, as an operator would.
-fn start_dalal(dir: &std::path::Path, port: u16, extra: &[(&str, &str)]) -> std::process::Child {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dalal"));
-    command
-        .env("DALAL__SERVER__ADDRESS", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/dalal.db", dir.display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null());
-    for (k, v) in extra {
-        command.env(k, v);
-    }
-    command.spawn().expect("dalal starts")
-}
-
-async fn wait_healthy(client: &reqwest::Client, base: &str) {
-    for _ in 0..100 {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("dalal did not start at {base}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_survives_kill_9_between_the_status_change_and_its_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let (receiver, url) = Receiver::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
 
