@@ -334,6 +334,17 @@ async fn routing_picks_the_cheapest_gateway_for_the_amount() {
         large["gateway_used"], "orange_hub",
         "1 % + 75 = 575 beats 1.5 % = 750"
     );
+    // Above the hub's limit (1 000 000) the direct gateway is the only one left.
+    let above_limit = app
+        .sahel_post(Some(BEARER), None, orange(2_000_000))
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(above_limit["gateway_used"], "orange_direct");
+    assert_eq!(
+        above_limit["routing_reason"],
+        "Seul gateway disponible pour ce moyen de paiement (frais 30 000 XOF)"
+    );
     let wave = app
         .sahel_post(
             Some(BEARER),
