@@ -88,6 +88,14 @@ test('3-D Secure: the bank page asks for a code, then back to the checkout', asy
   await page.waitForURL(/\/sandbox\/3ds\/auth_/);
   await expect(page.getByText('Visa •••• 3220')).toBeVisible();
   await checkScreen(page, 'card-4-3ds');
+
+  // A customer who comes back to the checkout page is sent on to their bank again.
+  await openHydrated(page, data.redirect_url);
+  await expect(page.getByRole('heading', { name: 'Confirmez le paiement auprès de votre banque' })).toBeVisible();
+  await expect(page.getByText('Visa •••• 3220')).toBeVisible();
+  await checkScreen(page, 'card-5-authenticate');
+  await page.getByRole('link', { name: 'Continuer vers ma banque' }).click();
+  await page.waitForURL(/\/sandbox\/3ds\/auth_/);
   await page.getByLabel(/Code reçu par SMS/).fill('111111');
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByRole('alert')).toHaveText(/Code incorrect/);
