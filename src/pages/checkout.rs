@@ -7,7 +7,8 @@
 //! server every second. A GET never changes a payment: link scanners open payment links.
 //!
 //! Server functions have fixed URLs (`/rpc/{name}`, no hash of the build path), so the browser
-//! bundle and the server agree wherever the crate was built.
+//! bundle and the server agree wherever the crate was built. Missing form fields default to empty
+//! (`#[server(default)]`), so a hand-made post gets the page's French message, never a 500.
 
 use crate::domain::{CardBins, CardBrand, Country, PaymentStatus, ProviderCode};
 use crate::i18n::Lang;
@@ -242,7 +243,7 @@ mod server {
 /// view choices kept in the customer's session, never changes to the payment.
 #[server(prefix = "/rpc", endpoint = "load_checkout")]
 pub async fn load_checkout(
-    token: String,
+    #[server(default)] token: String,
     lang: Option<String>,
     methode: Option<String>,
     pays: Option<String>,
@@ -373,7 +374,7 @@ pub async fn load_checkout(
 /// The waiting page's poll: asks the provider for news, then answers a fingerprint of where
 /// the payment stands, which changes whenever the page should show something else.
 #[server(prefix = "/rpc", endpoint = "poll_checkout")]
-pub async fn poll_checkout(token: String) -> Result<String, ServerFnError> {
+pub async fn poll_checkout(#[server(default)] token: String) -> Result<String, ServerFnError> {
     use crate::state::AppState;
     use server::*;
     let state = expect_context::<AppState>();
@@ -405,9 +406,9 @@ pub async fn poll_checkout(token: String) -> Result<String, ServerFnError> {
 /// page, so this returns `Ok` after noting them in the session.
 #[server(prefix = "/rpc", endpoint = "pay")]
 pub async fn pay(
-    token: String,
-    provider: String,
-    country: String,
+    #[server(default)] token: String,
+    #[server(default)] provider: String,
+    #[server(default)] country: String,
     phone: Option<String>,
     code: Option<String>,
 ) -> Result<(), ServerFnError> {
@@ -455,12 +456,12 @@ pub async fn pay(
 /// (a server-function redirect would be routed inside the app, where the bank's page is not).
 #[server(prefix = "/rpc", endpoint = "pay_card")]
 pub async fn pay_card(
-    token: String,
-    country: String,
-    number: String,
-    expiry: String,
-    cvc: String,
-    holder: String,
+    #[server(default)] token: String,
+    #[server(default)] country: String,
+    #[server(default)] number: String,
+    #[server(default)] expiry: String,
+    #[server(default)] cvc: String,
+    #[server(default)] holder: String,
 ) -> Result<Option<String>, ServerFnError> {
     use crate::domain::{AttemptStatus, CardDetails};
     use crate::payments::MethodChoice;
@@ -514,7 +515,7 @@ pub async fn pay_card(
 
 /// Leaves an open QR-code session to choose another method.
 #[server(prefix = "/rpc", endpoint = "change_method")]
-pub async fn change_method(token: String) -> Result<(), ServerFnError> {
+pub async fn change_method(#[server(default)] token: String) -> Result<(), ServerFnError> {
     use crate::state::AppState;
     use server::*;
     let state = expect_context::<AppState>();
@@ -529,7 +530,7 @@ pub async fn change_method(token: String) -> Result<(), ServerFnError> {
 
 /// « Annuler »: cancels the payment and sends the customer to the merchant's `cancelUrl`.
 #[server(prefix = "/rpc", endpoint = "cancel_payment")]
-pub async fn cancel_payment(token: String) -> Result<(), ServerFnError> {
+pub async fn cancel_payment(#[server(default)] token: String) -> Result<(), ServerFnError> {
     use crate::state::AppState;
     use server::*;
     let state = expect_context::<AppState>();
@@ -551,7 +552,10 @@ pub async fn cancel_payment(token: String) -> Result<(), ServerFnError> {
 
 /// Checks a number as the customer types it: `None` when valid, else why not.
 #[server(prefix = "/rpc", endpoint = "check_phone")]
-pub async fn check_phone(country: String, phone: String) -> Result<Option<String>, ServerFnError> {
+pub async fn check_phone(
+    #[server(default)] country: String,
+    #[server(default)] phone: String,
+) -> Result<Option<String>, ServerFnError> {
     let Ok(country) = Country::parse(&country) else {
         return Ok(None);
     };

@@ -24,7 +24,7 @@ pub const PRODUCTS: [(&str, &str, i64, &str); 3] = [
 
 /// Creates a checkout payment for a demo product and sends the browser to its page.
 #[server(prefix = "/rpc", endpoint = "start_demo_checkout")]
-pub async fn start_demo_checkout(product: String) -> Result<(), ServerFnError> {
+pub async fn start_demo_checkout(#[server(default)] product: String) -> Result<(), ServerFnError> {
     use crate::domain::{Currency, Money};
     use crate::merchants::DEMO_MERCHANT_ID;
     use crate::payments::{Mode, NewPayment, NewPaymentKind};
@@ -32,6 +32,10 @@ pub async fn start_demo_checkout(product: String) -> Result<(), ServerFnError> {
 
     let state = expect_context::<AppState>();
     let Some((id, name, price, _)) = PRODUCTS.iter().find(|p| p.0 == product) else {
+        // Bad input, not a server failure: 400.
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
         return Err(ServerFnError::new("Produit inconnu"));
     };
     let url = |path: &str| {

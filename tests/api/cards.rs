@@ -402,3 +402,47 @@ async fn card_numbers_never_reach_the_logs() {
         assert!(!log.contains(&digits), "{digits} was logged");
     }
 }
+
+#[tokio::test]
+async fn hand_made_page_posts_never_get_a_5xx() {
+    let app = spawn_app().await;
+    let (_, token) = sahel_card(&app, "CARD").await;
+    let functions = [
+        "load_checkout",
+        "poll_checkout",
+        "pay",
+        "pay_card",
+        "change_method",
+        "cancel_payment",
+        "check_phone",
+        "start_demo_checkout",
+    ];
+    let bodies = [
+        String::new(),
+        format!("token={token}"),
+        format!("token={token}&country=ZZ&number=abc&expiry=99/99&cvc=1&holder="),
+        "token=%FF%FE&country=SN".to_owned(),
+    ];
+    for function in functions {
+        for body in &bodies {
+            let reply = app
+                .client
+                .post(format!("{}/rpc/{function}", app.address))
+                .header("Origin", &app.address)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = reply.status().as_u16();
+            assert!(
+                status < 500,
+                "{function} {body:?}: {status} {}",
+                reply.text().await.unwrap()
+            );
+        }
+    }
+    // `cancel_payment` with the real token did cancel it; nothing paid it.
+    let (payment, _) = now(&app, &token).await;
+    assert_eq!(payment.status, PaymentStatus::Cancelled);
+}
