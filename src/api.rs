@@ -1,5 +1,6 @@
 //! The merchant JSON API (plain axum, its own wire types). `caurisflux.rs` speaks the
-//! CaurisFlux dialect of `shared/seeds/caurisflux-payments-initiate.txt`.
+//! CaurisFlux dialect of `shared/seeds/caurisflux-payments-initiate.txt`, `sahelpay.rs` the
+//! SahelPay one of `shared/seeds/sahelpay-create-payment.txt`.
 
 pub mod auth;
 pub mod caurisflux;
@@ -11,6 +12,35 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use error::ApiError;
+
+/// Both dialects wrap what they return in `{"success": true, "data": …}`.
+#[derive(serde::Serialize)]
+struct Envelope<T> {
+    success: bool,
+    data: T,
+}
+
+/// `{"success": true, "data": data}` as JSON text.
+pub fn success_body(data: &impl serde::Serialize) -> serde_json::Result<String> {
+    serde_json::to_string(&Envelope {
+        success: true,
+        data,
+    })
+}
+
+/// A JSON body with its status.
+pub fn json_response(status: axum::http::StatusCode, body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        status,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

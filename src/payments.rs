@@ -526,16 +526,7 @@ impl Payments {
                         open.provider.name()
                     )));
                 }
-                db::attempts::close(
-                    &self.pool,
-                    &open.id,
-                    "abandoned",
-                    None,
-                    None,
-                    None,
-                    self.clock.now_ms(),
-                )
-                .await?;
+                db::attempts::abandon(&self.pool, &open.id, self.clock.now_ms()).await?;
             }
         }
 
@@ -628,8 +619,7 @@ impl Payments {
             .await?;
             if moved.is_none() {
                 // The payment ended (expired, cancelled) while the provider was being called.
-                db::attempts::close(&mut *tx, &attempt_id, "abandoned", None, None, None, now)
-                    .await?;
+                db::attempts::abandon(&mut *tx, &attempt_id, now).await?;
             }
         }
         tx.commit()
@@ -668,16 +658,7 @@ impl Payments {
                 "Une demande de paiement attend votre confirmation sur votre téléphone.".into(),
             ));
         }
-        db::attempts::close(
-            &self.pool,
-            &open.id,
-            "abandoned",
-            None,
-            None,
-            None,
-            self.clock.now_ms(),
-        )
-        .await?;
+        db::attempts::abandon(&self.pool, &open.id, self.clock.now_ms()).await?;
         Ok(())
     }
 

@@ -88,7 +88,8 @@ impl From<anyhow::Error> for ProviderError {
 pub trait PaymentProvider: Send + Sync {
     fn code(&self) -> ProviderCode;
 
-    /// Starts an attempt: creates a checkout session, sends a push, or charges a one-time code.
+    /// Starts an attempt: creates a checkout session, sends a push, charges a one-time code, or
+    /// authorises a card (perhaps after a 3-D Secure check).
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError>;
 
     /// Asks the provider where an attempt stands. Notifications from a provider are only a hint to

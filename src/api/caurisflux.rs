@@ -2,7 +2,7 @@
 //! `GET /api/v1/payments/providers`, field for field as `shared/seeds/caurisflux-payments-initiate.txt`.
 
 use super::auth::ApiMerchant;
-use super::{ApiError, read_body};
+use super::{ApiError, json_response, read_body, success_body};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::provider::check_any_provider_limits;
 use crate::domain::text::{self, IdempotencyKey};
@@ -14,8 +14,8 @@ use crate::payments::{Attempt, Completion, NewPayment, NewPaymentKind, Payment};
 use crate::state::AppState;
 use crate::{clock, qr};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -78,12 +78,6 @@ struct PaymentMethod {
     card_brand: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     card_last4: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Envelope<T> {
-    success: bool,
-    data: T,
 }
 
 fn string_field(name: &str, value: Option<Value>) -> Result<Option<String>, InvalidInput> {
@@ -299,18 +293,6 @@ pub fn payment_data(
     })
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
-}
-
 /// Creates the payment and renders the response body (status, JSON text).
 /// The `201` body for a created payment.
 fn created_body(
@@ -319,10 +301,7 @@ fn created_body(
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<(u16, String)> {
     let data = payment_data(&state.public_url, payment, attempt)?;
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data,
-    })?;
+    let body = success_body(&data)?;
     Ok((StatusCode::CREATED.as_u16(), body))
 }
 
@@ -388,11 +367,7 @@ pub async fn get_payment(
         .await?
         .ok_or_else(not_found)?;
     let data = payment_data(&state.public_url, &payment, attempt.as_ref())?;
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data,
-    })
-    .map_err(anyhow::Error::from)?;
+    let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -467,11 +442,7 @@ pub async fn providers(
             }
         })
         .collect();
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data,
-    })
-    .map_err(anyhow::Error::from)?;
+    let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -613,11 +584,7 @@ pub async fn list_webhooks(
             created_at: clock::iso8601(d.created_at),
         })
         .collect();
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data,
-    })
-    .map_err(anyhow::Error::from)?;
+    let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -645,10 +612,7 @@ pub async fn redeliver_webhook(
         state.clock.now_ms(),
     )
     .await?;
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data: serde_json::json!({ "eventId": event_id, "url": url }),
-    })
-    .map_err(anyhow::Error::from)?;
+    let body = success_body(&serde_json::json!({ "eventId": event_id, "url": url }))
+        .map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::ACCEPTED, body))
 }

@@ -5,7 +5,7 @@
 //! Errors: `{"success": false, "error": {"code": "INVALID_AMOUNT", "message": "…"}}`, with the
 //! seed's codes and a stable code for every other failure (listed in README.md).
 
-use super::read_body;
+use super::{json_response, read_body, success_body};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::text::{self, IdempotencyKey};
 use crate::domain::url::HttpUrl;
@@ -24,12 +24,6 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 const CREATE_ROUTE: &str = "POST /v1/payments";
-
-#[derive(Serialize)]
-struct Envelope<T> {
-    success: bool,
-    data: T,
-}
 
 #[derive(Serialize)]
 struct ErrorEnvelope<'a> {
@@ -150,18 +144,6 @@ impl From<anyhow::Error> for SahelError {
             "Erreur interne : réessayez dans un instant.",
         )
     }
-}
-
-fn json_response(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
 }
 
 /// `Authorization: Bearer sk_…`.
@@ -505,13 +487,7 @@ fn created_body(
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<(u16, String)> {
     let data = payment_data(public_url, payment, attempt)?;
-    Ok((
-        StatusCode::CREATED.as_u16(),
-        serde_json::to_string(&Envelope {
-            success: true,
-            data,
-        })?,
-    ))
+    Ok((StatusCode::CREATED.as_u16(), success_body(&data)?))
 }
 
 async fn create(
@@ -586,10 +562,6 @@ pub async fn get_payment(
         .await?
         .ok_or_else(not_found)?;
     let data = payment_data(&state.public_url, &payment, attempt.as_ref())?;
-    let body = serde_json::to_string(&Envelope {
-        success: true,
-        data,
-    })
-    .map_err(anyhow::Error::from)?;
+    let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }

@@ -124,6 +124,16 @@ pub async fn close<'e>(
     Ok(n == 1)
 }
 
+/// Closes an open attempt the customer or the payment left behind (another method chosen, the
+/// payment ended while the provider was being called).
+pub async fn abandon<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+    now: i64,
+) -> anyhow::Result<bool> {
+    close(executor, id, "abandoned", None, None, None, now).await
+}
+
 /// Notes that the customer was asked (the provider reported activity) and when to look again.
 pub async fn mark_awaiting(
     tx: &mut Tx<'_>,

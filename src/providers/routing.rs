@@ -204,13 +204,6 @@ impl Routes {
         self.gateways.iter().find(|g| g.provider == provider)
     }
 
-    /// Whether any gateway serves this method in this country (whatever the amount or brand).
-    pub fn serves(&self, provider: ProviderCode, country: Country) -> bool {
-        self.gateways
-            .iter()
-            .any(|g| g.provider == provider && g.serves(country))
-    }
-
     /// Whether some gateway takes this method for this amount in this country (any card brand).
     pub fn available(&self, provider: ProviderCode, country: Country, amount: Money) -> bool {
         self.gateways

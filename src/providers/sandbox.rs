@@ -14,6 +14,7 @@
 //!
 //! QR-code and deep-link flows (Wave, Orange Money) open the sandbox "phone" page at
 //! `/sandbox/phone/{session}` where the tester approves or declines, as they would in the app.
+//! Cards go to the sandbox acquirer in `card.rs`, whose outcomes come from test card numbers.
 
 pub mod card;
 

@@ -170,26 +170,16 @@ mod tests {
 
     #[test]
     fn test_cards_choose_the_outcome() {
-        assert_eq!(
-            TestCard::from_number("4242424242424242"),
-            TestCard::Authorised
-        );
-        assert_eq!(
-            TestCard::from_number("4000000000003220"),
-            TestCard::ThreeDSecure
-        );
-        assert_eq!(
-            TestCard::from_number("4000000000000002"),
-            TestCard::Declined
-        );
-        assert_eq!(
-            TestCard::from_number("4000000000009995"),
-            TestCard::InsufficientFunds
-        );
-        assert_eq!(
-            TestCard::from_number("4000000000000119"),
-            TestCard::AcquirerDown
-        );
+        for (number, outcome) in [
+            ("4242424242424242", TestCard::Authorised),
+            ("5555555555554444", TestCard::Authorised),
+            ("4000000000003220", TestCard::ThreeDSecure),
+            ("4000000000000002", TestCard::Declined),
+            ("4000000000009995", TestCard::InsufficientFunds),
+            ("4000000000000119", TestCard::AcquirerDown),
+        ] {
+            assert_eq!(TestCard::from_number(number), outcome, "{number}");
+        }
     }
 
     #[test]
