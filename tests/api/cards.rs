@@ -41,13 +41,7 @@ async fn sahel_card(app: &TestApp, method: &str) -> (String, String) {
     let data = reply.json()["data"].clone();
     assert_eq!(data["payment_method"], method);
     assert_eq!(data["status"], "PENDING");
-    let token = data["redirect_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = token_of(&data);
     (data["id"].as_str().unwrap().to_owned(), token)
 }
 
@@ -343,13 +337,7 @@ async fn card_numbers_never_reach_the_logs() {
         .json()
         .await
         .unwrap();
-    let token = created["data"]["redirect_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = token_of(&created["data"]);
     // What the card form posts: a mistyped number, a declined card, then a good one.
     let numbers = [
         "4242 4242 4242 4241",

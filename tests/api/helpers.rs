@@ -223,10 +223,12 @@ impl TestApp {
     }
 }
 
-/// The checkout token at the end of a `redirectUrl`.
+/// The checkout token at the end of a payment's `redirectUrl` (CaurisFlux) or `redirect_url`
+/// (SahelPay).
 pub fn token_of(data: &Value) -> String {
     data["redirectUrl"]
         .as_str()
+        .or(data["redirect_url"].as_str())
         .unwrap()
         .rsplit('/')
         .next()

@@ -279,7 +279,7 @@ async fn a_sahelpay_payment_follows_the_same_lifecycle() {
         .await
         .json()["data"]
         .clone();
-    let token = token_of(&json!({"redirectUrl": data["redirect_url"]}));
+    let token = token_of(&data);
     let choice = choice(
         dalal::domain::ProviderCode::MoovMoney,
         dalal::domain::Country::Ci,
@@ -303,6 +303,13 @@ async fn a_sahelpay_payment_follows_the_same_lifecycle() {
     );
 }
 
+/// A SahelPay Orange Money payment created (201): its `data`.
+async fn orange_payment(app: &TestApp, amount: i64) -> Value {
+    let reply = app.sahel_post(Some(BEARER), None, orange(amount)).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()["data"].clone()
+}
+
 fn orange(amount: i64) -> String {
     json!({"amount": amount, "payment_method": "ORANGE_MONEY", "country": "ML", "customer_phone": "+22370123456",
         "return_url": "https://shop.example/retour"})
@@ -312,11 +319,7 @@ fn orange(amount: i64) -> String {
 #[tokio::test]
 async fn routing_picks_the_cheapest_gateway_for_the_amount() {
     let app = spawn_app().await;
-    let small = app
-        .sahel_post(Some(BEARER), None, orange(5_000))
-        .await
-        .json()["data"]
-        .clone();
+    let small = orange_payment(&app, 5_000).await;
     assert_eq!(
         small["gateway_used"], "orange_direct",
         "1.5 % = 75 beats 1 % + 75 = 125"
@@ -325,21 +328,13 @@ async fn routing_picks_the_cheapest_gateway_for_the_amount() {
         small["routing_reason"],
         "Gateway le moins cher pour ce montant (frais 75 XOF)"
     );
-    let large = app
-        .sahel_post(Some(BEARER), None, orange(50_000))
-        .await
-        .json()["data"]
-        .clone();
+    let large = orange_payment(&app, 50_000).await;
     assert_eq!(
         large["gateway_used"], "orange_hub",
         "1 % + 75 = 575 beats 1.5 % = 750"
     );
     // Above the hub's limit (1 000 000) the direct gateway is the only one left.
-    let above_limit = app
-        .sahel_post(Some(BEARER), None, orange(2_000_000))
-        .await
-        .json()["data"]
-        .clone();
+    let above_limit = orange_payment(&app, 2_000_000).await;
     assert_eq!(above_limit["gateway_used"], "orange_direct");
     assert_eq!(
         above_limit["routing_reason"],
@@ -369,11 +364,7 @@ async fn routing_picks_the_cheapest_gateway_for_the_amount() {
 async fn routing_fails_over_within_the_request_then_skips_the_failing_gateway() {
     let app = spawn_app_with(&[("sandbox.down_gateways", "orange_hub")]).await;
     for _ in 0..3 {
-        let data = app
-            .sahel_post(Some(BEARER), None, orange(50_000))
-            .await
-            .json()["data"]
-            .clone();
+        let data = orange_payment(&app, 50_000).await;
         assert_eq!(data["gateway_used"], "orange_direct");
         assert!(
             data["routing_reason"]
@@ -384,11 +375,7 @@ async fn routing_fails_over_within_the_request_then_skips_the_failing_gateway() 
         );
     }
     // Three failures in a row: the hub rests and is not even tried.
-    let data = app
-        .sahel_post(Some(BEARER), None, orange(50_000))
-        .await
-        .json()["data"]
-        .clone();
+    let data = orange_payment(&app, 50_000).await;
     assert_eq!(data["gateway_used"], "orange_direct");
     assert!(
         data["routing_reason"]
@@ -399,11 +386,7 @@ async fn routing_fails_over_within_the_request_then_skips_the_failing_gateway() 
     );
     // After a minute it is probed again (and, still down, failed over again).
     app.clock.advance_ms(61_000);
-    let data = app
-        .sahel_post(Some(BEARER), None, orange(50_000))
-        .await
-        .json()["data"]
-        .clone();
+    let data = orange_payment(&app, 50_000).await;
     assert!(
         data["routing_reason"]
             .as_str()

@@ -178,10 +178,7 @@ async fn a_receiver_that_is_down_gets_the_same_event_later() {
         "the same bytes on every retry"
     );
 
-    let list = app
-        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
-        .await
-        .json();
+    let list = deliveries(&app, &id).await;
     let delivery = &list["data"][0];
     assert_eq!(delivery["status"], "delivered");
     let statuses: Vec<_> = delivery["attempts"]
@@ -203,10 +200,7 @@ async fn an_unreachable_receiver_is_retried() {
     drop(listener);
     let id = paid_payment(&app, &url).await;
     assert_eq!(deliver(&app).await, 1);
-    let list = app
-        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
-        .await
-        .json();
+    let list = deliveries(&app, &id).await;
     assert_eq!(list["data"][0]["status"], "pending");
     assert!(
         list["data"][0]["attempts"][0]["error"]
@@ -272,10 +266,7 @@ async fn a_redirect_is_a_failure() {
     receiver.answer(StatusCode::MOVED_PERMANENTLY, None);
     let id = paid_payment(&app, &url).await;
     deliver(&app).await;
-    let list = app
-        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
-        .await
-        .json();
+    let list = deliveries(&app, &id).await;
     assert_eq!(list["data"][0]["status"], "pending");
     assert_eq!(list["data"][0]["attempts"][0]["httpStatus"], 301);
 }
@@ -484,10 +475,7 @@ async fn private_addresses_are_refused_when_not_allowed() {
         receiver.received().is_empty(),
         "nothing reached the loopback receiver"
     );
-    let list = app
-        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
-        .await
-        .json();
+    let list = deliveries(&app, &id).await;
     assert_eq!(list["data"][0]["status"], "failed");
     assert!(
         list["data"][0]["attempts"][0]["error"]
@@ -503,10 +491,7 @@ async fn a_receiver_that_does_not_answer_in_time_is_retried() {
     let (_, url) = Receiver::start().await;
     let id = paid_payment(&app, &url.replace("/hooks", "/slow")).await;
     assert_eq!(deliver(&app).await, 1);
-    let list = app
-        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
-        .await
-        .json();
+    let list = deliveries(&app, &id).await;
     assert_eq!(list["data"][0]["status"], "pending");
     let attempt = &list["data"][0]["attempts"][0];
     let error = attempt["error"].as_str().unwrap_or_default();
@@ -515,4 +500,13 @@ async fn a_receiver_that_does_not_answer_in_time_is_retried() {
         "{attempt}"
     );
     assert!(attempt["latencyMs"].as_i64().unwrap() < 2_000);
+}
+
+/// `GET /api/v1/payments/{id}/webhooks` as the demo merchant.
+async fn deliveries(app: &TestApp, id: &str) -> Value {
+    let reply = app
+        .get(&format!("/api/v1/payments/{id}/webhooks"), Some(DEMO_KEY))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.json()
 }
