@@ -5,13 +5,41 @@
 pub mod auth;
 pub mod caurisflux;
 pub mod error;
+pub mod fields;
 pub mod sahelpay;
 
+use crate::payments::{Attempt, Dialect, EventFormatter, Payment};
+use crate::routes;
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 
 pub use error::ApiError;
+
+/// Renders a payment for its webhooks in the dialect it was created in (the core's
+/// `EventFormatter`, implemented here so that the core never imports a dialect).
+pub struct WebhookBodies {
+    /// The base of the absolute URLs in the body (`redirectUrl`, logos).
+    pub public_url: String,
+}
+
+impl EventFormatter for WebhookBodies {
+    fn payment_data(
+        &self,
+        payment: &Payment,
+        attempt: Option<&Attempt>,
+    ) -> anyhow::Result<serde_json::Value> {
+        let url = &self.public_url;
+        Ok(match payment.dialect {
+            Dialect::CaurisFlux => {
+                serde_json::to_value(caurisflux::wire::PaymentData::new(url, payment, attempt)?)?
+            }
+            Dialect::SahelPay => {
+                serde_json::to_value(sahelpay::wire::PaymentData::new(url, payment, attempt)?)?
+            }
+        })
+    }
+}
 
 /// Both dialects wrap what they return in `{"success": true, "data": …}`.
 #[derive(serde::Serialize)]
@@ -43,25 +71,17 @@ pub fn json_response(status: axum::http::StatusCode, body: String) -> axum::resp
 }
 
 pub fn router() -> Router<AppState> {
+    use routes::{caurisflux as cf, sahelpay as sp};
     Router::new()
-        .route("/api/v1/payments/initiate", post(caurisflux::initiate))
-        .route("/api/v1/payments/providers", get(caurisflux::providers))
-        .route(
-            "/api/v1/payments/{transaction_id}",
-            get(caurisflux::get_payment),
-        )
-        .route(
-            "/api/v1/payments/{transaction_id}/webhooks",
-            get(caurisflux::list_webhooks),
-        )
-        .route(
-            "/api/v1/payments/{transaction_id}/webhooks/redeliver",
-            post(caurisflux::redeliver_webhook),
-        )
-        .route("/api/{*rest}", axum::routing::any(not_found))
-        .route("/v1/payments", post(sahelpay::create_payment))
-        .route("/v1/payments/{id}", get(sahelpay::get_payment))
-        .route("/v1/{*rest}", axum::routing::any(not_found))
+        .route(cf::INITIATE, post(caurisflux::initiate))
+        .route(cf::PROVIDERS, get(caurisflux::providers))
+        .route(cf::PAYMENT, get(caurisflux::get_payment))
+        .route(cf::WEBHOOKS, get(caurisflux::list_webhooks))
+        .route(cf::REDELIVER, post(caurisflux::redeliver_webhook))
+        .route(cf::ANY, axum::routing::any(not_found))
+        .route(sp::PAYMENTS, post(sahelpay::create_payment))
+        .route(sp::PAYMENT, get(sahelpay::get_payment))
+        .route(sp::ANY, axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

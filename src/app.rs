@@ -14,7 +14,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="icon" href=crate::routes::FAVICON type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -32,7 +32,7 @@ fn page_lang() -> &'static str {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .filter(|p| p.uri.path().starts_with("/pay/"))
+            .filter(|p| p.uri.path().starts_with(crate::routes::CHECKOUT_PREFIX))
             .and_then(|p| p.extensions.get::<crate::i18n::Lang>().copied())
             .unwrap_or_default()
             .code()
@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/dalal.css"/>
+        <Stylesheet id="leptos" href=crate::routes::STYLESHEET/>
         <Title text="Dalal"/>
         <Router>
             <Routes fallback=NotFound>

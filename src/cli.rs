@@ -1,15 +1,17 @@
-//! The `dalal` command: `dalal` (or `dalal serve`) runs the server; `dalal create-merchant NAME`
-//! creates a merchant and prints its keys once.
+//! The `dalal` command: `dalal` (or `dalal serve`) runs the server; the other commands manage
+//! merchants (keys, webhook endpoint and secret).
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
-use crate::server::Application;
+use crate::startup::Application;
 use crate::{db, merchants, telemetry};
 use std::sync::Arc;
 
 const USAGE: &str = "usage:
   dalal [serve]                 run Dalal (settings: dalal.toml, DALAL__* variables, DATABASE_URL)
   dalal create-merchant NAME    create a merchant and print its API keys (shown once)
+  dalal set-webhook-url MERCHANT_ID URL   where the merchant's webhooks go when a payment has
+                                no callback URL of its own (`-` removes it)
   dalal rotate-webhook-secret MERCHANT_ID   new webhook secret; the old one signs 24 h more";
 
 pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
@@ -25,6 +27,29 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         [] | ["serve"] => serve(settings, clock).await,
         ["create-merchant", name @ ..] if !name.is_empty() => {
             create_merchant(settings, clock, &name.join(" ")).await
+        }
+        ["set-webhook-url", merchant_id, url] => {
+            let pool = db::connect(&settings.database).await?;
+            db::migrate(&pool).await?;
+            let url = match *url {
+                "-" => None,
+                url => Some(
+                    crate::domain::url::HttpUrl::parse("URL", url)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                ),
+            };
+            let url = url.as_ref().map(|u| u.as_str());
+            anyhow::ensure!(
+                db::merchants::set_webhook_url(&pool, merchant_id, url).await?,
+                "no merchant has the id {merchant_id}"
+            );
+            match url {
+                Some(url) => println!(
+                    "Webhooks of {merchant_id} now go to {url} (unless a payment names its own callback URL)."
+                ),
+                None => println!("{merchant_id} has no default webhook endpoint any more."),
+            }
+            Ok(())
         }
         ["rotate-webhook-secret", merchant_id] => {
             let pool = db::connect(&settings.database).await?;
@@ -74,6 +99,9 @@ async fn create_merchant(settings: Settings, clock: SharedClock, name: &str) -> 
         );
     }
     println!("  webhook signing secret: {}", webhook_secret.expose());
+    println!(
+        "  webhook endpoint: none yet. Payments without a callback URL notify nobody until you run\n    dalal set-webhook-url {id} https://your-site.example/webhooks/dalal"
+    );
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 //! then `DALAL__SECTION__KEY` environment variables (`DATABASE_URL` is honoured too).
 //! A bad value stops start-up with the key's name.
 
+use crate::domain::{CardBins, CardBrand, Country, ProviderCode};
 use anyhow::Context;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -20,23 +21,124 @@ pub struct Settings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RoutingSettings {
-    /// Every gateway Dalal may route through (`providers::routing::DEFAULT_GATEWAYS` unless
-    /// `dalal.toml` gives its own `[[routing.gateways]]` list).
-    pub gateways: Vec<crate::providers::routing::GatewaySettings>,
+    /// Every gateway Dalal may route through (`DEFAULT_GATEWAYS` unless `dalal.toml` gives its
+    /// own `[[routing.gateways]]` list). Checked at load by `payments::gateways::Routes::new`.
+    pub gateways: Vec<GatewaySettings>,
+}
+
+/// The gateways Dalal starts with: a provider's own API ("direct") and an aggregator ("hub")
+/// with a lower percentage but a fixed fee (cheaper for large amounts, capped lower); for cards,
+/// an international acquirer and the regional GIM-UEMOA switch (GIM-UEMOA cards only, in the
+/// UEMOA). `dalal.toml` may replace the whole list (`[[routing.gateways]]`, README "Routing").
+pub const DEFAULT_GATEWAYS: &str = r#"
+[[routing.gateways]]
+id = "wave_direct"
+provider = "wave"
+fee_percent = 1.0
+
+[[routing.gateways]]
+id = "orange_direct"
+provider = "orange_money"
+fee_percent = 1.5
+
+[[routing.gateways]]
+id = "orange_hub"
+provider = "orange_money"
+countries = ["SN", "CI", "ML", "BF"]
+fee_percent = 1.0
+fee_fixed = 75
+max_amount = 1000000
+
+[[routing.gateways]]
+id = "free_direct"
+provider = "free_money"
+fee_percent = 1.5
+
+[[routing.gateways]]
+id = "mtn_direct"
+provider = "mtn_momo"
+fee_percent = 1.8
+
+[[routing.gateways]]
+id = "moov_direct"
+provider = "moov_money"
+fee_percent = 2.0
+
+[[routing.gateways]]
+id = "moov_hub"
+provider = "moov_money"
+countries = ["CI", "BJ", "TG", "BF", "ML"]
+fee_percent = 1.5
+fee_fixed = 50
+
+[[routing.gateways]]
+id = "card_acquirer"
+provider = "card"
+fee_percent = 2.8
+
+[[routing.gateways]]
+id = "gim_switch"
+provider = "card"
+brands = ["gim_uemoa"]
+countries = ["SN", "CI", "ML", "BF", "BJ", "TG", "NE"]
+fee_percent = 1.0
+fee_fixed = 50
+"#;
+
+/// A gateway as configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySettings {
+    pub id: String,
+    pub provider: ProviderCode,
+    /// Countries it serves; absent means all of the provider's.
+    #[serde(default)]
+    pub countries: Vec<Country>,
+    /// Card brands it takes (card gateways); absent means all.
+    #[serde(default)]
+    pub brands: Vec<CardBrand>,
+    /// Percentage of the amount (1.5 = 1.5 %).
+    pub fee_percent: f64,
+    /// Fixed fee per payment, in the currency's minor unit.
+    #[serde(default)]
+    pub fee_fixed: i64,
+    /// Smallest and largest amount it takes (minor units); the provider's own limits apply too.
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CardSettings {
-    /// Comma-separated GIM-UEMOA IIN prefixes. The scheme does not publish them; the default,
-    /// `9220`, is the sandbox's (README, "Test cards"): set the real ones from the acquirer.
-    pub gim_uemoa_bins: String,
+    /// GIM-UEMOA IIN prefixes (`"6280, 9220"` or a list). The scheme does not publish them; the
+    /// default, `9220`, is the sandbox's (README, "Test cards"): set the real ones from the
+    /// acquirer. Parsed once, at load.
+    #[serde(rename = "gim_uemoa_bins", deserialize_with = "card_bins")]
+    pub bins: CardBins,
 }
 
-impl CardSettings {
-    pub fn bins(&self) -> crate::domain::CardBins {
-        crate::domain::CardBins::parse(&self.gim_uemoa_bins)
-            .expect("validated when the settings were loaded")
+/// Reads a list of names given either as a TOML list or as one comma-separated string (the
+/// only way an environment variable can give a list).
+fn list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        List(Vec<String>),
     }
+    let items = match Given::deserialize(deserializer)? {
+        Given::Text(text) => text.split(',').map(str::to_owned).collect(),
+        Given::List(list) => list,
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
+fn card_bins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CardBins, D::Error> {
+    let prefixes = list(deserializer)?.join(",");
+    CardBins::parse(&prefixes).map_err(|e| serde::de::Error::custom(e.fr().to_owned()))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -83,9 +185,10 @@ pub struct SandboxSettings {
     pub answer_delay_ms: i64,
     /// When an unanswered sandbox push expires (MTN's EXPIRED, Wave's expired session).
     pub push_timeout_secs: i64,
-    /// Comma-separated gateways the sandbox treats as down (`orange_hub,moov_direct`), to see
+    /// Gateways the sandbox treats as down (`"orange_hub,moov_direct"` or a list), to see
     /// failover at work.
-    pub down_gateways: String,
+    #[serde(deserialize_with = "list")]
+    pub down_gateways: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,7 +222,7 @@ impl Settings {
     pub fn defaults() -> anyhow::Result<config::ConfigBuilder<config::builder::DefaultState>> {
         Ok(config::Config::builder()
             .add_source(config::File::from_str(
-                crate::providers::routing::DEFAULT_GATEWAYS,
+                DEFAULT_GATEWAYS,
                 config::FileFormat::Toml,
             ))
             .set_default("cards.gim_uemoa_bins", "9220")?
@@ -165,9 +268,14 @@ impl Settings {
             self.database.url.starts_with("sqlite:"),
             "database.url: only sqlite: URLs are supported so far (got a different scheme)"
         );
-        crate::providers::routing::Routes::new(&self.routing.gateways)?;
-        crate::domain::CardBins::parse(&self.cards.gim_uemoa_bins)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The gateway list itself is checked where it becomes routes (`payments::gateways`),
+        // when the application is built: start-up stops there too, naming the gateway.
+        for down in &self.sandbox.down_gateways {
+            anyhow::ensure!(
+                self.routing.gateways.iter().any(|g| &g.id == down),
+                "sandbox.down_gateways: no gateway is called {down:?}"
+            );
+        }
         if !self.server.public_url.is_empty() {
             let url = url::Url::parse(&self.server.public_url)
                 .context("server.public_url is not an absolute URL")?;
@@ -244,17 +352,20 @@ mod tests {
             .collect();
         assert_eq!(ids, ["w", "o", "f", "m", "v", "c"]);
         assert_eq!(settings.routing.gateways[0].max_amount, Some(900_000));
-        assert_eq!(settings.cards.bins().gim_uemoa, ["6280", "9220"]);
+        assert_eq!(settings.cards.bins.gim_uemoa, ["6280", "9220"]);
 
-        let broken = toml.replace("provider = \"card\"", "provider = \"wave\"");
         let settings: Settings = Settings::defaults()
             .unwrap()
-            .add_source(config::File::from_str(&broken, config::FileFormat::Toml))
+            .add_source(config::File::from_str(
+                "[sandbox]\ndown_gateways = \"orange_hub, nowhere\"\n",
+                config::FileFormat::Toml,
+            ))
             .build()
             .unwrap()
             .try_deserialize()
             .unwrap();
+        assert_eq!(settings.sandbox.down_gateways, ["orange_hub", "nowhere"]);
         let err = format!("{:#}", settings.validate().unwrap_err());
-        assert!(err.contains("no gateway serves card"), "{err}");
+        assert!(err.contains("sandbox.down_gateways"), "{err}");
     }
 }

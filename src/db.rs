@@ -53,11 +53,64 @@ pub async fn ping(pool: &Pool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The name of the constraint a database error violated, if it is one. Errors map to API answers
-/// by constraint name, not by matching message text.
-pub fn violated_constraint(err: &sqlx::Error) -> Option<&str> {
+/// The unique constraints callers tell apart. Each has its name (which PostgreSQL reports) and
+/// the columns SQLite names instead (`UNIQUE constraint failed: table.column, …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    /// `payment_attempts_one_open_idx`: one open attempt per payment.
+    OneOpenAttemptPerPayment,
+    AttemptId,
+    CheckoutToken,
+    ApiKeySecret,
+    IdempotencyKey,
+}
+
+impl Constraint {
+    const ALL: [(Constraint, &'static str, &'static str); 5] = [
+        (
+            Constraint::OneOpenAttemptPerPayment,
+            "payment_attempts_one_open_idx",
+            "payment_attempts.payment_id",
+        ),
+        (
+            Constraint::AttemptId,
+            "payment_attempts_id_unique",
+            "payment_attempts.id",
+        ),
+        (
+            Constraint::CheckoutToken,
+            "payments_checkout_token_unique",
+            "payments.checkout_token",
+        ),
+        (
+            Constraint::ApiKeySecret,
+            "api_keys_secret_hash_unique",
+            "api_keys.secret_hash",
+        ),
+        (
+            Constraint::IdempotencyKey,
+            "idempotency_keys_pkey",
+            "idempotency_keys.merchant_id, idempotency_keys.idempotency_key",
+        ),
+    ];
+
+    /// Reads the constraint from its name, or from SQLite's message (which names columns).
+    fn identify(name: Option<&str>, message: &str) -> Option<Self> {
+        let columns = message.strip_prefix("UNIQUE constraint failed: ");
+        Self::ALL
+            .iter()
+            .find(|(_, n, cols)| name == Some(*n) || columns == Some(*cols))
+            .map(|(c, _, _)| *c)
+    }
+}
+
+/// The unique constraint a database error violated, if it is one Dalal knows. Errors map to
+/// answers by constraint, never by "any unique violation means X".
+pub fn violated_constraint(err: &sqlx::Error) -> Option<Constraint> {
     match err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => db.constraint().or(Some("unique")),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            Constraint::identify(db.constraint(), db.message())
+        }
         _ => None,
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod card;
 pub mod country;
+pub mod failure;
 pub mod ids;
+pub mod mode;
 pub mod money;
 pub mod provider;
 pub mod status;
@@ -18,19 +20,46 @@ pub mod url;
 
 pub use card::{CardBins, CardBrand, CardDetails};
 pub use country::Country;
+pub use failure::FailureCode;
 pub use ids::TransactionId;
+pub use mode::Mode;
 pub use money::{Currency, Money};
-pub use provider::{ConfirmationFlow, ProviderCode};
+pub use provider::{ConfirmationFlow, ProviderCode, Unavailable};
 pub use status::{AttemptStatus, IllegalTransition, PaymentEvent, PaymentStatus};
 
 /// Why a value from outside could not become a domain value. `Display` is the French sentence
-/// shown to the merchant or the customer.
+/// (the merchant API speaks French); what the checkout page can show a customer also has an
+/// English sentence.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct InvalidInput(pub String);
+#[error("{fr}")]
+pub struct InvalidInput {
+    fr: String,
+    en: Option<String>,
+}
 
 impl InvalidInput {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+    /// A problem only a merchant's API request can have: French only, like the API.
+    pub fn new(fr: impl Into<String>) -> Self {
+        Self {
+            fr: fr.into(),
+            en: None,
+        }
+    }
+
+    /// A problem a customer can meet on the checkout page: French and English.
+    pub fn bilingual(fr: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            fr: fr.into(),
+            en: Some(en.into()),
+        }
+    }
+
+    pub fn fr(&self) -> &str {
+        &self.fr
+    }
+
+    /// The English sentence (the French one for API-only problems).
+    pub fn en(&self) -> &str {
+        self.en.as_deref().unwrap_or(&self.fr)
     }
 }

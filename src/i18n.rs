@@ -248,50 +248,6 @@ pub const EN: Texts = Texts {
     card_processing: "Your bank is processing the payment",
 };
 
-/// What the customer reads when an attempt failed, by Dalal's stable failure code.
-/// Why a card payment failed, in English (the French comes from `transformers`).
-pub fn card_failure_en(code: &str) -> String {
-    match code {
-        "insufficient-funds" => {
-            "Insufficient funds: your bank declined the payment. Try another card or method."
-        }
-        "card-declined" => "Your bank declined the payment. Try another card or method.",
-        "card-expired" => "Your bank says this card has expired.",
-        "authentication-failed" => {
-            "3-D Secure authentication failed: you were not charged. You can try again."
-        }
-        "expired" => "You did not confirm the payment with your bank in time. You can try again.",
-        "unavailable" => {
-            "Card payments are temporarily unavailable. Choose another method or try again later."
-        }
-        _ => "The card payment failed. You can try again or choose another method.",
-    }
-    .to_owned()
-}
-
-pub fn failure_en(code: &str, provider: &str) -> String {
-    match code {
-        "insufficient-funds" => format!(
-            "Insufficient balance on your {provider} account. Top it up or choose another method."
-        ),
-        "declined" => format!("The payment was declined on your phone ({provider})."),
-        "expired" => {
-            "You did not confirm in time: the request expired. You can try again.".to_owned()
-        }
-        "payer-not-found" => format!("This number has no {provider} account."),
-        "invalid-otp" => {
-            "Invalid or expired payment code. Dial the USSD code again to get a new one.".to_owned()
-        }
-        "duplicate" => format!(
-            "{provider} refuses a second payment of the same amount from this number within a short time. Try again in a few minutes."
-        ),
-        "unavailable" => format!(
-            "{provider} is temporarily unavailable. Choose another method or try again later."
-        ),
-        _ => format!("The {provider} payment failed. You can try again or choose another method."),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,12 @@ pub mod app;
 pub mod domain;
 pub mod i18n;
 pub mod pages;
+pub mod routes;
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod background;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
@@ -22,6 +25,10 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod merchants;
 #[cfg(feature = "ssr")]
+pub mod middleware;
+#[cfg(feature = "ssr")]
+pub mod ops;
+#[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod providers;
@@ -30,7 +37,7 @@ pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod random;
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod startup;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

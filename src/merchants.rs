@@ -4,8 +4,9 @@
 
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
-use crate::payments::Mode;
+use crate::domain::Mode;
 use crate::random;
+use anyhow::Context;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -191,7 +192,8 @@ pub async fn authenticate(
             let Some(row) = db::merchants::find_active_key(pool, public_key).await? else {
                 return Ok(None);
             };
-            let mode = Mode::parse(&row.mode)?;
+            let mode =
+                Mode::parse(&row.mode).with_context(|| format!("unknown mode {:?}", row.mode))?;
             let key = CachedKey {
                 secret_hash: row.secret_hash,
                 merchant: Merchant {
@@ -226,7 +228,7 @@ pub async fn authenticate_secret(
     else {
         return Ok(None);
     };
-    let mode = Mode::parse(&key.mode)?;
+    let mode = Mode::parse(&key.mode).with_context(|| format!("unknown mode {:?}", key.mode))?;
     if !secret_key.starts_with(&format!("sk_{}_", mode.as_str())) {
         return Ok(None);
     }

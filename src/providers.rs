@@ -1,13 +1,12 @@
 //! Payment providers behind one small trait. Test-mode payments use the sandbox connectors in
 //! `sandbox.rs`, which imitate each provider's steps, delays and failures; live connectors would
-//! implement the same trait.
+//! implement the same trait. Providers know the domain and their own settings, never the core.
 
-pub mod routing;
 pub mod sandbox;
 pub mod transformers;
 
 use crate::domain::msisdn::Msisdn;
-use crate::domain::{CardDetails, Country, Money, ProviderCode};
+use crate::domain::{CardDetails, Country, FailureCode, Money, ProviderCode};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -57,22 +56,22 @@ pub enum AttemptOutcome {
     /// The customer has the request in front of them (push delivered, app opened).
     CustomerAsked,
     Succeeded,
-    /// Failed, with a stable code and a sentence for the customer in French.
-    Failed {
-        code: String,
-        message: String,
-    },
+    /// Failed, with Dalal's stable code for the reason.
+    Failed(FailureCode),
+    /// A status word Dalal does not know. With real money it may mean "still pending": the
+    /// attempt stays open (and the word is logged), it is never taken for a failure.
+    Unrecognised,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProviderError {
     /// The provider could not be reached or answered 5xx: try later or another method.
-    #[error("{provider} est temporairement indisponible")]
-    Unavailable { provider: &'static str },
+    #[error("the provider is unreachable")]
+    Unavailable,
     /// The provider refused the request itself (bad one-time code, duplicate payment).
-    #[error("{message}")]
-    Refused { code: String, message: String },
-    #[error("référence inconnue chez le provider : {0}")]
+    #[error("the provider refused the attempt: {0}")]
+    Refused(FailureCode),
+    #[error("the provider does not know the reference {0}")]
     UnknownReference(String),
     #[error(transparent)]
     Internal(#[from] std::sync::Arc<anyhow::Error>),
@@ -97,44 +96,35 @@ pub trait PaymentProvider: Send + Sync {
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError>;
 }
 
-/// The connectors of one mode, by gateway (see `routing`).
+/// The connectors of one mode, by gateway (`payments::gateways` says which gateway serves what).
 #[derive(Clone)]
 pub struct ProviderRegistry {
-    routes: Arc<routing::Routes>,
     gateways: BTreeMap<String, Arc<dyn PaymentProvider>>,
 }
 
 impl ProviderRegistry {
-    /// Puts each provider's connector behind its gateways. `down` names gateways to treat as
-    /// unreachable (the sandbox's way to exercise failover).
-    pub fn new(
-        routes: routing::Routes,
+    /// Puts each provider's connector behind its gateways (`(gateway id, provider)` pairs).
+    /// `down` names gateways to treat as unreachable (the sandbox's way to exercise failover).
+    pub fn new<'a>(
+        gateways: impl IntoIterator<Item = (&'a str, ProviderCode)>,
         connectors: Vec<Arc<dyn PaymentProvider>>,
         down: &[String],
     ) -> Self {
         let by_provider: BTreeMap<ProviderCode, Arc<dyn PaymentProvider>> =
             connectors.into_iter().map(|c| (c.code(), c)).collect();
-        let gateways = routes
-            .all()
-            .iter()
-            .filter_map(|g| {
-                let inner = by_provider.get(&g.provider)?.clone();
-                let connector: Arc<dyn PaymentProvider> = if down.contains(&g.id) {
+        let gateways = gateways
+            .into_iter()
+            .filter_map(|(id, provider)| {
+                let inner = by_provider.get(&provider)?.clone();
+                let connector: Arc<dyn PaymentProvider> = if down.iter().any(|d| d == id) {
                     Arc::new(Unreachable(inner))
                 } else {
                     inner
                 };
-                Some((g.id.clone(), connector))
+                Some((id.to_owned(), connector))
             })
             .collect();
-        Self {
-            routes: Arc::new(routes),
-            gateways,
-        }
-    }
-
-    pub fn routes(&self) -> &routing::Routes {
-        &self.routes
+        Self { gateways }
     }
 
     pub fn gateway(&self, id: &str) -> Option<&Arc<dyn PaymentProvider>> {
@@ -152,9 +142,7 @@ impl PaymentProvider for Unreachable {
     }
 
     async fn initiate(&self, _: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
-        Err(ProviderError::Unavailable {
-            provider: self.0.code().name(),
-        })
+        Err(ProviderError::Unavailable)
     }
 
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {

@@ -1,52 +1,87 @@
 //! Webhooks to merchants: events written to an outbox in the same transaction as the payment's
 //! status change, signed per Standard Webhooks, delivered at least once by `delivery::run`.
+//! The core hands `enqueue` the payment already in its merchant's dialect: this module knows no
+//! dialect and no payment type.
 
 pub mod delivery;
 pub mod signing;
+
+pub use crate::db::webhooks::DeliveryStatus;
 
 use crate::db::{self, Tx};
 use crate::domain::PaymentStatus;
 use crate::random;
 use anyhow::Context;
 
-/// The event type for a status a merchant cares about; `None` for intermediate ones.
-pub fn event_type(status: PaymentStatus) -> Option<&'static str> {
-    match status {
-        PaymentStatus::Succeeded => Some("payment.succeeded"),
-        PaymentStatus::Failed => Some("payment.failed"),
-        PaymentStatus::Cancelled => Some("payment.cancelled"),
-        PaymentStatus::Expired => Some("payment.expired"),
-        PaymentStatus::Pending | PaymentStatus::Processing => None,
+/// What happened, as the event's `type` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    PaymentSucceeded,
+    PaymentFailed,
+    PaymentCancelled,
+    PaymentExpired,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::PaymentSucceeded => "payment.succeeded",
+            EventType::PaymentFailed => "payment.failed",
+            EventType::PaymentCancelled => "payment.cancelled",
+            EventType::PaymentExpired => "payment.expired",
+        }
+    }
+
+    /// The event for a status a merchant cares about; `None` for intermediate ones.
+    pub fn for_status(status: PaymentStatus) -> Option<Self> {
+        match status {
+            PaymentStatus::Succeeded => Some(EventType::PaymentSucceeded),
+            PaymentStatus::Failed => Some(EventType::PaymentFailed),
+            PaymentStatus::Cancelled => Some(EventType::PaymentCancelled),
+            PaymentStatus::Expired => Some(EventType::PaymentExpired),
+            PaymentStatus::Pending | PaymentStatus::Processing => None,
+        }
     }
 }
 
-/// Writes the event for a payment that just reached `status`, and its delivery to the payment's
-/// `callbackUrl`, inside the caller's transaction. `data` is the payment as the API returns it.
-pub async fn enqueue(
-    tx: &mut Tx<'_>,
-    payment_id: i64,
-    merchant_id: &str,
-    callback_url: Option<&str>,
-    status: PaymentStatus,
-    data: serde_json::Value,
-    now: i64,
-) -> anyhow::Result<Option<String>> {
-    let Some(kind) = event_type(status) else {
-        return Ok(None);
-    };
+/// An event to write: `data` is the payment as its merchant's API dialect shows it.
+pub struct NewEvent<'a> {
+    pub payment_id: i64,
+    pub merchant_id: &'a str,
+    /// The payment's callback URL, else the merchant's default endpoint; `None`: nowhere to send.
+    pub target: Option<&'a str>,
+    pub kind: EventType,
+    pub data: serde_json::Value,
+}
+
+/// Writes the event, and its delivery to `target`, inside the caller's transaction.
+pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::Result<String> {
     let id = format!("evt_{}", random::alphanumeric(24));
     let body = serde_json::to_string(&serde_json::json!({
         "id": id,
-        "type": kind,
+        "type": event.kind.as_str(),
         "timestamp": crate::clock::iso8601(now),
-        "data": data,
+        "data": event.data,
     }))
     .context("failed to serialize a webhook event")?;
-    db::webhooks::insert_event(tx, &id, payment_id, merchant_id, kind, &body, now).await?;
-    if let Some(url) = callback_url {
-        let disabled = db::webhooks::endpoint_disabled(&mut **tx, merchant_id, url).await?;
-        let status = if disabled { "disabled" } else { "pending" };
+    db::webhooks::insert_event(
+        tx,
+        &id,
+        event.payment_id,
+        event.merchant_id,
+        event.kind.as_str(),
+        &body,
+        now,
+    )
+    .await?;
+    if let Some(url) = event.target {
+        let disabled = db::webhooks::endpoint_disabled(&mut **tx, event.merchant_id, url).await?;
+        let status = if disabled {
+            DeliveryStatus::Disabled
+        } else {
+            DeliveryStatus::Pending
+        };
         db::webhooks::insert_delivery(&mut **tx, &id, url, status, now).await?;
     }
-    Ok(Some(id))
+    Ok(id)
 }

@@ -83,24 +83,24 @@ impl IntoResponse for ApiError {
 
 impl From<InvalidInput> for ApiError {
     fn from(err: InvalidInput) -> Self {
-        ApiError::bad_request(err.0)
+        ApiError::bad_request(err.fr())
     }
 }
 
 impl From<PaymentError> for ApiError {
     fn from(err: PaymentError) -> Self {
         match err {
-            PaymentError::Invalid(e) => ApiError::bad_request(e.0),
+            PaymentError::Invalid(e) => ApiError::bad_request(e.fr()),
             PaymentError::NotFound => ApiError::not_found("Transaction introuvable"),
-            PaymentError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            e @ PaymentError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
             e @ PaymentError::LiveModeDisabled => {
                 ApiError::new(StatusCode::FORBIDDEN, e.to_string())
             }
-            PaymentError::ProviderUnavailable { message } => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            e @ PaymentError::ProviderUnavailable { .. } => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
             }
-            PaymentError::ProviderRefused { message, .. } => {
-                ApiError::new(StatusCode::PAYMENT_REQUIRED, message)
+            e @ PaymentError::ProviderRefused { .. } => {
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, e.to_string())
             }
             PaymentError::Internal(e) => ApiError::internal(&e),
         }
@@ -137,5 +137,19 @@ impl super::DialectError for ApiError {
             StatusCode::CONFLICT,
             "Une requête avec la même clé d'idempotence est encore en cours : réessayez dans quelques secondes",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_answers_a_generic_500() {
+        let err = ApiError::from(PaymentError::Internal(anyhow::anyhow!(
+            "error returned from database: database is locked"
+        )));
+        assert_eq!(err.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!err.body().contains("locked"), "{}", err.body());
     }
 }

@@ -1,5 +1,16 @@
 use super::{Pool, Tx};
+use crate::domain::{AttemptStatus, FailureCode, ProviderCode};
 use anyhow::Context;
+
+/// `status IN (…)` for open attempts: `created`, `awaiting_customer` (`AttemptStatus::OPEN`),
+/// spelled once. The partial unique index of the first migration lists the same two words.
+fn open_statuses() -> String {
+    let words: Vec<String> = AttemptStatus::OPEN
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("status IN ({})", words.join(", "))
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
@@ -39,38 +50,44 @@ pub async fn insert_open(
     tx: &mut Tx<'_>,
     id: &str,
     payment_id: i64,
-    provider: &str,
+    provider: ProviderCode,
     payer: Payer<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at, updated_at,
             card_brand, card_last4)
-         VALUES ($1, $2, $3, 'created', $4, $5, $5, $6, $7)",
+         VALUES ($1, $2, $3, $8, $4, $5, $5, $6, $7)",
     )
     .bind(id)
     .bind(payment_id)
-    .bind(provider)
+    .bind(provider.code())
     .bind(payer.phone)
     .bind(now)
     .bind(payer.card.map(|c| c.0))
     .bind(payer.card.map(|c| c.1))
+    .bind(AttemptStatus::Created.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
+/// What the provider answered when an attempt started, and the gateway that served it.
+pub struct Session<'a> {
+    pub status: AttemptStatus,
+    pub provider_reference: &'a str,
+    pub provider_status: &'a str,
+    pub launch_url: Option<&'a str>,
+    pub deep_links: Option<&'a str>,
+    pub gateway: &'a str,
+    pub routing_reason: &'a str,
+}
+
 /// Records what the provider answered when the attempt was started.
-#[allow(clippy::too_many_arguments)]
 pub async fn record_session(
     tx: &mut Tx<'_>,
     id: &str,
-    status: &str,
-    provider_reference: &str,
-    provider_status: &str,
-    launch_url: Option<&str>,
-    deep_links: Option<&str>,
-    route: (&str, &str),
+    session: Session<'_>,
     next_check_at: i64,
     now: i64,
 ) -> anyhow::Result<()> {
@@ -79,48 +96,54 @@ pub async fn record_session(
             deep_links = $5, next_check_at = $6, updated_at = $7, gateway = $9, routing_reason = $10
          WHERE id = $8",
     )
-    .bind(status)
-    .bind(provider_reference)
-    .bind(provider_status)
-    .bind(launch_url)
-    .bind(deep_links)
+    .bind(session.status.as_str())
+    .bind(session.provider_reference)
+    .bind(session.provider_status)
+    .bind(session.launch_url)
+    .bind(session.deep_links)
     .bind(next_check_at)
     .bind(now)
     .bind(id)
-    .bind(route.0)
-    .bind(route.1)
+    .bind(session.gateway)
+    .bind(session.routing_reason)
     .execute(&mut **tx)
     .await
     .context("failed to record a provider session")?;
     Ok(())
 }
 
-/// Moves an open attempt to `to`; false when it was no longer open (someone applied it first).
-#[allow(clippy::too_many_arguments)]
+/// How an open attempt ends: its new status, the provider's last word, and for a failure its
+/// code and the French sentence the customer was shown.
+pub struct Closing<'a> {
+    pub status: AttemptStatus,
+    pub provider_status: Option<&'a str>,
+    pub failure: Option<(FailureCode, &'a str)>,
+}
+
+/// Closes an open attempt; false when it was no longer open (someone applied it first).
 pub async fn close<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     id: &str,
-    to: &str,
-    provider_status: Option<&str>,
-    failure_code: Option<&str>,
-    failure_message: Option<&str>,
+    closing: Closing<'_>,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let n = sqlx::query(
+    let sql = format!(
         "UPDATE payment_attempts SET status = $1, provider_status = COALESCE($2, provider_status),
             failure_code = $3, failure_message = $4, next_check_at = NULL, updated_at = $5
-         WHERE id = $6 AND status IN ('created', 'awaiting_customer')",
-    )
-    .bind(to)
-    .bind(provider_status)
-    .bind(failure_code)
-    .bind(failure_message)
-    .bind(now)
-    .bind(id)
-    .execute(executor)
-    .await
-    .context("failed to close an attempt")?
-    .rows_affected();
+         WHERE id = $6 AND {}",
+        open_statuses()
+    );
+    let n = sqlx::query(&sql)
+        .bind(closing.status.as_str())
+        .bind(closing.provider_status)
+        .bind(closing.failure.map(|(code, _)| code.as_str()))
+        .bind(closing.failure.map(|(_, message)| message))
+        .bind(now)
+        .bind(id)
+        .execute(executor)
+        .await
+        .context("failed to close an attempt")?
+        .rows_affected();
     Ok(n == 1)
 }
 
@@ -131,7 +154,29 @@ pub async fn abandon<'e>(
     id: &str,
     now: i64,
 ) -> anyhow::Result<bool> {
-    close(executor, id, "abandoned", None, None, None, now).await
+    let closing = Closing {
+        status: AttemptStatus::Abandoned,
+        provider_status: None,
+        failure: None,
+    };
+    close(executor, id, closing, now).await
+}
+
+/// Abandons whatever attempt of a payment is still open (the payment just ended).
+pub async fn abandon_open(tx: &mut Tx<'_>, payment_id: i64, now: i64) -> anyhow::Result<()> {
+    let sql = format!(
+        "UPDATE payment_attempts SET status = $1, next_check_at = NULL, updated_at = $2
+         WHERE payment_id = $3 AND {}",
+        open_statuses()
+    );
+    sqlx::query(&sql)
+        .bind(AttemptStatus::Abandoned.as_str())
+        .bind(now)
+        .bind(payment_id)
+        .execute(&mut **tx)
+        .await
+        .context("failed to abandon open attempts")?;
+    Ok(())
 }
 
 /// Notes that the customer was asked (the provider reported activity) and when to look again.
@@ -142,23 +187,30 @@ pub async fn mark_awaiting(
     next_check_at: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let n = sqlx::query(
-        "UPDATE payment_attempts SET status = 'awaiting_customer', provider_status = $1, next_check_at = $2, updated_at = $3
-         WHERE id = $4 AND status IN ('created', 'awaiting_customer')",
-    )
-    .bind(provider_status)
-    .bind(next_check_at)
-    .bind(now)
-    .bind(id)
-    .execute(&mut **tx)
-    .await
-    .context("failed to update an attempt")?
-    .rows_affected();
+    let sql = format!(
+        "UPDATE payment_attempts SET status = $5, provider_status = $1, next_check_at = $2, updated_at = $3
+         WHERE id = $4 AND {}",
+        open_statuses()
+    );
+    let n = sqlx::query(&sql)
+        .bind(provider_status)
+        .bind(next_check_at)
+        .bind(now)
+        .bind(id)
+        .bind(AttemptStatus::AwaitingCustomer.as_str())
+        .execute(&mut **tx)
+        .await
+        .context("failed to update an attempt")?
+        .rows_affected();
     Ok(n == 1)
 }
 
 pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE payment_attempts SET next_check_at = $1 WHERE id = $2 AND status IN ('created', 'awaiting_customer')")
+    let sql = format!(
+        "UPDATE payment_attempts SET next_check_at = $1 WHERE id = $2 AND {}",
+        open_statuses()
+    );
+    sqlx::query(&sql)
         .bind(next_check_at)
         .bind(id)
         .execute(pool)
@@ -181,14 +233,14 @@ pub async fn find<'e>(
 
 pub async fn find_by_reference(
     pool: &Pool,
-    provider: &str,
+    provider: ProviderCode,
     reference: &str,
 ) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE provider = $1 AND provider_reference = $2"
     );
     sqlx::query_as(&sql)
-        .bind(provider)
+        .bind(provider.code())
         .bind(reference)
         .fetch_optional(pool)
         .await
@@ -212,7 +264,8 @@ pub async fn latest<'e>(
 
 pub async fn open_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND status IN ('created', 'awaiting_customer')"
+        "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND {}",
+        open_statuses()
     );
     sqlx::query_as(&sql)
         .bind(payment_id)
@@ -232,15 +285,17 @@ pub async fn all_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Vec
 
 /// Open attempts whose provider should be asked for news.
 pub async fn due_for_check(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let sql = format!(
         "SELECT id FROM payment_attempts
-         WHERE status IN ('created', 'awaiting_customer') AND next_check_at IS NOT NULL AND next_check_at <= $1
+         WHERE {} AND next_check_at IS NOT NULL AND next_check_at <= $1
          ORDER BY next_check_at LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .context("failed to list attempts due for a check")?;
+        open_statuses()
+    );
+    let rows: Vec<(String,)> = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        .context("failed to list attempts due for a check")?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

@@ -105,3 +105,34 @@ async fn find_active_key_where(
         },
     ))
 }
+
+/// The merchant's default webhook endpoint: where events of payments without a callback URL go.
+pub async fn webhook_url<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    merchant_id: &str,
+) -> anyhow::Result<Option<String>> {
+    let found: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT webhook_url FROM merchants WHERE id = $1")
+            .bind(merchant_id)
+            .fetch_optional(executor)
+            .await
+            .context("failed to read a merchant's webhook endpoint")?;
+    Ok(found.and_then(|(url,)| url))
+}
+
+/// Sets (or, with `None`, removes) the merchant's default webhook endpoint; false when there is
+/// no such merchant.
+pub async fn set_webhook_url(
+    pool: &Pool,
+    merchant_id: &str,
+    url: Option<&str>,
+) -> anyhow::Result<bool> {
+    let n = sqlx::query("UPDATE merchants SET webhook_url = $1 WHERE id = $2")
+        .bind(url)
+        .bind(merchant_id)
+        .execute(pool)
+        .await
+        .context("failed to set a merchant's webhook endpoint")?
+        .rows_affected();
+    Ok(n == 1)
+}

@@ -1,4 +1,5 @@
 use super::{Pool, Tx};
+use crate::domain::PaymentStatus;
 use anyhow::Context;
 
 /// A payment as stored. `payments::Payment` is its typed form.
@@ -7,6 +8,7 @@ pub struct PaymentRow {
     pub id: i64,
     pub merchant_id: String,
     pub mode: String,
+    pub dialect: String,
     pub checkout_token: String,
     pub kind: String,
     pub status: String,
@@ -35,9 +37,10 @@ pub struct PaymentRow {
 pub struct NewPaymentRow<'a> {
     pub merchant_id: &'a str,
     pub mode: &'a str,
+    pub dialect: &'a str,
     pub checkout_token: &'a str,
     pub kind: &'a str,
-    pub status: &'a str,
+    pub status: PaymentStatus,
     pub amount: i64,
     pub currency: &'a str,
     pub country: Option<&'a str>,
@@ -56,7 +59,7 @@ pub struct NewPaymentRow<'a> {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider, \
+const COLUMNS: &str = "id, merchant_id, mode, dialect, checkout_token, kind, status, amount, currency, country, provider, \
     customer_phone, customer_name, customer_email, description, external_reference, callback_url, return_url, \
     cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at, card_brand";
 
@@ -67,8 +70,8 @@ pub async fn insert<'e>(
     let sql = format!(
         "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider,
             customer_phone, customer_name, customer_email, description, external_reference, callback_url,
-            return_url, cancel_url, metadata, expires_at, created_at, updated_at, card_brand)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)
+            return_url, cancel_url, metadata, expires_at, created_at, updated_at, card_brand, dialect)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22)
          RETURNING {COLUMNS}"
     );
     sqlx::query_as(&sql)
@@ -76,7 +79,7 @@ pub async fn insert<'e>(
         .bind(p.mode)
         .bind(p.checkout_token)
         .bind(p.kind)
-        .bind(p.status)
+        .bind(p.status.as_str())
         .bind(p.amount)
         .bind(p.currency)
         .bind(p.country)
@@ -93,6 +96,7 @@ pub async fn insert<'e>(
         .bind(p.expires_at)
         .bind(p.created_at)
         .bind(p.card_brand)
+        .bind(p.dialect)
         .fetch_one(executor)
         .await
         .context("failed to insert a payment")
@@ -143,8 +147,8 @@ pub async fn find_by_token(pool: &Pool, token: &str) -> anyhow::Result<Option<Pa
 pub async fn record_transition(
     tx: &mut Tx<'_>,
     id: i64,
-    from: &str,
-    to: &str,
+    from: PaymentStatus,
+    to: PaymentStatus,
     reason: &str,
     failed_attempts_delta: i64,
     now: i64,
@@ -153,12 +157,12 @@ pub async fn record_transition(
         "UPDATE payments SET status = $1, status_reason = $2, failed_attempts = failed_attempts + $3, updated_at = $4
          WHERE id = $5 AND status = $6",
     )
-    .bind(to)
+    .bind(to.as_str())
     .bind(reason)
     .bind(failed_attempts_delta)
     .bind(now)
     .bind(id)
-    .bind(from)
+    .bind(from.as_str())
     .execute(&mut **tx)
     .await
     .context("failed to update a payment's status")?
@@ -170,8 +174,8 @@ pub async fn record_transition(
         "INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
-    .bind(from)
-    .bind(to)
+    .bind(from.as_str())
+    .bind(to.as_str())
     .bind(reason)
     .bind(now)
     .execute(&mut **tx)
@@ -199,20 +203,49 @@ pub async fn transitions(pool: &Pool, id: i64) -> anyhow::Result<Vec<TransitionR
 }
 
 /// Open payments whose `expires_at` has passed.
-pub async fn due_for_expiry(
-    pool: &Pool,
-    now: i64,
-    limit: i64,
-) -> anyhow::Result<Vec<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT id, status FROM payments WHERE status IN ('pending', 'processing') AND expires_at <= $1
+pub async fn due_for_expiry(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<i64>> {
+    let [a, b] = PaymentStatus::OPEN.map(PaymentStatus::as_str);
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM payments WHERE status IN ($3, $4) AND expires_at <= $1
          ORDER BY expires_at LIMIT $2",
     )
     .bind(now)
     .bind(limit)
+    .bind(a)
+    .bind(b)
     .fetch_all(pool)
     .await
-    .context("failed to list payments due for expiry")
+    .context("failed to list payments due for expiry")?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Takes the write lock on a payment's row before reading it (SQLite's single writer; a
+/// no-op update, so it works the same on PostgreSQL).
+pub async fn lock(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE payments SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .context("failed to lock a payment")?;
+    Ok(())
+}
+
+pub async fn status(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<PaymentStatus> {
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+        .context("failed to read a payment's status")?;
+    PaymentStatus::parse(&status).with_context(|| format!("unknown payment status {status:?}"))
+}
+
+pub async fn failed_attempts(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT failed_attempts FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+        .context("failed to read a payment's failed attempts")?;
+    Ok(n)
 }
 
 /// How many payments exist (tests and the benchmark check that nothing was created twice).

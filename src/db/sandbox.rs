@@ -1,32 +1,179 @@
+//! What the sandbox providers keep on their side (as a real provider would), and the words they
+//! store, as enums: a session's flow, its scenario, the tester's decision.
+
 use super::Pool;
+use crate::domain::ProviderCode;
 use anyhow::Context;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SandboxSessionRow {
+/// How the sandbox customer confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// A QR code / deep link opened on the sandbox phone page (Wave, Orange Money).
+    Qr,
+    /// An Orange Money one-time code typed on the checkout page.
+    Otp,
+    /// A USSD push answered after `sandbox.answer_delay_ms` (Free, MTN, Moov).
+    Push,
+    /// A card authorised at once.
+    Card,
+    /// A card whose bank asks for 3-D Secure on the sandbox bank page.
+    ThreeDSecure,
+}
+
+impl Flow {
+    pub const ALL: [Flow; 5] = [
+        Flow::Qr,
+        Flow::Otp,
+        Flow::Push,
+        Flow::Card,
+        Flow::ThreeDSecure,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Qr => "qr",
+            Flow::Otp => "otp",
+            Flow::Push => "push",
+            Flow::Card => "card",
+            Flow::ThreeDSecure => "3ds",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// What the sandbox customer (or bank) will do, chosen from the payer's number or the test card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    Success,
+    InsufficientFunds,
+    Declined,
+    NoAnswer,
+    ProviderDown,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 5] = [
+        Scenario::Success,
+        Scenario::InsufficientFunds,
+        Scenario::Declined,
+        Scenario::NoAnswer,
+        Scenario::ProviderDown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Success => "success",
+            Scenario::InsufficientFunds => "insufficient_funds",
+            Scenario::Declined => "declined",
+            Scenario::NoAnswer => "no_answer",
+            Scenario::ProviderDown => "provider_down",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            // Card sessions written before the flow said "3ds" stored it as their scenario.
+            "3ds" => Some(Scenario::Success),
+            _ => Self::ALL.into_iter().find(|c| c.as_str() == s),
+        }
+    }
+}
+
+/// The tester's answer on the sandbox phone page or the sandbox bank's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Decline,
+    InsufficientFunds,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [
+        Decision::Approve,
+        Decision::Decline,
+        Decision::InsufficientFunds,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Decline => "decline",
+            Decision::InsufficientFunds => "insufficient_funds",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// A sandbox provider session.
+#[derive(Debug, Clone)]
+pub struct SandboxSession {
     pub id: String,
-    pub provider: String,
-    pub flow: String,
+    pub provider: ProviderCode,
+    pub flow: Flow,
     pub amount: i64,
     pub currency: String,
     pub phone: Option<String>,
-    pub scenario: String,
+    pub scenario: Scenario,
     pub created_at: i64,
-    pub decision: Option<String>,
-    pub decided_at: Option<i64>,
+    pub decision: Option<Decision>,
 }
 
-pub async fn insert(pool: &Pool, s: &SandboxSessionRow) -> anyhow::Result<()> {
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    provider: String,
+    flow: String,
+    amount: i64,
+    currency: String,
+    phone: Option<String>,
+    scenario: String,
+    created_at: i64,
+    decision: Option<String>,
+}
+
+impl TryFrom<Row> for SandboxSession {
+    type Error = anyhow::Error;
+
+    fn try_from(r: Row) -> anyhow::Result<Self> {
+        let bad = |what: &str, value: &str| anyhow::anyhow!("unknown sandbox {what} {value:?}");
+        Ok(Self {
+            provider: ProviderCode::parse(&r.provider).map_err(|_| bad("provider", &r.provider))?,
+            flow: Flow::parse(&r.flow).ok_or_else(|| bad("flow", &r.flow))?,
+            scenario: Scenario::parse(&r.scenario).ok_or_else(|| bad("scenario", &r.scenario))?,
+            decision: r
+                .decision
+                .as_deref()
+                .map(|d| Decision::parse(d).ok_or_else(|| bad("decision", d)))
+                .transpose()?,
+            id: r.id,
+            amount: r.amount,
+            currency: r.currency,
+            phone: r.phone,
+            created_at: r.created_at,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, provider, flow, amount, currency, phone, scenario, created_at, decision";
+
+pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO sandbox_sessions (id, provider, flow, amount, currency, phone, scenario, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&s.id)
-    .bind(&s.provider)
-    .bind(&s.flow)
+    .bind(s.provider.code())
+    .bind(s.flow.as_str())
     .bind(s.amount)
     .bind(&s.currency)
     .bind(&s.phone)
-    .bind(&s.scenario)
+    .bind(s.scenario.as_str())
     .bind(s.created_at)
     .execute(pool)
     .await
@@ -34,23 +181,22 @@ pub async fn insert(pool: &Pool, s: &SandboxSessionRow) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<SandboxSessionRow>> {
-    sqlx::query_as(
-        "SELECT id, provider, flow, amount, currency, phone, scenario, created_at, decision, decided_at
-         FROM sandbox_sessions WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await
-    .context("failed to read a sandbox session")
+pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<SandboxSession>> {
+    let sql = format!("SELECT {COLUMNS} FROM sandbox_sessions WHERE id = $1");
+    let row: Option<Row> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to read a sandbox session")?;
+    row.map(SandboxSession::try_from).transpose()
 }
 
 /// Records the tester's answer once; false when the session was already decided.
-pub async fn decide(pool: &Pool, id: &str, decision: &str, now: i64) -> anyhow::Result<bool> {
+pub async fn decide(pool: &Pool, id: &str, decision: Decision, now: i64) -> anyhow::Result<bool> {
     let n = sqlx::query(
         "UPDATE sandbox_sessions SET decision = $1, decided_at = $2 WHERE id = $3 AND decision IS NULL",
     )
-    .bind(decision)
+    .bind(decision.as_str())
     .bind(now)
     .bind(id)
     .execute(pool)
@@ -64,20 +210,22 @@ pub async fn decide(pool: &Pool, id: &str, decision: &str, now: i64) -> anyhow::
 /// against paying the same amount from the same number twice in a short window.
 pub async fn recent_same_payment(
     pool: &Pool,
-    provider: &str,
+    provider: ProviderCode,
     phone: &str,
     amount: i64,
     since: i64,
-) -> anyhow::Result<Vec<SandboxSessionRow>> {
-    sqlx::query_as(
-        "SELECT id, provider, flow, amount, currency, phone, scenario, created_at, decision, decided_at
-         FROM sandbox_sessions WHERE provider = $1 AND phone = $2 AND amount = $3 AND created_at >= $4",
-    )
-    .bind(provider)
-    .bind(phone)
-    .bind(amount)
-    .bind(since)
-    .fetch_all(pool)
-    .await
-    .context("failed to read recent sandbox sessions")
+) -> anyhow::Result<Vec<SandboxSession>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sandbox_sessions
+         WHERE provider = $1 AND phone = $2 AND amount = $3 AND created_at >= $4"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(provider.code())
+        .bind(phone)
+        .bind(amount)
+        .bind(since)
+        .fetch_all(pool)
+        .await
+        .context("failed to read recent sandbox sessions")?;
+    rows.into_iter().map(SandboxSession::try_from).collect()
 }

@@ -1,6 +1,40 @@
 use super::{Pool, Tx};
 use anyhow::Context;
 
+/// Where one delivery of an event stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Due now or at its next retry.
+    Pending,
+    Delivered,
+    /// Every retry failed.
+    Failed,
+    /// The endpoint answered 410 Gone once: nothing more is sent to it.
+    Disabled,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 4] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Disabled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
 pub async fn insert_secret(
     pool: &Pool,
     merchant_id: &str,
@@ -89,7 +123,7 @@ pub async fn insert_delivery<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     event_id: &str,
     url: &str,
-    status: &str,
+    status: DeliveryStatus,
     now: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
@@ -97,7 +131,7 @@ pub async fn insert_delivery<'e>(
     )
     .bind(event_id)
     .bind(url)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now)
     .execute(executor)
     .await
@@ -159,13 +193,14 @@ pub async fn claim_due(
     let ids: Vec<(i64,)> = sqlx::query_as(
         "UPDATE webhook_deliveries SET lease_until = $1
          WHERE id IN (SELECT id FROM webhook_deliveries
-                      WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
+                      WHERE status = $4 AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
                       ORDER BY next_attempt_at LIMIT $3)
          RETURNING id",
     )
     .bind(lease_until)
     .bind(now)
     .bind(limit)
+    .bind(DeliveryStatus::Pending.as_str())
     .fetch_all(pool)
     .await
     .context("failed to claim webhook deliveries")?;
@@ -194,7 +229,7 @@ pub async fn record_attempt(
     http_status: Option<u16>,
     latency_ms: i64,
     error: Option<&str>,
-    status: &str,
+    status: DeliveryStatus,
     next_attempt_at: Option<i64>,
 ) -> anyhow::Result<()> {
     let mut tx = pool
@@ -204,7 +239,7 @@ pub async fn record_attempt(
     sqlx::query(
         "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL WHERE id = $3",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(next_attempt_at)
     .bind(delivery_id)
     .execute(&mut *tx)
@@ -273,14 +308,14 @@ pub async fn deliveries_for_payment(
     Ok((deliveries, attempts))
 }
 
-/// The payment's latest event, for a redelivery.
+/// The payment's latest event and the endpoint it went to, for a redelivery.
 pub async fn latest_event(
     pool: &Pool,
     payment_id: i64,
 ) -> anyhow::Result<Option<(String, String)>> {
     sqlx::query_as(
-        "SELECT e.id, p.callback_url FROM webhook_events e JOIN payments p ON p.id = e.payment_id
-         WHERE e.payment_id = $1 AND p.callback_url IS NOT NULL ORDER BY e.created_at DESC LIMIT 1",
+        "SELECT e.id, d.url FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id
+         WHERE e.payment_id = $1 ORDER BY e.created_at DESC, d.id DESC LIMIT 1",
     )
     .bind(payment_id)
     .fetch_optional(pool)

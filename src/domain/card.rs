@@ -159,19 +159,27 @@ pub struct CardNumber {
 impl CardNumber {
     pub fn parse(typed: &str, bins: &CardBins) -> Result<Self, InvalidInput> {
         let digits = digits_of(typed).ok_or_else(|| {
-            InvalidInput::new("Numéro de carte invalide : saisissez uniquement des chiffres")
+            InvalidInput::bilingual(
+                "Numéro de carte invalide : saisissez uniquement des chiffres",
+                "Invalid card number: type digits only",
+            )
         })?;
         if digits.is_empty() {
-            return Err(InvalidInput::new("Saisissez le numéro de votre carte"));
+            return Err(InvalidInput::bilingual(
+                "Saisissez le numéro de votre carte",
+                "Type your card number",
+            ));
         }
         let brand = bins.brand(&digits).ok_or_else(|| {
-            InvalidInput::new(
+            InvalidInput::bilingual(
                 "Carte non acceptée : Dalal accepte les cartes Visa, Mastercard et GIM-UEMOA",
+                "Card not accepted: Dalal takes Visa, Mastercard and GIM-UEMOA cards",
             )
         })?;
         if !brand.lengths().contains(&digits.len()) || !luhn_valid(&digits) {
-            return Err(InvalidInput::new(
+            return Err(InvalidInput::bilingual(
                 "Numéro de carte invalide : vérifiez les chiffres saisis",
+                "Invalid card number: check the digits you typed",
             ));
         }
         Ok(Self { digits, brand })
@@ -208,7 +216,12 @@ impl Expiry {
     /// Reads `MM/AA` (or `MM/AAAA`, `MMAA`) and checks the card has not expired on
     /// `today` (year, month) and does not claim more than 20 years of validity.
     pub fn parse(typed: &str, today: (i32, u32)) -> Result<Self, InvalidInput> {
-        let invalid = || InvalidInput::new("Date d'expiration invalide : utilisez le format MM/AA");
+        let invalid = || {
+            InvalidInput::bilingual(
+                "Date d'expiration invalide : utilisez le format MM/AA",
+                "Invalid expiry date: use the MM/YY format",
+            )
+        };
         let compact: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
         let (month, year) = match compact.split_once('/') {
             Some(parts) => parts,
@@ -228,7 +241,10 @@ impl Expiry {
         }
         let expiry = Self { year, month };
         if (year, month) < today {
-            return Err(InvalidInput::new("Cette carte a expiré"));
+            return Err(InvalidInput::bilingual(
+                "Cette carte a expiré",
+                "This card has expired",
+            ));
         }
         if year > today.0 + 20 {
             return Err(invalid());
@@ -245,8 +261,9 @@ impl SecurityCode {
     pub fn parse(typed: &str) -> Result<Self, InvalidInput> {
         let code = typed.trim();
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InvalidInput::new(
+            return Err(InvalidInput::bilingual(
                 "Code de sécurité invalide : les 3 chiffres au dos de la carte",
+                "Invalid security code: the 3 digits on the back of the card",
             ));
         }
         Ok(Self(code.to_owned()))
@@ -286,13 +303,15 @@ impl CardDetails {
         let security_code = SecurityCode::parse(security_code)?;
         let holder = holder.trim();
         if holder.chars().count() < 2 || holder.chars().count() > 100 {
-            return Err(InvalidInput::new(
+            return Err(InvalidInput::bilingual(
                 "Saisissez le nom du titulaire tel qu'il figure sur la carte",
+                "Type the cardholder's name as it appears on the card",
             ));
         }
         if holder.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
-            return Err(InvalidInput::new(
+            return Err(InvalidInput::bilingual(
                 "Nom du titulaire invalide : lettres uniquement",
+                "Invalid cardholder name: letters only",
             ));
         }
         Ok(Self {
@@ -359,7 +378,7 @@ mod tests {
         let shown = format!("{card:?}");
         assert_eq!(shown, "CardNumber(Visa •••• 4242)");
         assert!(!shown.contains("42424242"));
-        let err = |n: &str| CardNumber::parse(n, &bins()).unwrap_err().0;
+        let err = |n: &str| CardNumber::parse(n, &bins()).unwrap_err().fr().to_owned();
         assert!(err("4242 4242 4242 4241").contains("vérifiez"));
         assert!(err("6011 0000 0000 0004").contains("non acceptée"));
         assert!(err("4242-4242-x").contains("chiffres"));
@@ -388,7 +407,7 @@ mod tests {
         assert!(Expiry::parse("0128", today).is_ok());
         assert!(Expiry::parse("1/27", today).is_ok());
         assert_eq!(
-            Expiry::parse("10/26", today).unwrap_err().0,
+            Expiry::parse("10/26", today).unwrap_err().fr().to_owned(),
             "Cette carte a expiré"
         );
         for bad in ["13/27", "00/27", "12-27", "1227x", "12/2", "12/50", ""] {

@@ -124,10 +124,13 @@ impl Country {
             .find(|c| c.code() == code)
             .ok_or_else(|| {
                 let all: Vec<&str> = Self::ALL.iter().map(|c| c.code()).collect();
-                InvalidInput::new(format!(
-                    "Pays non pris en charge : « {code} ». Pays acceptés : {}",
-                    all.join(", ")
-                ))
+                InvalidInput::bilingual(
+                    format!(
+                        "Pays non pris en charge : « {code} ». Pays acceptés : {}",
+                        all.join(", ")
+                    ),
+                    format!("Country not served: « {code} »"),
+                )
             })
     }
 }
@@ -148,7 +151,7 @@ mod tests {
             assert_eq!(Country::parse(c.code()).unwrap(), c);
         }
         assert!(Country::parse("sn").is_err());
-        assert!(Country::parse("FR").unwrap_err().0.contains("FR"));
+        assert!(Country::parse("FR").unwrap_err().fr().contains("FR"));
     }
 
     #[test]

@@ -158,7 +158,7 @@ mod tests {
     fn currencies_parse_by_iso_code_only() {
         assert_eq!(Currency::parse("XAF").unwrap(), Currency::Xaf);
         assert!(Currency::parse("xof").is_err());
-        assert!(Currency::parse("EUR").unwrap_err().0.contains("EUR"));
+        assert!(Currency::parse("EUR").unwrap_err().fr().contains("EUR"));
         assert!(Currency::ALL.iter().all(|c| c.exponent() == 0));
     }
 

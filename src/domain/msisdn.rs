@@ -13,12 +13,20 @@ impl Msisdn {
     /// between digits; a number without `+` is read as a national number of `country`.
     pub fn parse(raw: &str, country: Country) -> Result<Self, InvalidInput> {
         let invalid = || {
-            InvalidInput::new(format!(
-                "Le numéro « {} » n'est pas un numéro mobile valide {} (format E.164, ex. {})",
-                raw.trim(),
-                country.in_fr(),
-                country.example_msisdn()
-            ))
+            InvalidInput::bilingual(
+                format!(
+                    "Le numéro « {} » n'est pas un numéro mobile valide {} (format E.164, ex. {})",
+                    raw.trim(),
+                    country.in_fr(),
+                    country.example_msisdn()
+                ),
+                format!(
+                    "« {} » is not a valid mobile number in {} (E.164 format, e.g. {})",
+                    raw.trim(),
+                    country.name_en(),
+                    country.example_msisdn()
+                ),
+            )
         };
         let compact: String = raw
             .chars()
@@ -104,7 +112,7 @@ mod tests {
     #[test]
     fn numbers_from_another_country_are_refused() {
         let err = Msisdn::parse("+2250701234567", Country::Sn).unwrap_err();
-        assert!(err.0.contains("au Sénégal"), "{err}");
+        assert!(err.fr().contains("au Sénégal"), "{err}");
         assert!(Msisdn::parse("+33612345678", Country::Sn).is_err());
     }
 

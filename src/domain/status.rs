@@ -49,6 +49,9 @@ pub struct IllegalTransition {
 }
 
 impl PaymentStatus {
+    /// The statuses a payment can still leave.
+    pub const OPEN: [PaymentStatus; 2] = [PaymentStatus::Pending, PaymentStatus::Processing];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PaymentStatus::Pending => "pending",
@@ -154,6 +157,9 @@ impl AttemptStatus {
             _ => return None,
         })
     }
+
+    /// The statuses of an attempt still waiting for the provider or the customer.
+    pub const OPEN: [AttemptStatus; 2] = [AttemptStatus::Created, AttemptStatus::AwaitingCustomer];
 
     pub fn is_open(self) -> bool {
         match self {

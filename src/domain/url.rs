@@ -56,7 +56,7 @@ mod tests {
             "",
         ] {
             let err = HttpUrl::parse("returnUrl", bad).unwrap_err();
-            assert!(err.0.contains("returnUrl"), "{bad}: {err}");
+            assert!(err.fr().contains("returnUrl"), "{bad}: {err}");
         }
     }
 }

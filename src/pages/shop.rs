@@ -27,7 +27,7 @@ pub const PRODUCTS: [(&str, &str, i64, &str); 3] = [
 pub async fn start_demo_checkout(#[server(default)] product: String) -> Result<(), ServerFnError> {
     use crate::domain::{Currency, Money};
     use crate::merchants::DEMO_MERCHANT_ID;
-    use crate::payments::{Mode, NewPayment, NewPaymentKind};
+    use crate::payments::{Dialect, Mode, NewPayment, NewPaymentKind};
     use crate::state::AppState;
 
     let state = expect_context::<AppState>();
@@ -42,11 +42,12 @@ pub async fn start_demo_checkout(#[server(default)] product: String) -> Result<(
         crate::domain::url::HttpUrl::parse("returnUrl", &format!("{}{path}", state.public_url)).ok()
     };
     let new = NewPayment {
+        dialect: Dialect::CaurisFlux,
         kind: NewPaymentKind::Checkout {
             country: None,
             phone: None,
         },
-        amount: Money::new(*price, Currency::Xof).map_err(|e| ServerFnError::new(e.0))?,
+        amount: Money::new(*price, Currency::Xof).map_err(|e| ServerFnError::new(e.fr()))?,
         external_reference: format!(
             "DEMO-{}-{}",
             id.to_uppercase(),
@@ -64,8 +65,9 @@ pub async fn start_demo_checkout(#[server(default)] product: String) -> Result<(
         .payments
         .create(DEMO_MERCHANT_ID, Mode::Test, new, None)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    leptos_axum::redirect(&format!("/pay/{}", payment.checkout_token));
+        // The sentence for people; an internal error's cause goes to the log only.
+        .map_err(|e| ServerFnError::new(e.customer_text(false)))?;
+    leptos_axum::redirect(&crate::routes::checkout(&payment.checkout_token));
     Ok(())
 }
 

@@ -4,31 +4,36 @@ use crate::db::{attempts::AttemptRow, payments::PaymentRow};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::url::HttpUrl;
 use crate::domain::{
-    AttemptStatus, CardBrand, Country, Currency, Money, PaymentStatus, ProviderCode, TransactionId,
+    AttemptStatus, CardBrand, Country, Currency, FailureCode, Money, PaymentStatus, ProviderCode,
+    TransactionId,
 };
 use anyhow::Context;
 use std::collections::BTreeMap;
 
-/// Test keys reach the sandbox connectors; live keys would reach the real ones.
+pub use crate::domain::Mode;
+
+/// The merchant API dialect a payment was created in: its webhooks speak the same dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Test,
-    Live,
+pub enum Dialect {
+    /// `POST /api/v1/payments/initiate` (camelCase, `TX…` ids), and the checkout page's demo shop.
+    CaurisFlux,
+    /// `POST /v1/payments` (snake_case, upper-case statuses, `txn_…` ids).
+    SahelPay,
 }
 
-impl Mode {
+impl Dialect {
     pub fn as_str(self) -> &'static str {
         match self {
-            Mode::Test => "test",
-            Mode::Live => "live",
+            Dialect::CaurisFlux => "caurisflux",
+            Dialect::SahelPay => "sahelpay",
         }
     }
 
     pub fn parse(s: &str) -> anyhow::Result<Self> {
         match s {
-            "test" => Ok(Mode::Test),
-            "live" => Ok(Mode::Live),
-            _ => anyhow::bail!("unknown mode {s:?}"),
+            "caurisflux" => Ok(Dialect::CaurisFlux),
+            "sahelpay" => Ok(Dialect::SahelPay),
+            _ => anyhow::bail!("unknown dialect {s:?}"),
         }
     }
 }
@@ -45,6 +50,14 @@ impl PaymentKind {
         match self {
             PaymentKind::Direct => "direct",
             PaymentKind::Checkout => "checkout",
+        }
+    }
+
+    pub fn parse(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "direct" => Ok(PaymentKind::Direct),
+            "checkout" => Ok(PaymentKind::Checkout),
+            _ => anyhow::bail!("unknown payment kind {s:?}"),
         }
     }
 }
@@ -69,6 +82,7 @@ pub enum NewPaymentKind {
 
 /// A payment to create, already parsed from either dialect.
 pub struct NewPayment {
+    pub dialect: Dialect,
     pub kind: NewPaymentKind,
     pub amount: Money,
     pub external_reference: String,
@@ -87,6 +101,7 @@ pub struct Payment {
     pub id: TransactionId,
     pub merchant_id: String,
     pub mode: Mode,
+    pub dialect: Dialect,
     pub checkout_token: String,
     pub kind: PaymentKind,
     pub status: PaymentStatus,
@@ -118,12 +133,9 @@ impl TryFrom<PaymentRow> for Payment {
         let currency = Currency::parse(&r.currency).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Self {
             id: TransactionId::from_sequence(r.id),
-            mode: Mode::parse(&r.mode)?,
-            kind: match r.kind.as_str() {
-                "direct" => PaymentKind::Direct,
-                "checkout" => PaymentKind::Checkout,
-                other => anyhow::bail!("unknown payment kind {other:?}"),
-            },
+            mode: Mode::parse(&r.mode).with_context(|| format!("unknown mode {:?}", r.mode))?,
+            dialect: Dialect::parse(&r.dialect)?,
+            kind: PaymentKind::parse(&r.kind)?,
             status: PaymentStatus::parse(&r.status)
                 .with_context(|| format!("unknown status {:?}", r.status))?,
             amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -177,7 +189,8 @@ pub struct Attempt {
     pub customer_phone: Option<Msisdn>,
     pub launch_url: Option<String>,
     pub deep_links: BTreeMap<String, String>,
-    pub failure_code: Option<String>,
+    pub failure_code: Option<FailureCode>,
+    /// The failure as the customer read it in French when it happened.
     pub failure_message: Option<String>,
     pub created_at: i64,
     /// The gateway that served the attempt and why it was chosen (smart routing).
@@ -205,7 +218,13 @@ impl TryFrom<AttemptRow> for Attempt {
             provider_reference: r.provider_reference,
             provider_status: r.provider_status,
             launch_url: r.launch_url,
-            failure_code: r.failure_code,
+            failure_code: r
+                .failure_code
+                .as_deref()
+                .map(|c| {
+                    FailureCode::parse(c).with_context(|| format!("unknown failure code {c:?}"))
+                })
+                .transpose()?,
             failure_message: r.failure_message,
             created_at: r.created_at,
             gateway: r.gateway,

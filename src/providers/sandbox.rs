@@ -23,9 +23,11 @@ use super::{
 };
 use crate::clock::SharedClock;
 use crate::config::SandboxSettings;
-use crate::db::{self, Pool, sandbox::SandboxSessionRow};
-use crate::domain::{ConfirmationFlow, ProviderCode};
-use crate::random;
+use crate::db::{self, Pool};
+use crate::domain::{ConfirmationFlow, FailureCode, ProviderCode};
+use crate::{random, routes};
+
+pub use crate::db::sandbox::{Decision, Flow, SandboxSession, Scenario};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -34,75 +36,17 @@ const QR_VALIDITY_MS: i64 = 30 * 60 * 1000;
 /// Orange Money refuses the same amount from the same number within this window.
 const ORANGE_DUPLICATE_WINDOW_MS: i64 = 5 * 60 * 1000;
 
-/// What the sandbox customer will do, from the payer's number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scenario {
-    Success,
-    InsufficientFunds,
-    Declined,
-    NoAnswer,
-    ProviderDown,
-}
-
-impl Scenario {
-    pub fn from_phone(phone: Option<&str>) -> Self {
-        let ending = phone
-            .and_then(|p| p.get(p.len().saturating_sub(2)..))
-            .unwrap_or("");
-        match ending {
-            "01" => Scenario::InsufficientFunds,
-            "02" => Scenario::Declined,
-            "03" => Scenario::NoAnswer,
-            "04" => Scenario::ProviderDown,
-            _ => Scenario::Success,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Scenario::Success => "success",
-            Scenario::InsufficientFunds => "insufficient_funds",
-            Scenario::Declined => "declined",
-            Scenario::NoAnswer => "no_answer",
-            Scenario::ProviderDown => "provider_down",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "insufficient_funds" => Scenario::InsufficientFunds,
-            "declined" => Scenario::Declined,
-            "no_answer" => Scenario::NoAnswer,
-            "provider_down" => Scenario::ProviderDown,
-            _ => Scenario::Success,
-        }
-    }
-}
-
-/// The tester's answer on the sandbox phone page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Approve,
-    Decline,
-    InsufficientFunds,
-}
-
-impl Decision {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "approve" => Some(Decision::Approve),
-            "decline" => Some(Decision::Decline),
-            "insufficient_funds" => Some(Decision::InsufficientFunds),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Decline => "decline",
-            Decision::InsufficientFunds => "insufficient_funds",
-        }
+/// The scenario a payer's number chooses: its last two digits (table above).
+pub fn scenario_for_phone(phone: Option<&str>) -> Scenario {
+    let ending = phone
+        .and_then(|p| p.get(p.len().saturating_sub(2)..))
+        .unwrap_or("");
+    match ending {
+        "01" => Scenario::InsufficientFunds,
+        "02" => Scenario::Declined,
+        "03" => Scenario::NoAnswer,
+        "04" => Scenario::ProviderDown,
+        _ => Scenario::Success,
     }
 }
 
@@ -214,24 +158,27 @@ impl SandboxProvider {
         }
     }
 
-    fn stage(&self, session: &SandboxSessionRow, now: i64) -> Stage {
+    fn stage(&self, session: &SandboxSession, now: i64) -> Stage {
         let elapsed = now - session.created_at;
-        if let Some(decision) = session.decision.as_deref().and_then(Decision::parse) {
+        if let Some(decision) = session.decision {
             return match decision {
                 Decision::Approve => Stage::Paid,
                 Decision::Decline => Stage::Declined,
                 Decision::InsufficientFunds => Stage::InsufficientFunds,
             };
         }
-        if session.flow == "qr" {
-            return if elapsed >= QR_VALIDITY_MS {
-                Stage::Expired
-            } else {
-                Stage::Open
-            };
+        match session.flow {
+            Flow::Qr => {
+                return if elapsed >= QR_VALIDITY_MS {
+                    Stage::Expired
+                } else {
+                    Stage::Open
+                };
+            }
+            Flow::Otp | Flow::Push | Flow::Card | Flow::ThreeDSecure => {}
         }
         let answered = elapsed >= self.settings.answer_delay_ms;
-        match Scenario::parse(&session.scenario) {
+        match session.scenario {
             Scenario::NoAnswer if elapsed >= self.settings.push_timeout_secs * 1000 => {
                 Stage::Expired
             }
@@ -255,23 +202,16 @@ impl SandboxProvider {
         }
         let recent = db::sandbox::recent_same_payment(
             &self.pool,
-            self.code.code(),
+            self.code,
             phone,
             amount,
             now - ORANGE_DUPLICATE_WINDOW_MS,
         )
         .await?;
         if recent.iter().any(|s| self.stage(s, now) == Stage::Paid) {
-            return Err(refused(self.code, "duplicate"));
+            return Err(ProviderError::Refused(FailureCode::Duplicate));
         }
         Ok(())
-    }
-}
-
-fn refused(provider: ProviderCode, code: &str) -> ProviderError {
-    ProviderError::Refused {
-        code: code.to_owned(),
-        message: transformers::failure_message(provider, code),
     }
 }
 
@@ -283,34 +223,29 @@ impl PaymentProvider for SandboxProvider {
 
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
         let phone = request.phone.as_ref().map(|p| p.as_str().to_owned());
-        let scenario = Scenario::from_phone(phone.as_deref());
+        let scenario = scenario_for_phone(phone.as_deref());
         if scenario == Scenario::ProviderDown {
-            return Err(ProviderError::Unavailable {
-                provider: self.code.name(),
-            });
+            return Err(ProviderError::Unavailable);
         }
         let now = self.clock.now_ms();
         let flow = match (self.code.flow(), &request.one_time_code) {
-            (ConfirmationFlow::QrCode, None) => "qr",
+            (ConfirmationFlow::QrCode, None) => Flow::Qr,
             (ConfirmationFlow::QrCode, Some(code)) => {
                 // Orange Money's one-time code: six digits; the sandbox treats 000000 as expired.
                 if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || code == "000000"
                 {
-                    return Err(refused(self.code, "invalid-otp"));
+                    return Err(ProviderError::Refused(FailureCode::InvalidOtp));
                 }
-                "otp"
+                Flow::Otp
             }
-            (ConfirmationFlow::UssdPush, _) => "push",
+            (ConfirmationFlow::UssdPush, _) => Flow::Push,
             (ConfirmationFlow::Card, _) => {
                 return Err(anyhow::anyhow!("cards go to the sandbox card acquirer").into());
             }
         };
-        if flow != "qr" {
+        if flow != Flow::Qr {
             let Some(phone) = phone.as_deref() else {
-                return Err(ProviderError::Refused {
-                    code: "missing-phone".into(),
-                    message: "Le numéro du payeur est requis.".into(),
-                });
+                return Err(ProviderError::Refused(FailureCode::MissingPhone));
             };
             self.refuse_duplicate(phone, request.amount.minor(), now)
                 .await?;
@@ -318,25 +253,29 @@ impl PaymentProvider for SandboxProvider {
         let reference = self.new_reference();
         db::sandbox::insert(
             &self.pool,
-            &SandboxSessionRow {
+            &SandboxSession {
                 id: reference.clone(),
-                provider: self.code.code().to_owned(),
-                flow: flow.to_owned(),
+                provider: self.code,
+                flow,
                 amount: request.amount.minor(),
                 currency: request.amount.currency().code().to_owned(),
                 phone,
-                scenario: scenario.as_str().to_owned(),
+                scenario,
                 created_at: now,
                 decision: None,
-                decided_at: None,
             },
         )
         .await?;
-        let (launch_url, deep_links, stage) = if flow == "qr" {
-            let url = format!("{}/sandbox/phone/{reference}", self.public_url);
+        let (launch_url, deep_links, stage) = if flow == Flow::Qr {
+            let url = routes::absolute(&self.public_url, &routes::sandbox_phone(&reference));
+            // Orange Money's payment link opens in the Orange Money app or in Max it.
             let apps: &[&str] = match self.code {
                 ProviderCode::OrangeMoney => &["orange_money", "maxit"],
-                _ => &[self.code.code()],
+                ProviderCode::Wave => &["wave"],
+                ProviderCode::FreeMoney
+                | ProviderCode::MtnMomo
+                | ProviderCode::MoovMoney
+                | ProviderCode::Card => &[],
             };
             let links = apps
                 .iter()
@@ -358,7 +297,7 @@ impl PaymentProvider for SandboxProvider {
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
         let session = db::sandbox::find(&self.pool, reference)
             .await?
-            .filter(|s| s.provider == self.code.code())
+            .filter(|s| s.provider == self.code)
             .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
         let raw = self.raw_status(self.stage(&session, self.clock.now_ms()));
         Ok(ProviderStatus {
@@ -381,22 +320,22 @@ pub async fn decide(
         return Ok(None);
     };
     let now = clock.now_ms();
-    let open = match session.flow.as_str() {
-        "qr" => now - session.created_at < QR_VALIDITY_MS,
-        "3ds" => card::awaiting_authentication(&session, now),
-        _ => false,
+    let open = match session.flow {
+        Flow::Qr => now - session.created_at < QR_VALIDITY_MS,
+        Flow::ThreeDSecure => card::awaiting_authentication(&session, now),
+        Flow::Otp | Flow::Push | Flow::Card => false,
     };
     if !open {
         return Ok(None);
     }
-    if !db::sandbox::decide(pool, reference, decision.as_str(), now).await? {
+    if !db::sandbox::decide(pool, reference, decision, now).await? {
         return Ok(None);
     }
-    Ok(ProviderCode::parse(&session.provider).ok())
+    Ok(Some(session.provider))
 }
 
-/// Whether a QR session can still be answered, for the phone page.
-pub async fn session(pool: &Pool, reference: &str) -> anyhow::Result<Option<SandboxSessionRow>> {
+/// A sandbox session, for the phone and bank pages.
+pub async fn session(pool: &Pool, reference: &str) -> anyhow::Result<Option<SandboxSession>> {
     db::sandbox::find(pool, reference).await
 }
 
@@ -407,25 +346,22 @@ mod tests {
     #[test]
     fn scenarios_come_from_the_last_two_digits() {
         assert_eq!(
-            Scenario::from_phone(Some("+221771234501")),
+            scenario_for_phone(Some("+221771234501")),
             Scenario::InsufficientFunds
         );
         assert_eq!(
-            Scenario::from_phone(Some("+221771234502")),
+            scenario_for_phone(Some("+221771234502")),
             Scenario::Declined
         );
         assert_eq!(
-            Scenario::from_phone(Some("+221771234503")),
+            scenario_for_phone(Some("+221771234503")),
             Scenario::NoAnswer
         );
         assert_eq!(
-            Scenario::from_phone(Some("+221771234504")),
+            scenario_for_phone(Some("+221771234504")),
             Scenario::ProviderDown
         );
-        assert_eq!(
-            Scenario::from_phone(Some("+221771234567")),
-            Scenario::Success
-        );
-        assert_eq!(Scenario::from_phone(None), Scenario::Success);
+        assert_eq!(scenario_for_phone(Some("+221771234567")), Scenario::Success);
+        assert_eq!(scenario_for_phone(None), Scenario::Success);
     }
 }

@@ -3,15 +3,14 @@
 //! request-to-pay, Moov Money push).
 
 use super::AttemptOutcome;
-use crate::domain::ProviderCode;
+use crate::domain::{FailureCode, ProviderCode};
 
-/// Reads a provider's `status[:reason]` word.
+/// Reads a provider's `status[:reason]` word. A status word not listed here is `Unrecognised`
+/// (the attempt stays open); a known failure with an unknown reason is `Failed(Unknown)`.
 pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
+    use FailureCode as F;
     let (status, reason) = raw.split_once(':').unwrap_or((raw, ""));
-    let failed = |code: &str| AttemptOutcome::Failed {
-        code: code.to_owned(),
-        message: failure_message(provider, code),
-    };
+    let failed = AttemptOutcome::Failed;
     match provider {
         // Wave: checkout_status open/complete/expired, payment_status processing/cancelled/succeeded,
         // last_payment_error codes such as insufficient-funds.
@@ -19,13 +18,13 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
             "open" => AttemptOutcome::Waiting,
             "processing" => AttemptOutcome::CustomerAsked,
             "succeeded" => AttemptOutcome::Succeeded,
-            "expired" => failed("expired"),
-            "cancelled" => failed(if reason.is_empty() {
-                "declined"
-            } else {
-                reason
+            "expired" => failed(F::Expired),
+            "cancelled" => failed(match reason {
+                "" | "declined" => F::Declined,
+                "insufficient-funds" => F::InsufficientFunds,
+                _ => F::Unknown,
             }),
-            _ => failed("unknown"),
+            _ => AttemptOutcome::Unrecognised,
         },
         // MTN MoMo: PENDING, SUCCESSFUL, FAILED with a reason (APPROVAL_REJECTED, EXPIRED, …).
         ProviderCode::MtnMomo => match status {
@@ -33,13 +32,13 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
             "PENDING" => AttemptOutcome::CustomerAsked,
             "SUCCESSFUL" => AttemptOutcome::Succeeded,
             "FAILED" => failed(match reason {
-                "NOT_ENOUGH_FUNDS" => "insufficient-funds",
-                "APPROVAL_REJECTED" => "declined",
-                "EXPIRED" => "expired",
-                "PAYER_NOT_FOUND" => "payer-not-found",
-                _ => "unknown",
+                "NOT_ENOUGH_FUNDS" => F::InsufficientFunds,
+                "APPROVAL_REJECTED" => F::Declined,
+                "EXPIRED" => F::Expired,
+                "PAYER_NOT_FOUND" => F::PayerNotFound,
+                _ => F::Unknown,
             }),
-            _ => failed("unknown"),
+            _ => AttemptOutcome::Unrecognised,
         },
         // Orange Money, Free Money, Moov Money: INITIATED, PENDING, SUCCESS, FAILED with a reason.
         ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
@@ -48,12 +47,12 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
                 "PENDING" => AttemptOutcome::CustomerAsked,
                 "SUCCESS" => AttemptOutcome::Succeeded,
                 "FAILED" => failed(match reason {
-                    "INSUFFICIENT_BALANCE" => "insufficient-funds",
-                    "CANCELLED_BY_USER" => "declined",
-                    "TIMEOUT" => "expired",
-                    _ => "unknown",
+                    "INSUFFICIENT_BALANCE" => F::InsufficientFunds,
+                    "CANCELLED_BY_USER" => F::Declined,
+                    "TIMEOUT" => F::Expired,
+                    _ => F::Unknown,
                 }),
-                _ => failed("unknown"),
+                _ => AttemptOutcome::Unrecognised,
             }
         }
         // Card acquirers: AUTHORISED, REFUSED with an ISO 8583 response code, and a pending
@@ -61,42 +60,16 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
         ProviderCode::Card => match status {
             "PENDING_AUTHENTICATION" => AttemptOutcome::CustomerAsked,
             "AUTHORISED" => AttemptOutcome::Succeeded,
-            "EXPIRED" => failed("expired"),
+            "EXPIRED" => failed(F::Expired),
             "REFUSED" => failed(match reason {
-                "05" => "card-declined",
-                "51" => "insufficient-funds",
-                "54" => "card-expired",
-                "AUTHENTICATION_FAILED" => "authentication-failed",
-                _ => "card-declined",
+                "05" => F::CardDeclined,
+                "51" => F::InsufficientFunds,
+                "54" => F::CardExpired,
+                "AUTHENTICATION_FAILED" => F::AuthenticationFailed,
+                _ => F::CardDeclined,
             }),
-            _ => failed("unknown"),
+            _ => AttemptOutcome::Unrecognised,
         },
-    }
-}
-
-/// What the customer reads when an attempt fails, by Dalal's stable failure code.
-pub fn failure_message(provider: ProviderCode, code: &str) -> String {
-    let name = provider.name();
-    if provider == ProviderCode::Card {
-        return match code {
-            "insufficient-funds" => "Provision insuffisante : votre banque a refusé le paiement. Essayez une autre carte ou un autre moyen de paiement.".to_owned(),
-            "card-declined" => "Votre banque a refusé le paiement. Essayez une autre carte ou un autre moyen de paiement.".to_owned(),
-            "card-expired" => "Votre banque indique que cette carte a expiré.".to_owned(),
-            "authentication-failed" => "L'authentification 3-D Secure a échoué : le paiement n'a pas été effectué. Vous pouvez réessayer.".to_owned(),
-            "expired" => "Vous n'avez pas confirmé le paiement auprès de votre banque à temps. Vous pouvez réessayer.".to_owned(),
-            "unavailable" => "Le paiement par carte est temporairement indisponible. Choisissez un autre moyen de paiement ou réessayez plus tard.".to_owned(),
-            _ => "Le paiement par carte a échoué. Vous pouvez réessayer ou choisir un autre moyen de paiement.".to_owned(),
-        };
-    }
-    match code {
-        "insufficient-funds" => format!("Solde insuffisant sur votre compte {name}. Rechargez-le ou choisissez un autre moyen de paiement."),
-        "declined" => format!("Le paiement a été refusé sur votre téléphone ({name})."),
-        "expired" => "Vous n'avez pas confirmé à temps : la demande a expiré. Vous pouvez réessayer.".to_owned(),
-        "payer-not-found" => format!("Ce numéro n'a pas de compte {name}."),
-        "invalid-otp" => "Code de paiement invalide ou expiré. Composez à nouveau le code USSD pour en obtenir un nouveau.".to_owned(),
-        "duplicate" => format!("{name} refuse un second paiement du même montant depuis ce numéro dans un court délai. Réessayez dans quelques minutes."),
-        "unavailable" => format!("{name} est temporairement indisponible. Choisissez un autre moyen de paiement ou réessayez plus tard."),
-        _ => format!("Le paiement {name} a échoué. Vous pouvez réessayer ou choisir un autre moyen de paiement."),
     }
 }
 
@@ -106,51 +79,84 @@ mod tests {
 
     #[test]
     fn each_provider_vocabulary_maps_to_outcomes() {
+        use FailureCode as F;
+        let cases = [
+            (ProviderCode::Wave, "succeeded", AttemptOutcome::Succeeded),
+            (
+                ProviderCode::Wave,
+                "processing",
+                AttemptOutcome::CustomerAsked,
+            ),
+            (ProviderCode::Wave, "open", AttemptOutcome::Waiting),
+            (
+                ProviderCode::Wave,
+                "cancelled:insufficient-funds",
+                AttemptOutcome::Failed(F::InsufficientFunds),
+            ),
+            (
+                ProviderCode::MtnMomo,
+                "SUCCESSFUL",
+                AttemptOutcome::Succeeded,
+            ),
+            (
+                ProviderCode::MtnMomo,
+                "FAILED:NOT_ENOUGH_FUNDS",
+                AttemptOutcome::Failed(F::InsufficientFunds),
+            ),
+            (
+                ProviderCode::MtnMomo,
+                "FAILED:PAYER_NOT_FOUND",
+                AttemptOutcome::Failed(F::PayerNotFound),
+            ),
+            (
+                ProviderCode::MoovMoney,
+                "SUCCESS",
+                AttemptOutcome::Succeeded,
+            ),
+            (
+                ProviderCode::OrangeMoney,
+                "FAILED:TIMEOUT",
+                AttemptOutcome::Failed(F::Expired),
+            ),
+            (ProviderCode::Card, "AUTHORISED", AttemptOutcome::Succeeded),
+            (
+                ProviderCode::Card,
+                "PENDING_AUTHENTICATION",
+                AttemptOutcome::CustomerAsked,
+            ),
+            (
+                ProviderCode::Card,
+                "REFUSED:51",
+                AttemptOutcome::Failed(F::InsufficientFunds),
+            ),
+            (
+                ProviderCode::Card,
+                "REFUSED:AUTHENTICATION_FAILED",
+                AttemptOutcome::Failed(F::AuthenticationFailed),
+            ),
+        ];
+        for (provider, raw, expected) in cases {
+            assert_eq!(outcome(provider, raw), expected, "{provider} {raw}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_status_word_is_never_a_failure() {
+        // A provider may add a word ("PROCESSING", "ON_HOLD") for money that is still moving.
+        for provider in ProviderCode::ALL {
+            for word in ["gibberish", "ON_HOLD", "", "processing:later"] {
+                let got = outcome(provider, word);
+                let expected = match (provider, word) {
+                    (ProviderCode::Wave, "processing:later") => AttemptOutcome::CustomerAsked,
+                    _ => AttemptOutcome::Unrecognised,
+                };
+                assert_eq!(got, expected, "{provider} {word:?}");
+            }
+        }
+        // A failure whose reason is new is still a failure: the provider said the money did not move.
         assert_eq!(
-            outcome(ProviderCode::Wave, "succeeded"),
-            AttemptOutcome::Succeeded
-        );
-        assert_eq!(
-            outcome(ProviderCode::Wave, "processing"),
-            AttemptOutcome::CustomerAsked
-        );
-        assert_eq!(
-            outcome(ProviderCode::MtnMomo, "SUCCESSFUL"),
-            AttemptOutcome::Succeeded
-        );
-        assert_eq!(
-            outcome(ProviderCode::MoovMoney, "SUCCESS"),
-            AttemptOutcome::Succeeded
-        );
-        let AttemptOutcome::Failed { code, message } =
-            outcome(ProviderCode::MtnMomo, "FAILED:NOT_ENOUGH_FUNDS")
-        else {
-            panic!("expected a failure")
-        };
-        assert_eq!(code, "insufficient-funds");
-        assert!(message.contains("MTN MoMo"));
-        assert!(
-            matches!(outcome(ProviderCode::OrangeMoney, "FAILED:TIMEOUT"), AttemptOutcome::Failed { code, .. } if code == "expired")
-        );
-        assert!(
-            matches!(outcome(ProviderCode::Wave, "gibberish"), AttemptOutcome::Failed { code, .. } if code == "unknown")
-        );
-        assert_eq!(
-            outcome(ProviderCode::Card, "AUTHORISED"),
-            AttemptOutcome::Succeeded
-        );
-        assert_eq!(
-            outcome(ProviderCode::Card, "PENDING_AUTHENTICATION"),
-            AttemptOutcome::CustomerAsked
-        );
-        let AttemptOutcome::Failed { code, message } = outcome(ProviderCode::Card, "REFUSED:51")
-        else {
-            panic!("expected a failure")
-        };
-        assert_eq!(code, "insufficient-funds");
-        assert!(message.contains("banque"), "{message}");
-        assert!(
-            matches!(outcome(ProviderCode::Card, "REFUSED:AUTHENTICATION_FAILED"), AttemptOutcome::Failed { code, .. } if code == "authentication-failed")
+            outcome(ProviderCode::MtnMomo, "FAILED:SOMETHING_NEW"),
+            AttemptOutcome::Failed(FailureCode::Unknown)
         );
     }
 }

@@ -3,10 +3,11 @@
 //! leaves a lease that runs out, and another pass takes the delivery up again with the same
 //! `webhook-id`.
 
-use super::signing;
+use super::{DeliveryStatus, signing};
 use crate::clock::SharedClock;
 use crate::config::WebhookSettings;
 use crate::db::{self, Pool};
+use crate::domain::Mode;
 use rand::Rng;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -85,7 +86,12 @@ impl Deliverer {
             .map(|s| signing::sign(s, &delivery.event_id, timestamp, delivery.body.as_bytes()))
             .collect::<anyhow::Result<Vec<_>>>()?
             .join(" ");
-        let private_allowed = delivery.mode == "test" && self.allow_private_in_test;
+        let mode = Mode::parse(&delivery.mode)
+            .ok_or_else(|| anyhow::anyhow!("unknown mode {:?}", delivery.mode))?;
+        let private_allowed = match mode {
+            Mode::Test => self.allow_private_in_test,
+            Mode::Live => false,
+        };
         if !private_allowed && targets_private_literal(&delivery.url) {
             // An address written into the URL never changes: no point retrying.
             let error = "adresse privée ou locale refusée (protection SSRF)";
@@ -97,7 +103,7 @@ impl Deliverer {
                 None,
                 0,
                 Some(error),
-                "failed",
+                DeliveryStatus::Failed,
                 None,
             )
             .await;
@@ -134,7 +140,7 @@ impl Deliverer {
                     .and_then(|v| v.trim().parse::<i64>().ok())
                     .map(|secs| secs.clamp(0, 86_400) * 1000);
                 if code.is_success() {
-                    (Some(code.as_u16()), None, "delivered", None)
+                    (Some(code.as_u16()), None, DeliveryStatus::Delivered, None)
                 } else if code == reqwest::StatusCode::GONE {
                     db::webhooks::disable_endpoint(
                         &self.pool,
@@ -146,17 +152,12 @@ impl Deliverer {
                     (
                         Some(code.as_u16()),
                         Some("410 Gone : point de réception désactivé".to_owned()),
-                        "disabled",
+                        DeliveryStatus::Disabled,
                         None,
                     )
                 } else {
                     let next = retry_at(retry_after_ms);
-                    (
-                        Some(code.as_u16()),
-                        None,
-                        if next.is_some() { "pending" } else { "failed" },
-                        next,
-                    )
+                    (Some(code.as_u16()), None, retry_or_fail(next), next)
                 }
             }
             Err(err) => {
@@ -166,15 +167,10 @@ impl Deliverer {
                     format!("connexion impossible : {err}")
                 };
                 let next = retry_at(None);
-                (
-                    None,
-                    Some(what),
-                    if next.is_some() { "pending" } else { "failed" },
-                    next,
-                )
+                (None, Some(what), retry_or_fail(next), next)
             }
         };
-        tracing::info!(event = %delivery.event_id, url = %delivery.url, status = ?http_status, outcome = status, "webhook attempt");
+        tracing::info!(event = %delivery.event_id, url = %delivery.url, status = ?http_status, outcome = status.as_str(), "webhook attempt");
         db::webhooks::record_attempt(
             &self.pool,
             delivery.id,
@@ -186,6 +182,14 @@ impl Deliverer {
             next,
         )
         .await
+    }
+}
+
+/// A delivery with a next try is still pending; without one, it has failed for good.
+fn retry_or_fail(next: Option<i64>) -> DeliveryStatus {
+    match next {
+        Some(_) => DeliveryStatus::Pending,
+        None => DeliveryStatus::Failed,
     }
 }
 
@@ -253,7 +257,7 @@ impl reqwest::dns::Resolve for PublicOnly {
 
 /// Runs until `shutdown` turns true.
 pub async fn run(deliverer: Deliverer, interval: Duration, shutdown: watch::Receiver<bool>) {
-    crate::payments::workers::every(interval, shutdown, || async {
+    crate::background::every(interval, shutdown, || async {
         if let Err(err) = deliverer.deliver_due().await {
             tracing::error!(error = ?err, "webhook delivery pass failed");
         }

@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use crate::sahelpay::BEARER;
-use dalal::domain::{AttemptStatus, Country, PaymentStatus};
+use dalal::domain::{AttemptStatus, Country, PaymentStatus, ProviderCode};
 use dalal::payments::{Attempt, Payment, PaymentError};
 use serde_json::{Value, json};
 
@@ -84,7 +84,10 @@ async fn a_declined_card_leaves_the_payment_open_for_another_card() {
     let (payment, attempt) = pay(&app, &token, "4000 0000 0000 0002").await.unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert_eq!(attempt.status, AttemptStatus::Failed);
-    assert_eq!(attempt.failure_code.as_deref(), Some("card-declined"));
+    assert_eq!(
+        attempt.failure_code.map(|c| c.as_str()),
+        Some("card-declined")
+    );
     assert!(
         attempt
             .failure_message
@@ -95,7 +98,10 @@ async fn a_declined_card_leaves_the_payment_open_for_another_card() {
     );
 
     let (_, attempt) = pay(&app, &token, "4000 0000 0000 9995").await.unwrap();
-    assert_eq!(attempt.failure_code.as_deref(), Some("insufficient-funds"));
+    assert_eq!(
+        attempt.failure_code.map(|c| c.as_str()),
+        Some("insufficient-funds")
+    );
     assert!(
         attempt
             .failure_message
@@ -189,7 +195,7 @@ async fn a_refused_3ds_check_fails_the_attempt() {
     let (payment, attempt) = now(&app, &token).await;
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert_eq!(
-        attempt.unwrap().failure_code.as_deref(),
+        attempt.unwrap().failure_code.map(|c| c.as_str()),
         Some("authentication-failed")
     );
 }
@@ -201,7 +207,7 @@ async fn a_brand_the_merchant_asked_for_is_enforced() {
     let payments = &app.state.payments;
     let err = pay(&app, &token, "5555555555554444").await.unwrap_err();
     assert!(
-        matches!(&err, PaymentError::Invalid(e) if e.0.contains("carte Visa")),
+        matches!(&err, PaymentError::Invalid(e) if e.fr().contains("carte Visa")),
         "{err}"
     );
     let err = payments
@@ -212,7 +218,7 @@ async fn a_brand_the_merchant_asked_for_is_enforced() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, PaymentError::Invalid(e) if e.0.contains("par carte")),
+        matches!(&err, PaymentError::Invalid(e) if e.fr().contains("par carte")),
         "{err}"
     );
     let (payment, _) = now(&app, &token).await;
@@ -257,7 +263,12 @@ async fn an_unreachable_acquirer_is_an_error_not_a_charge() {
     let (_, token) = sahel_card(&app, "CARD").await;
     let err = pay(&app, &token, "4000 0000 0000 0119").await.unwrap_err();
     assert!(
-        matches!(&err, PaymentError::ProviderUnavailable { message } if message.contains("temporairement indisponible")),
+        matches!(
+            &err,
+            PaymentError::ProviderUnavailable {
+                provider: ProviderCode::Card
+            }
+        ) && err.to_string().contains("temporairement indisponible"),
         "{err}"
     );
     let (payment, attempt) = now(&app, &token).await;

@@ -1,7 +1,7 @@
 use dalal::clock::ManualClock;
 use dalal::config::Settings;
 use dalal::merchants::{self, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY};
-use dalal::server::Application;
+use dalal::startup::Application;
 use dalal::state::AppState;
 use serde_json::{Value, json};
 use std::sync::Arc;

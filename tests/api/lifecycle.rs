@@ -2,8 +2,8 @@
 
 use crate::helpers::*;
 use dalal::domain::msisdn::Msisdn;
-use dalal::domain::{Country, PaymentStatus, ProviderCode};
-use dalal::payments::{MethodChoice, PaymentError};
+use dalal::domain::{Country, FailureCode, PaymentStatus, ProviderCode};
+use dalal::payments::{Conflict, MethodChoice, PaymentError};
 use serde_json::json;
 
 /// The sandbox's default answer delay (config `sandbox.answer_delay_ms`).
@@ -93,7 +93,10 @@ async fn a_declined_push_can_be_retried_with_another_method() {
         PaymentStatus::Pending,
         "a failed attempt leaves the payment open"
     );
-    assert_eq!(attempt.unwrap().failure_code.as_deref(), Some("declined"));
+    assert_eq!(
+        attempt.unwrap().failure_code.map(|c| c.as_str()),
+        Some("declined")
+    );
 
     let (payment, _) = payments
         .choose_method(
@@ -136,7 +139,10 @@ async fn insufficient_funds_are_explained_in_plain_french() {
         .unwrap()
         .1
         .unwrap();
-    assert_eq!(attempt.failure_code.as_deref(), Some("insufficient-funds"));
+    assert_eq!(
+        attempt.failure_code.map(|c| c.as_str()),
+        Some("insufficient-funds")
+    );
     assert!(
         attempt
             .failure_message
@@ -178,7 +184,10 @@ async fn an_unanswered_push_expires_and_the_payment_stays_open() {
         .unwrap()
         .unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
-    assert_eq!(attempt.unwrap().failure_code.as_deref(), Some("expired"));
+    assert_eq!(
+        attempt.unwrap().failure_code.map(|c| c.as_str()),
+        Some("expired")
+    );
 }
 
 #[tokio::test]
@@ -207,7 +216,10 @@ async fn a_payment_fails_after_three_failed_attempts() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PaymentError::Conflict(ref m) if m.contains("a échoué")),
+        matches!(
+            err,
+            PaymentError::Conflict(Conflict::AlreadyFinal(PaymentStatus::Failed))
+        ),
         "{err}"
     );
 }
@@ -234,7 +246,10 @@ async fn a_second_method_is_refused_while_a_push_awaits_the_customer() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PaymentError::Conflict(ref m) if m.contains("attend déjà votre confirmation")),
+        matches!(
+            err,
+            PaymentError::Conflict(Conflict::AwaitingConfirmation(_))
+        ) && err.to_string().contains("attend déjà votre confirmation"),
         "{err}"
     );
 }
@@ -327,7 +342,10 @@ async fn a_declined_wave_payment_can_be_paid_again() {
         .unwrap()
         .unwrap();
     assert_eq!(payment.status, PaymentStatus::Pending);
-    assert_eq!(attempt.unwrap().failure_code.as_deref(), Some("declined"));
+    assert_eq!(
+        attempt.unwrap().failure_code.map(|c| c.as_str()),
+        Some("declined")
+    );
     let (_, again) = app
         .state
         .payments
@@ -355,7 +373,13 @@ async fn orange_money_one_time_code_path() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PaymentError::ProviderRefused { ref code, .. } if code == "invalid-otp"),
+        matches!(
+            err,
+            PaymentError::ProviderRefused {
+                code: FailureCode::InvalidOtp,
+                ..
+            }
+        ),
         "{err}"
     );
 
@@ -378,7 +402,13 @@ async fn orange_money_one_time_code_path() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PaymentError::ProviderRefused { ref code, .. } if code == "duplicate"),
+        matches!(
+            err,
+            PaymentError::ProviderRefused {
+                code: FailureCode::Duplicate,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -423,7 +453,10 @@ async fn payments_expire_at_expires_at() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PaymentError::Conflict(ref m) if m.contains("a expiré")),
+        matches!(
+            err,
+            PaymentError::Conflict(Conflict::AlreadyFinal(PaymentStatus::Expired))
+        ),
         "{err}"
     );
 }
@@ -441,9 +474,12 @@ async fn a_succeeded_payment_cannot_be_cancelled_or_paid_again() {
         .await
         .unwrap();
     app.customer_answers(ANSWER_DELAY_MS).await;
-    assert!(
-        matches!(app.state.payments.cancel(&token).await, Err(PaymentError::Conflict(ref m)) if m.contains("déjà été payé"))
-    );
+    assert!(matches!(
+        app.state.payments.cancel(&token).await,
+        Err(PaymentError::Conflict(Conflict::AlreadyFinal(
+            PaymentStatus::Succeeded
+        )))
+    ));
     assert!(
         app.state
             .payments
@@ -483,7 +519,7 @@ async fn a_method_must_work_in_the_payments_country() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PaymentError::Invalid(ref e) if e.0.contains("numéro")),
+        matches!(err, PaymentError::Invalid(ref e) if e.fr().contains("numéro")),
         "{err}"
     );
 }

@@ -5,9 +5,11 @@ mod helpers;
 
 mod auth_and_isolation;
 mod cards;
+mod connectors;
 mod health;
 mod idempotency;
 mod initiate;
+mod languages;
 mod lifecycle;
 mod providers;
 mod sahelpay;

@@ -510,3 +510,185 @@ async fn deliveries(app: &TestApp, id: &str) -> Value {
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.json()
 }
+
+/// A SahelPay Moov Money payment, paid in the sandbox; `callback_url` when given. Its `data`.
+async fn paid_sahelpay_payment(app: &TestApp, callback_url: Option<&str>) -> Value {
+    let mut body = json!({"amount": 2500, "payment_method": "MOOV", "country": "CI",
+        "customer_phone": "+2250101234567", "return_url": "https://shop.example/retour"});
+    if let Some(url) = callback_url {
+        body["callback_url"] = json!(url);
+    }
+    let reply = app
+        .sahel_post(Some(crate::sahelpay::BEARER), None, body.to_string())
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let data = reply.json()["data"].clone();
+    let choice = choice(
+        dalal::domain::ProviderCode::MoovMoney,
+        dalal::domain::Country::Ci,
+        Some("+2250101234567"),
+    );
+    app.state
+        .payments
+        .choose_method(&token_of(&data), choice)
+        .await
+        .unwrap();
+    app.customer_answers(4_000).await;
+    data
+}
+
+/// Checks an event's `data` is the payment in SahelPay's shape, as its GET returns it.
+async fn assert_sahelpay_shape(app: &TestApp, payload: &Value, id: &str) {
+    assert_eq!(payload["id"], id);
+    assert!(id.starts_with("txn_"), "{id}");
+    assert_eq!(payload["status"], "SUCCEEDED", "upper-case status");
+    assert_eq!(payload["payment_method"], "MOOV");
+    assert!(payload["client_reference"].is_string());
+    assert!(payload["redirect_url"].is_string() && payload["created_at"].is_string());
+    for camel in [
+        "transactionId",
+        "externalReference",
+        "redirectUrl",
+        "paymentMethod",
+    ] {
+        assert!(payload.get(camel).is_none(), "no CaurisFlux field {camel}");
+    }
+    let get = app.sahel_get(id).await;
+    assert_eq!(
+        *payload,
+        get.json()["data"],
+        "the payment as SahelPay's GET returns it"
+    );
+}
+
+#[tokio::test]
+async fn a_sahelpay_payment_is_notified_in_sahelpay_shape_at_its_callback_url() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    let data = paid_sahelpay_payment(&app, Some(&url)).await;
+    assert_eq!(deliver(&app).await, 1);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    let event = got[0].json();
+    assert_eq!(event["type"], "payment.succeeded");
+    assert_sahelpay_shape(&app, &event["data"], data["id"].as_str().unwrap()).await;
+}
+
+#[tokio::test]
+async fn payments_without_a_callback_url_notify_the_merchants_default_endpoint() {
+    let app = spawn_app().await;
+    // No default endpoint yet: the event is kept, but there is nowhere to send it.
+    paid_sahelpay_payment(&app, None).await;
+    assert_eq!(deliver(&app).await, 0);
+
+    let (receiver, url) = Receiver::start().await;
+    let pool = &app.state.pool;
+    assert!(
+        dalal::db::merchants::set_webhook_url(pool, dalal::merchants::DEMO_MERCHANT_ID, Some(&url))
+            .await
+            .unwrap()
+    );
+    let data = paid_sahelpay_payment(&app, None).await;
+    assert_eq!(deliver(&app).await, 1);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_sahelpay_shape(&app, &got[0].json()["data"], data["id"].as_str().unwrap()).await;
+
+    // A payment that names its own callback URL is notified there, in its own dialect.
+    let (own, own_url) = Receiver::start().await;
+    let id = paid_payment(&app, &own_url).await;
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "the default endpoint got nothing more"
+    );
+    let event = own.received()[0].json();
+    assert_eq!(
+        event["data"]["transactionId"],
+        id.as_str(),
+        "CaurisFlux shape"
+    );
+    assert_eq!(event["data"]["status"], "succeeded");
+
+    // A redelivery goes where the event went.
+    let reply = app
+        .client
+        .post(format!(
+            "{}/v1/payments/{}/webhooks/redeliver",
+            app.address,
+            data["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.status().as_u16(),
+        404,
+        "SahelPay has no redelivery route"
+    );
+    let seq = dalal::domain::TransactionId::parse(data["id"].as_str().unwrap()).unwrap();
+    let reply = app
+        .client
+        .post(format!(
+            "{}/api/v1/payments/{seq}/webhooks/redeliver",
+            app.address
+        ))
+        .header("X-API-Key", DEMO_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 202);
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(receiver.received().len(), 2);
+}
+
+#[tokio::test]
+async fn set_webhook_url_is_an_operator_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = dalal_command(dir.path(), free_port())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let (ok, created) = run(&["create-merchant", "Boutique Test"]);
+    assert!(ok, "{created}");
+    assert!(created.contains("webhook endpoint: none yet"), "{created}");
+    let id = created
+        .split_whitespace()
+        .find(|w| w.starts_with("mer_"))
+        .expect("the new merchant's id")
+        .to_owned();
+    let (ok, out) = run(&["set-webhook-url", &id, "https://shop.example/hooks"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["set-webhook-url", &id, "ftp://shop.example/hooks"]);
+    assert!(!ok, "a non-http URL is refused: {out}");
+    let (ok, out) = run(&[
+        "set-webhook-url",
+        "mer_nobody",
+        "https://shop.example/hooks",
+    ]);
+    assert!(!ok && out.contains("mer_nobody"), "{out}");
+
+    let settings = dalal::config::DatabaseSettings {
+        url: format!("sqlite://{}/dalal.db", dir.path().display()),
+        max_connections: 1,
+    };
+    let pool = dalal::db::connect(&settings).await.unwrap();
+    let url = dalal::db::merchants::webhook_url(&pool, &id).await.unwrap();
+    assert_eq!(url.as_deref(), Some("https://shop.example/hooks"));
+    let (ok, _) = run(&["set-webhook-url", &id, "-"]);
+    assert!(ok);
+    assert_eq!(
+        dalal::db::merchants::webhook_url(&pool, &id).await.unwrap(),
+        None
+    );
+}

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::routing::post;
 use dalal::clock::{SharedClock, SystemClock};
 use dalal::config::Settings;
-use dalal::server::Application;
+use dalal::startup::Application;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The sandbox card acquirer: authorises test cards at once, or asks for a 3-D Secure
-//! confirmation on the sandbox bank's page (`/sandbox/3ds/{reference}`), as a card acquirer
+//! confirmation on the sandbox bank's page (`routes::SANDBOX_BANK`), as a card acquirer
 //! does. It sees the card number only while authorising; its sessions keep no card data.
 //!
 //! Test cards (any future expiry date, any three-digit code; README.md, "Test cards"):
@@ -18,10 +18,11 @@
 use super::super::{
     AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers,
 };
+use super::{Decision, Flow, SandboxSession, Scenario};
 use crate::clock::SharedClock;
-use crate::db::{self, Pool, sandbox::SandboxSessionRow};
-use crate::domain::ProviderCode;
-use crate::random;
+use crate::db::{self, Pool};
+use crate::domain::{FailureCode, ProviderCode};
+use crate::{random, routes};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -51,37 +52,39 @@ impl TestCard {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The sandbox session's scenario (a 3-D Secure card's outcome is the cardholder's answer).
+    fn scenario(self) -> Scenario {
         match self {
-            TestCard::Authorised => "success",
-            TestCard::ThreeDSecure => "3ds",
-            TestCard::Declined => "declined",
-            TestCard::InsufficientFunds => "insufficient_funds",
-            TestCard::AcquirerDown => "provider_down",
+            TestCard::Authorised | TestCard::ThreeDSecure => Scenario::Success,
+            TestCard::Declined => Scenario::Declined,
+            TestCard::InsufficientFunds => Scenario::InsufficientFunds,
+            TestCard::AcquirerDown => Scenario::ProviderDown,
         }
     }
 }
 
 /// The acquirer's word for where an authorisation stands (ISO 8583 response codes for
 /// refusals: 05 do not honour, 51 insufficient funds).
-fn raw_status(session: &SandboxSessionRow, now: i64) -> &'static str {
-    if session.flow == "3ds" {
-        return match session.decision.as_deref() {
-            Some("approve") => "AUTHORISED",
-            Some(_) => "REFUSED:AUTHENTICATION_FAILED",
+fn raw_status(session: &SandboxSession, now: i64) -> &'static str {
+    if session.flow == Flow::ThreeDSecure {
+        return match session.decision {
+            Some(Decision::Approve) => "AUTHORISED",
+            Some(Decision::Decline | Decision::InsufficientFunds) => {
+                "REFUSED:AUTHENTICATION_FAILED"
+            }
             None if now - session.created_at >= AUTHENTICATION_VALIDITY_MS => "EXPIRED",
             None => "PENDING_AUTHENTICATION",
         };
     }
-    match session.scenario.as_str() {
-        "declined" => "REFUSED:05",
-        "insufficient_funds" => "REFUSED:51",
-        _ => "AUTHORISED",
+    match session.scenario {
+        Scenario::Declined => "REFUSED:05",
+        Scenario::InsufficientFunds => "REFUSED:51",
+        Scenario::Success | Scenario::NoAnswer | Scenario::ProviderDown => "AUTHORISED",
     }
 }
 
 /// Whether a 3-D Secure page can still be answered.
-pub fn awaiting_authentication(session: &SandboxSessionRow, now: i64) -> bool {
+pub fn awaiting_authentication(session: &SandboxSession, now: i64) -> bool {
     raw_status(session, now) == "PENDING_AUTHENTICATION"
 }
 
@@ -109,39 +112,33 @@ impl PaymentProvider for SandboxCardAcquirer {
 
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
         let Some(card) = request.card.as_ref() else {
-            return Err(ProviderError::Refused {
-                code: "missing-card".into(),
-                message: "Saisissez les informations de votre carte.".into(),
-            });
+            return Err(ProviderError::Refused(FailureCode::CardDeclined));
         };
         let test_card = TestCard::from_number(card.number.expose());
         if test_card == TestCard::AcquirerDown {
-            return Err(ProviderError::Unavailable {
-                provider: ProviderCode::Card.name(),
-            });
+            return Err(ProviderError::Unavailable);
         }
         let reference = format!("auth_{}", random::lower_alphanumeric(24));
         let flow = if test_card == TestCard::ThreeDSecure {
-            "3ds"
+            Flow::ThreeDSecure
         } else {
-            "card"
+            Flow::Card
         };
-        let session = SandboxSessionRow {
+        let session = SandboxSession {
             id: reference.clone(),
-            provider: ProviderCode::Card.code().to_owned(),
-            flow: flow.to_owned(),
+            provider: ProviderCode::Card,
+            flow,
             amount: request.amount.minor(),
             currency: request.amount.currency().code().to_owned(),
             phone: None,
-            scenario: test_card.as_str().to_owned(),
+            scenario: test_card.scenario(),
             created_at: self.clock.now_ms(),
             decision: None,
-            decided_at: None,
         };
         db::sandbox::insert(&self.pool, &session).await?;
         let raw = raw_status(&session, session.created_at);
-        let launch_url =
-            (flow == "3ds").then(|| format!("{}/sandbox/3ds/{reference}", self.public_url));
+        let launch_url = (flow == Flow::ThreeDSecure)
+            .then(|| routes::absolute(&self.public_url, &routes::sandbox_bank(&reference)));
         Ok(ProviderSession {
             raw_status: raw.to_owned(),
             customer_asked: launch_url.is_some(),
@@ -154,7 +151,7 @@ impl PaymentProvider for SandboxCardAcquirer {
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
         let session = db::sandbox::find(&self.pool, reference)
             .await?
-            .filter(|s| s.provider == ProviderCode::Card.code())
+            .filter(|s| s.provider == ProviderCode::Card)
             .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
         let raw = raw_status(&session, self.clock.now_ms());
         Ok(ProviderStatus {
@@ -184,27 +181,26 @@ mod tests {
 
     #[test]
     fn a_3ds_session_waits_for_the_cardholder_then_expires() {
-        let mut session = SandboxSessionRow {
+        let mut session = SandboxSession {
             id: "auth_x".into(),
-            provider: "card".into(),
-            flow: "3ds".into(),
+            provider: ProviderCode::Card,
+            flow: Flow::ThreeDSecure,
             amount: 1000,
             currency: "XOF".into(),
             phone: None,
-            scenario: "3ds".into(),
+            scenario: Scenario::Success,
             created_at: 0,
             decision: None,
-            decided_at: None,
         };
         assert_eq!(raw_status(&session, 1_000), "PENDING_AUTHENTICATION");
         assert!(awaiting_authentication(&session, 1_000));
         assert_eq!(raw_status(&session, AUTHENTICATION_VALIDITY_MS), "EXPIRED");
-        session.decision = Some("decline".into());
+        session.decision = Some(Decision::Decline);
         assert_eq!(raw_status(&session, 1_000), "REFUSED:AUTHENTICATION_FAILED");
-        session.decision = Some("approve".into());
+        session.decision = Some(Decision::Approve);
         assert_eq!(raw_status(&session, 1_000), "AUTHORISED");
-        session.flow = "card".into();
-        session.scenario = "insufficient_funds".into();
+        session.flow = Flow::Card;
+        session.scenario = Scenario::InsufficientFunds;
         assert_eq!(raw_status(&session, 0), "REFUSED:51");
     }
 }

@@ -2,90 +2,9 @@
 //! several gateways, each with its own fee and health. Dalal takes the cheapest healthy gateway
 //! for the amount and fails over to the next one when a gateway is down.
 
+use crate::config::GatewaySettings;
 use crate::domain::money::group_thousands;
 use crate::domain::{CardBrand, Country, Money, ProviderCode};
-use serde::Deserialize;
-
-/// The gateways Dalal starts with: a provider's own API ("direct") and an aggregator ("hub")
-/// with a lower percentage but a fixed fee (cheaper for large amounts, capped lower); for cards,
-/// an international acquirer and the regional GIM-UEMOA switch (GIM-UEMOA cards only, in the
-/// UEMOA). `dalal.toml` may replace the whole list (`[[routing.gateways]]`, README "Routing").
-pub const DEFAULT_GATEWAYS: &str = r#"
-[[routing.gateways]]
-id = "wave_direct"
-provider = "wave"
-fee_percent = 1.0
-
-[[routing.gateways]]
-id = "orange_direct"
-provider = "orange_money"
-fee_percent = 1.5
-
-[[routing.gateways]]
-id = "orange_hub"
-provider = "orange_money"
-countries = ["SN", "CI", "ML", "BF"]
-fee_percent = 1.0
-fee_fixed = 75
-max_amount = 1000000
-
-[[routing.gateways]]
-id = "free_direct"
-provider = "free_money"
-fee_percent = 1.5
-
-[[routing.gateways]]
-id = "mtn_direct"
-provider = "mtn_momo"
-fee_percent = 1.8
-
-[[routing.gateways]]
-id = "moov_direct"
-provider = "moov_money"
-fee_percent = 2.0
-
-[[routing.gateways]]
-id = "moov_hub"
-provider = "moov_money"
-countries = ["CI", "BJ", "TG", "BF", "ML"]
-fee_percent = 1.5
-fee_fixed = 50
-
-[[routing.gateways]]
-id = "card_acquirer"
-provider = "card"
-fee_percent = 2.8
-
-[[routing.gateways]]
-id = "gim_switch"
-provider = "card"
-brands = ["gim_uemoa"]
-countries = ["SN", "CI", "ML", "BF", "BJ", "TG", "NE"]
-fee_percent = 1.0
-fee_fixed = 50
-"#;
-
-/// A gateway as configured.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GatewaySettings {
-    pub id: String,
-    pub provider: ProviderCode,
-    /// Countries it serves; absent means all of the provider's.
-    #[serde(default)]
-    pub countries: Vec<Country>,
-    /// Card brands it takes (card gateways); absent means all.
-    #[serde(default)]
-    pub brands: Vec<CardBrand>,
-    /// Percentage of the amount (1.5 = 1.5 %).
-    pub fee_percent: f64,
-    /// Fixed fee per payment, in the currency's minor unit.
-    #[serde(default)]
-    pub fee_fixed: i64,
-    /// Smallest and largest amount it takes (minor units); the provider's own limits apply too.
-    pub min_amount: Option<i64>,
-    pub max_amount: Option<i64>,
-}
 
 /// A way to reach a provider, with what it costs the merchant and what it accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +101,7 @@ impl Routes {
     pub fn defaults() -> Self {
         let gateways: Vec<GatewaySettings> = config::Config::builder()
             .add_source(config::File::from_str(
-                DEFAULT_GATEWAYS,
+                crate::config::DEFAULT_GATEWAYS,
                 config::FileFormat::Toml,
             ))
             .build()

@@ -1,0 +1,87 @@
+//! What the SahelPay dialect sends: the seed's `data` object for a payment (responses and
+//! webhook events alike).
+
+use crate::domain::{CardBrand, ProviderCode};
+use crate::payments::{Attempt, Payment};
+use crate::{clock, routes};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// The method's name in SahelPay's vocabulary (for cards, the brand the merchant asked for).
+pub fn method_name(provider: ProviderCode, brand: Option<CardBrand>) -> &'static str {
+    match provider {
+        ProviderCode::OrangeMoney => "ORANGE_MONEY",
+        ProviderCode::Wave => "WAVE",
+        ProviderCode::MoovMoney => "MOOV",
+        ProviderCode::FreeMoney => "FREE_MONEY",
+        ProviderCode::MtnMomo => "MTN_MOMO",
+        ProviderCode::Card => match brand {
+            None => "CARD",
+            Some(CardBrand::Visa) => "VISA",
+            Some(CardBrand::Mastercard) => "MASTERCARD",
+            Some(CardBrand::GimUemoa) => "GIM_UEMOA",
+        },
+    }
+}
+
+/// The seed's `data` object.
+#[derive(Serialize)]
+pub struct PaymentData {
+    id: String,
+    status: String,
+    amount: i64,
+    currency: &'static str,
+    payment_method: Option<&'static str>,
+    /// The card paid with (brand and last four digits), once the customer has typed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<CardData>,
+    redirect_url: String,
+    gateway_used: Option<String>,
+    routing_reason: Option<String>,
+    client_reference: String,
+    metadata: Option<Box<RawValue>>,
+    expires_at: String,
+    created_at: String,
+}
+
+#[derive(Serialize)]
+struct CardData {
+    brand: &'static str,
+    last4: String,
+}
+
+impl PaymentData {
+    /// The payment in the seed's shape (snake_case, upper-case status, `txn_…` id).
+    pub fn new(
+        public_url: &str,
+        payment: &Payment,
+        attempt: Option<&Attempt>,
+    ) -> anyhow::Result<Self> {
+        let provider = attempt.map(|a| a.provider).or(payment.provider);
+        let card = attempt
+            .and_then(|a| a.card.as_ref())
+            .map(|(brand, last4)| CardData {
+                brand: method_name(ProviderCode::Card, Some(*brand)),
+                last4: last4.clone(),
+            });
+        Ok(PaymentData {
+            id: payment.id.sahelpay(),
+            status: payment.status.as_str().to_ascii_uppercase(),
+            amount: payment.amount.minor(),
+            currency: payment.amount.currency().code(),
+            payment_method: provider.map(|p| method_name(p, payment.card_brand)),
+            card,
+            redirect_url: routes::absolute(public_url, &routes::checkout(&payment.checkout_token)),
+            gateway_used: attempt.and_then(|a| a.gateway.clone()),
+            routing_reason: attempt.and_then(|a| a.routing_reason.clone()),
+            client_reference: payment.external_reference.clone(),
+            metadata: payment
+                .metadata
+                .clone()
+                .map(RawValue::from_string)
+                .transpose()?,
+            expires_at: clock::iso8601(payment.expires_at),
+            created_at: clock::iso8601(payment.created_at),
+        })
+    }
+}

@@ -1,0 +1,198 @@
+//! Why an attempt failed, as one stable code per reason, with what the customer reads in French
+//! and English from one table. Providers' own words are mapped to these codes in each connector's
+//! `transformers.rs`; the code is stored on the attempt and shown in the page's language.
+
+use super::ProviderCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FailureCode {
+    InsufficientFunds,
+    /// The customer refused on their phone.
+    Declined,
+    /// The customer did not answer in time.
+    Expired,
+    PayerNotFound,
+    /// Orange Money's one-time code was wrong or used.
+    InvalidOtp,
+    /// Orange Money refuses the same amount from the same number twice in a short window.
+    Duplicate,
+    /// The provider could not be reached.
+    Unavailable,
+    MissingPhone,
+    CardDeclined,
+    CardExpired,
+    AuthenticationFailed,
+    /// The provider said "failed" without a reason Dalal knows.
+    Unknown,
+    /// Dalal itself failed while starting the attempt (the log has why).
+    Internal,
+}
+
+impl FailureCode {
+    pub const ALL: [FailureCode; 13] = [
+        FailureCode::InsufficientFunds,
+        FailureCode::Declined,
+        FailureCode::Expired,
+        FailureCode::PayerNotFound,
+        FailureCode::InvalidOtp,
+        FailureCode::Duplicate,
+        FailureCode::Unavailable,
+        FailureCode::MissingPhone,
+        FailureCode::CardDeclined,
+        FailureCode::CardExpired,
+        FailureCode::AuthenticationFailed,
+        FailureCode::Unknown,
+        FailureCode::Internal,
+    ];
+
+    /// The stored and API-visible spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureCode::InsufficientFunds => "insufficient-funds",
+            FailureCode::Declined => "declined",
+            FailureCode::Expired => "expired",
+            FailureCode::PayerNotFound => "payer-not-found",
+            FailureCode::InvalidOtp => "invalid-otp",
+            FailureCode::Duplicate => "duplicate",
+            FailureCode::Unavailable => "unavailable",
+            FailureCode::MissingPhone => "missing-phone",
+            FailureCode::CardDeclined => "card-declined",
+            FailureCode::CardExpired => "card-expired",
+            FailureCode::AuthenticationFailed => "authentication-failed",
+            FailureCode::Unknown => "unknown",
+            FailureCode::Internal => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// What the customer reads, in French and in English. Card failures speak of the bank,
+    /// mobile-money failures of the provider's account.
+    pub fn texts(self, provider: ProviderCode) -> (String, String) {
+        let name = provider.name();
+        let card = provider == ProviderCode::Card;
+        let pair = |fr: &str, en: &str| (fr.to_owned(), en.to_owned());
+        match self {
+            FailureCode::InsufficientFunds if card => pair(
+                "Provision insuffisante : votre banque a refusé le paiement. Essayez une autre carte ou un autre moyen de paiement.",
+                "Insufficient funds: your bank declined the payment. Try another card or method.",
+            ),
+            FailureCode::InsufficientFunds => (
+                format!(
+                    "Solde insuffisant sur votre compte {name}. Rechargez-le ou choisissez un autre moyen de paiement."
+                ),
+                format!(
+                    "Insufficient balance on your {name} account. Top it up or choose another method."
+                ),
+            ),
+            FailureCode::Declined | FailureCode::CardDeclined if card => pair(
+                "Votre banque a refusé le paiement. Essayez une autre carte ou un autre moyen de paiement.",
+                "Your bank declined the payment. Try another card or method.",
+            ),
+            FailureCode::Declined | FailureCode::CardDeclined => (
+                format!("Le paiement a été refusé sur votre téléphone ({name})."),
+                format!("The payment was declined on your phone ({name})."),
+            ),
+            FailureCode::Expired if card => pair(
+                "Vous n'avez pas confirmé le paiement auprès de votre banque à temps. Vous pouvez réessayer.",
+                "You did not confirm the payment with your bank in time. You can try again.",
+            ),
+            FailureCode::Expired => pair(
+                "Vous n'avez pas confirmé à temps : la demande a expiré. Vous pouvez réessayer.",
+                "You did not confirm in time: the request expired. You can try again.",
+            ),
+            FailureCode::PayerNotFound => (
+                format!("Ce numéro n'a pas de compte {name}."),
+                format!("This number has no {name} account."),
+            ),
+            FailureCode::InvalidOtp => pair(
+                "Code de paiement invalide ou expiré. Composez à nouveau le code USSD pour en obtenir un nouveau.",
+                "Invalid or expired payment code. Dial the USSD code again to get a new one.",
+            ),
+            FailureCode::Duplicate => (
+                format!(
+                    "{name} refuse un second paiement du même montant depuis ce numéro dans un court délai. Réessayez dans quelques minutes."
+                ),
+                format!(
+                    "{name} refuses a second payment of the same amount from this number within a short time. Try again in a few minutes."
+                ),
+            ),
+            FailureCode::Unavailable if card => pair(
+                "Le paiement par carte est temporairement indisponible. Choisissez un autre moyen de paiement ou réessayez plus tard.",
+                "Card payments are temporarily unavailable. Choose another method or try again later.",
+            ),
+            FailureCode::Unavailable => (
+                format!(
+                    "{name} est temporairement indisponible. Choisissez un autre moyen de paiement ou réessayez plus tard."
+                ),
+                format!(
+                    "{name} is temporarily unavailable. Choose another method or try again later."
+                ),
+            ),
+            FailureCode::MissingPhone => pair(
+                "Le numéro du payeur est requis.",
+                "The payer's phone number is required.",
+            ),
+            FailureCode::CardExpired => pair(
+                "Votre banque indique que cette carte a expiré.",
+                "Your bank says this card has expired.",
+            ),
+            FailureCode::AuthenticationFailed => pair(
+                "L'authentification 3-D Secure a échoué : le paiement n'a pas été effectué. Vous pouvez réessayer.",
+                "3-D Secure authentication failed: you were not charged. You can try again.",
+            ),
+            FailureCode::Unknown | FailureCode::Internal if card => pair(
+                "Le paiement par carte a échoué. Vous pouvez réessayer ou choisir un autre moyen de paiement.",
+                "The card payment failed. You can try again or choose another method.",
+            ),
+            FailureCode::Unknown | FailureCode::Internal => (
+                format!(
+                    "Le paiement {name} a échoué. Vous pouvez réessayer ou choisir un autre moyen de paiement."
+                ),
+                format!("The {name} payment failed. You can try again or choose another method."),
+            ),
+        }
+    }
+
+    pub fn message_fr(self, provider: ProviderCode) -> String {
+        self.texts(provider).0
+    }
+
+    pub fn message_en(self, provider: ProviderCode) -> String {
+        self.texts(provider).1
+    }
+}
+
+impl fmt::Display for FailureCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_and_has_both_languages() {
+        for code in FailureCode::ALL {
+            assert_eq!(FailureCode::parse(code.as_str()), Some(code));
+            for provider in ProviderCode::ALL {
+                let (fr, en) = code.texts(provider);
+                assert!(!fr.is_empty() && !en.is_empty());
+                assert_ne!(fr, en, "{code} for {provider} is not translated");
+            }
+        }
+        assert_eq!(FailureCode::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn internal_failures_say_nothing_of_the_cause() {
+        let (fr, en) = FailureCode::Internal.texts(ProviderCode::Wave);
+        assert!(fr.contains("a échoué") && en.contains("failed"));
+    }
+}

@@ -1,0 +1,97 @@
+//! The middleware of the pages: the customer's language, same-origin page calls, cache headers.
+
+use crate::i18n::Lang;
+use crate::routes;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Resolves the customer's language for this request: `?lang=` (remembered in the session),
+/// else the session's, else `Accept-Language`, else French.
+pub async fn language(
+    session: tower_sessions::Session,
+    mut request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    const KEY: &str = "lang";
+    let asked = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Lang::parse);
+    let lang = match asked {
+        Some(lang) => {
+            let _ = session.insert(KEY, lang).await;
+            lang
+        }
+        None => match session.get::<Lang>(KEY).await.ok().flatten() {
+            Some(lang) => lang,
+            None => request
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default(),
+        },
+    };
+    request.extensions_mut().insert(lang);
+    next.run(request).await
+}
+
+/// State-changing page calls (`POST /rpc/…`) must come from Dalal's own pages: a cross-site
+/// form or script cannot pay, cancel or change a method for someone else.
+pub async fn same_origin_only(request: Request<axum::body::Body>, next: Next) -> Response {
+    if request.method() == axum::http::Method::POST
+        && request.uri().path().starts_with(routes::RPC_PREFIX)
+    {
+        let headers = request.headers();
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let origin_ok = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+            Some(origin) => origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest == host),
+            None => {
+                headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site")
+            }
+        };
+        if !origin_ok {
+            tracing::warn!(host, "refused a cross-site call to a page function");
+            return (
+                StatusCode::FORBIDDEN,
+                "Requête refusée : elle ne vient pas de la page de paiement.",
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Payment pages are never cached (their state changes); static files are, for an hour (their
+/// names are not content-hashed, so a deploy must be picked up soon).
+pub async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let value = if routes::STATIC_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        "public, max-age=3600"
+    } else if [
+        routes::CHECKOUT_PREFIX,
+        routes::RPC_PREFIX,
+        routes::SANDBOX_PREFIX,
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+    {
+        "no-store"
+    } else {
+        return response;
+    };
+    if response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}

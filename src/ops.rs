@@ -1,0 +1,83 @@
+//! Operations endpoints: `/healthz` (the database answers) and `/metrics` (Prometheus text).
+
+use crate::db;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match db::ping(&state.pool).await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Prometheus text format: payments, attempts and webhook deliveries by status, and gateways
+/// currently skipped by the router.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let render = async {
+        let mut out = String::new();
+        let gauges = [
+            (
+                "dalal_payments",
+                "Payments by status.",
+                "payments",
+                "status",
+            ),
+            (
+                "dalal_payment_attempts",
+                "Provider attempts by status.",
+                "payment_attempts",
+                "status",
+            ),
+            (
+                "dalal_webhook_deliveries",
+                "Webhook deliveries by status.",
+                "webhook_deliveries",
+                "status",
+            ),
+        ];
+        for (name, help, table, column) in gauges {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+            for (value, n) in db::count_by(&state.pool, table, column).await? {
+                out.push_str(&format!("{name}{{{column}=\"{value}\"}} {n}\n"));
+            }
+        }
+        let now = state.clock.now_ms();
+        let ids: Vec<&str> = state
+            .payments
+            .routes()
+            .all()
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect();
+        let resting = db::gateways::skipped(&state.pool, &ids, now).await?;
+        out.push_str("# HELP dalal_gateway_skipped 1 when the router skips the gateway after repeated failures.\n# TYPE dalal_gateway_skipped gauge\n");
+        for id in ids {
+            let skipped = i32::from(resting.iter().any(|r| r == id));
+            out.push_str(&format!(
+                "dalal_gateway_skipped{{gateway=\"{id}\"}} {skipped}\n"
+            ));
+        }
+        anyhow::Ok(out)
+    };
+    match render.await {
+        Ok(body) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "metrics failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The waiting screens: a QR code to scan (or the app to open), a push to confirm on the phone,
+//! a card's 3-D Secure step at the bank. Each refreshes itself without JavaScript; with it, the
+//! page polls.
+
+use super::RefreshWithoutJs;
+use super::choose::OtpForm;
+use super::server_fns::{ChangeMethod, Pay};
+use super::view::PaymentPage;
+use crate::domain::ProviderCode;
+use crate::i18n::Lang;
+use leptos::prelude::*;
+
+/// A QR-code session is open: scan it or open the app (Orange Money also offers its one-time
+/// code path here).
+#[component]
+pub fn Scan(
+    lang: Lang,
+    page: PaymentPage,
+    provider: ProviderCode,
+    qr_svg: String,
+    link: String,
+    pay: ServerAction<Pay>,
+    change: ServerAction<ChangeMethod>,
+) -> impl IntoView {
+    let t = lang.t();
+    let otp = match provider {
+        ProviderCode::OrangeMoney => page
+            .country_otp_code(provider)
+            .map(|ussd| view! { <OtpForm lang page=page.clone() ussd pay/> }),
+        ProviderCode::Wave
+        | ProviderCode::FreeMoney
+        | ProviderCode::MtnMomo
+        | ProviderCode::MoovMoney
+        | ProviderCode::Card => None,
+    };
+    view! {
+        <section class="step scan" aria-labelledby="step-title">
+            <h2 id="step-title">{t.pay_with} " " {provider.name()}</h2>
+            <p>{t.scan_intro}</p>
+            <div class="scan-options">
+                <a class="button primary open-app" href=link.clone()>{t.open_app} " " {provider.name()}</a>
+                <figure class="qr">
+                    <div role="img" aria-label=format!("{} {}", t.qr_label, provider.name()) inner_html=qr_svg></div>
+                </figure>
+            </div>
+            {otp}
+            <RefreshWithoutJs html=page.refresh_waiting.clone()/>
+            <ActionForm action=change>
+                <input type="hidden" name="token" value=page.token.clone()/>
+                <button type="submit" class="button">{t.other_method}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The card's bank wants a 3-D Secure confirmation on its own page.
+#[component]
+pub fn Authenticate(lang: Lang, link: String, card: String) -> impl IntoView {
+    let t = lang.t();
+    view! {
+        <section class="step authenticate" aria-labelledby="step-title">
+            <h2 id="step-title">{t.authenticate_title}</h2>
+            <p>{t.authenticate_body} " " <strong>{card}</strong>"."</p>
+            <a class="button primary" href=link rel="external">{t.authenticate_go}</a>
+        </section>
+    }
+}
+
+/// A push (or a card authorisation) awaits an answer.
+#[component]
+pub fn Confirm(
+    lang: Lang,
+    page: PaymentPage,
+    provider: ProviderCode,
+    phone: String,
+    fallback_code: Option<String>,
+) -> impl IntoView {
+    let t = lang.t();
+    let refresh = page.refresh_waiting.clone();
+    match provider {
+        ProviderCode::Card => view! {
+            <section class="step confirm" aria-labelledby="step-title">
+                <h2 id="step-title">{t.card_processing}</h2>
+                <div class="spinner" aria-hidden="true"></div>
+                <RefreshWithoutJs html=refresh/>
+            </section>
+        }
+        .into_any(),
+        ProviderCode::Wave
+        | ProviderCode::OrangeMoney
+        | ProviderCode::FreeMoney
+        | ProviderCode::MtnMomo
+        | ProviderCode::MoovMoney => view! {
+            <section class="step confirm" aria-labelledby="step-title">
+                <h2 id="step-title">{t.confirm_title}</h2>
+                <p>{t.confirm_body} " " <strong>{phone}</strong> " (" {provider.name()} ")."</p>
+                <div class="spinner" aria-hidden="true"></div>
+                <h3>{t.no_prompt_title}</h3>
+                <p>{t.no_prompt_body}</p>
+                {fallback_code.map(|code| view! { <p>{t.dial_fallback} " " <strong>{code}</strong>"."</p> })}
+                <RefreshWithoutJs html=refresh/>
+            </section>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,251 @@
+//! Creating a payment, and reading payments back.
+
+use super::routing::Routed;
+use super::{
+    Attempt, Mode, NewPayment, NewPaymentKind, Payment, PaymentError, PaymentKind, Payments,
+};
+use crate::db;
+use crate::domain::text::IdempotencyKey;
+use crate::domain::{AttemptStatus, ConfirmationFlow, PaymentStatus, ProviderCode, TransactionId};
+use crate::providers::AttemptRequest;
+use crate::random;
+use anyhow::Context;
+
+/// Renders an API response (HTTP status, body) from a created payment.
+pub type RenderResponse<'a> =
+    dyn Fn(&Payment, Option<&Attempt>) -> anyhow::Result<(u16, String)> + Send + Sync + 'a;
+
+/// Stores the response of an idempotent request in the transaction that creates the payment.
+pub struct Completion<'a> {
+    pub key: &'a IdempotencyKey,
+    /// Renders the response (HTTP status, body) from the created payment.
+    pub render: &'a RenderResponse<'a>,
+}
+
+impl Payments {
+    /// Creates a payment. A direct payment with a QR-code provider opens the provider session at
+    /// once, so the response carries its deep links and QR code; if the provider is down, nothing
+    /// is created and the merchant may retry.
+    pub async fn create(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+        new: NewPayment,
+        completion: Option<Completion<'_>>,
+    ) -> Result<(Payment, Option<Attempt>), PaymentError> {
+        if mode == Mode::Live {
+            return Err(PaymentError::LiveModeDisabled);
+        }
+        let now = self.clock.now_ms();
+        let mut card_brand = None;
+        let (kind, country, provider, phone) = match &new.kind {
+            NewPaymentKind::Direct {
+                provider,
+                country,
+                phone,
+            } => (
+                PaymentKind::Direct,
+                Some(*country),
+                Some(*provider),
+                Some(phone),
+            ),
+            NewPaymentKind::Card { country, brand } => {
+                card_brand = *brand;
+                (
+                    PaymentKind::Direct,
+                    *country,
+                    Some(ProviderCode::Card),
+                    None,
+                )
+            }
+            NewPaymentKind::Checkout { country, phone } => {
+                (PaymentKind::Checkout, *country, None, phone.as_ref())
+            }
+        };
+
+        // Open the provider session before anything is stored (no lock is held across the call).
+        let attempt_id = super::new_attempt_id();
+        let session = match (provider, country) {
+            (Some(p), Some(c)) if p.flow() == ConfirmationFlow::QrCode => {
+                let request = AttemptRequest {
+                    attempt_id: attempt_id.clone(),
+                    provider: p,
+                    amount: new.amount,
+                    country: c,
+                    phone: phone.cloned(),
+                    one_time_code: None,
+                    card: None,
+                };
+                Some(self.start_attempt(mode, &request).await?)
+            }
+            _ => None,
+        };
+
+        let token = random::token_256();
+        let new_row = db::payments::NewPaymentRow {
+            merchant_id,
+            mode: mode.as_str(),
+            dialect: new.dialect.as_str(),
+            checkout_token: &token,
+            kind: kind.as_str(),
+            status: PaymentStatus::Pending,
+            amount: new.amount.minor(),
+            currency: new.amount.currency().code(),
+            country: country.map(|c| c.code()),
+            provider: provider.map(|p| p.code()),
+            customer_phone: phone.map(|p| p.as_str()),
+            customer_name: new.customer_name.as_deref(),
+            customer_email: new.customer_email.as_deref(),
+            description: new.description.as_deref(),
+            external_reference: &new.external_reference,
+            callback_url: new.callback_url.as_ref().map(|u| u.as_str()),
+            return_url: new.return_url.as_ref().map(|u| u.as_str()),
+            cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
+            metadata: new.metadata.as_deref(),
+            card_brand: card_brand.map(|b| b.code()),
+            expires_at: now + self.settings.expiry_secs * 1000,
+            created_at: now,
+        };
+        if session.is_none() && completion.is_none() {
+            // One statement needs no transaction (and saves two round trips).
+            let row = db::payments::insert(&self.pool, &new_row).await?;
+            return Ok((Payment::try_from(row)?, None));
+        }
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
+        let row = db::payments::insert(&mut *tx, &new_row).await?;
+        let attempt = match (&session, provider) {
+            (Some(session), Some(p)) => {
+                db::attempts::insert_open(
+                    &mut tx,
+                    &attempt_id,
+                    row.id,
+                    p,
+                    db::attempts::Payer {
+                        phone: phone.map(|p| p.as_str()),
+                        card: None,
+                    },
+                    now,
+                )
+                .await
+                .context("failed to insert the first attempt")?;
+                record_session(&mut tx, &attempt_id, session, now).await?;
+                let attempt = db::attempts::find(&mut *tx, &attempt_id)
+                    .await?
+                    .context("the new attempt is missing")?;
+                Some(Attempt::try_from(attempt)?)
+            }
+            _ => None,
+        };
+        let payment = Payment::try_from(row)?;
+        if let Some(completion) = completion {
+            // The response is stored with the payment: a crash cannot leave a payment whose
+            // idempotency key would let a retry create a second one.
+            let (status, body) = (completion.render)(&payment, attempt.as_ref())?;
+            db::idempotency::complete(
+                &mut *tx,
+                merchant_id,
+                completion.key.as_str(),
+                status,
+                &body,
+            )
+            .await?;
+        }
+        tx.commit()
+            .await
+            .context("failed to commit a new payment")?;
+        Ok((payment, attempt))
+    }
+
+    /// A merchant's payment with its latest attempt; `None` for another merchant's or mode's.
+    pub async fn find_for_merchant(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+        id: TransactionId,
+    ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
+        let Some(row) =
+            db::payments::find_for_merchant(&self.pool, merchant_id, mode.as_str(), id.sequence())
+                .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.with_latest_attempt(row).await?))
+    }
+
+    /// The payment and attempt behind a provider's reference (the sandbox bank's 3-D Secure page).
+    pub async fn find_by_reference(
+        &self,
+        provider: ProviderCode,
+        reference: &str,
+    ) -> Result<Option<(Payment, Attempt)>, PaymentError> {
+        let Some(row) = db::attempts::find_by_reference(&self.pool, provider, reference).await?
+        else {
+            return Ok(None);
+        };
+        let attempt = Attempt::try_from(row)?;
+        let payment = db::payments::find_by_id(&self.pool, attempt.payment_id)
+            .await?
+            .context("attempt without payment")?;
+        Ok(Some((Payment::try_from(payment)?, attempt)))
+    }
+
+    /// The payment behind a checkout page, with its latest attempt.
+    pub async fn find_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
+        let Some(row) = db::payments::find_by_token(&self.pool, token).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.with_latest_attempt(row).await?))
+    }
+
+    async fn with_latest_attempt(
+        &self,
+        row: db::payments::PaymentRow,
+    ) -> Result<(Payment, Option<Attempt>), PaymentError> {
+        let attempt = db::attempts::latest(&self.pool, row.id)
+            .await?
+            .map(Attempt::try_from)
+            .transpose()?;
+        Ok((Payment::try_from(row)?, attempt))
+    }
+}
+
+/// Stores what the provider answered when an attempt started, and the gateway that served it.
+pub(super) async fn record_session(
+    tx: &mut db::Tx<'_>,
+    attempt_id: &str,
+    routed: &Routed,
+    now: i64,
+) -> anyhow::Result<()> {
+    let session = &routed.session;
+    let status = if session.customer_asked {
+        AttemptStatus::AwaitingCustomer
+    } else {
+        AttemptStatus::Created
+    };
+    let deep_links = (!session.deep_links.is_empty())
+        .then(|| serde_json::to_string(&session.deep_links))
+        .transpose()?;
+    db::attempts::record_session(
+        tx,
+        attempt_id,
+        db::attempts::Session {
+            status,
+            provider_reference: &session.reference,
+            provider_status: &session.raw_status,
+            launch_url: session.launch_url.as_deref(),
+            deep_links: deep_links.as_deref(),
+            gateway: &routed.gateway,
+            routing_reason: &routed.reason,
+        },
+        now + super::CHECK_INTERVAL_MS,
+        now,
+    )
+    .await
+}

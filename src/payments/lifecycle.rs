@@ -1,0 +1,173 @@
+//! The only writer of a payment's status. Every change goes through `PaymentStatus::transition`
+//! and is persisted with `UPDATE … WHERE id = $n AND status = $from`, so a worker, a provider's
+//! notification and a customer's click cannot apply the same change twice. A change the merchant
+//! must hear about writes its webhook event in the same transaction (the outbox).
+
+use super::{Attempt, Conflict, Payment, PaymentError, Payments};
+use crate::db::{self, Tx};
+use crate::domain::{PaymentEvent, PaymentStatus, TransactionId};
+use crate::webhooks::{self, EventType};
+use anyhow::Context;
+
+impl Payments {
+    /// The customer pressed « Annuler ».
+    pub async fn cancel(&self, token: &str) -> Result<Payment, PaymentError> {
+        let payment = self.open_payment_by_token(token).await?;
+        let moved = self
+            .end(payment.id, PaymentEvent::Cancel, "annulé par le client")
+            .await?;
+        let (payment, _) = self
+            .find_by_token(token)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
+        if !moved {
+            return Err(PaymentError::Conflict(Conflict::AlreadyFinal(
+                payment.status,
+            )));
+        }
+        Ok(payment)
+    }
+
+    /// Moves an open payment past its `expiresAt` to `expired`.
+    pub async fn expire(&self, id: TransactionId) -> Result<bool, PaymentError> {
+        self.end(id, PaymentEvent::Expire, "délai de paiement dépassé")
+            .await
+    }
+
+    /// One pass of the expiry sweeper; returns how many payments expired.
+    pub async fn expire_due(&self) -> Result<usize, PaymentError> {
+        let due = db::payments::due_for_expiry(&self.pool, self.clock.now_ms(), 100).await?;
+        let mut expired = 0;
+        for id in due {
+            if self.expire(TransactionId::from_sequence(id)).await? {
+                expired += 1;
+            }
+        }
+        Ok(expired)
+    }
+
+    /// Applies a terminal event (cancel, expire) and abandons any open attempt, in one transaction.
+    async fn end(
+        &self,
+        id: TransactionId,
+        event: PaymentEvent,
+        reason: &str,
+    ) -> Result<bool, PaymentError> {
+        let now = self.clock.now_ms();
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
+        // Write first, so the transaction holds the write lock before it reads.
+        db::payments::lock(&mut tx, id.sequence()).await?;
+        let current = current_status(&mut tx, id.sequence()).await?;
+        if current.transition(event).is_err() {
+            return Ok(false);
+        }
+        let moved = self
+            .apply_event(&mut tx, id.sequence(), current, event, reason, now)
+            .await?
+            .is_some();
+        if moved {
+            db::attempts::abandon_open(&mut tx, id.sequence(), now).await?;
+        }
+        tx.commit().await.context("failed to end a payment")?;
+        Ok(moved)
+    }
+
+    /// A provider reported activity on an attempt: if its payment was still `pending`, the
+    /// customer has now been asked. Returns the payment's status after that.
+    pub(super) async fn ensure_processing(
+        &self,
+        tx: &mut Tx<'_>,
+        attempt: &Attempt,
+        now: i64,
+    ) -> anyhow::Result<PaymentStatus> {
+        let current = current_status(tx, attempt.payment_id).await?;
+        if current != PaymentStatus::Pending {
+            return Ok(current);
+        }
+        let reason = format!("{} : le client a reçu la demande", attempt.provider.name());
+        let moved = self
+            .apply_event(
+                tx,
+                attempt.payment_id,
+                current,
+                PaymentEvent::CustomerAsked,
+                &reason,
+                now,
+            )
+            .await?;
+        Ok(moved.unwrap_or(current))
+    }
+
+    /// Applies `event` to a payment believed to be in `from`; `None` when another writer moved it.
+    pub(super) async fn apply_event(
+        &self,
+        tx: &mut Tx<'_>,
+        payment_id: i64,
+        from: PaymentStatus,
+        event: PaymentEvent,
+        reason: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<PaymentStatus>> {
+        let to = from.transition(event)?;
+        let failed_delta = i64::from(matches!(event, PaymentEvent::AttemptFailed { .. }));
+        let moved =
+            db::payments::record_transition(tx, payment_id, from, to, reason, failed_delta, now)
+                .await?;
+        if !moved {
+            return Ok(None);
+        }
+        tracing::info!(payment = %TransactionId::from_sequence(payment_id), from = %from, to = %to, reason, "payment transition");
+        if let Some(kind) = EventType::for_status(to) {
+            self.enqueue_event(tx, payment_id, kind, now).await?;
+        }
+        Ok(Some(to))
+    }
+
+    /// Writes the webhook event, with the payment in its dialect's shape, and its delivery to the
+    /// payment's `callbackUrl` or, without one, to the merchant's default webhook endpoint.
+    async fn enqueue_event(
+        &self,
+        tx: &mut Tx<'_>,
+        payment_id: i64,
+        kind: EventType,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let row = db::payments::find_by_id(&mut **tx, payment_id)
+            .await?
+            .context("payment vanished")?;
+        let attempt = db::attempts::latest(&mut **tx, payment_id)
+            .await?
+            .map(Attempt::try_from)
+            .transpose()?;
+        let payment = Payment::try_from(row)?;
+        let data = self.formatter.payment_data(&payment, attempt.as_ref())?;
+        let target = match &payment.callback_url {
+            Some(url) => Some(url.clone()),
+            None => db::merchants::webhook_url(&mut **tx, &payment.merchant_id).await?,
+        };
+        webhooks::enqueue(
+            tx,
+            webhooks::NewEvent {
+                payment_id,
+                merchant_id: &payment.merchant_id,
+                target: target.as_deref(),
+                kind,
+                data,
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+pub(super) async fn current_status(
+    tx: &mut Tx<'_>,
+    payment_id: i64,
+) -> anyhow::Result<PaymentStatus> {
+    db::payments::status(tx, payment_id).await
+}

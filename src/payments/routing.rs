@@ -1,0 +1,142 @@
+//! Starting an attempt through the cheapest healthy gateway, failing over to the next one when a
+//! gateway is down (smart routing; the gateway table is `gateways.rs`).
+
+use super::gateways::{self, Gateway};
+use super::{Mode, PaymentError, Payments};
+use crate::db;
+use crate::domain::{InvalidInput, ProviderCode};
+use crate::providers::{AttemptRequest, PaymentProvider, ProviderError, ProviderSession};
+use std::sync::Arc;
+
+/// A provider session opened through a gateway chosen by the router.
+pub(super) struct Routed {
+    pub session: ProviderSession,
+    pub gateway: String,
+    pub reason: String,
+}
+
+impl Payments {
+    /// The connector behind a gateway (an attempt from before routing has none: its provider's
+    /// first gateway).
+    pub(super) fn connector(
+        &self,
+        mode: Mode,
+        gateway: Option<&str>,
+        provider: ProviderCode,
+    ) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
+        match mode {
+            Mode::Live => return Err(PaymentError::LiveModeDisabled),
+            Mode::Test => {}
+        }
+        let id = gateway
+            .or_else(|| self.routes.first_for(provider).map(|g| g.id.as_str()))
+            .unwrap_or_default();
+        self.connectors.gateway(id).ok_or_else(|| {
+            PaymentError::Internal(anyhow::anyhow!("no connector for gateway {id:?}"))
+        })
+    }
+
+    /// Starts an attempt through the cheapest healthy gateway, failing over to the next when one
+    /// is down. Gateways that failed repeatedly rest for a while (unless all of them do).
+    pub(super) async fn start_attempt(
+        &self,
+        mode: Mode,
+        request: &AttemptRequest,
+    ) -> Result<Routed, PaymentError> {
+        match mode {
+            Mode::Live => return Err(PaymentError::LiveModeDisabled),
+            Mode::Test => {}
+        }
+        let brand = request.card.as_ref().map(|c| c.number.brand());
+        let candidates =
+            self.routes
+                .candidates(request.provider, request.country, request.amount, brand);
+        if candidates.is_empty() {
+            return Err(no_gateway(request, brand).into());
+        }
+        let ids: Vec<&str> = candidates.iter().map(|g| g.id.as_str()).collect();
+        let resting = db::gateways::skipped(&self.pool, &ids, self.clock.now_ms()).await?;
+        let (healthy, skipped): (Vec<&Gateway>, Vec<&Gateway>) = candidates
+            .iter()
+            .copied()
+            .partition(|g| !resting.contains(&g.id));
+        let (order, skipped_ids): (Vec<_>, Vec<&str>) = if healthy.is_empty() {
+            (skipped, Vec::new())
+        } else {
+            (healthy, skipped.iter().map(|g| g.id.as_str()).collect())
+        };
+        let mut failed: Vec<&str> = Vec::new();
+        for gateway in order {
+            let connector = self.connector(mode, Some(&gateway.id), request.provider)?;
+            match connector.initiate(request).await {
+                Ok(session) => {
+                    db::gateways::record_success(&self.pool, &gateway.id).await?;
+                    let reason = gateways::reason(
+                        gateway,
+                        request.amount,
+                        candidates.len(),
+                        &skipped_ids,
+                        &failed,
+                    );
+                    return Ok(Routed {
+                        session,
+                        gateway: gateway.id.clone(),
+                        reason,
+                    });
+                }
+                Err(ProviderError::Unavailable) => {
+                    tracing::warn!(gateway = %gateway.id, "gateway unavailable, failing over");
+                    db::gateways::record_failure(&self.pool, &gateway.id, self.clock.now_ms())
+                        .await?;
+                    failed.push(&gateway.id);
+                }
+                Err(other) => return Err(provider_error(request.provider, other)),
+            }
+        }
+        Err(PaymentError::ProviderUnavailable {
+            provider: request.provider,
+        })
+    }
+}
+
+fn no_gateway(request: &AttemptRequest, brand: Option<crate::domain::CardBrand>) -> InvalidInput {
+    let country = request.country;
+    match brand {
+        Some(brand) => InvalidInput::bilingual(
+            format!(
+                "Les cartes {brand} ne sont pas acceptées pour ce paiement {} : utilisez une autre carte",
+                country.in_fr()
+            ),
+            format!(
+                "{brand} cards are not accepted for this payment in {}: use another card",
+                country.name_en()
+            ),
+        ),
+        None => InvalidInput::bilingual(
+            format!(
+                "{} n'accepte pas ce montant {} : choisissez un autre moyen de paiement",
+                request.provider.name(),
+                country.in_fr()
+            ),
+            format!(
+                "{} does not take this amount in {}: choose another method",
+                request.provider.name(),
+                country.name_en()
+            ),
+        ),
+    }
+}
+
+/// A connector's error as the core reports it.
+pub(super) fn provider_error(provider: ProviderCode, err: ProviderError) -> PaymentError {
+    match err {
+        ProviderError::Unavailable => PaymentError::ProviderUnavailable { provider },
+        ProviderError::Refused(code) => PaymentError::ProviderRefused { provider, code },
+        ProviderError::UnknownReference(r) => PaymentError::Internal(anyhow::anyhow!(
+            "{provider} does not know the reference {r}"
+        )),
+        ProviderError::Internal(e) => {
+            PaymentError::Internal(anyhow::anyhow!("{e:#}").context(format!("{provider} failed")))
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Keeping attempts in step with providers: ask where an attempt stands, apply the answer.
+//! A provider's notification is only a hint to ask: what a status request answers is what Dalal
+//! believes.
+
+use super::{Attempt, CHECK_INTERVAL_MS, Mode, Payment, PaymentError, Payments};
+use crate::db;
+use crate::domain::{AttemptStatus, PaymentEvent, PaymentStatus, ProviderCode};
+use crate::providers::{AttemptOutcome, ProviderError, ProviderStatus};
+use anyhow::Context;
+
+/// How long to leave a provider alone after it failed to answer a status request.
+const UNREACHABLE_BACKOFF_MS: i64 = 5_000;
+
+impl Payments {
+    /// Asks the provider about the payment's open attempt, if any (the checkout page's poll).
+    pub async fn refresh_open_attempt(&self, payment: &Payment) -> Result<(), PaymentError> {
+        if let Some(open) =
+            db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
+        {
+            self.refresh_attempt(&open.id).await?;
+        }
+        Ok(())
+    }
+
+    /// A provider's notification about one of its references: only a hint to look again.
+    pub async fn provider_notified(
+        &self,
+        provider: ProviderCode,
+        reference: &str,
+    ) -> Result<(), PaymentError> {
+        if let Some(attempt) =
+            db::attempts::find_by_reference(&self.pool, provider, reference).await?
+        {
+            self.refresh_attempt(&attempt.id).await?;
+        }
+        Ok(())
+    }
+
+    /// One pass of the provider status checker; returns how many attempts were checked.
+    pub async fn check_due_attempts(&self) -> Result<usize, PaymentError> {
+        let due = db::attempts::due_for_check(&self.pool, self.clock.now_ms(), 100).await?;
+        for id in &due {
+            if let Err(err) = self.refresh_attempt(id).await {
+                tracing::warn!(attempt = %id, error = ?err, "failed to check an attempt");
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Asks the provider where an open attempt stands and applies its answer.
+    pub async fn refresh_attempt(&self, attempt_id: &str) -> Result<(), PaymentError> {
+        let Some(row) = db::attempts::find(&self.pool, attempt_id).await? else {
+            return Ok(());
+        };
+        let attempt = Attempt::try_from(row)?;
+        let Some(reference) = attempt
+            .provider_reference
+            .clone()
+            .filter(|_| attempt.status.is_open())
+        else {
+            return Ok(());
+        };
+        let payment_row = db::payments::find_by_id(&self.pool, attempt.payment_id)
+            .await?
+            .context("attempt without payment")?;
+        let mode = Mode::parse(&payment_row.mode)
+            .with_context(|| format!("unknown mode {:?}", payment_row.mode))?;
+        let status = match self
+            .connector(mode, attempt.gateway.as_deref(), attempt.provider)?
+            .fetch_status(&reference)
+            .await
+        {
+            Ok(status) => status,
+            Err(ProviderError::Unavailable) => {
+                let later = self.clock.now_ms() + UNREACHABLE_BACKOFF_MS;
+                db::attempts::schedule_check(&self.pool, attempt_id, later).await?;
+                return Ok(());
+            }
+            Err(err) => {
+                return Err(super::routing::provider_error(attempt.provider, err));
+            }
+        };
+        self.apply_provider_status(&attempt, &status).await
+    }
+
+    pub(super) async fn apply_provider_status(
+        &self,
+        attempt: &Attempt,
+        status: &ProviderStatus,
+    ) -> Result<(), PaymentError> {
+        let now = self.clock.now_ms();
+        let raw = status.raw_status.as_str();
+        let name = attempt.provider.name();
+        match &status.outcome {
+            AttemptOutcome::Waiting => {
+                db::attempts::schedule_check(&self.pool, &attempt.id, now + CHECK_INTERVAL_MS)
+                    .await?;
+                return Ok(());
+            }
+            AttemptOutcome::Unrecognised => {
+                // With real money, a new word may mean "still pending": failing the payment could
+                // leave the customer charged for nothing. Keep asking, and tell a human.
+                tracing::error!(attempt = %attempt.id, provider = %attempt.provider, raw_status = raw,
+                    "unrecognised provider status: the attempt stays open");
+                db::attempts::schedule_check(&self.pool, &attempt.id, now + CHECK_INTERVAL_MS)
+                    .await?;
+                return Ok(());
+            }
+            AttemptOutcome::CustomerAsked
+            | AttemptOutcome::Succeeded
+            | AttemptOutcome::Failed(_) => {}
+        }
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
+        match &status.outcome {
+            AttemptOutcome::Waiting | AttemptOutcome::Unrecognised => return Ok(()),
+            AttemptOutcome::CustomerAsked => {
+                let next = now + CHECK_INTERVAL_MS;
+                if !db::attempts::mark_awaiting(&mut tx, &attempt.id, raw, next, now).await? {
+                    return Ok(());
+                }
+                self.ensure_processing(&mut tx, attempt, now).await?;
+            }
+            AttemptOutcome::Succeeded => {
+                let closing = db::attempts::Closing {
+                    status: AttemptStatus::Succeeded,
+                    provider_status: Some(raw),
+                    failure: None,
+                };
+                if !db::attempts::close(&mut *tx, &attempt.id, closing, now).await? {
+                    return Ok(());
+                }
+                let current = self.ensure_processing(&mut tx, attempt, now).await?;
+                if current == PaymentStatus::Processing {
+                    let reason = format!("{name} : paiement confirmé ({raw})");
+                    self.apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::Succeeded,
+                        &reason,
+                        now,
+                    )
+                    .await?;
+                } else {
+                    // The money moved after the payment ended: someone must refund it.
+                    tracing::error!(attempt = %attempt.id, payment = attempt.payment_id, status = %current,
+                        "provider reported a success on a payment that is already {current}: refund needed");
+                }
+            }
+            AttemptOutcome::Failed(code) => {
+                let message = code.message_fr(attempt.provider);
+                let closing = db::attempts::Closing {
+                    status: AttemptStatus::Failed,
+                    provider_status: Some(raw),
+                    failure: Some((*code, &message)),
+                };
+                if !db::attempts::close(&mut *tx, &attempt.id, closing, now).await? {
+                    return Ok(());
+                }
+                let current = self.ensure_processing(&mut tx, attempt, now).await?;
+                if current == PaymentStatus::Processing {
+                    let failed_so_far =
+                        db::payments::failed_attempts(&mut tx, attempt.payment_id).await?;
+                    let retry_allowed = failed_so_far + 1 < self.settings.max_failed_attempts;
+                    let reason = format!("{name} : {message} ({code})");
+                    self.apply_event(
+                        &mut tx,
+                        attempt.payment_id,
+                        current,
+                        PaymentEvent::AttemptFailed { retry_allowed },
+                        &reason,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+        }
+        tx.commit()
+            .await
+            .context("failed to apply a provider status")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! Every URL path Dalal builds or serves, in one place (both targets: the pages use it too).
+//! Axum route patterns sit next to the function that builds the same path, so a path is never
+//! spelled twice.
+//!
+//! Two spellings cannot come from here, because macros need literals: the page routes of
+//! `app.rs` (`path!("/pay/:token")`) and the server functions' `prefix = "/rpc"`. A test in this
+//! module checks they agree with the constants below.
+
+use crate::domain::ProviderCode;
+
+/// The hosted checkout page of a payment.
+pub const CHECKOUT_PREFIX: &str = "/pay/";
+
+pub fn checkout(token: &str) -> String {
+    format!("{CHECKOUT_PREFIX}{token}")
+}
+
+/// Where the checkout page's server functions live (`/rpc/{name}`).
+pub const RPC_PREFIX: &str = "/rpc/";
+
+/// Static files: the WebAssembly bundle, CSS, provider badges, favicon.
+pub const STATIC_PREFIXES: [&str; 3] = ["/pkg/", "/logos/", "/favicon"];
+/// The stylesheet cargo-leptos builds from `style/main.css` (`output-name = "dalal"`).
+pub const STYLESHEET: &str = "/pkg/dalal.css";
+pub const FAVICON: &str = "/favicon.svg";
+
+/// A provider's badge under `public/`.
+pub fn logo(provider: ProviderCode) -> String {
+    format!("/logos/{}.svg", provider.code())
+}
+
+/// The sandbox "phone" that a test-mode QR code or deep link opens.
+pub const SANDBOX_PREFIX: &str = "/sandbox/";
+pub const SANDBOX_PHONE: &str = "/sandbox/phone/{reference}";
+
+pub fn sandbox_phone(reference: &str) -> String {
+    format!("/sandbox/phone/{reference}")
+}
+
+/// The sandbox bank's 3-D Secure page.
+pub const SANDBOX_BANK: &str = "/sandbox/3ds/{reference}";
+
+pub fn sandbox_bank(reference: &str) -> String {
+    format!("/sandbox/3ds/{reference}")
+}
+
+/// Operations.
+pub const HEALTH: &str = "/healthz";
+pub const METRICS: &str = "/metrics";
+
+/// The merchant API, CaurisFlux dialect.
+pub mod caurisflux {
+    pub const INITIATE: &str = "/api/v1/payments/initiate";
+    pub const PROVIDERS: &str = "/api/v1/payments/providers";
+    pub const PAYMENT: &str = "/api/v1/payments/{transaction_id}";
+    pub const WEBHOOKS: &str = "/api/v1/payments/{transaction_id}/webhooks";
+    pub const REDELIVER: &str = "/api/v1/payments/{transaction_id}/webhooks/redeliver";
+    pub const ANY: &str = "/api/{*rest}";
+}
+
+/// The merchant API, SahelPay dialect.
+pub mod sahelpay {
+    pub const PAYMENTS: &str = "/v1/payments";
+    pub const PAYMENT: &str = "/v1/payments/{id}";
+    pub const ANY: &str = "/v1/{*rest}";
+}
+
+/// `base` (the public URL, without a trailing slash) joined with a path from this module.
+pub fn absolute(base: &str, path: &str) -> String {
+    format!("{base}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_agree_with_the_patterns_that_serve_them() {
+        assert_eq!(
+            sandbox_phone("x"),
+            SANDBOX_PHONE.replace("{reference}", "x")
+        );
+        assert_eq!(sandbox_bank("x"), SANDBOX_BANK.replace("{reference}", "x"));
+        assert!(sandbox_phone("x").starts_with(SANDBOX_PREFIX));
+        assert!(sandbox_bank("x").starts_with(SANDBOX_PREFIX));
+        assert!(logo(ProviderCode::Wave).starts_with(STATIC_PREFIXES[1]));
+        assert!(STYLESHEET.starts_with(STATIC_PREFIXES[0]));
+        assert!(FAVICON.starts_with(STATIC_PREFIXES[2]));
+        // The literals macros need: app.rs's page route and the server functions' prefix.
+        let app = include_str!("app.rs");
+        assert!(app.contains(&format!("path!(\"{CHECKOUT_PREFIX}:token\")")));
+        let checkout = include_str!("pages/checkout/server_fns.rs");
+        assert!(checkout.contains(&format!(
+            "prefix = \"{}\"",
+            RPC_PREFIX.trim_end_matches('/')
+        )));
+    }
+}

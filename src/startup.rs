@@ -1,0 +1,214 @@
+//! Builds the application: database, providers, payment core, router, workers. `main.rs` and the
+//! tests both start Dalal through `Application::build`, so tests run the real thing. This is the
+//! one place that wires adapters (connectors, the dialects' webhook bodies) into the core.
+
+use crate::app::{App, shell};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::payments::Payments;
+use crate::payments::gateways::Routes;
+use crate::providers::ProviderRegistry;
+use crate::providers::sandbox::SandboxProvider;
+use crate::state::AppState;
+use crate::webhooks::delivery::Deliverer;
+use crate::{api, db, merchants, middleware, ops, pages, routes};
+use anyhow::Context;
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    sessions: SqliteStore,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        let pool = db::connect(&settings.database).await?;
+        db::migrate(&pool).await?;
+        if settings.demo.enabled && merchants::ensure_demo(&pool, &clock).await? {
+            tracing::info!(
+                public_key = merchants::DEMO_PUBLIC_KEY,
+                secret_key = merchants::DEMO_SECRET_KEY,
+                "created the demo merchant « {} » (test keys only: they never move money)",
+                merchants::DEMO_MERCHANT_NAME
+            );
+        }
+        let listener = TcpListener::bind(settings.server.address)
+            .await
+            .with_context(|| {
+                format!(
+                    "failed to listen on server.address = {}",
+                    settings.server.address
+                )
+            })?;
+        let address = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
+        let public_url = match settings.server.public_url.trim_end_matches('/') {
+            "" => format!("http://{address}"),
+            url => url.to_owned(),
+        };
+        // Checkout sessions (chosen method, country, language) live in the same database.
+        let sessions = SqliteStore::new(pool.clone());
+        sessions
+            .migrate()
+            .await
+            .context("failed to create the sessions table")?;
+        let routes = Routes::new(&settings.routing.gateways).context("invalid routing.gateways")?;
+        let sandbox = ProviderRegistry::new(
+            routes.all().iter().map(|g| (g.id.as_str(), g.provider)),
+            SandboxProvider::all(&pool, &clock, &settings.sandbox, &public_url),
+            &settings.sandbox.down_gateways,
+        );
+        let webhook_bodies = api::WebhookBodies {
+            public_url: public_url.clone(),
+        };
+        let payments = Payments::new(
+            pool.clone(),
+            clock.clone(),
+            sandbox,
+            routes,
+            settings.payments.clone(),
+            Arc::new(webhook_bodies),
+        );
+        let leptos_options = LeptosOptions::builder()
+            .output_name("dalal")
+            .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let webhooks = Deliverer::new(pool.clone(), clock.clone(), &settings.webhooks)?;
+        let state = AppState {
+            pool,
+            clock,
+            payments,
+            api_keys: Default::default(),
+            webhooks,
+            settings,
+            public_url,
+            leptos_options,
+        };
+        Ok(Self {
+            listener,
+            state,
+            sessions,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish and stops the workers.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_workers, stopped) = tokio::sync::watch::channel(false);
+        let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
+        let worker = tokio::spawn(crate::payments::run_workers(
+            self.state.payments.clone(),
+            interval,
+            stopped.clone(),
+        ));
+        let sweeper = tokio::spawn(delete_expired_sessions(
+            self.sessions.clone(),
+            stopped.clone(),
+        ));
+        let webhook_interval =
+            Duration::from_millis(self.state.settings.webhooks.interval_ms.max(1));
+        let deliveries = tokio::spawn(crate::webhooks::delivery::run(
+            self.state.webhooks.clone(),
+            webhook_interval,
+            stopped,
+        ));
+        tracing::info!(url = %self.state.public_url, "Dalal is listening");
+        axum::serve(self.listener, router(self.state, self.sessions))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("the HTTP server failed")?;
+        let _ = stop_workers.send(true);
+        let _ = worker.await;
+        let _ = sweeper.await;
+        let _ = deliveries.await;
+        Ok(())
+    }
+}
+
+/// Removes expired checkout sessions every hour.
+async fn delete_expired_sessions(store: SqliteStore, shutdown: tokio::sync::watch::Receiver<bool>) {
+    crate::background::every(Duration::from_secs(3600), shutdown, || async {
+        if let Err(err) = store.delete_expired().await {
+            tracing::warn!(error = %err, "failed to delete expired sessions");
+        }
+    })
+    .await
+}
+
+/// The whole application. Browser sessions and the customer's language concern the pages only:
+/// the merchant API (a hot path) goes without them.
+pub fn router(state: AppState, sessions: SqliteStore) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("dalal_session")
+        .with_secure(state.public_url.starts_with("https://"))
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(2),
+        ));
+    let pages = Router::new()
+        .route(
+            routes::SANDBOX_PHONE,
+            get(pages::sandbox::phone).post(pages::sandbox::phone_answer),
+        )
+        .route(
+            routes::SANDBOX_BANK,
+            get(pages::sandbox::bank).post(pages::sandbox::bank_answer),
+        )
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(middleware::language))
+        .layer(session_layer);
+    Router::new()
+        .route(routes::HEALTH, get(ops::healthz))
+        .route(routes::METRICS, get(ops::metrics))
+        .merge(api::router())
+        .merge(pages)
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(axum::middleware::from_fn(middleware::cache_headers))
+        .layer(axum::middleware::from_fn(middleware::same_origin_only))
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
