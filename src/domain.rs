@@ -22,7 +22,7 @@ pub use card::{CardBins, CardBrand, CardDetails};
 pub use country::Country;
 pub use failure::FailureCode;
 pub use ids::TransactionId;
-pub use mode::Mode;
+pub use mode::{Dialect, Mode, PaymentKind};
 pub use money::{Currency, Money};
 pub use provider::{ConfirmationFlow, ProviderCode, Unavailable};
 pub use status::{AttemptStatus, IllegalTransition, PaymentEvent, PaymentStatus};

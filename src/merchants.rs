@@ -82,7 +82,7 @@ pub async fn create(
             pool,
             &k.public_key,
             &id,
-            k.mode.as_str(),
+            k.mode,
             &hash_secret(k.secret_key.expose()),
             now,
         )
@@ -135,7 +135,7 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
         pool,
         DEMO_PUBLIC_KEY,
         DEMO_MERCHANT_ID,
-        "test",
+        Mode::Test,
         &hash_secret(DEMO_SECRET_KEY),
         now,
     )

@@ -6,43 +6,11 @@
 pub mod delivery;
 pub mod signing;
 
-pub use crate::db::webhooks::DeliveryStatus;
+pub use crate::db::webhooks::{DeliveryStatus, EventType};
 
 use crate::db::{self, Tx};
-use crate::domain::PaymentStatus;
 use crate::random;
 use anyhow::Context;
-
-/// What happened, as the event's `type` says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    PaymentSucceeded,
-    PaymentFailed,
-    PaymentCancelled,
-    PaymentExpired,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::PaymentSucceeded => "payment.succeeded",
-            EventType::PaymentFailed => "payment.failed",
-            EventType::PaymentCancelled => "payment.cancelled",
-            EventType::PaymentExpired => "payment.expired",
-        }
-    }
-
-    /// The event for a status a merchant cares about; `None` for intermediate ones.
-    pub fn for_status(status: PaymentStatus) -> Option<Self> {
-        match status {
-            PaymentStatus::Succeeded => Some(EventType::PaymentSucceeded),
-            PaymentStatus::Failed => Some(EventType::PaymentFailed),
-            PaymentStatus::Cancelled => Some(EventType::PaymentCancelled),
-            PaymentStatus::Expired => Some(EventType::PaymentExpired),
-            PaymentStatus::Pending | PaymentStatus::Processing => None,
-        }
-    }
-}
 
 /// An event to write: `data` is the payment as its merchant's API dialect shows it.
 pub struct NewEvent<'a> {
@@ -69,7 +37,7 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
         &id,
         event.payment_id,
         event.merchant_id,
-        event.kind.as_str(),
+        event.kind,
         &body,
         now,
     )

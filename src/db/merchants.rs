@@ -1,4 +1,5 @@
 use super::Pool;
+use crate::domain::Mode;
 use anyhow::Context;
 
 pub struct ApiKeyRow {
@@ -23,7 +24,7 @@ pub async fn insert_api_key(
     pool: &Pool,
     public_key: &str,
     merchant_id: &str,
-    mode: &str,
+    mode: Mode,
     secret_hash: &str,
     now: i64,
 ) -> anyhow::Result<()> {
@@ -32,7 +33,7 @@ pub async fn insert_api_key(
     )
     .bind(public_key)
     .bind(merchant_id)
-    .bind(mode)
+    .bind(mode.as_str())
     .bind(secret_hash)
     .bind(now)
     .execute(pool)

@@ -1,5 +1,5 @@
 use super::{Pool, Tx};
-use crate::domain::PaymentStatus;
+use crate::domain::{Dialect, Mode, PaymentKind, PaymentStatus};
 use anyhow::Context;
 
 /// A payment as stored. `payments::Payment` is its typed form.
@@ -36,10 +36,10 @@ pub struct PaymentRow {
 /// What a new payment row holds; `id`, `failed_attempts` and `updated_at` are the database's.
 pub struct NewPaymentRow<'a> {
     pub merchant_id: &'a str,
-    pub mode: &'a str,
-    pub dialect: &'a str,
+    pub mode: Mode,
+    pub dialect: Dialect,
     pub checkout_token: &'a str,
-    pub kind: &'a str,
+    pub kind: PaymentKind,
     pub status: PaymentStatus,
     pub amount: i64,
     pub currency: &'a str,
@@ -76,9 +76,9 @@ pub async fn insert<'e>(
     );
     sqlx::query_as(&sql)
         .bind(p.merchant_id)
-        .bind(p.mode)
+        .bind(p.mode.as_str())
         .bind(p.checkout_token)
-        .bind(p.kind)
+        .bind(p.kind.as_str())
         .bind(p.status.as_str())
         .bind(p.amount)
         .bind(p.currency)
@@ -96,7 +96,7 @@ pub async fn insert<'e>(
         .bind(p.expires_at)
         .bind(p.created_at)
         .bind(p.card_brand)
-        .bind(p.dialect)
+        .bind(p.dialect.as_str())
         .fetch_one(executor)
         .await
         .context("failed to insert a payment")
@@ -106,7 +106,7 @@ pub async fn insert<'e>(
 pub async fn find_for_merchant(
     pool: &Pool,
     merchant_id: &str,
-    mode: &str,
+    mode: Mode,
     id: i64,
 ) -> anyhow::Result<Option<PaymentRow>> {
     let sql =
@@ -114,7 +114,7 @@ pub async fn find_for_merchant(
     sqlx::query_as(&sql)
         .bind(id)
         .bind(merchant_id)
-        .bind(mode)
+        .bind(mode.as_str())
         .fetch_optional(pool)
         .await
         .context("failed to read a payment")

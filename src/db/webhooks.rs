@@ -1,5 +1,37 @@
 use super::{Pool, Tx};
+use crate::domain::PaymentStatus;
 use anyhow::Context;
+
+/// What happened, as the event's `type` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    PaymentSucceeded,
+    PaymentFailed,
+    PaymentCancelled,
+    PaymentExpired,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::PaymentSucceeded => "payment.succeeded",
+            EventType::PaymentFailed => "payment.failed",
+            EventType::PaymentCancelled => "payment.cancelled",
+            EventType::PaymentExpired => "payment.expired",
+        }
+    }
+
+    /// The event for a status a merchant cares about; `None` for intermediate ones.
+    pub fn for_status(status: PaymentStatus) -> Option<Self> {
+        match status {
+            PaymentStatus::Succeeded => Some(EventType::PaymentSucceeded),
+            PaymentStatus::Failed => Some(EventType::PaymentFailed),
+            PaymentStatus::Cancelled => Some(EventType::PaymentCancelled),
+            PaymentStatus::Expired => Some(EventType::PaymentExpired),
+            PaymentStatus::Pending | PaymentStatus::Processing => None,
+        }
+    }
+}
 
 /// Where one delivery of an event stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +132,7 @@ pub async fn insert_event(
     id: &str,
     payment_id: i64,
     merchant_id: &str,
-    kind: &str,
+    kind: EventType,
     body: &str,
     now: i64,
 ) -> anyhow::Result<()> {
@@ -110,7 +142,7 @@ pub async fn insert_event(
     .bind(id)
     .bind(payment_id)
     .bind(merchant_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(body)
     .bind(now)
     .execute(&mut **tx)

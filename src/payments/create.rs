@@ -84,10 +84,10 @@ impl Payments {
         let token = random::token_256();
         let new_row = db::payments::NewPaymentRow {
             merchant_id,
-            mode: mode.as_str(),
-            dialect: new.dialect.as_str(),
+            mode,
+            dialect: new.dialect,
             checkout_token: &token,
-            kind: kind.as_str(),
+            kind,
             status: PaymentStatus::Pending,
             amount: new.amount.minor(),
             currency: new.amount.currency().code(),
@@ -168,8 +168,7 @@ impl Payments {
         id: TransactionId,
     ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
         let Some(row) =
-            db::payments::find_for_merchant(&self.pool, merchant_id, mode.as_str(), id.sequence())
-                .await?
+            db::payments::find_for_merchant(&self.pool, merchant_id, mode, id.sequence()).await?
         else {
             return Ok(None);
         };

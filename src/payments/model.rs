@@ -12,55 +12,7 @@ use std::collections::BTreeMap;
 
 pub use crate::domain::Mode;
 
-/// The merchant API dialect a payment was created in: its webhooks speak the same dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// `POST /api/v1/payments/initiate` (camelCase, `TX…` ids), and the checkout page's demo shop.
-    CaurisFlux,
-    /// `POST /v1/payments` (snake_case, upper-case statuses, `txn_…` ids).
-    SahelPay,
-}
-
-impl Dialect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dialect::CaurisFlux => "caurisflux",
-            Dialect::SahelPay => "sahelpay",
-        }
-    }
-
-    pub fn parse(s: &str) -> anyhow::Result<Self> {
-        match s {
-            "caurisflux" => Ok(Dialect::CaurisFlux),
-            "sahelpay" => Ok(Dialect::SahelPay),
-            _ => anyhow::bail!("unknown dialect {s:?}"),
-        }
-    }
-}
-
-/// `direct`: the merchant chose the provider; `checkout`: the customer chooses on Dalal's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentKind {
-    Direct,
-    Checkout,
-}
-
-impl PaymentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentKind::Direct => "direct",
-            PaymentKind::Checkout => "checkout",
-        }
-    }
-
-    pub fn parse(s: &str) -> anyhow::Result<Self> {
-        match s {
-            "direct" => Ok(PaymentKind::Direct),
-            "checkout" => Ok(PaymentKind::Checkout),
-            _ => anyhow::bail!("unknown payment kind {s:?}"),
-        }
-    }
-}
+pub use crate::domain::{Dialect, PaymentKind};
 
 pub enum NewPaymentKind {
     Direct {
@@ -134,8 +86,10 @@ impl TryFrom<PaymentRow> for Payment {
         Ok(Self {
             id: TransactionId::from_sequence(r.id),
             mode: Mode::parse(&r.mode).with_context(|| format!("unknown mode {:?}", r.mode))?,
-            dialect: Dialect::parse(&r.dialect)?,
-            kind: PaymentKind::parse(&r.kind)?,
+            dialect: Dialect::parse(&r.dialect)
+                .with_context(|| format!("unknown dialect {:?}", r.dialect))?,
+            kind: PaymentKind::parse(&r.kind)
+                .with_context(|| format!("unknown payment kind {:?}", r.kind))?,
             status: PaymentStatus::parse(&r.status)
                 .with_context(|| format!("unknown status {:?}", r.status))?,
             amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
