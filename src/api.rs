@@ -8,7 +8,7 @@ pub mod error;
 pub mod fields;
 pub mod sahelpay;
 
-use crate::payments::{Attempt, Dialect, EventFormatter, Payment};
+use crate::payments::{Attempt, Dialect, EventFormatter, Payment, Refund};
 use crate::routes;
 use crate::state::AppState;
 use axum::Router;
@@ -28,14 +28,26 @@ impl EventFormatter for WebhookBodies {
         &self,
         payment: &Payment,
         attempt: Option<&Attempt>,
+        refunds: &[Refund],
     ) -> anyhow::Result<serde_json::Value> {
         let url = &self.public_url;
         Ok(match payment.dialect {
+            Dialect::CaurisFlux => serde_json::to_value(caurisflux::wire::PaymentData::new(
+                url, payment, attempt, refunds,
+            )?)?,
+            Dialect::SahelPay => serde_json::to_value(sahelpay::wire::PaymentData::new(
+                url, payment, attempt, refunds,
+            )?)?,
+        })
+    }
+
+    fn refund_data(&self, payment: &Payment, refund: &Refund) -> anyhow::Result<serde_json::Value> {
+        Ok(match payment.dialect {
             Dialect::CaurisFlux => {
-                serde_json::to_value(caurisflux::wire::PaymentData::new(url, payment, attempt)?)?
+                serde_json::to_value(caurisflux::wire::RefundData::new(payment, refund))?
             }
             Dialect::SahelPay => {
-                serde_json::to_value(sahelpay::wire::PaymentData::new(url, payment, attempt)?)?
+                serde_json::to_value(sahelpay::wire::RefundData::new(payment, refund))?
             }
         })
     }
@@ -73,14 +85,22 @@ pub fn json_response(status: axum::http::StatusCode, body: String) -> axum::resp
 pub fn router() -> Router<AppState> {
     use routes::{caurisflux as cf, sahelpay as sp};
     Router::new()
+        .route(cf::PAYMENTS, get(caurisflux::operations::list))
         .route(cf::INITIATE, post(caurisflux::initiate))
         .route(cf::PROVIDERS, get(caurisflux::providers))
         .route(cf::PAYMENT, get(caurisflux::get_payment))
         .route(cf::WEBHOOKS, get(caurisflux::list_webhooks))
         .route(cf::REDELIVER, post(caurisflux::redeliver_webhook))
+        .route(cf::CANCEL, post(caurisflux::operations::cancel))
+        .route(cf::REFUNDS, post(caurisflux::operations::refund))
         .route(cf::ANY, axum::routing::any(not_found))
-        .route(sp::PAYMENTS, post(sahelpay::create_payment))
+        .route(
+            sp::PAYMENTS,
+            post(sahelpay::create_payment).get(sahelpay::operations::list),
+        )
         .route(sp::PAYMENT, get(sahelpay::get_payment))
+        .route(sp::CANCEL, post(sahelpay::operations::cancel))
+        .route(sp::REFUNDS, post(sahelpay::operations::refund))
         .route(sp::ANY, axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -7,6 +7,7 @@ pub mod gateways;
 pub mod idempotency;
 pub mod merchants;
 pub mod payments;
+pub mod refunds;
 pub mod sandbox;
 pub mod webhooks;
 
@@ -63,10 +64,12 @@ pub enum Constraint {
     CheckoutToken,
     ApiKeySecret,
     IdempotencyKey,
+    /// `refunds_idempotency_key_unique`: one refund per merchant and idempotency key.
+    RefundIdempotencyKey,
 }
 
 impl Constraint {
-    const ALL: [(Constraint, &'static str, &'static str); 5] = [
+    const ALL: [(Constraint, &'static str, &'static str); 6] = [
         (
             Constraint::OneOpenAttemptPerPayment,
             "payment_attempts_one_open_idx",
@@ -91,6 +94,11 @@ impl Constraint {
             Constraint::IdempotencyKey,
             "idempotency_keys_pkey",
             "idempotency_keys.merchant_id, idempotency_keys.idempotency_key",
+        ),
+        (
+            Constraint::RefundIdempotencyKey,
+            "refunds_idempotency_key_unique",
+            "refunds.merchant_id, refunds.idempotency_key",
         ),
     ];
 

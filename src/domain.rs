@@ -10,6 +10,7 @@ pub mod ids;
 pub mod mode;
 pub mod money;
 pub mod provider;
+pub mod refund;
 pub mod status;
 pub mod text;
 
@@ -25,6 +26,7 @@ pub use ids::TransactionId;
 pub use mode::{Dialect, Mode, PaymentKind};
 pub use money::{Currency, Money};
 pub use provider::{ConfirmationFlow, ProviderCode, Unavailable};
+pub use refund::{RefundStatus, RefundSupport};
 pub use status::{AttemptStatus, IllegalTransition, PaymentEvent, PaymentStatus};
 
 /// Why a value from outside could not become a domain value. `Display` is the French sentence

@@ -8,6 +8,7 @@
 //! | `customer.rs` | what the customer does on the page: choose, change, cancel |
 //! | `sync.rs` | ask providers where attempts stand and apply their answers |
 //! | `lifecycle.rs` | the only writer of a payment's status (and of its webhook events) |
+//! | `operations.rs` | what a merchant does after creating: refund, cancel, list |
 //! | `routing.rs`, `gateways.rs` | which gateway serves an attempt, failover |
 //! | `idempotency.rs` | the merchant API's idempotency records |
 //!
@@ -21,13 +22,18 @@ pub mod gateways;
 pub mod idempotency;
 mod lifecycle;
 mod model;
+mod operations;
 mod routing;
 mod sync;
 
 pub use create::Completion;
 pub use customer::MethodChoice;
 pub use error::{Conflict, PaymentError};
-pub use model::{Attempt, Dialect, Mode, NewPayment, NewPaymentKind, Payment, PaymentKind};
+pub use model::{
+    Attempt, Dialect, Mode, NewPayment, NewPaymentKind, Payment, PaymentKind, Refund,
+    refunded_amount,
+};
+pub use operations::{ListFilter, PaymentPage, RefundRequest};
 
 use crate::clock::SharedClock;
 use crate::config::PaymentSettings;
@@ -47,7 +53,11 @@ pub trait EventFormatter: Send + Sync {
         &self,
         payment: &Payment,
         attempt: Option<&Attempt>,
+        refunds: &[Refund],
     ) -> anyhow::Result<serde_json::Value>;
+
+    /// A refund, for `refund.succeeded` / `refund.failed` events.
+    fn refund_data(&self, payment: &Payment, refund: &Refund) -> anyhow::Result<serde_json::Value>;
 }
 
 #[derive(Clone)]
@@ -94,6 +104,23 @@ impl Payments {
         payment: &Payment,
     ) -> Result<Vec<db::payments::TransitionRow>, PaymentError> {
         Ok(db::payments::transitions(&self.pool, payment.id.sequence()).await?)
+    }
+
+    /// A payment's refunds, oldest first.
+    pub async fn refunds(&self, payment: &Payment) -> Result<Vec<Refund>, PaymentError> {
+        Ok(self.refunds_of(&self.pool, payment).await?)
+    }
+
+    async fn refunds_of<'e>(
+        &self,
+        executor: impl sqlx::SqliteExecutor<'e>,
+        payment: &Payment,
+    ) -> anyhow::Result<Vec<Refund>> {
+        db::refunds::for_payments(executor, &[payment.id.sequence()])
+            .await?
+            .into_iter()
+            .map(|r| Refund::from_row(r, payment.amount.currency()))
+            .collect()
     }
 
     /// Every attempt of a payment, oldest first.

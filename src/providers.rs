@@ -83,6 +83,23 @@ impl From<anyhow::Error> for ProviderError {
     }
 }
 
+/// A refund the core asks a provider for.
+#[derive(Debug, Clone)]
+pub struct ProviderRefund<'a> {
+    /// Dalal's refund id (`rf_…`): the provider's idempotency reference where it takes one.
+    pub refund_id: &'a str,
+    /// The provider's reference of the paid attempt.
+    pub reference: &'a str,
+    pub amount: Money,
+}
+
+/// How a provider answered a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    Succeeded { reference: String },
+    Failed(FailureCode),
+}
+
 #[async_trait]
 pub trait PaymentProvider: Send + Sync {
     fn code(&self) -> ProviderCode;
@@ -94,6 +111,18 @@ pub trait PaymentProvider: Send + Sync {
     /// Asks the provider where an attempt stands. Notifications from a provider are only a hint to
     /// call this: the provider's answer to a status request is what Dalal believes.
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError>;
+
+    /// Closes a session the payment no longer needs (cancelled or expired), where the provider
+    /// allows it, so that the customer cannot pay it any more. Without such a call, nothing.
+    async fn expire(&self, _reference: &str) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    /// Refunds (part of) a paid attempt. Only called for providers whose catalogue entry says
+    /// they refund (`ProviderCode::refund_support`).
+    async fn refund(&self, _refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
+        Err(anyhow::anyhow!("{} has no refund API", self.code()).into())
+    }
 }
 
 /// The connectors of one mode, by gateway (`payments::gateways` says which gateway serves what).
@@ -147,5 +176,13 @@ impl PaymentProvider for Unreachable {
 
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
         self.0.fetch_status(reference).await
+    }
+
+    async fn expire(&self, reference: &str) -> Result<(), ProviderError> {
+        self.0.expire(reference).await
+    }
+
+    async fn refund(&self, _: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
+        Err(ProviderError::Unavailable)
     }
 }

@@ -50,11 +50,14 @@ pub const METRICS: &str = "/metrics";
 
 /// The merchant API, CaurisFlux dialect.
 pub mod caurisflux {
+    pub const PAYMENTS: &str = "/api/v1/payments";
     pub const INITIATE: &str = "/api/v1/payments/initiate";
     pub const PROVIDERS: &str = "/api/v1/payments/providers";
     pub const PAYMENT: &str = "/api/v1/payments/{transaction_id}";
     pub const WEBHOOKS: &str = "/api/v1/payments/{transaction_id}/webhooks";
     pub const REDELIVER: &str = "/api/v1/payments/{transaction_id}/webhooks/redeliver";
+    pub const CANCEL: &str = "/api/v1/payments/{transaction_id}/cancel";
+    pub const REFUNDS: &str = "/api/v1/payments/{transaction_id}/refunds";
     pub const ANY: &str = "/api/{*rest}";
 }
 
@@ -62,6 +65,8 @@ pub mod caurisflux {
 pub mod sahelpay {
     pub const PAYMENTS: &str = "/v1/payments";
     pub const PAYMENT: &str = "/v1/payments/{id}";
+    pub const CANCEL: &str = "/v1/payments/{id}/cancel";
+    pub const REFUNDS: &str = "/v1/payments/{id}/refunds";
     pub const ANY: &str = "/v1/{*rest}";
 }
 

@@ -19,6 +19,8 @@ pub struct NewEvent<'a> {
     /// The payment's callback URL, else the merchant's default endpoint; `None`: nowhere to send.
     pub target: Option<&'a str>,
     pub kind: EventType,
+    /// The refund the event is about, for refund events.
+    pub refund_id: Option<&'a str>,
     pub data: serde_json::Value,
 }
 
@@ -38,6 +40,7 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
         event.payment_id,
         event.merchant_id,
         event.kind,
+        event.refund_id,
         &body,
         now,
     )

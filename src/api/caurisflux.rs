@@ -2,6 +2,7 @@
 //! `GET /api/v1/payments/providers` and the webhook listings, field for field as
 //! `shared/seeds/caurisflux-payments-initiate.txt`.
 
+pub mod operations;
 mod request;
 pub mod wire;
 
@@ -25,7 +26,7 @@ fn created_body(
     payment: &Payment,
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<(u16, String)> {
-    let data = PaymentData::new(&state.public_url, payment, attempt)?;
+    let data = PaymentData::new(&state.public_url, payment, attempt, &[])?;
     let body = success_body(&data)?;
     Ok((StatusCode::CREATED.as_u16(), body))
 }
@@ -84,7 +85,8 @@ pub async fn get_payment(
         .find_for_merchant(&merchant.id, merchant.mode, id)
         .await?
         .ok_or_else(not_found)?;
-    let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref())?;
+    let refunds = state.payments.refunds(&payment).await?;
+    let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref(), &refunds)?;
     let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }

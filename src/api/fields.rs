@@ -114,6 +114,77 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, In
         .transpose()
 }
 
+/// The body of a refund request, the same in both dialects: `{"amount": 1500, "reason": "…"}`,
+/// both optional (no amount refunds what is left).
+pub fn refund_body(bytes: &[u8]) -> Result<(Option<i64>, Option<String>), InvalidInput> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        amount: Option<Value>,
+        reason: Option<Value>,
+    }
+    let body: Body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Body {
+            amount: None,
+            reason: None,
+        }
+    } else {
+        json_object(bytes)?
+    };
+    let amount = match body.amount {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(n.as_i64().filter(|a| *a > 0).ok_or_else(|| {
+            InvalidInput::new(
+                "Le champ « amount » doit être un entier positif (unités de la devise)",
+            )
+        })?),
+        Some(_) => {
+            return Err(InvalidInput::new(
+                "Le champ « amount » doit être un nombre entier",
+            ));
+        }
+    };
+    let reason = crate::domain::text::optional_text(
+        "reason",
+        non_blank("reason", body.reason)?.as_deref(),
+        500,
+    )?;
+    Ok((amount, reason))
+}
+
+/// A listing's page size: 20 by default, 1 to 100.
+pub fn limit(raw: Option<&str>) -> Result<u32, InvalidInput> {
+    match raw.filter(|s| !s.is_empty()) {
+        None => Ok(20),
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| {
+                InvalidInput::new("Le paramètre « limit » doit être un entier de 1 à 100")
+            }),
+    }
+}
+
+/// A date or time bound of a listing: RFC 3339 (`2026-11-25T10:00:00Z`) or a day (`2026-11-25`,
+/// read as its first millisecond, or with `end_of_day` its last, in UTC). Unix milliseconds.
+pub fn time_bound(name: &str, raw: &str, end_of_day: bool) -> Result<i64, InvalidInput> {
+    let invalid = || {
+        InvalidInput::new(format!(
+            "Le paramètre « {name} » doit être une date (2026-11-25) ou une date-heure RFC 3339 (2026-11-25T10:00:00Z)"
+        ))
+    };
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(time.timestamp_millis());
+    }
+    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())?;
+    let start = day.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc();
+    Ok(if end_of_day {
+        start.timestamp_millis() + 86_400_000 - 1
+    } else {
+        start.timestamp_millis()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +205,30 @@ mod tests {
         assert!(metadata("metadata", Some(too_big)).is_err());
         let list = RawValue::from_string("[1]".into()).unwrap();
         assert!(metadata("metadata", Some(list)).is_err());
+    }
+
+    #[test]
+    fn refund_bodies_and_listing_parameters() {
+        assert_eq!(refund_body(b"").unwrap(), (None, None));
+        assert_eq!(
+            refund_body(br#"{"amount": 1500, "reason": "retour"}"#).unwrap(),
+            (Some(1500), Some("retour".to_owned()))
+        );
+        assert!(refund_body(br#"{"amount": -5}"#).is_err());
+        assert!(refund_body(br#"{"amount": 10.5}"#).is_err());
+        assert!(refund_body(br#"{"amount": "100"}"#).is_err());
+        assert_eq!(limit(None).unwrap(), 20);
+        assert!(limit(Some("0")).is_err() && limit(Some("101")).is_err());
+        let day = time_bound("createdFrom", "2026-11-25", false).unwrap();
+        assert_eq!(
+            time_bound("createdTo", "2026-11-25", true).unwrap(),
+            day + 86_399_999
+        );
+        assert_eq!(
+            time_bound("createdFrom", "2026-11-25T00:00:00Z", false).unwrap(),
+            day
+        );
+        assert!(time_bound("createdFrom", "25/11/2026", false).is_err());
     }
 
     #[test]

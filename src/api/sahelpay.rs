@@ -7,6 +7,7 @@
 //! webhook endpoint receives the events).
 
 mod error;
+pub mod operations;
 mod request;
 pub mod wire;
 
@@ -27,7 +28,10 @@ use wire::PaymentData;
 const CREATE_ROUTE: &str = "POST /v1/payments";
 
 /// `Authorization: Bearer sk_…`.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Merchant, SahelError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Merchant, SahelError> {
     let unauthorized = |m: &str| SahelError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m);
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
         unauthorized("Non authentifié : en-tête Authorization manquant (Bearer sk_test_xxx)")
@@ -51,7 +55,7 @@ fn created_body(
     payment: &Payment,
     attempt: Option<&Attempt>,
 ) -> anyhow::Result<(u16, String)> {
-    let data = PaymentData::new(public_url, payment, attempt)?;
+    let data = PaymentData::new(public_url, payment, attempt, &[])?;
     Ok((StatusCode::CREATED.as_u16(), success_body(&data)?))
 }
 
@@ -118,7 +122,8 @@ pub async fn get_payment(
         .find_for_merchant(&merchant.id, merchant.mode, transaction)
         .await?
         .ok_or_else(not_found)?;
-    let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref())?;
+    let refunds = state.payments.refunds(&payment).await?;
+    let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref(), &refunds)?;
     let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
 }

@@ -262,14 +262,17 @@ pub async fn latest<'e>(
         .context("failed to read the latest attempt")
 }
 
-pub async fn open_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Option<AttemptRow>> {
+pub async fn open_for_payment<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    payment_id: i64,
+) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND {}",
         open_statuses()
     );
     sqlx::query_as(&sql)
         .bind(payment_id)
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await
         .context("failed to read the open attempt")
 }
@@ -298,4 +301,28 @@ pub async fn due_for_check(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<
         .await
         .context("failed to list attempts due for a check")?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The latest attempt of each of some payments.
+pub async fn latest_for_payments(
+    pool: &Pool,
+    payment_ids: &[i64],
+) -> anyhow::Result<Vec<AttemptRow>> {
+    if payment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=payment_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE seq IN
+            (SELECT MAX(seq) FROM payment_attempts WHERE payment_id IN ({}) GROUP BY payment_id)",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in payment_ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(pool)
+        .await
+        .context("failed to read the latest attempts")
 }

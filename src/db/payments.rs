@@ -1,5 +1,5 @@
 use super::{Pool, Tx};
-use crate::domain::{Dialect, Mode, PaymentKind, PaymentStatus};
+use crate::domain::{Dialect, Mode, PaymentKind, PaymentStatus, ProviderCode};
 use anyhow::Context;
 
 /// A payment as stored. `payments::Payment` is its typed form.
@@ -31,6 +31,7 @@ pub struct PaymentRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub card_brand: Option<String>,
+    pub method: Option<String>,
 }
 
 /// What a new payment row holds; `id`, `failed_attempts` and `updated_at` are the database's.
@@ -55,13 +56,15 @@ pub struct NewPaymentRow<'a> {
     pub cancel_url: Option<&'a str>,
     pub metadata: Option<&'a str>,
     pub card_brand: Option<&'a str>,
+    /// The method the payment is tried with (the merchant's provider, for direct payments).
+    pub method: Option<&'a str>,
     pub expires_at: i64,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, merchant_id, mode, dialect, checkout_token, kind, status, amount, currency, country, provider, \
     customer_phone, customer_name, customer_email, description, external_reference, callback_url, return_url, \
-    cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at, card_brand";
+    cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at, card_brand, method";
 
 pub async fn insert<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
@@ -70,8 +73,8 @@ pub async fn insert<'e>(
     let sql = format!(
         "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, country, provider,
             customer_phone, customer_name, customer_email, description, external_reference, callback_url,
-            return_url, cancel_url, metadata, expires_at, created_at, updated_at, card_brand, dialect)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22)
+            return_url, cancel_url, metadata, expires_at, created_at, updated_at, card_brand, dialect, method)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23)
          RETURNING {COLUMNS}"
     );
     sqlx::query_as(&sql)
@@ -97,6 +100,7 @@ pub async fn insert<'e>(
         .bind(p.created_at)
         .bind(p.card_brand)
         .bind(p.dialect.as_str())
+        .bind(p.method)
         .fetch_one(executor)
         .await
         .context("failed to insert a payment")
@@ -239,6 +243,15 @@ pub async fn status(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<PaymentStatus> {
     PaymentStatus::parse(&status).with_context(|| format!("unknown payment status {status:?}"))
 }
 
+pub async fn mode(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<Mode> {
+    let (mode,): (String,) = sqlx::query_as("SELECT mode FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+        .context("failed to read a payment's mode")?;
+    Mode::parse(&mode).with_context(|| format!("unknown mode {mode:?}"))
+}
+
 pub async fn failed_attempts(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT failed_attempts FROM payments WHERE id = $1")
         .bind(id)
@@ -255,4 +268,70 @@ pub async fn count(pool: &Pool) -> anyhow::Result<i64> {
         .await
         .context("failed to count payments")?;
     Ok(n)
+}
+
+/// Notes the method a payment is now tried with (the listings' `method` filter).
+pub async fn set_method(tx: &mut Tx<'_>, id: i64, method: ProviderCode) -> anyhow::Result<()> {
+    sqlx::query("UPDATE payments SET method = $1 WHERE id = $2")
+        .bind(method.code())
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .context("failed to note a payment's method")?;
+    Ok(())
+}
+
+/// Which of a merchant's payments a listing shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<PaymentStatus>,
+    pub method: Option<ProviderCode>,
+    /// `created_at` bounds, inclusive (Unix milliseconds).
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub external_reference: Option<String>,
+    /// Only payments created before this one (its sequence number): the keyset cursor.
+    pub before_id: Option<i64>,
+}
+
+/// A merchant's payments in one mode, newest first: at most `limit` rows. Keyset on `id`, so a
+/// payment created while the merchant pages through never shifts the pages.
+pub async fn list(
+    pool: &Pool,
+    merchant_id: &str,
+    mode: Mode,
+    filter: &ListFilter,
+    limit: i64,
+) -> anyhow::Result<Vec<PaymentRow>> {
+    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+        "SELECT {COLUMNS} FROM payments WHERE merchant_id = "
+    ));
+    query.push_bind(merchant_id);
+    query.push(" AND mode = ").push_bind(mode.as_str());
+    if let Some(status) = filter.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(method) = filter.method {
+        query.push(" AND method = ").push_bind(method.code());
+    }
+    if let Some(from) = filter.created_from {
+        query.push(" AND created_at >= ").push_bind(from);
+    }
+    if let Some(to) = filter.created_to {
+        query.push(" AND created_at <= ").push_bind(to);
+    }
+    if let Some(reference) = &filter.external_reference {
+        query
+            .push(" AND external_reference = ")
+            .push_bind(reference.clone());
+    }
+    if let Some(before) = filter.before_id {
+        query.push(" AND id < ").push_bind(before);
+    }
+    query.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+    query
+        .build_query_as()
+        .fetch_all(pool)
+        .await
+        .context("failed to list payments")
 }

@@ -88,13 +88,16 @@ pub enum Decision {
     Approve,
     Decline,
     InsufficientFunds,
+    /// Not the tester's: Dalal closed the session (the payment was cancelled or expired).
+    Expired,
 }
 
 impl Decision {
-    pub const ALL: [Decision; 3] = [
+    pub const ALL: [Decision; 4] = [
         Decision::Approve,
         Decision::Decline,
         Decision::InsufficientFunds,
+        Decision::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -102,6 +105,7 @@ impl Decision {
             Decision::Approve => "approve",
             Decision::Decline => "decline",
             Decision::InsufficientFunds => "insufficient_funds",
+            Decision::Expired => "expired",
         }
     }
 

@@ -9,6 +9,8 @@ pub enum EventType {
     PaymentFailed,
     PaymentCancelled,
     PaymentExpired,
+    RefundSucceeded,
+    RefundFailed,
 }
 
 impl EventType {
@@ -18,6 +20,8 @@ impl EventType {
             EventType::PaymentFailed => "payment.failed",
             EventType::PaymentCancelled => "payment.cancelled",
             EventType::PaymentExpired => "payment.expired",
+            EventType::RefundSucceeded => "refund.succeeded",
+            EventType::RefundFailed => "refund.failed",
         }
     }
 
@@ -133,11 +137,13 @@ pub async fn insert_event(
     payment_id: i64,
     merchant_id: &str,
     kind: EventType,
+    refund_id: Option<&str>,
     body: &str,
     now: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at, refund_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(payment_id)
@@ -145,6 +151,7 @@ pub async fn insert_event(
     .bind(kind.as_str())
     .bind(body)
     .bind(now)
+    .bind(refund_id)
     .execute(&mut **tx)
     .await
     .context("failed to write a webhook event")?;

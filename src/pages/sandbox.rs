@@ -78,6 +78,7 @@ pub async fn phone(State(state): State<AppState>, Path(reference): Path<String>)
                 Decision::Approve => "Paiement approuvé.",
                 Decision::Decline => "Paiement refusé.",
                 Decision::InsufficientFunds => "Paiement refusé : solde insuffisant.",
+                Decision::Expired => "Session expirée : le paiement a été annulé.",
             };
             view! {
                 <p class="notice" role="status">{answer}</p>
@@ -221,7 +222,9 @@ pub async fn bank_answer(
             let problem = "Code incorrect : saisissez le code reçu par SMS.";
             return bank_page(&state, &reference, Some(problem)).await;
         }
-        Some(Decision::Decline | Decision::InsufficientFunds) | None => Decision::Decline,
+        Some(Decision::Decline | Decision::InsufficientFunds | Decision::Expired) | None => {
+            Decision::Decline
+        }
     };
     if let Err(response) = record(&state, &reference, decision).await {
         return response;

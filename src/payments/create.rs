@@ -103,6 +103,7 @@ impl Payments {
             cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
             metadata: new.metadata.as_deref(),
             card_brand: card_brand.map(|b| b.code()),
+            method: provider.map(|p| p.code()),
             expires_at: now + self.settings.expiry_secs * 1000,
             created_at: now,
         };

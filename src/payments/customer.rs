@@ -271,7 +271,9 @@ impl Payments {
         )
         .await;
         match inserted {
-            Ok(()) => {}
+            Ok(()) => {
+                db::payments::set_method(&mut tx, payment.id.sequence(), choice.provider).await?
+            }
             Err(err) => {
                 return Err(match db::violated_constraint(&err) {
                     Some(Constraint::OneOpenAttemptPerPayment) => {

@@ -46,6 +46,14 @@ pub enum Conflict {
     ChoiceInProgress,
     /// A push awaits the customer's answer on their phone.
     AwaitingConfirmation(ProviderCode),
+    /// Only a succeeded payment can be refunded.
+    NotRefundable(PaymentStatus),
+    /// The provider that took the money has no refund API.
+    NoRefundApi(ProviderCode),
+    /// Everything paid has been refunded (or is being refunded).
+    FullyRefunded,
+    /// The idempotency key was used for another request.
+    IdempotencyKeyReused,
 }
 
 impl Conflict {
@@ -78,6 +86,36 @@ impl Conflict {
                     "A {} payment request is already waiting for your confirmation. Approve it on your phone or wait for it to expire.",
                     provider.name()
                 ),
+            ),
+            Conflict::NotRefundable(status) => (
+                format!(
+                    "Seul un paiement réussi peut être remboursé (ce paiement est {})",
+                    status.as_str()
+                ),
+                format!(
+                    "Only a succeeded payment can be refunded (this one is {})",
+                    status.as_str()
+                ),
+            ),
+            Conflict::NoRefundApi(provider) => (
+                format!(
+                    "{} n'offre pas de remboursement par API : remboursez le client depuis votre espace marchand {}",
+                    provider.name(),
+                    provider.name()
+                ),
+                format!(
+                    "{} has no refund API: refund the customer from your {} merchant account",
+                    provider.name(),
+                    provider.name()
+                ),
+            ),
+            Conflict::FullyRefunded => (
+                "Ce paiement a déjà été remboursé en totalité".to_owned(),
+                "This payment has already been fully refunded".to_owned(),
+            ),
+            Conflict::IdempotencyKeyReused => (
+                "Cette clé d'idempotence a déjà servi pour une autre requête : utilisez une nouvelle clé".to_owned(),
+                "This idempotency key was used for another request: use a new key".to_owned(),
             ),
         }
     }

@@ -46,8 +46,10 @@ impl Payments {
         Ok(expired)
     }
 
-    /// Applies a terminal event (cancel, expire) and abandons any open attempt, in one transaction.
-    async fn end(
+    /// Applies a terminal event (cancel, expire) and abandons any open attempt, in one
+    /// transaction; then asks the provider to close that attempt's session, so the customer
+    /// cannot pay a payment that is over.
+    pub(super) async fn end(
         &self,
         id: TransactionId,
         event: PaymentEvent,
@@ -69,10 +71,32 @@ impl Payments {
             .apply_event(&mut tx, id.sequence(), current, event, reason, now)
             .await?
             .is_some();
+        let mut left_open = None;
         if moved {
+            left_open = db::attempts::open_for_payment(&mut *tx, id.sequence()).await?;
             db::attempts::abandon_open(&mut tx, id.sequence(), now).await?;
         }
+        let mode = match &left_open {
+            Some(_) => Some(db::payments::mode(&mut tx, id.sequence()).await?),
+            None => None,
+        };
         tx.commit().await.context("failed to end a payment")?;
+        if let (Some(row), Some(mode)) = (left_open, mode) {
+            let attempt = Attempt::try_from(row)?;
+            if let Some(reference) = &attempt.provider_reference {
+                let expired =
+                    match self.connector(mode, attempt.gateway.as_deref(), attempt.provider) {
+                        Ok(connector) => connector
+                            .expire(reference)
+                            .await
+                            .map_err(|e| anyhow::anyhow!(e)),
+                        Err(err) => Err(anyhow::anyhow!(err)),
+                    };
+                if let Err(err) = expired {
+                    tracing::warn!(attempt = %attempt.id, error = ?err, "failed to close a provider session");
+                }
+            }
+        }
         Ok(moved)
     }
 
@@ -144,7 +168,10 @@ impl Payments {
             .map(Attempt::try_from)
             .transpose()?;
         let payment = Payment::try_from(row)?;
-        let data = self.formatter.payment_data(&payment, attempt.as_ref())?;
+        let refunds = self.refunds_of(&mut **tx, &payment).await?;
+        let data = self
+            .formatter
+            .payment_data(&payment, attempt.as_ref(), &refunds)?;
         let target = match &payment.callback_url {
             Some(url) => Some(url.clone()),
             None => db::merchants::webhook_url(&mut **tx, &payment.merchant_id).await?,
@@ -156,6 +183,7 @@ impl Payments {
                 merchant_id: &payment.merchant_id,
                 target: target.as_deref(),
                 kind,
+                refund_id: None,
                 data,
             },
             now,

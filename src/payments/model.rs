@@ -1,11 +1,11 @@
 //! Typed payments and attempts, read from their rows once.
 
-use crate::db::{attempts::AttemptRow, payments::PaymentRow};
+use crate::db::{attempts::AttemptRow, payments::PaymentRow, refunds::RefundRow};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::url::HttpUrl;
 use crate::domain::{
     AttemptStatus, CardBrand, Country, Currency, FailureCode, Money, PaymentStatus, ProviderCode,
-    TransactionId,
+    RefundStatus, TransactionId,
 };
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -71,6 +71,8 @@ pub struct Payment {
     pub metadata: Option<String>,
     /// The card brand the merchant asked for, on card payments.
     pub card_brand: Option<CardBrand>,
+    /// The method the payment was last tried with.
+    pub method: Option<ProviderCode>,
     pub failed_attempts: i64,
     pub status_reason: Option<String>,
     pub expires_at: i64,
@@ -120,6 +122,12 @@ impl TryFrom<PaymentRow> for Payment {
                 .card_brand
                 .as_deref()
                 .map(CardBrand::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            method: r
+                .method
+                .as_deref()
+                .map(ProviderCode::parse)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             failed_attempts: r.failed_attempts,
@@ -192,4 +200,51 @@ impl TryFrom<AttemptRow> for Attempt {
             },
         })
     }
+}
+
+/// A refund of (part of) a succeeded payment.
+#[derive(Debug, Clone)]
+pub struct Refund {
+    /// `rf_…`.
+    pub id: String,
+    pub payment_id: i64,
+    pub amount: Money,
+    pub reason: Option<String>,
+    pub status: RefundStatus,
+    pub provider_reference: Option<String>,
+    pub failure_code: Option<FailureCode>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Refund {
+    pub fn from_row(r: RefundRow, currency: Currency) -> anyhow::Result<Self> {
+        Ok(Self {
+            amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
+            status: RefundStatus::parse(&r.status)
+                .with_context(|| format!("unknown refund status {:?}", r.status))?,
+            failure_code: r
+                .failure_code
+                .as_deref()
+                .map(|c| {
+                    FailureCode::parse(c).with_context(|| format!("unknown failure code {c:?}"))
+                })
+                .transpose()?,
+            id: r.id,
+            payment_id: r.payment_id,
+            reason: r.reason,
+            provider_reference: r.provider_reference,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// What has been refunded of a payment: its succeeded refunds.
+pub fn refunded_amount(refunds: &[Refund]) -> i64 {
+    refunds
+        .iter()
+        .filter(|r| r.status == RefundStatus::Succeeded)
+        .map(|r| r.amount.minor())
+        .sum()
 }

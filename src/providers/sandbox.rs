@@ -19,7 +19,8 @@
 pub mod card;
 
 use super::{
-    AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers,
+    AttemptRequest, PaymentProvider, ProviderError, ProviderRefund, ProviderSession,
+    ProviderStatus, RefundOutcome, transformers,
 };
 use crate::clock::SharedClock;
 use crate::config::SandboxSettings;
@@ -165,6 +166,7 @@ impl SandboxProvider {
                 Decision::Approve => Stage::Paid,
                 Decision::Decline => Stage::Declined,
                 Decision::InsufficientFunds => Stage::InsufficientFunds,
+                Decision::Expired => Stage::Expired,
             };
         }
         match session.flow {
@@ -295,16 +297,65 @@ impl PaymentProvider for SandboxProvider {
     }
 
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
-        let session = db::sandbox::find(&self.pool, reference)
-            .await?
-            .filter(|s| s.provider == self.code)
-            .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
+        let session = self.own_session(reference).await?;
         let raw = self.raw_status(self.stage(&session, self.clock.now_ms()));
         Ok(ProviderStatus {
             raw_status: raw.to_owned(),
             outcome: transformers::outcome(self.code, raw),
         })
     }
+
+    /// Wave's `POST /v1/checkout/sessions/{id}/expire`: an open QR session can no longer be paid.
+    async fn expire(&self, reference: &str) -> Result<(), ProviderError> {
+        let session = self.own_session(reference).await?;
+        if session.flow == Flow::Qr {
+            db::sandbox::decide(
+                &self.pool,
+                reference,
+                Decision::Expired,
+                self.clock.now_ms(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn refund(&self, refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
+        let session = self.own_session(refund.reference).await?;
+        refund_outcome(
+            self.stage(&session, self.clock.now_ms()) == Stage::Paid,
+            refund,
+        )
+    }
+}
+
+impl SandboxProvider {
+    async fn own_session(&self, reference: &str) -> Result<SandboxSession, ProviderError> {
+        db::sandbox::find(&self.pool, reference)
+            .await?
+            .filter(|s| s.provider == self.code)
+            .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))
+    }
+}
+
+/// The sandbox's answer to a refund (README, "Sandbox"): an amount ending in `13` fails as if
+/// the merchant's balance with the provider were too low; any other refund of a paid session
+/// succeeds.
+pub fn refund_outcome(
+    paid: bool,
+    refund: &ProviderRefund<'_>,
+) -> Result<RefundOutcome, ProviderError> {
+    if !paid {
+        return Err(
+            anyhow::anyhow!("the sandbox session {} was not paid", refund.reference).into(),
+        );
+    }
+    if refund.amount.minor() % 100 == 13 {
+        return Ok(RefundOutcome::Failed(FailureCode::InsufficientFunds));
+    }
+    Ok(RefundOutcome::Succeeded {
+        reference: format!("rfd-{}", random::lower_alphanumeric(20)),
+    })
 }
 
 /// The tester's answer on the sandbox phone page (QR/deep-link sessions) or the sandbox bank's
@@ -321,7 +372,7 @@ pub async fn decide(
     };
     let now = clock.now_ms();
     let open = match session.flow {
-        Flow::Qr => now - session.created_at < QR_VALIDITY_MS,
+        Flow::Qr => session.decision.is_none() && now - session.created_at < QR_VALIDITY_MS,
         Flow::ThreeDSecure => card::awaiting_authentication(&session, now),
         Flow::Otp | Flow::Push | Flow::Card => false,
     };

@@ -13,7 +13,7 @@ use dalal::domain::{
 use dalal::payments::gateways::Routes;
 use dalal::payments::{
     Attempt, Dialect, EventFormatter, MethodChoice, Mode, NewPayment, NewPaymentKind, Payment,
-    PaymentError, Payments,
+    PaymentError, Payments, Refund,
 };
 use dalal::providers::{
     AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry, ProviderSession,
@@ -60,8 +60,17 @@ impl PaymentProvider for Scripted {
 struct NoWebhooks;
 
 impl EventFormatter for NoWebhooks {
-    fn payment_data(&self, p: &Payment, _: Option<&Attempt>) -> anyhow::Result<serde_json::Value> {
+    fn payment_data(
+        &self,
+        p: &Payment,
+        _: Option<&Attempt>,
+        _: &[Refund],
+    ) -> anyhow::Result<serde_json::Value> {
         Ok(serde_json::json!({ "id": p.id.to_string() }))
+    }
+
+    fn refund_data(&self, _: &Payment, r: &Refund) -> anyhow::Result<serde_json::Value> {
+        Ok(serde_json::json!({ "id": r.id }))
     }
 }
 

@@ -2,7 +2,7 @@
 //! webhook events alike), the provider catalogue and webhook delivery listings.
 
 use crate::domain::{ConfirmationFlow, Country};
-use crate::payments::{Attempt, Payment};
+use crate::payments::{Attempt, Payment, Refund, refunded_amount};
 use crate::{clock, qr, routes};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -27,6 +27,40 @@ pub struct PaymentData {
     metadata: Option<Box<RawValue>>,
     qr_code: Option<String>,
     deep_links: Option<BTreeMap<String, String>>,
+    /// Dalal's extension: what the succeeded refunds add up to, and every refund.
+    refunded_amount: i64,
+    refunds: Vec<RefundData>,
+}
+
+/// A refund (`POST /api/v1/payments/{transactionId}/refunds`, `refund.*` events).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundData {
+    refund_id: String,
+    transaction_id: String,
+    amount: i64,
+    currency: &'static str,
+    status: &'static str,
+    reason: Option<String>,
+    failure_code: Option<&'static str>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl RefundData {
+    pub fn new(payment: &Payment, refund: &Refund) -> Self {
+        Self {
+            refund_id: refund.id.clone(),
+            transaction_id: payment.id.to_string(),
+            amount: refund.amount.minor(),
+            currency: refund.amount.currency().code(),
+            status: refund.status.as_str(),
+            reason: refund.reason.clone(),
+            failure_code: refund.failure_code.map(|c| c.as_str()),
+            created_at: clock::iso8601(refund.created_at),
+            updated_at: clock::iso8601(refund.updated_at),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -48,6 +82,7 @@ impl PaymentData {
         public_url: &str,
         payment: &Payment,
         attempt: Option<&Attempt>,
+        refunds: &[Refund],
     ) -> anyhow::Result<Self> {
         let method = attempt.map(|a| a.provider).or(payment.provider).map(|p| {
             let card = attempt.and_then(|a| a.card.clone());
@@ -91,6 +126,11 @@ impl PaymentData {
             metadata,
             qr_code,
             deep_links,
+            refunded_amount: refunded_amount(refunds),
+            refunds: refunds
+                .iter()
+                .map(|r| RefundData::new(payment, r))
+                .collect(),
         })
     }
 }
@@ -133,4 +173,21 @@ pub struct WebhookAttempt {
     pub latency_ms: i64,
     pub error: Option<String>,
     pub next_retry_at: Option<String>,
+}
+
+/// `pagination` of a listing.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    pub has_more: bool,
+    /// Pass it as `startingAfter` for the next page (`null` on the last one).
+    pub next_starting_after: Option<String>,
+}
+
+/// `GET /api/v1/payments`: a page of payments, newest first.
+#[derive(Serialize)]
+pub struct PaymentList {
+    pub success: bool,
+    pub data: Vec<PaymentData>,
+    pub pagination: Pagination,
 }

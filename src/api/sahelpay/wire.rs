@@ -2,7 +2,7 @@
 //! webhook events alike).
 
 use crate::domain::{CardBrand, ProviderCode};
-use crate::payments::{Attempt, Payment};
+use crate::payments::{Attempt, Payment, Refund, refunded_amount};
 use crate::{clock, routes};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -42,6 +42,9 @@ pub struct PaymentData {
     metadata: Option<Box<RawValue>>,
     expires_at: String,
     created_at: String,
+    /// Dalal's extension: what the succeeded refunds add up to, and every refund.
+    refunded_amount: i64,
+    refunds: Vec<RefundData>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +59,7 @@ impl PaymentData {
         public_url: &str,
         payment: &Payment,
         attempt: Option<&Attempt>,
+        refunds: &[Refund],
     ) -> anyhow::Result<Self> {
         let provider = attempt.map(|a| a.provider).or(payment.provider);
         let card = attempt
@@ -82,6 +86,57 @@ impl PaymentData {
                 .transpose()?,
             expires_at: clock::iso8601(payment.expires_at),
             created_at: clock::iso8601(payment.created_at),
+            refunded_amount: refunded_amount(refunds),
+            refunds: refunds
+                .iter()
+                .map(|r| RefundData::new(payment, r))
+                .collect(),
         })
     }
+}
+
+/// A refund (`POST /v1/payments/{id}/refunds`, `refund.*` events).
+#[derive(Serialize)]
+pub struct RefundData {
+    id: String,
+    payment_id: String,
+    amount: i64,
+    currency: &'static str,
+    status: String,
+    reason: Option<String>,
+    failure_code: Option<&'static str>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl RefundData {
+    pub fn new(payment: &Payment, refund: &Refund) -> Self {
+        Self {
+            id: refund.id.clone(),
+            payment_id: payment.id.sahelpay(),
+            amount: refund.amount.minor(),
+            currency: refund.amount.currency().code(),
+            status: refund.status.as_str().to_ascii_uppercase(),
+            reason: refund.reason.clone(),
+            failure_code: refund.failure_code.map(|c| c.as_str()),
+            created_at: clock::iso8601(refund.created_at),
+            updated_at: clock::iso8601(refund.updated_at),
+        }
+    }
+}
+
+/// `pagination` of a listing.
+#[derive(Serialize)]
+pub struct Pagination {
+    pub has_more: bool,
+    /// Pass it as `starting_after` for the next page (`null` on the last one).
+    pub next_starting_after: Option<String>,
+}
+
+/// `GET /v1/payments`: a page of payments, newest first.
+#[derive(Serialize)]
+pub struct PaymentList {
+    pub success: bool,
+    pub data: Vec<PaymentData>,
+    pub pagination: Pagination,
 }

@@ -16,7 +16,8 @@
 //! | any other valid card | | authorised |
 
 use super::super::{
-    AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus, transformers,
+    AttemptRequest, PaymentProvider, ProviderError, ProviderRefund, ProviderSession,
+    ProviderStatus, RefundOutcome, transformers,
 };
 use super::{Decision, Flow, SandboxSession, Scenario};
 use crate::clock::SharedClock;
@@ -69,7 +70,7 @@ fn raw_status(session: &SandboxSession, now: i64) -> &'static str {
     if session.flow == Flow::ThreeDSecure {
         return match session.decision {
             Some(Decision::Approve) => "AUTHORISED",
-            Some(Decision::Decline | Decision::InsufficientFunds) => {
+            Some(Decision::Decline | Decision::InsufficientFunds | Decision::Expired) => {
                 "REFUSED:AUTHENTICATION_FAILED"
             }
             None if now - session.created_at >= AUTHENTICATION_VALIDITY_MS => "EXPIRED",
@@ -149,15 +150,27 @@ impl PaymentProvider for SandboxCardAcquirer {
     }
 
     async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
-        let session = db::sandbox::find(&self.pool, reference)
-            .await?
-            .filter(|s| s.provider == ProviderCode::Card)
-            .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))?;
+        let session = self.own_session(reference).await?;
         let raw = raw_status(&session, self.clock.now_ms());
         Ok(ProviderStatus {
             raw_status: raw.to_owned(),
             outcome: transformers::outcome(ProviderCode::Card, raw),
         })
+    }
+
+    async fn refund(&self, refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
+        let session = self.own_session(refund.reference).await?;
+        let authorised = raw_status(&session, self.clock.now_ms()) == "AUTHORISED";
+        super::refund_outcome(authorised, refund)
+    }
+}
+
+impl SandboxCardAcquirer {
+    async fn own_session(&self, reference: &str) -> Result<SandboxSession, ProviderError> {
+        db::sandbox::find(&self.pool, reference)
+            .await?
+            .filter(|s| s.provider == ProviderCode::Card)
+            .ok_or_else(|| ProviderError::UnknownReference(reference.to_owned()))
     }
 }
 

@@ -1,0 +1,146 @@
+use super::Tx;
+use crate::domain::{FailureCode, RefundStatus};
+use anyhow::Context;
+
+/// A refund as stored. `payments::Refund` is its typed form.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RefundRow {
+    pub id: String,
+    pub payment_id: i64,
+    pub merchant_id: String,
+    pub amount: i64,
+    pub reason: Option<String>,
+    pub status: String,
+    pub provider_reference: Option<String>,
+    pub failure_code: Option<String>,
+    pub request_hash: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, payment_id, merchant_id, amount, reason, status, provider_reference, \
+    failure_code, request_hash, created_at, updated_at";
+
+pub struct NewRefund<'a> {
+    pub id: &'a str,
+    pub payment_id: i64,
+    pub merchant_id: &'a str,
+    pub amount: i64,
+    pub reason: Option<&'a str>,
+    /// The merchant's idempotency key and the fingerprint of its request.
+    pub idempotency: Option<(&'a str, &'a str)>,
+    pub now: i64,
+}
+
+/// Inserts a pending refund. The caller holds the payment's lock and has checked the amount.
+pub async fn insert(tx: &mut Tx<'_>, r: &NewRefund<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO refunds (id, payment_id, merchant_id, amount, reason, status, idempotency_key,
+            request_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(r.id)
+    .bind(r.payment_id)
+    .bind(r.merchant_id)
+    .bind(r.amount)
+    .bind(r.reason)
+    .bind(RefundStatus::Pending.as_str())
+    .bind(r.idempotency.map(|(key, _)| key))
+    .bind(r.idempotency.map(|(_, hash)| hash))
+    .bind(r.now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What a payment's pending and succeeded refunds add up to.
+pub async fn held_amount(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<i64> {
+    let (sum,): (Option<i64>,) = sqlx::query_as(
+        "SELECT SUM(amount) FROM refunds WHERE payment_id = $1 AND status IN ($2, $3)",
+    )
+    .bind(payment_id)
+    .bind(RefundStatus::Pending.as_str())
+    .bind(RefundStatus::Succeeded.as_str())
+    .fetch_one(&mut **tx)
+    .await
+    .context("failed to add up a payment's refunds")?;
+    Ok(sum.unwrap_or(0))
+}
+
+pub async fn find<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+) -> anyhow::Result<Option<RefundRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM refunds WHERE id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(executor)
+        .await
+        .context("failed to read a refund")
+}
+
+/// The refund a merchant created with an idempotency key.
+pub async fn find_by_key<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    merchant_id: &str,
+    key: &str,
+) -> anyhow::Result<Option<RefundRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM refunds WHERE merchant_id = $1 AND idempotency_key = $2");
+    sqlx::query_as(&sql)
+        .bind(merchant_id)
+        .bind(key)
+        .fetch_optional(executor)
+        .await
+        .context("failed to read a refund by idempotency key")
+}
+
+/// The refunds of some payments, oldest first.
+pub async fn for_payments<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    payment_ids: &[i64],
+) -> anyhow::Result<Vec<RefundRow>> {
+    if payment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=payment_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id IN ({}) ORDER BY created_at, id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in payment_ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(executor)
+        .await
+        .context("failed to list refunds")
+}
+
+/// Ends a pending refund; false when it had already ended.
+pub async fn finish(
+    tx: &mut Tx<'_>,
+    id: &str,
+    status: RefundStatus,
+    provider_reference: Option<&str>,
+    failure: Option<FailureCode>,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let n = sqlx::query(
+        "UPDATE refunds SET status = $1, provider_reference = COALESCE($2, provider_reference),
+            failure_code = $3, updated_at = $4
+         WHERE id = $5 AND status = $6",
+    )
+    .bind(status.as_str())
+    .bind(provider_reference)
+    .bind(failure.map(FailureCode::as_str))
+    .bind(now)
+    .bind(id)
+    .bind(RefundStatus::Pending.as_str())
+    .execute(&mut **tx)
+    .await
+    .context("failed to end a refund")?
+    .rows_affected();
+    Ok(n == 1)
+}

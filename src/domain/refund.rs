@@ -1,0 +1,87 @@
+//! Refunds: where one stands, and which providers can refund at all.
+
+use super::ProviderCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A refund is `pending` while the provider works on it, then `succeeded` or `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 3] = [
+        RefundStatus::Pending,
+        RefundStatus::Succeeded,
+        RefundStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Pending and succeeded refunds count against what is left to refund.
+    pub fn holds_money(self) -> bool {
+        match self {
+            RefundStatus::Pending | RefundStatus::Succeeded => true,
+            RefundStatus::Failed => false,
+        }
+    }
+}
+
+impl fmt::Display for RefundStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a provider lets a merchant refund through its API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundSupport {
+    /// Any amount up to what was paid.
+    Partial,
+    /// Only the whole payment, at once.
+    FullOnly,
+    /// No refund API: the merchant refunds from the provider's own merchant portal.
+    None,
+}
+
+impl ProviderCode {
+    /// Wave's checkout refund takes no amount (the whole session is refunded); MTN MoMo refunds
+    /// through its Disbursement API and card acquirers refund any part. Orange Money's web
+    /// payment API, Free Money and Moov Money offer no refund call to merchants.
+    pub fn refund_support(self) -> RefundSupport {
+        match self {
+            ProviderCode::Wave => RefundSupport::FullOnly,
+            ProviderCode::MtnMomo | ProviderCode::Card => RefundSupport::Partial,
+            ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
+                RefundSupport::None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refund_statuses_read_back() {
+        for s in RefundStatus::ALL {
+            assert_eq!(RefundStatus::parse(s.as_str()), Some(s));
+        }
+        assert!(!RefundStatus::Failed.holds_money());
+    }
+}
