@@ -6,6 +6,7 @@ pub mod auth;
 pub mod caurisflux;
 pub mod error;
 pub mod fields;
+pub mod openapi;
 pub mod sahelpay;
 
 use crate::payments::{Attempt, Dialect, EventFormatter, Payment, Refund};
@@ -85,6 +86,8 @@ pub fn json_response(status: axum::http::StatusCode, body: String) -> axum::resp
 pub fn router() -> Router<AppState> {
     use routes::{caurisflux as cf, sahelpay as sp};
     Router::new()
+        .route(routes::OPENAPI, get(openapi::document))
+        .route(routes::DOCS, get(openapi::page))
         .route(cf::PAYMENTS, get(caurisflux::operations::list))
         .route(cf::INITIATE, post(caurisflux::initiate))
         .route(cf::PROVIDERS, get(caurisflux::providers))

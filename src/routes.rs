@@ -44,6 +44,10 @@ pub fn sandbox_bank(reference: &str) -> String {
     format!("/sandbox/3ds/{reference}")
 }
 
+/// The API's OpenAPI document and its readable page.
+pub const OPENAPI: &str = "/openapi.json";
+pub const DOCS: &str = "/docs";
+
 /// Operations.
 pub const HEALTH: &str = "/healthz";
 pub const METRICS: &str = "/metrics";

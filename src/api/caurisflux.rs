@@ -56,6 +56,21 @@ async fn create(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/payments/initiate", tag = "CaurisFlux",
+    summary = "Create a payment",
+    request_body = request::InitiateBody,
+    params(("X-Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters: the same key and body replay the first response")),
+    responses(
+        (status = 201, description = "The payment", body = wire::PaymentResponse),
+        (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 403, description = "A live key: live connectors are not there yet", body = crate::api::error::ErrorBody),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+        (status = 413, description = "Body over 64 KB", body = crate::api::error::ErrorBody),
+        (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::error::ErrorBody),
+        (status = 503, description = "The provider is down (Retry-After)", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn initiate(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,
@@ -73,6 +88,15 @@ pub async fn initiate(
     super::idempotent(&state, &merchant.id, &key, INITIATE_ROUTE, &bytes, creating).await
 }
 
+#[utoipa::path(get, path = "/api/v1/payments/{transaction_id}", tag = "CaurisFlux",
+    summary = "Read a payment",
+    params(("transaction_id" = String, Path, description = "TX000000042 (txn_000000000042 works too)")),
+    responses(
+        (status = 200, description = "The payment", body = wire::PaymentResponse),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn get_payment(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,
@@ -92,6 +116,16 @@ pub async fn get_payment(
 }
 
 /// `GET /api/v1/payments/providers?country=SN&amount=10000`: the providers a merchant can use.
+#[utoipa::path(get, path = "/api/v1/payments/providers", tag = "CaurisFlux",
+    summary = "Providers, their countries and limits",
+    params(
+        ("country" = Option<String>, Query, description = "SN, CI, ML, BF, BJ, TG, NE, GN or CM"),
+        ("currency" = Option<String>, Query, description = "XOF, XAF or GNF"),
+        ("amount" = Option<i64>, Query, description = "Whether each provider takes this amount")),
+    responses(
+        (status = 200, description = "The providers", body = wire::ProviderList),
+        (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
+    ))]
 pub async fn providers(
     State(state): State<AppState>,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
@@ -169,6 +203,15 @@ async fn merchant_payment(
 
 /// `GET /api/v1/payments/{transactionId}/webhooks`: every delivery of the payment's events, with
 /// each attempt's time, HTTP status, latency and next retry.
+#[utoipa::path(get, path = "/api/v1/payments/{transaction_id}/webhooks", tag = "CaurisFlux",
+    summary = "A payment's webhook deliveries and their attempts",
+    params(("transaction_id" = String, Path, description = "TX000000042")),
+    responses(
+        (status = 200, description = "Deliveries, oldest first", body = wire::WebhookDeliveryList),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,
@@ -204,6 +247,16 @@ pub async fn list_webhooks(
 
 /// `POST /api/v1/payments/{transactionId}/webhooks/redeliver`: sends the payment's latest event
 /// again (same event id), now.
+#[utoipa::path(post, path = "/api/v1/payments/{transaction_id}/webhooks/redeliver", tag = "CaurisFlux",
+    summary = "Send the payment's latest event again",
+    params(("transaction_id" = String, Path, description = "TX000000042")),
+    responses(
+        (status = 202, description = "Queued: the same event id, now", body = wire::RedeliveryResponse),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn redeliver_webhook(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,

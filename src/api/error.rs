@@ -13,11 +13,17 @@ pub struct ApiError {
     pub message: String,
 }
 
-#[derive(Serialize)]
+/// The seed's error body: `{"statusCode", "message", "error"}`.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ErrorBody<'a> {
+#[schema(as = caurisflux::Error)]
+pub struct ErrorBody<'a> {
+    #[schema(example = 400)]
     status_code: u16,
+    /// What is wrong, in French.
+    #[schema(example = "Le champ « amount » est requis")]
     message: &'a str,
+    #[schema(example = "Bad Request")]
     error: &'a str,
 }
 

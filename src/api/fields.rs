@@ -114,16 +114,22 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, In
         .transpose()
 }
 
+/// A refund request's body (both dialects). An empty body refunds everything left.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct RefundBody {
+    /// What to refund, in the currency's smallest unit; absent: all that is left.
+    #[schema(value_type = Option<i64>, minimum = 1, example = 2500)]
+    amount: Option<Value>,
+    /// Why (up to 500 characters), kept with the refund.
+    #[schema(value_type = Option<String>, example = "article retourné")]
+    reason: Option<Value>,
+}
+
 /// The body of a refund request, the same in both dialects: `{"amount": 1500, "reason": "…"}`,
 /// both optional (no amount refunds what is left).
 pub fn refund_body(bytes: &[u8]) -> Result<(Option<i64>, Option<String>), InvalidInput> {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        amount: Option<Value>,
-        reason: Option<Value>,
-    }
-    let body: Body = if bytes.iter().all(u8::is_ascii_whitespace) {
-        Body {
+    let body: RefundBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        RefundBody {
             amount: None,
             reason: None,
         }

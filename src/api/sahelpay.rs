@@ -6,7 +6,7 @@
 //! Extension to the seed: an optional `callback_url` in the body (else the merchant's default
 //! webhook endpoint receives the events).
 
-mod error;
+pub(crate) mod error;
 pub mod operations;
 mod request;
 pub mod wire;
@@ -84,6 +84,21 @@ async fn create(
 }
 
 /// `POST /v1/payments`.
+#[utoipa::path(post, path = "/v1/payments", tag = "SahelPay",
+    summary = "Create a payment",
+    request_body = request::CreateBody,
+    params(("X-Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters")),
+    responses(
+        (status = 201, description = "The payment", body = wire::PaymentResponse),
+        (status = 400, description = "Bad input (French message)", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 403, description = "A live key: live connectors are not there yet", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 413, description = "Body over 64 KB", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 503, description = "The provider is down (Retry-After)", body = crate::api::sahelpay::error::ErrorEnvelope),
+    ),
+    security(("bearer" = [])))]
 pub async fn create_payment(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -103,6 +118,15 @@ pub async fn create_payment(
 }
 
 /// `GET /v1/payments/{id}` (`txn_…`, or the CaurisFlux `TX…`).
+#[utoipa::path(get, path = "/v1/payments/{id}", tag = "SahelPay",
+    summary = "Read a payment",
+    params(("id" = String, Path, description = "txn_000000000042 (TX000000042 works too)")),
+    responses(
+        (status = 200, description = "The payment", body = wire::PaymentResponse),
+        (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::sahelpay::error::ErrorEnvelope),
+    ),
+    security(("bearer" = [])))]
 pub async fn get_payment(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -55,3 +55,29 @@ async fn metrics_count_payments_by_status() {
         reply.text
     );
 }
+
+#[tokio::test]
+async fn the_api_is_documented_in_openapi_and_on_a_page() {
+    let app = spawn_app().await;
+    let reply = app.get("/openapi.json", None).await;
+    assert_eq!(reply.status, 200);
+    let doc = reply.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 12, "{:?}", paths.keys());
+    // Every operation the router serves is in the document, with its error answers.
+    let refund = &doc["paths"]["/api/v1/payments/{transaction_id}/refunds"]["post"];
+    for code in ["201", "400", "401", "404", "409", "422"] {
+        assert!(refund["responses"][code].is_object(), "refund {code}");
+    }
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let page = app.get("/docs", None).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("POST /api/v1/payments/initiate"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("GET /v1/payments"));
+}

@@ -32,6 +32,22 @@ fn transaction(id: &str) -> Result<TransactionId, ApiError> {
 
 /// `GET /api/v1/payments?status=succeeded&method=wave&createdFrom=2026-11-01&createdTo=…
 /// &externalReference=…&limit=20&startingAfter=TX000000042`: newest first.
+#[utoipa::path(get, path = "/api/v1/payments", tag = "CaurisFlux",
+    summary = "List payments, newest first",
+    params(
+        ("status" = Option<String>, Query, description = "pending, processing, succeeded, failed, cancelled or expired"),
+        ("method" = Option<String>, Query, description = "wave, orange_money, free_money, mtn_momo, moov_money or card"),
+        ("createdFrom" = Option<String>, Query, description = "A day (2026-11-01, UTC) or an RFC 3339 time, inclusive"),
+        ("createdTo" = Option<String>, Query, description = "A day (2026-11-30, UTC, to its end) or an RFC 3339 time, inclusive"),
+        ("externalReference" = Option<String>, Query, description = "The merchant's reference"),
+        ("limit" = Option<u32>, Query, description = "1 to 100 (20)", minimum = 1, maximum = 100),
+        ("startingAfter" = Option<String>, Query, description = "The last transactionId of the previous page")),
+    responses(
+        (status = 200, description = "A page of payments", body = super::wire::PaymentList),
+        (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,
@@ -101,6 +117,16 @@ pub async fn list(
 
 /// `POST /api/v1/payments/{transactionId}/cancel`: cancels a payment that is not over; again on
 /// a cancelled payment, the same answer; a paid payment stays paid (409).
+#[utoipa::path(post, path = "/api/v1/payments/{transaction_id}/cancel", tag = "CaurisFlux",
+    summary = "Cancel a payment that is not over",
+    params(("transaction_id" = String, Path, description = "TX000000042")),
+    responses(
+        (status = 200, description = "The cancelled payment", body = super::wire::PaymentResponse),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn cancel(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,
@@ -126,6 +152,22 @@ pub async fn cancel(
 
 /// `POST /api/v1/payments/{transactionId}/refunds` with `{"amount"?, "reason"?}`: refunds
 /// through the provider that took the money. `X-Idempotency-Key` makes a retry safe.
+#[utoipa::path(post, path = "/api/v1/payments/{transaction_id}/refunds", tag = "CaurisFlux",
+    summary = "Refund all or part of a paid payment",
+    params(
+        ("transaction_id" = String, Path, description = "TX000000042"),
+        ("X-Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the same refund")),
+    request_body(content = crate::api::fields::RefundBody, description = "Both fields optional"),
+    responses(
+        (status = 201, description = "The refund (succeeded or failed)", body = super::wire::RefundResponse),
+        (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+        (status = 413, description = "Body over 64 KB", body = crate::api::error::ErrorBody),
+        (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
 pub async fn refund(
     State(state): State<AppState>,
     ApiMerchant(merchant): ApiMerchant,

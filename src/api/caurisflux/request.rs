@@ -10,23 +10,50 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-#[derive(Deserialize)]
+/// The body of `POST /api/v1/payments/initiate`. Each field is read as any JSON value and then
+/// checked by hand (so each mistake gets its own French message); the schema says what is
+/// accepted.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct InitiateBody {
+#[schema(as = caurisflux::InitiateRequest)]
+pub struct InitiateBody {
+    /// `direct` (the merchant chose the provider) or `checkout` (the customer chooses).
     #[serde(rename = "type")]
+    #[schema(value_type = String, required = true, example = "checkout")]
     kind: Option<Value>,
+    /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
+    #[schema(value_type = i64, required = true, minimum = 1, example = 10000)]
     amount: Option<Value>,
+    /// XOF (default), XAF or GNF; the country's currency.
+    #[schema(value_type = Option<String>, example = "XOF")]
     currency: Option<Value>,
+    /// Required for `direct`: wave, orange_money, free_money, mtn_momo, moov_money, card.
+    #[schema(value_type = Option<String>, example = "wave")]
     provider: Option<Value>,
+    /// ISO code: SN, CI, ML, BF, BJ, TG, NE, GN, CM. Required for `direct`.
+    #[schema(value_type = Option<String>, example = "SN")]
     country: Option<Value>,
+    /// The merchant's order reference (1 to 100 characters).
+    #[schema(value_type = String, required = true, example = "COMMANDE-12345")]
     external_reference: Option<Value>,
+    /// E.164; required for `direct` mobile-money payments.
+    #[schema(value_type = Option<String>, example = "+221771234567")]
     customer_phone: Option<Value>,
+    #[schema(value_type = Option<String>)]
     customer_name: Option<Value>,
+    #[schema(value_type = Option<String>)]
     customer_email: Option<Value>,
+    #[schema(value_type = Option<String>)]
     description: Option<Value>,
+    /// Where this payment's webhooks go (else the merchant's default endpoint).
+    #[schema(value_type = Option<String>)]
     callback_url: Option<Value>,
+    #[schema(value_type = Option<String>)]
     return_url: Option<Value>,
+    #[schema(value_type = Option<String>)]
     cancel_url: Option<Value>,
+    /// Any JSON object up to 16 KB, returned as sent.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Box<RawValue>>,
 }
 

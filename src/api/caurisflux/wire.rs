@@ -7,25 +7,41 @@ use crate::{clock, qr, routes};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
-/// The seed's `data` object.
-#[derive(Serialize)]
+/// A payment: the seed's `data` object.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::Payment)]
 pub struct PaymentData {
+    /// `TX` and nine digits.
+    #[schema(example = "TX000000042")]
     transaction_id: String,
+    #[schema(value_type = String, example = "pending")]
+    /// pending, processing, succeeded, failed, cancelled or expired.
     status: &'static str,
     #[serde(rename = "type")]
+    #[schema(value_type = String, example = "collect")]
     kind: &'static str,
+    /// In the currency's smallest unit (XOF, XAF and GNF have no decimals).
+    #[schema(example = 10000)]
     amount: i64,
+    #[schema(value_type = String, example = "XOF")]
     currency: &'static str,
     payment_method: Option<PaymentMethod>,
+    #[schema(value_type = Option<String>, example = "SN")]
     country: Option<&'static str>,
+    /// The hosted checkout page to send the customer to.
     redirect_url: String,
     external_reference: String,
     expires_at: String,
     created_at: String,
+    /// The merchant's `metadata`, exactly as sent.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Box<RawValue>>,
+    /// Direct Wave / Orange Money payments: the QR code as an SVG `data:` URI.
     qr_code: Option<String>,
+    /// Direct Wave / Orange Money payments: app links by app.
     deep_links: Option<BTreeMap<String, String>>,
     /// Dalal's extension: what the succeeded refunds add up to, and every refund.
     refunded_amount: i64,
@@ -33,15 +49,22 @@ pub struct PaymentData {
 }
 
 /// A refund (`POST /api/v1/payments/{transactionId}/refunds`, `refund.*` events).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::Refund)]
 pub struct RefundData {
+    #[schema(example = "rf_4f9a2c0d1e7b3a5c6d8e0f1a")]
     refund_id: String,
     transaction_id: String,
     amount: i64,
+    #[schema(value_type = String)]
     currency: &'static str,
+    /// pending, succeeded or failed.
+    #[schema(value_type = String, example = "succeeded")]
     status: &'static str,
     reason: Option<String>,
+    /// Why it failed: insufficient-funds, unavailable, …
+    #[schema(value_type = Option<String>)]
     failure_code: Option<&'static str>,
     created_at: String,
     updated_at: String,
@@ -63,14 +86,18 @@ impl RefundData {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::PaymentMethod)]
 struct PaymentMethod {
+    #[schema(value_type = String, example = "wave")]
     code: &'static str,
+    #[schema(value_type = String, example = "Wave")]
     name: &'static str,
     logo_url: String,
     /// Card payments: the card's brand (`visa`, `mastercard`, `gim_uemoa`) and last four digits.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     card_brand: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     card_last4: Option<String>,
@@ -136,16 +163,23 @@ impl PaymentData {
 }
 
 /// One provider of `GET /api/v1/payments/providers`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::Provider)]
 pub struct ProviderInfo {
+    #[schema(value_type = String, example = "wave")]
     pub code: &'static str,
+    #[schema(value_type = String)]
     pub name: &'static str,
     pub logo_url: String,
+    #[schema(value_type = Vec<String>)]
     pub countries: Vec<&'static str>,
+    #[schema(value_type = String)]
     pub currency: &'static str,
     pub min_amount: i64,
     pub max_amount: i64,
+    /// qr_code, ussd_push or card.
+    #[schema(value_type = String, example = "qr_code")]
     pub confirmation: ConfirmationFlow,
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,8 +187,9 @@ pub struct ProviderInfo {
 }
 
 /// One delivery of `GET /api/v1/payments/{transactionId}/webhooks`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::WebhookDelivery)]
 pub struct WebhookDelivery {
     pub event_id: String,
     #[serde(rename = "type")]
@@ -165,8 +200,9 @@ pub struct WebhookDelivery {
     pub attempts: Vec<WebhookAttempt>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::WebhookAttempt)]
 pub struct WebhookAttempt {
     pub at: String,
     pub http_status: Option<i64>,
@@ -176,8 +212,9 @@ pub struct WebhookAttempt {
 }
 
 /// `pagination` of a listing.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::Pagination)]
 pub struct Pagination {
     pub has_more: bool,
     /// Pass it as `startingAfter` for the next page (`null` on the last one).
@@ -185,9 +222,64 @@ pub struct Pagination {
 }
 
 /// `GET /api/v1/payments`: a page of payments, newest first.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = caurisflux::PaymentList)]
 pub struct PaymentList {
     pub success: bool,
     pub data: Vec<PaymentData>,
     pub pagination: Pagination,
+}
+
+/// `{"success": true, "data": payment}`.
+#[derive(ToSchema)]
+#[schema(as = caurisflux::PaymentResponse)]
+#[allow(dead_code)] // documents the envelope `api::success_body` writes
+pub struct PaymentResponse {
+    success: bool,
+    data: PaymentData,
+}
+
+/// `{"success": true, "data": refund}`.
+#[derive(ToSchema)]
+#[schema(as = caurisflux::RefundResponse)]
+#[allow(dead_code)]
+pub struct RefundResponse {
+    success: bool,
+    data: RefundData,
+}
+
+/// `{"success": true, "data": [provider…]}`.
+#[derive(ToSchema)]
+#[schema(as = caurisflux::ProviderList)]
+#[allow(dead_code)]
+pub struct ProviderList {
+    success: bool,
+    data: Vec<ProviderInfo>,
+}
+
+/// `{"success": true, "data": [delivery…]}`.
+#[derive(ToSchema)]
+#[schema(as = caurisflux::WebhookDeliveryList)]
+#[allow(dead_code)]
+pub struct WebhookDeliveryList {
+    success: bool,
+    data: Vec<WebhookDelivery>,
+}
+
+/// The event sent again.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = caurisflux::Redelivery)]
+pub struct Redelivery {
+    pub event_id: String,
+    pub url: String,
+}
+
+/// `{"success": true, "data": {eventId, url}}`.
+#[derive(ToSchema)]
+#[schema(as = caurisflux::RedeliveryResponse)]
+#[allow(dead_code)]
+pub struct RedeliveryResponse {
+    success: bool,
+    data: Redelivery,
 }

@@ -9,15 +9,21 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Serialize)]
-struct ErrorEnvelope<'a> {
+/// `{"success": false, "error": {"code", "message"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = sahelpay::Error)]
+pub struct ErrorEnvelope<'a> {
     success: bool,
     error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = sahelpay::ErrorDetail)]
+pub struct ErrorDetail<'a> {
+    /// A stable code: INVALID_AMOUNT, MISSING_PHONE, MISSING_RETURN_URL, DUPLICATE_PAYMENT, …
+    #[schema(example = "INVALID_AMOUNT")]
     code: &'a str,
+    /// What is wrong, in French.
     message: &'a str,
 }
 

@@ -57,6 +57,22 @@ fn parse_method(s: &str) -> Option<ProviderCode> {
 
 /// `GET /v1/payments?status=SUCCEEDED&payment_method=WAVE&created_from=…&created_to=…
 /// &client_reference=…&limit=20&starting_after=txn_…`: newest first.
+#[utoipa::path(get, path = "/v1/payments", tag = "SahelPay",
+    summary = "List payments, newest first",
+    params(
+        ("status" = Option<String>, Query, description = "PENDING, PROCESSING, SUCCEEDED, FAILED, CANCELLED or EXPIRED"),
+        ("payment_method" = Option<String>, Query, description = "ORANGE_MONEY, WAVE, MOOV, FREE_MONEY, MTN_MOMO, CARD, VISA, MASTERCARD or GIM_UEMOA"),
+        ("created_from" = Option<String>, Query, description = "A day (UTC) or an RFC 3339 time, inclusive"),
+        ("created_to" = Option<String>, Query, description = "A day (UTC, to its end) or an RFC 3339 time, inclusive"),
+        ("client_reference" = Option<String>, Query, description = "The merchant's reference"),
+        ("limit" = Option<u32>, Query, description = "1 to 100 (20)", minimum = 1, maximum = 100),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page")),
+    responses(
+        (status = 200, description = "A page of payments", body = super::wire::PaymentList),
+        (status = 400, description = "Bad input (French message)", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
+    ),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -128,6 +144,16 @@ pub async fn list(
 }
 
 /// `POST /v1/payments/{id}/cancel`.
+#[utoipa::path(post, path = "/v1/payments/{id}/cancel", tag = "SahelPay",
+    summary = "Cancel a payment that is not over",
+    params(("id" = String, Path, description = "txn_000000000042")),
+    responses(
+        (status = 200, description = "The cancelled payment", body = super::wire::PaymentResponse),
+        (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::sahelpay::error::ErrorEnvelope),
+    ),
+    security(("bearer" = [])))]
 pub async fn cancel(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -153,6 +179,22 @@ pub async fn cancel(
 }
 
 /// `POST /v1/payments/{id}/refunds` with `{"amount"?, "reason"?}`.
+#[utoipa::path(post, path = "/v1/payments/{id}/refunds", tag = "SahelPay",
+    summary = "Refund all or part of a paid payment",
+    params(
+        ("id" = String, Path, description = "txn_000000000042"),
+        ("X-Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the same refund")),
+    request_body(content = crate::api::fields::RefundBody, description = "Both fields optional"),
+    responses(
+        (status = 201, description = "The refund (SUCCEEDED or FAILED)", body = super::wire::RefundResponse),
+        (status = 400, description = "Bad input (French message)", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 413, description = "Body over 64 KB", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::sahelpay::error::ErrorEnvelope),
+    ),
+    security(("bearer" = [])))]
 pub async fn refund(
     State(state): State<AppState>,
     headers: HeaderMap,

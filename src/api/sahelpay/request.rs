@@ -13,21 +13,40 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-#[derive(Deserialize)]
-struct CreateBody {
+/// The body of `POST /v1/payments`, read field by field (each mistake has its code).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = sahelpay::CreatePaymentRequest)]
+pub struct CreateBody {
+    /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
+    #[schema(value_type = i64, required = true, minimum = 1, example = 5000)]
     amount: Option<Value>,
+    #[schema(value_type = Option<String>, example = "XOF")]
     currency: Option<Value>,
+    /// ORANGE_MONEY, WAVE, MOOV, CARD, VISA, MASTERCARD or GIM_UEMOA; absent: the customer chooses.
+    #[schema(value_type = Option<String>, example = "ORANGE_MONEY")]
     payment_method: Option<Value>,
+    #[schema(value_type = Option<String>, example = "ML")]
     country: Option<Value>,
+    /// E.164; required for ORANGE_MONEY, WAVE and MOOV.
+    #[schema(value_type = Option<String>, example = "+22370123456")]
     customer_phone: Option<Value>,
+    /// Required for card methods.
+    #[schema(value_type = Option<String>)]
     customer_name: Option<Value>,
+    /// Required for card methods.
+    #[schema(value_type = Option<String>)]
     customer_email: Option<Value>,
+    #[schema(value_type = String, required = true, example = "https://votre-site.com/checkout/return")]
     return_url: Option<Value>,
     /// Dalal's extension to the seed: where this payment's webhooks go (else the merchant's
     /// default endpoint).
+    #[schema(value_type = Option<String>)]
     callback_url: Option<Value>,
+    #[schema(value_type = Option<String>, example = "order_123")]
     client_reference: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Box<RawValue>>,
+    #[schema(value_type = Option<String>)]
     description: Option<Value>,
 }
 

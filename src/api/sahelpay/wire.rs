@@ -6,6 +6,7 @@ use crate::payments::{Attempt, Payment, Refund, refunded_amount};
 use crate::{clock, routes};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
 /// The method's name in SahelPay's vocabulary (for cards, the brand the merchant asked for).
 pub fn method_name(provider: ProviderCode, brand: Option<CardBrand>) -> &'static str {
@@ -24,13 +25,19 @@ pub fn method_name(provider: ProviderCode, brand: Option<CardBrand>) -> &'static
     }
 }
 
-/// The seed's `data` object.
-#[derive(Serialize)]
+/// A payment: the seed's `data` object.
+#[derive(Serialize, ToSchema)]
+#[schema(as = sahelpay::Payment)]
 pub struct PaymentData {
+    #[schema(example = "txn_000000000042")]
     id: String,
+    /// PENDING, PROCESSING, SUCCEEDED, FAILED, CANCELLED or EXPIRED.
+    #[schema(example = "PENDING")]
     status: String,
     amount: i64,
+    #[schema(value_type = String, example = "XOF")]
     currency: &'static str,
+    #[schema(value_type = Option<String>, example = "ORANGE_MONEY")]
     payment_method: Option<&'static str>,
     /// The card paid with (brand and last four digits), once the customer has typed it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +46,7 @@ pub struct PaymentData {
     gateway_used: Option<String>,
     routing_reason: Option<String>,
     client_reference: String,
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Box<RawValue>>,
     expires_at: String,
     created_at: String,
@@ -47,8 +55,10 @@ pub struct PaymentData {
     refunds: Vec<RefundData>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = sahelpay::Card)]
 struct CardData {
+    #[schema(value_type = String, example = "VISA")]
     brand: &'static str,
     last4: String,
 }
@@ -96,14 +106,18 @@ impl PaymentData {
 }
 
 /// A refund (`POST /v1/payments/{id}/refunds`, `refund.*` events).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = sahelpay::Refund)]
 pub struct RefundData {
     id: String,
     payment_id: String,
     amount: i64,
+    #[schema(value_type = String)]
     currency: &'static str,
+    /// PENDING, SUCCEEDED or FAILED.
     status: String,
     reason: Option<String>,
+    #[schema(value_type = Option<String>)]
     failure_code: Option<&'static str>,
     created_at: String,
     updated_at: String,
@@ -126,7 +140,8 @@ impl RefundData {
 }
 
 /// `pagination` of a listing.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = sahelpay::Pagination)]
 pub struct Pagination {
     pub has_more: bool,
     /// Pass it as `starting_after` for the next page (`null` on the last one).
@@ -134,9 +149,28 @@ pub struct Pagination {
 }
 
 /// `GET /v1/payments`: a page of payments, newest first.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = sahelpay::PaymentList)]
 pub struct PaymentList {
     pub success: bool,
     pub data: Vec<PaymentData>,
     pub pagination: Pagination,
+}
+
+/// `{"success": true, "data": payment}`.
+#[derive(ToSchema)]
+#[schema(as = sahelpay::PaymentResponse)]
+#[allow(dead_code)] // documents the envelope `api::success_body` writes
+pub struct PaymentResponse {
+    success: bool,
+    data: PaymentData,
+}
+
+/// `{"success": true, "data": refund}`.
+#[derive(ToSchema)]
+#[schema(as = sahelpay::RefundResponse)]
+#[allow(dead_code)]
+pub struct RefundResponse {
+    success: bool,
+    data: RefundData,
 }
