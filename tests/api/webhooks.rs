@@ -692,3 +692,54 @@ async fn set_webhook_url_is_an_operator_command() {
         None
     );
 }
+
+#[tokio::test]
+async fn refund_events_are_signed_and_delivered_like_payment_events() {
+    let app = spawn_app().await;
+    let (receiver, url) = Receiver::start().await;
+    let data = app
+        .create(json!({"type": "checkout", "amount": 7000, "country": "SN", "externalReference": "WH-RF",
+            "callbackUrl": url}))
+        .await;
+    app.state
+        .payments
+        .choose_method(
+            &token_of(&data),
+            card_choice(dalal::domain::Country::Sn, "4242424242424242"),
+        )
+        .await
+        .unwrap();
+    let id = data["transactionId"].as_str().unwrap();
+    let refund = app
+        .post_raw(
+            &format!("/api/v1/payments/{id}/refunds"),
+            Some(DEMO_KEY),
+            None,
+            json!({"amount": 2000}).to_string(),
+        )
+        .await;
+    assert_eq!(refund.status, 201, "{}", refund.text);
+    assert_eq!(
+        deliver(&app).await,
+        2,
+        "payment.succeeded, then refund.succeeded"
+    );
+    let got = receiver.received();
+    let mut kinds: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["type"].as_str().unwrap().to_owned())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["payment.succeeded", "refund.succeeded"]);
+    let event = got
+        .iter()
+        .map(Received::json)
+        .find(|e| e["type"] == "refund.succeeded")
+        .unwrap();
+    assert_eq!(
+        event["data"],
+        refund.json()["data"],
+        "the refund as the API returned it"
+    );
+    assert_ne!(got[0].id, got[1].id);
+}
