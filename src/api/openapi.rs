@@ -70,48 +70,173 @@ pub async fn document() -> Response {
         .into_response()
 }
 
-/// One operation as the page shows it.
+/// The name a `$ref` points to (`#/components/schemas/caurisflux.Payment` → `caurisflux.Payment`).
+fn schema_name(schema: &serde_json::Value) -> Option<String> {
+    let reference = schema["$ref"]
+        .as_str()
+        .or_else(|| schema["items"]["$ref"].as_str())?;
+    let name = reference.rsplit('/').next()?.to_owned();
+    Some(if schema["items"].is_object() {
+        format!("[{name}]")
+    } else {
+        name
+    })
+}
+
+/// A property's type as a reader wants it: `string`, `integer | null`, a schema name, ….
+fn type_of(schema: &serde_json::Value) -> String {
+    if let Some(name) = schema_name(schema) {
+        return name;
+    }
+    if let Some(any) = schema["oneOf"].as_array() {
+        return any.iter().map(type_of).collect::<Vec<_>>().join(" | ");
+    }
+    match &schema["type"] {
+        serde_json::Value::String(t) => t.clone(),
+        serde_json::Value::Array(ts) => ts
+            .iter()
+            .filter_map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        _ => "any".to_owned(),
+    }
+}
+
+/// One line of the page: a name, a type or a code, and what it is.
+struct Line {
+    name: String,
+    kind: String,
+    text: String,
+}
+
 struct Operation {
     title: String,
     summary: String,
-    /// (status code, description)
-    responses: Vec<(String, String)>,
+    parameters: Vec<Line>,
+    body: Option<String>,
+    responses: Vec<Line>,
 }
 
-/// `GET /docs`: every endpoint of the document, readable without JavaScript.
+struct SchemaDoc {
+    name: String,
+    text: String,
+    fields: Vec<Line>,
+}
+
+fn operations(doc: &serde_json::Value) -> Vec<Operation> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post"] {
+            let op = &item[method];
+            if !op.is_object() {
+                continue;
+            }
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            let parameters = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| Line {
+                    name: format!("{} ({})", text(&p["name"]), text(&p["in"])),
+                    kind: type_of(&p["schema"]),
+                    text: text(&p["description"]),
+                })
+                .collect();
+            let body = schema_name(&op["requestBody"]["content"]["application/json"]["schema"]);
+            let responses = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(code, r)| Line {
+                    name: code.clone(),
+                    kind: schema_name(&r["content"]["application/json"]["schema"])
+                        .unwrap_or_default(),
+                    text: text(&r["description"]),
+                })
+                .collect();
+            out.push(Operation {
+                title: format!("{} {path}", method.to_uppercase()),
+                summary: text(&op["summary"]),
+                parameters,
+                body,
+                responses,
+            });
+        }
+    }
+    out
+}
+
+fn schemas(doc: &serde_json::Value) -> Vec<SchemaDoc> {
+    doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, schema)| {
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str())
+                .collect();
+            SchemaDoc {
+                name: name.clone(),
+                text: schema["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                fields: schema["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(field, p)| {
+                        let example = match &p["example"] {
+                            serde_json::Value::Null => String::new(),
+                            e => format!(" Exemple : {e}."),
+                        };
+                        let needed = if required.contains(&field.as_str()) {
+                            ", requis"
+                        } else {
+                            ""
+                        };
+                        Line {
+                            name: field.clone(),
+                            kind: format!("{}{needed}", type_of(p)),
+                            text: format!(
+                                "{}{example}",
+                                p["description"].as_str().unwrap_or_default()
+                            ),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Lines as a definition list.
+fn lines(items: Vec<Line>) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    view! {
+        <ul>
+            {items
+                .into_iter()
+                .map(|l| view! { <li><code>{l.name}</code>{format!(" {} — {}", l.kind, l.text)}</li> })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// `GET /docs`: every endpoint, parameter, body, answer and schema field of the document,
+/// readable without JavaScript.
 pub async fn page() -> Html<String> {
     use leptos::prelude::*;
-    let doc = ApiDoc::openapi();
-    let operations: Vec<Operation> = doc
-        .paths
-        .paths
-        .iter()
-        .flat_map(|(path, item)| {
-            [("GET", item.get.as_ref()), ("POST", item.post.as_ref())]
-                .into_iter()
-                .filter_map(move |(method, op)| {
-                    let op = op?;
-                    let responses = op
-                        .responses
-                        .responses
-                        .iter()
-                        .map(|(code, r)| {
-                            let text = match r {
-                                utoipa::openapi::RefOr::T(r) => r.description.clone(),
-                                utoipa::openapi::RefOr::Ref(r) => r.ref_location.clone(),
-                            };
-                            (code.clone(), text)
-                        })
-                        .collect();
-                    Some(Operation {
-                        title: format!("{method} {path}"),
-                        summary: op.summary.clone().unwrap_or_default(),
-                        responses,
-                    })
-                })
-        })
-        .collect();
-    let description = doc.info.description.clone().unwrap_or_default();
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let description = doc["info"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let operations = operations(&doc);
+    let schemas = schemas(&doc);
     let view = view! {
         <html lang="fr">
             <head>
@@ -125,18 +250,29 @@ pub async fn page() -> Html<String> {
                     <h1>"API Dalal"</h1>
                     <p>{description}</p>
                     <p>"Document OpenAPI 3.1 : " <a href=crate::routes::OPENAPI>{crate::routes::OPENAPI}</a></p>
+                    <h2>"Opérations"</h2>
                     {operations
                         .into_iter()
                         .map(|op| view! {
                             <section class="operation">
-                                <h2><code>{op.title}</code></h2>
+                                <h3><code>{op.title}</code></h3>
                                 <p>{op.summary}</p>
-                                <ul>
-                                    {op.responses
-                                        .into_iter()
-                                        .map(|(code, text)| view! { <li><code>{code}</code>{format!(" {text}")}</li> })
-                                        .collect_view()}
-                                </ul>
+                                {(!op.parameters.is_empty()).then(|| view! { <h4>"Paramètres"</h4> })}
+                                {lines(op.parameters)}
+                                {op.body.map(|b| view! { <p>{format!("Corps : {b}")}</p> })}
+                                <h4>"Réponses"</h4>
+                                {lines(op.responses)}
+                            </section>
+                        })
+                        .collect_view()}
+                    <h2>"Schémas"</h2>
+                    {schemas
+                        .into_iter()
+                        .map(|s| view! {
+                            <section class="schema">
+                                <h3 id=s.name.clone()><code>{s.name.clone()}</code></h3>
+                                <p>{s.text}</p>
+                                {lines(s.fields)}
                             </section>
                         })
                         .collect_view()}

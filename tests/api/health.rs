@@ -80,4 +80,13 @@ async fn the_api_is_documented_in_openapi_and_on_a_page() {
         page.text
     );
     assert!(page.text.contains("GET /v1/payments"));
+    assert!(
+        page.text.contains("caurisflux.InitiateRequest"),
+        "request bodies are named"
+    );
+    assert!(
+        page.text.contains("<code>externalReference</code>"),
+        "and their fields listed"
+    );
+    assert!(page.text.contains("<code>client_reference</code>"));
 }
