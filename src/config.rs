@@ -17,6 +17,7 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     pub routing: RoutingSettings,
     pub cards: CardSettings,
+    pub retention: RetentionSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +168,26 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
+    /// SQLite: the size the write-ahead log is cut back to after a checkpoint (`journal_size_limit`).
+    pub wal_size_limit_bytes: u64,
+    /// SQLite: how often a full checkpoint folds the write-ahead log back and truncates it.
+    pub checkpoint_interval_secs: u64,
+}
+
+/// How long Dalal keeps what it no longer needs, and how it prunes it (in small batches, in the
+/// background).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RetentionSettings {
+    /// How often the pruning job runs.
+    pub interval_secs: u64,
+    /// Rows deleted per statement, so that pruning never holds the write lock for long.
+    pub batch: i64,
+    /// Idempotency records (Stripe keeps them 24 hours too): after this, a key may be reused.
+    pub idempotency_hours: i64,
+    /// Sandbox provider sessions (test mode only). Refunds of older sandbox payments fail.
+    pub sandbox_days: i64,
+    /// The per-try log of webhook deliveries (the deliveries themselves are kept).
+    pub webhook_attempts_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +252,13 @@ impl Settings {
             .set_default("server.max_body_bytes", 64 * 1024)?
             .set_default("database.url", "sqlite://dalal.db")?
             .set_default("database.max_connections", 8)?
+            .set_default("database.wal_size_limit_bytes", 64 * 1024 * 1024)?
+            .set_default("database.checkpoint_interval_secs", 60)?
+            .set_default("retention.interval_secs", 300)?
+            .set_default("retention.batch", 500)?
+            .set_default("retention.idempotency_hours", 24)?
+            .set_default("retention.sandbox_days", 90)?
+            .set_default("retention.webhook_attempts_days", 30)?
             .set_default("payments.expiry_secs", 30 * 60)?
             .set_default("payments.max_failed_attempts", 3)?
             .set_default("payments.worker_interval_ms", 500)?
@@ -244,6 +272,14 @@ impl Settings {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.retention.batch > 0 && self.retention.interval_secs > 0,
+            "retention.batch and retention.interval_secs must be positive"
+        );
+        anyhow::ensure!(
+            self.retention.idempotency_hours >= 24,
+            "retention.idempotency_hours must be at least 24 (merchants retry for a day)"
+        );
         anyhow::ensure!(
             self.payments.expiry_secs > 0,
             "payments.expiry_secs must be positive"

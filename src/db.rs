@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod merchants;
 pub mod payments;
 pub mod refunds;
+pub mod retention;
 pub mod sandbox;
 pub mod webhooks;
 
@@ -18,6 +19,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub type Pool = sqlx::SqlitePool;
+
+/// How long a statement waits for SQLite's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 /// Opens the database, creating the SQLite file if needed, in WAL mode so readers never wait
@@ -28,8 +32,13 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true)
+        // After a checkpoint resets the write-ahead log, cut its file back to this size.
+        .pragma(
+            "journal_size_limit",
+            settings.wal_size_limit_bytes.to_string(),
+        );
     SqlitePoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(Duration::from_secs(10))
@@ -44,6 +53,43 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
         .run(pool)
         .await
         .context("failed to apply database migrations")
+}
+
+/// Folds the write-ahead log back into the database and truncates its file, if that can be done
+/// at once (SQLite's `wal_checkpoint(TRUNCATE)` on a connection that does not wait: a checkpoint
+/// that waits for a long reader holds every writer back, and payments would fail with
+/// "database is locked"). Returns whether it completed; if not, the next pass tries again, and
+/// meanwhile `journal_size_limit` caps the file whenever SQLite starts the log over.
+pub async fn checkpoint(pool: &Pool) -> anyhow::Result<bool> {
+    use sqlx::Connection as _;
+    let mut conn = pool
+        .acquire()
+        .await
+        .context("failed to get a connection to checkpoint")?;
+    sqlx::query("PRAGMA busy_timeout = 0")
+        .execute(&mut *conn)
+        .await
+        .context("failed to set the checkpoint's busy timeout")?;
+    let result: Result<(i64, i64, i64), sqlx::Error> =
+        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await;
+    let restored = sqlx::query(&format!(
+        "PRAGMA busy_timeout = {}",
+        BUSY_TIMEOUT.as_millis()
+    ))
+    .execute(&mut *conn)
+    .await;
+    if restored.is_err() {
+        // Never hand a connection that does not wait back to the pool.
+        let _ = conn.detach().close().await;
+    }
+    let (busy, _, _) = match result {
+        Ok(row) => row,
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => return Ok(false),
+        Err(e) => return Err(e).context("failed to checkpoint the write-ahead log"),
+    };
+    Ok(busy == 0)
 }
 
 pub async fn ping(pool: &Pool) -> anyhow::Result<()> {

@@ -1,7 +1,10 @@
-//! The middleware of the pages: the customer's language, same-origin page calls, cache headers.
+//! Middleware: security headers on every response; for the pages, the customer's language,
+//! same-origin page calls and cache headers.
 
 use crate::i18n::Lang;
 use crate::routes;
+use crate::state::AppState;
+use axum::extract::State;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -49,13 +52,16 @@ pub async fn same_origin_only(request: Request<axum::body::Body>, next: Next) ->
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let origin_ok = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+            // Our pages say `Referrer-Policy: no-referrer`, so a browser posting one of their
+            // plain forms sends `Origin: null`; it still says where the request comes from in
+            // `Sec-Fetch-Site`, which no page can forge.
+            Some("null") => fetch_site == Some("same-origin"),
             Some(origin) => origin
                 .split_once("://")
                 .is_some_and(|(_, rest)| rest == host),
-            None => {
-                headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site")
-            }
+            None => fetch_site != Some("cross-site"),
         };
         if !origin_ok {
             tracing::warn!(host, "refused a cross-site call to a page function");
@@ -93,5 +99,56 @@ pub async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Re
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
+    response
+}
+
+/// The Content-Security-Policy of a rendered page: its scripts are the hydration scripts, which
+/// carry this response's nonce; WebAssembly may compile; nothing may frame the page.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Everything that is not a rendered page (the API, the sandbox's and docs pages): no script.
+const STRICT_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Browser features no Dalal page uses.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), display-capture=(), geolocation=(), \
+    gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()";
+
+/// On every response: no MIME sniffing, no framing, no referrer (a payment page's URL carries its
+/// token, which must not reach the merchant's site in `Referer`), a tight Permissions-Policy, HSTS
+/// when Dalal is served over https, and a strict CSP unless the page set its own (with a nonce).
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    headers.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    if state.public_url.starts_with("https://") {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(STRICT_CSP));
     response
 }

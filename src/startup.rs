@@ -143,6 +143,17 @@ impl Application {
         let deliveries = tokio::spawn(crate::webhooks::delivery::run(
             self.state.webhooks.clone(),
             webhook_interval,
+            stopped.clone(),
+        ));
+        let pruning = tokio::spawn(crate::retention::run(
+            self.state.pool.clone(),
+            self.state.clock.clone(),
+            self.state.settings.retention.clone(),
+            stopped.clone(),
+        ));
+        let checkpoints = tokio::spawn(crate::retention::checkpoints(
+            self.state.pool.clone(),
+            Duration::from_secs(self.state.settings.database.checkpoint_interval_secs.max(1)),
             stopped,
         ));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
@@ -154,6 +165,8 @@ impl Application {
         let _ = worker.await;
         let _ = sweeper.await;
         let _ = deliveries.await;
+        let _ = pruning.await;
+        let _ = checkpoints.await;
         Ok(())
     }
 }
@@ -166,6 +179,19 @@ async fn delete_expired_sessions(store: SqliteStore, shutdown: tokio::sync::watc
         }
     })
     .await
+}
+
+/// Sets a rendered page's Content-Security-Policy with the nonce Leptos gave this response's
+/// hydration scripts (runs in the page's reactive context, once per request).
+fn page_security_policy() {
+    use leptos::prelude::use_context;
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) = axum::http::HeaderValue::from_str(&middleware::page_csp(&nonce))
+    {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
 }
 
 /// The whole application. Browser sessions and the customer's language concern the pages only:
@@ -189,7 +215,9 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
             routes::SANDBOX_BANK,
             get(pages::sandbox::bank).post(pages::sandbox::bank_answer),
         )
-        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, page_security_policy, move || {
+            shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::language))
         .layer(session_layer);
@@ -206,6 +234,10 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(axum::middleware::from_fn(middleware::cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn(middleware::same_origin_only))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

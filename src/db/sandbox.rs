@@ -233,3 +233,17 @@ pub async fn recent_same_payment(
         .context("failed to read recent sandbox sessions")?;
     rows.into_iter().map(SandboxSession::try_from).collect()
 }
+
+/// Counts one more wrong 3-D Secure code on an undecided session; how many there are now.
+pub async fn wrong_code(pool: &Pool, id: &str) -> anyhow::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "UPDATE sandbox_sessions SET wrong_codes = wrong_codes + 1
+         WHERE id = $1 AND decision IS NULL RETURNING wrong_codes",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .context("failed to count a wrong code")?
+    .unwrap_or((0,));
+    Ok(n)
+}

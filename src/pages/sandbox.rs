@@ -144,7 +144,7 @@ pub async fn bank(State(state): State<AppState>, Path(reference): Path<String>) 
     bank_page(&state, &reference, None).await
 }
 
-async fn bank_page(state: &AppState, reference: &str, problem: Option<&'static str>) -> Response {
+async fn bank_page(state: &AppState, reference: &str, problem: Option<String>) -> Response {
     let unknown = || {
         not_found(
             "Authentification inconnue",
@@ -219,8 +219,21 @@ pub async fn bank_answer(
     let decision = match Decision::parse(&form.decision) {
         Some(Decision::Approve) if form.code.trim() == card::TEST_3DS_CODE => Decision::Approve,
         Some(Decision::Approve) => {
-            let problem = "Code incorrect : saisissez le code reçu par SMS.";
-            return bank_page(&state, &reference, Some(problem)).await;
+            // Like an issuer: three wrong codes and the payment is refused.
+            let wrong = match crate::db::sandbox::wrong_code(&state.pool, &reference).await {
+                Ok(n) => n,
+                Err(err) => return internal(&err),
+            };
+            let left = card::MAX_WRONG_CODES - wrong;
+            if left > 0 {
+                let problem = format!(
+                    "Code incorrect : saisissez le code reçu par SMS ({left} essai{} restant{}).",
+                    if left > 1 { "s" } else { "" },
+                    if left > 1 { "s" } else { "" }
+                );
+                return bank_page(&state, &reference, Some(problem)).await;
+            }
+            Decision::Decline
         }
         Some(Decision::Decline | Decision::InsufficientFunds | Decision::Expired) | None => {
             Decision::Decline

@@ -180,6 +180,55 @@ async fn three_d_secure_is_confirmed_on_the_sandbox_bank_page() {
 }
 
 #[tokio::test]
+async fn three_wrong_3ds_codes_refuse_the_payment_like_an_issuer() {
+    let app = spawn_app().await;
+    let (_, token) = sahel_card(&app, "CARD").await;
+    let (_, attempt) = pay(&app, &token, "4000000000003220").await.unwrap();
+    let bank = attempt.launch_url.unwrap();
+    let wrong = || {
+        app.client
+            .post(&bank)
+            .form(&[("decision", "approve"), ("code", "111111")])
+            .send()
+    };
+    for left in ["2 essais restants", "1 essai restant"] {
+        let reply = wrong().await.unwrap();
+        assert_eq!(reply.status(), 200);
+        let html = reply.text().await.unwrap();
+        assert!(html.contains(left), "{html}");
+    }
+    let (payment, _) = now(&app, &token).await;
+    assert_eq!(
+        payment.status,
+        PaymentStatus::Processing,
+        "still waiting after two"
+    );
+    let third = wrong().await.unwrap();
+    assert_eq!(third.status(), 303, "back to the checkout");
+    let (payment, attempt) = now(&app, &token).await;
+    assert_eq!(
+        payment.status,
+        PaymentStatus::Pending,
+        "the customer may try another card"
+    );
+    assert_eq!(
+        attempt.unwrap().failure_code.map(|c| c.as_str()),
+        Some("authentication-failed")
+    );
+    // The right code is too late now.
+    let late = app
+        .client
+        .post(&bank)
+        .form(&[("decision", "approve"), ("code", "123456")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 303);
+    let (payment, _) = now(&app, &token).await;
+    assert_eq!(payment.status, PaymentStatus::Pending);
+}
+
+#[tokio::test]
 async fn a_refused_3ds_check_fails_the_attempt() {
     let app = spawn_app().await;
     let (_, token) = sahel_card(&app, "CARD").await;

@@ -681,6 +681,8 @@ async fn set_webhook_url_is_an_operator_command() {
     let settings = dalal::config::DatabaseSettings {
         url: format!("sqlite://{}/dalal.db", dir.path().display()),
         max_connections: 1,
+        wal_size_limit_bytes: 1 << 20,
+        checkpoint_interval_secs: 60,
     };
     let pool = dalal::db::connect(&settings).await.unwrap();
     let url = dalal::db::merchants::webhook_url(&pool, &id).await.unwrap();

@@ -34,6 +34,25 @@ pub fn request_lang() -> Lang {
         .unwrap_or_default()
 }
 
+/// Whether the request is a plain HTML form post (no JavaScript) rather than the page's fetch.
+pub fn plain_form() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.headers.get(axum::http::header::ACCEPT).cloned())
+        .and_then(|v| v.to_str().ok().map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// Sends a plain form's browser back to the payment page. Leptos would send it to the `Referer`,
+/// which our pages never give (`Referrer-Policy: no-referrer`), nor do browsers that strip it.
+pub fn back_to_page(token: &str) {
+    let url_safe = token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain_form() && url_safe {
+        leptos_axum::redirect(&crate::routes::checkout(token));
+    }
+}
+
 /// Notes a problem for the page to show (in the customer's language) after its next load.
 pub async fn flash(token: &str, err: &PaymentError) -> Result<(), ServerFnError> {
     let text = err.customer_text(request_lang() == Lang::En);

@@ -117,6 +117,7 @@ pub async fn pay(
     if let Err(err) = result {
         flash(&token, &err).await?;
     }
+    back_to_page(&token);
     Ok(())
 }
 
@@ -164,18 +165,19 @@ pub async fn pay_card(
     match result {
         Ok((_, attempt)) if attempt.status == AttemptStatus::AwaitingCustomer => {
             let link = attempt.launch_url;
-            let plain_form = use_context::<axum::http::request::Parts>()
-                .and_then(|p| p.headers.get(axum::http::header::ACCEPT).cloned())
-                .and_then(|v| v.to_str().ok().map(|v| v.contains("text/html")))
-                .unwrap_or(false);
-            if plain_form && let Some(link) = link.as_deref() {
-                leptos_axum::redirect(link);
+            match link.as_deref() {
+                Some(link) if plain_form() => leptos_axum::redirect(link),
+                Some(_) | None => back_to_page(&token),
             }
             Ok(link)
         }
-        Ok(_) => Ok(None),
+        Ok(_) => {
+            back_to_page(&token);
+            Ok(None)
+        }
         Err(err) => {
             flash(&token, &err).await?;
+            back_to_page(&token);
             Ok(None)
         }
     }
@@ -190,6 +192,7 @@ pub async fn change_method(#[server(default)] token: String) -> Result<(), Serve
     if let Err(err) = state.payments.change_method(&token).await {
         flash(&token, &err).await?;
     }
+    back_to_page(&token);
     Ok(())
 }
 
@@ -200,12 +203,14 @@ pub async fn cancel_payment(#[server(default)] token: String) -> Result<(), Serv
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     match state.payments.cancel(&token).await {
-        Ok(payment) => {
-            if let Some(link) = back_link(&payment) {
-                leptos_axum::redirect(&link);
-            }
+        Ok(payment) => match back_link(&payment) {
+            Some(link) => leptos_axum::redirect(&link),
+            None => back_to_page(&token),
+        },
+        Err(err) => {
+            flash(&token, &err).await?;
+            back_to_page(&token);
         }
-        Err(err) => flash(&token, &err).await?,
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ use std::collections::BTreeMap;
 const AUTHENTICATION_VALIDITY_MS: i64 = 10 * 60 * 1000;
 /// The one-time code the sandbox bank expects on its 3-D Secure page.
 pub const TEST_3DS_CODE: &str = "123456";
+/// Wrong codes after which the sandbox bank refuses the payment, as issuers do.
+pub const MAX_WRONG_CODES: i64 = 3;
 
 /// What the sandbox bank does with a card, from its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,92 @@
+//! Keeping the database bounded: old records are pruned in small batches (`retention.*`), and
+//! SQLite's write-ahead log is checkpointed regularly and cut back (`database.*`), so that
+//! neither grows without end under sustained load.
+
+use crate::clock::SharedClock;
+use crate::config::RetentionSettings;
+use crate::db::{self, Pool};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// How many rows one pass deleted, by kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    pub idempotency: u64,
+    pub sandbox_sessions: u64,
+    pub webhook_attempts: u64,
+}
+
+/// One pruning pass: every kind, a batch at a time, until nothing old is left.
+pub async fn prune(
+    pool: &Pool,
+    clock: &SharedClock,
+    settings: &RetentionSettings,
+) -> anyhow::Result<Pruned> {
+    let now = clock.now_ms();
+    let batch = settings.batch;
+    let mut pruned = Pruned::default();
+    let all = |n: u64| n == u64::try_from(batch).unwrap_or(u64::MAX);
+    loop {
+        let n = db::retention::idempotency(pool, now - settings.idempotency_hours * HOUR_MS, batch)
+            .await?;
+        pruned.idempotency += n;
+        if !all(n) {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    loop {
+        let n = db::retention::sandbox_sessions(pool, now - settings.sandbox_days * DAY_MS, batch)
+            .await?;
+        pruned.sandbox_sessions += n;
+        if !all(n) {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    loop {
+        let before = now - settings.webhook_attempts_days * DAY_MS;
+        let n = db::retention::webhook_attempts(pool, before, batch).await?;
+        pruned.webhook_attempts += n;
+        if !all(n) {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    Ok(pruned)
+}
+
+/// Prunes every `retention.interval_secs` until `shutdown` turns true.
+pub async fn run(
+    pool: Pool,
+    clock: SharedClock,
+    settings: RetentionSettings,
+    shutdown: watch::Receiver<bool>,
+) {
+    let interval = Duration::from_secs(settings.interval_secs);
+    crate::background::every(interval, shutdown, || async {
+        match prune(&pool, &clock, &settings).await {
+            Ok(pruned) if pruned != Pruned::default() => {
+                tracing::info!(?pruned, "pruned old records")
+            }
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = ?err, "pruning failed"),
+        }
+    })
+    .await
+}
+
+/// Checkpoints the write-ahead log every `interval` until `shutdown` turns true.
+pub async fn checkpoints(pool: Pool, interval: Duration, shutdown: watch::Receiver<bool>) {
+    crate::background::every(interval, shutdown, || async {
+        match db::checkpoint(&pool).await {
+            Ok(true) => {}
+            Ok(false) => tracing::debug!("a reader kept the checkpoint from completing"),
+            Err(err) => tracing::warn!(error = ?err, "checkpoint failed"),
+        }
+    })
+    .await
+}

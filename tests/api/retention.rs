@@ -1,0 +1,171 @@
+//! Old records are pruned in the background; SQLite's write-ahead log stays bounded.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn idempotency_records_live_a_day_then_the_key_may_be_used_again() {
+    let app = spawn_app().await;
+    let body = json!({"type": "checkout", "amount": 5000, "externalReference": "RET-1"});
+    let first = app
+        .initiate_with_key(DEMO_KEY, Some("ret-key"), &body)
+        .await;
+    assert_eq!(first.status, 201);
+    let replay = app
+        .initiate_with_key(DEMO_KEY, Some("ret-key"), &body)
+        .await;
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+
+    let settings = &app.state.settings.retention;
+    let pool = &app.state.pool;
+    app.clock.advance_ms(23 * 3_600_000);
+    let pruned = dalal::retention::prune(pool, &app.state.clock, settings)
+        .await
+        .unwrap();
+    assert_eq!(pruned.idempotency, 0, "kept for 24 hours");
+    app.clock.advance_ms(2 * 3_600_000);
+    let pruned = dalal::retention::prune(pool, &app.state.clock, settings)
+        .await
+        .unwrap();
+    assert_eq!(pruned.idempotency, 1);
+    let again = app
+        .initiate_with_key(DEMO_KEY, Some("ret-key"), &body)
+        .await;
+    assert_eq!(again.status, 201);
+    assert!(
+        again.headers.get("idempotent-replayed").is_none(),
+        "a new payment"
+    );
+    assert_ne!(
+        again.json()["data"]["transactionId"],
+        first.json()["data"]["transactionId"]
+    );
+}
+
+#[tokio::test]
+async fn old_webhook_tries_and_sandbox_sessions_are_pruned_in_batches() {
+    let app = spawn_app_with(&[("retention.batch", "2")]).await;
+    // Three paid payments whose webhooks go nowhere: three sandbox sessions, three failed tries.
+    for i in 0..3 {
+        let data = app
+            .create(json!({"type": "checkout", "amount": 5000, "country": "SN",
+                "externalReference": format!("RET-{i}"), "callbackUrl": "http://127.0.0.1:9/hooks"}))
+            .await;
+        app.state
+            .payments
+            .choose_method(
+                &token_of(&data),
+                card_choice(dalal::domain::Country::Sn, "4242424242424242"),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.state.webhooks.deliver_due().await.unwrap(), 3);
+    let count = |table: &'static str| {
+        let pool = app.state.pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    assert_eq!(count("webhook_attempts").await, 3);
+    assert_eq!(count("sandbox_sessions").await, 3);
+
+    let settings = &app.state.settings.retention;
+    app.clock.advance_ms(31 * 86_400_000);
+    let pruned = dalal::retention::prune(&app.state.pool, &app.state.clock, settings)
+        .await
+        .unwrap();
+    assert_eq!(pruned.webhook_attempts, 3, "two batches of two");
+    assert_eq!(pruned.sandbox_sessions, 0, "sandbox sessions live 90 days");
+    assert_eq!(count("webhook_attempts").await, 0);
+    assert_eq!(count("webhook_deliveries").await, 3, "deliveries stay");
+    app.clock.advance_ms(60 * 86_400_000);
+    let pruned = dalal::retention::prune(&app.state.pool, &app.state.clock, settings)
+        .await
+        .unwrap();
+    assert_eq!(pruned.sandbox_sessions, 3);
+    assert_eq!(count("payments").await, 3, "payments are never pruned");
+}
+
+#[tokio::test]
+async fn the_write_ahead_log_is_cut_back_after_a_load() {
+    let limit: u64 = 256 * 1024;
+    let app = spawn_app_with(&[("database.wal_size_limit_bytes", "262144")]).await;
+    let pool = &app.state.pool;
+    let wal = {
+        let (file,): (String,) =
+            sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        std::path::PathBuf::from(format!("{file}-wal"))
+    };
+    // A long reader keeps checkpoints from resetting the log while 3 000 payments are written,
+    // as a slow report would under sustained load.
+    let mut reader = pool.begin().await.unwrap();
+    let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments")
+        .fetch_one(&mut *reader)
+        .await
+        .unwrap();
+    for i in 0..3_000 {
+        let new = dalal::payments::NewPayment {
+            dialect: dalal::payments::Dialect::CaurisFlux,
+            kind: dalal::payments::NewPaymentKind::Checkout {
+                country: None,
+                phone: None,
+            },
+            amount: dalal::domain::Money::new(1000 + i, dalal::domain::Currency::Xof).unwrap(),
+            external_reference: format!("WAL-{i}"),
+            customer_name: Some("Awa Ndiaye".into()),
+            customer_email: None,
+            description: Some("x".repeat(200)),
+            callback_url: None,
+            return_url: None,
+            cancel_url: None,
+            metadata: None,
+        };
+        app.state
+            .payments
+            .create(
+                dalal::merchants::DEMO_MERCHANT_ID,
+                dalal::payments::Mode::Test,
+                new,
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let grown = std::fs::metadata(&wal).unwrap().len();
+    assert!(
+        grown > limit,
+        "the log grew past the limit under the reader: {grown}"
+    );
+    // While the reader stays, a checkpoint cannot finish: it gives up at once, and a payment
+    // written meanwhile does not wait for it.
+    let started = std::time::Instant::now();
+    assert!(!dalal::db::checkpoint(pool).await.unwrap());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "it did not wait"
+    );
+    let data = app
+        .create(json!({"type": "checkout", "amount": 5000, "externalReference": "WAL-LAST"}))
+        .await;
+    assert!(data["transactionId"].is_string());
+    reader.rollback().await.unwrap();
+    // The checkpoint job's next pass folds the log back and cuts its file.
+    assert!(
+        dalal::db::checkpoint(pool).await.unwrap(),
+        "the checkpoint completed"
+    );
+    let after = std::fs::metadata(&wal).unwrap().len();
+    assert!(
+        after <= limit,
+        "the log is back under {limit} bytes: {after}"
+    );
+    assert_eq!(app.count_payments().await, 3_001, "nothing lost");
+}
