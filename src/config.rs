@@ -18,6 +18,20 @@ pub struct Settings {
     pub routing: RoutingSettings,
     pub cards: CardSettings,
     pub retention: RetentionSettings,
+    pub rate_limits: RateLimitSettings,
+}
+
+/// Requests a second (sustained) and in a burst: per API key on the API, per client address on
+/// the pages, page calls and sandbox pages (`rate_limit.rs`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    pub api_per_second: u32,
+    pub api_burst: u32,
+    pub pages_per_second: u32,
+    pub pages_burst: u32,
+    /// Behind a reverse proxy: take the client's address from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +268,12 @@ impl Settings {
             .set_default("database.max_connections", 8)?
             .set_default("database.wal_size_limit_bytes", 64 * 1024 * 1024)?
             .set_default("database.checkpoint_interval_secs", 60)?
+            .set_default("rate_limits.enabled", true)?
+            .set_default("rate_limits.api_per_second", 100)?
+            .set_default("rate_limits.api_burst", 300)?
+            .set_default("rate_limits.pages_per_second", 30)?
+            .set_default("rate_limits.pages_burst", 300)?
+            .set_default("rate_limits.trust_forwarded_for", false)?
             .set_default("retention.interval_secs", 300)?
             .set_default("retention.batch", 500)?
             .set_default("retention.idempotency_hours", 24)?

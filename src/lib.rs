@@ -37,6 +37,8 @@ pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod random;
 #[cfg(feature = "ssr")]
+pub mod rate_limit;
+#[cfg(feature = "ssr")]
 pub mod retention;
 #[cfg(feature = "ssr")]
 pub mod startup;

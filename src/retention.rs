@@ -59,15 +59,18 @@ pub async fn prune(
     Ok(pruned)
 }
 
-/// Prunes every `retention.interval_secs` until `shutdown` turns true.
+/// Prunes every `retention.interval_secs` until `shutdown` turns true (and lets the rate
+/// limiter forget quiet clients).
 pub async fn run(
     pool: Pool,
     clock: SharedClock,
     settings: RetentionSettings,
+    limits: crate::rate_limit::Limits,
     shutdown: watch::Receiver<bool>,
 ) {
     let interval = Duration::from_secs(settings.interval_secs);
     crate::background::every(interval, shutdown, || async {
+        limits.forget_idle();
         match prune(&pool, &clock, &settings).await {
             Ok(pruned) if pruned != Pruned::default() => {
                 tracing::info!(?pruned, "pruned old records")

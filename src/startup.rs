@@ -94,7 +94,9 @@ impl Application {
             .site_addr(address)
             .build();
         let webhooks = Deliverer::new(pool.clone(), clock.clone(), &settings.webhooks)?;
+        let limits = crate::rate_limit::Limits::new(&settings.rate_limits);
         let state = AppState {
+            limits,
             pool,
             clock,
             payments,
@@ -149,6 +151,7 @@ impl Application {
             self.state.pool.clone(),
             self.state.clock.clone(),
             self.state.settings.retention.clone(),
+            self.state.limits.clone(),
             stopped.clone(),
         ));
         let checkpoints = tokio::spawn(crate::retention::checkpoints(
@@ -157,7 +160,9 @@ impl Application {
             stopped,
         ));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
-        axum::serve(self.listener, router(self.state, self.sessions))
+        let app = router(self.state, self.sessions)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server failed")?;
@@ -234,6 +239,10 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(axum::middleware::from_fn(middleware::cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,

@@ -14,6 +14,7 @@ pub struct AppState {
     pub payments: Payments,
     pub api_keys: crate::merchants::KeyCache,
     pub webhooks: crate::webhooks::delivery::Deliverer,
+    pub limits: crate::rate_limit::Limits,
     pub settings: Settings,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,

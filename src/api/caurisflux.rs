@@ -69,6 +69,7 @@ async fn create(
         (status = 413, description = "Body over 64 KB", body = crate::api::error::ErrorBody),
         (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::error::ErrorBody),
         (status = 503, description = "The provider is down (Retry-After)", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn initiate(
@@ -95,6 +96,7 @@ pub async fn initiate(
         (status = 200, description = "The payment", body = wire::PaymentResponse),
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn get_payment(
@@ -125,6 +127,7 @@ pub async fn get_payment(
     responses(
         (status = 200, description = "The providers", body = wire::ProviderList),
         (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ))]
 pub async fn providers(
     State(state): State<AppState>,
@@ -210,6 +213,7 @@ async fn merchant_payment(
         (status = 200, description = "Deliveries, oldest first", body = wire::WebhookDeliveryList),
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn list_webhooks(
@@ -255,6 +259,7 @@ pub async fn list_webhooks(
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn redeliver_webhook(

@@ -97,6 +97,7 @@ async fn create(
         (status = 413, description = "Body over 64 KB", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 503, description = "The provider is down (Retry-After)", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::sahelpay::error::ErrorEnvelope),
     ),
     security(("bearer" = [])))]
 pub async fn create_payment(
@@ -125,6 +126,7 @@ pub async fn create_payment(
         (status = 200, description = "The payment", body = wire::PaymentResponse),
         (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::sahelpay::error::ErrorEnvelope),
     ),
     security(("bearer" = [])))]
 pub async fn get_payment(

@@ -14,6 +14,7 @@ mod languages;
 mod lifecycle;
 mod listing;
 mod providers;
+mod rate_limits;
 mod refunds;
 mod retention;
 mod sahelpay;

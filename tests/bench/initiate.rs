@@ -50,6 +50,9 @@ fn serve(dir: &str) {
             .unwrap()
             .set_override("server.address", "127.0.0.1:0")
             .unwrap()
+            // The benchmark is the load a rate limit exists to stop.
+            .set_override("rate_limits.enabled", false)
+            .unwrap()
             .set_override("database.url", format!("sqlite://{dir}/bench.db"))
             .unwrap()
             .build()

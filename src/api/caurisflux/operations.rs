@@ -46,6 +46,7 @@ fn transaction(id: &str) -> Result<TransactionId, ApiError> {
         (status = 200, description = "A page of payments", body = super::wire::PaymentList),
         (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn list(
@@ -125,6 +126,7 @@ pub async fn list(
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn cancel(
@@ -166,6 +168,7 @@ pub async fn cancel(
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
         (status = 413, description = "Body over 64 KB", body = crate::api::error::ErrorBody),
         (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
 pub async fn refund(

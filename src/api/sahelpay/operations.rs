@@ -71,6 +71,7 @@ fn parse_method(s: &str) -> Option<ProviderCode> {
         (status = 200, description = "A page of payments", body = super::wire::PaymentList),
         (status = 400, description = "Bad input (French message)", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::sahelpay::error::ErrorEnvelope),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -152,6 +153,7 @@ pub async fn list(
         (status = 401, description = "Missing or wrong key", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::sahelpay::error::ErrorEnvelope),
     ),
     security(("bearer" = [])))]
 pub async fn cancel(
@@ -193,6 +195,7 @@ pub async fn cancel(
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 413, description = "Body over 64 KB", body = crate::api::sahelpay::error::ErrorEnvelope),
         (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::sahelpay::error::ErrorEnvelope),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::sahelpay::error::ErrorEnvelope),
     ),
     security(("bearer" = [])))]
 pub async fn refund(
