@@ -188,9 +188,9 @@ fn Checkout(
         Step::Choose => view! { <Choose lang page=page.clone() pay pay_card/> }.into_any(),
         Step::Scan {
             provider,
-            qr_svg,
+            qr_png,
             link,
-        } => view! { <Scan lang page=page.clone() provider qr_svg link pay change/> }.into_any(),
+        } => view! { <Scan lang page=page.clone() provider qr_png link pay change/> }.into_any(),
         Step::Authenticate { link, card } => view! { <Authenticate lang link card/> }.into_any(),
         Step::Confirm {
             provider,

@@ -68,7 +68,13 @@ async fn the_seed_direct_example_runs_as_written() {
     // A direct Wave payment carries its QR code and deep link; in test mode both open the
     // sandbox phone page of a Wave-like `cos-…` checkout session.
     let qr = data["qrCode"].as_str().unwrap();
-    assert!(qr.starts_with("data:image/svg+xml;base64,"), "{qr}");
+    assert!(qr.starts_with("data:image/png;base64,"), "{qr}");
+    assert!(qr.len() < 1_500, "a compact QR code: {} bytes", qr.len());
+    let body_bytes = serde_json::to_string(&data).unwrap().len();
+    assert!(
+        body_bytes <= 2_048,
+        "the whole answer stays under 2 KB: {body_bytes} bytes"
+    );
     let wave_link = data["deepLinks"]["wave"].as_str().unwrap();
     assert!(
         wave_link.starts_with(&format!("{}/sandbox/phone/cos-", app.address)),

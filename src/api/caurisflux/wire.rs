@@ -39,7 +39,7 @@ pub struct PaymentData {
     /// The merchant's `metadata`, exactly as sent.
     #[schema(value_type = Option<Object>)]
     metadata: Option<Box<RawValue>>,
-    /// Direct Wave / Orange Money payments: the QR code as an SVG `data:` URI.
+    /// Direct Wave / Orange Money payments: the QR code as a PNG `data:` URI (under 1.5 KB).
     qr_code: Option<String>,
     /// Direct Wave / Orange Money payments: app links by app.
     deep_links: Option<BTreeMap<String, String>>,
@@ -128,7 +128,7 @@ impl PaymentData {
             attempt.filter(|a| a.status.is_open() && a.provider.flow() == ConfirmationFlow::QrCode);
         let qr_code = open_qr
             .and_then(|a| a.launch_url.as_deref())
-            .map(qr::svg_data_uri)
+            .map(qr::png_data_uri)
             .transpose()?;
         let deep_links = open_qr
             .map(|a| a.deep_links.clone())

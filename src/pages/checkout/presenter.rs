@@ -143,7 +143,7 @@ fn step(payment: &Payment, attempt: Option<&Attempt>) -> Step {
     ) {
         (ConfirmationFlow::QrCode, AttemptStatus::Created, Some(link)) => Step::Scan {
             provider: attempt.provider,
-            qr_svg: crate::qr::svg(link).unwrap_or_default(),
+            qr_png: crate::qr::png_data_uri(link).unwrap_or_default(),
             link: link.to_owned(),
         },
         (ConfirmationFlow::Card, AttemptStatus::AwaitingCustomer, Some(link)) => {

@@ -52,7 +52,8 @@ pub enum Step {
     /// A QR-code session is open: scan it or open the app.
     Scan {
         provider: ProviderCode,
-        qr_svg: String,
+        /// The QR code as a PNG `data:` URI.
+        qr_png: String,
         link: String,
     },
     /// A push (or one-time-code charge) awaits the customer's answer.

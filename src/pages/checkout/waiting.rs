@@ -17,7 +17,7 @@ pub fn Scan(
     lang: Lang,
     page: PaymentPage,
     provider: ProviderCode,
-    qr_svg: String,
+    qr_png: String,
     link: String,
     pay: ServerAction<Pay>,
     change: ServerAction<ChangeMethod>,
@@ -40,7 +40,7 @@ pub fn Scan(
             <div class="scan-options">
                 <a class="button primary open-app" href=link.clone()>{t.open_app} " " {provider.name()}</a>
                 <figure class="qr">
-                    <div role="img" aria-label=format!("{} {}", t.qr_label, provider.name()) inner_html=qr_svg></div>
+                    <img src=qr_png alt=format!("{} {}", t.qr_label, provider.name()) width="220" height="220"/>
                 </figure>
             </div>
             {otp}
