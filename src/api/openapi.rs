@@ -37,6 +37,61 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
+/// A string that is one of `words` (for request fields read by hand: the schema says what the
+/// checks accept, from the same tables).
+fn words(
+    words: impl IntoIterator<Item = String>,
+    example: &str,
+) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(words))
+        .examples([serde_json::Value::from(example)])
+        .build()
+}
+
+pub(crate) fn payment_types() -> utoipa::openapi::schema::Object {
+    words(["direct".to_owned(), "checkout".to_owned()], "checkout")
+}
+
+pub(crate) fn currencies() -> utoipa::openapi::schema::Object {
+    words(
+        crate::domain::Currency::ALL.map(|c| c.code().to_owned()),
+        "XOF",
+    )
+}
+
+pub(crate) fn countries() -> utoipa::openapi::schema::Object {
+    words(
+        crate::domain::Country::ALL.map(|c| c.code().to_owned()),
+        "SN",
+    )
+}
+
+pub(crate) fn providers() -> utoipa::openapi::schema::Object {
+    words(
+        crate::domain::ProviderCode::ALL.map(|p| p.code().to_owned()),
+        "wave",
+    )
+}
+
+pub(crate) fn sahelpay_methods() -> utoipa::openapi::schema::Object {
+    words(
+        [
+            "ORANGE_MONEY",
+            "WAVE",
+            "MOOV",
+            "CARD",
+            "VISA",
+            "MASTERCARD",
+            "GIM_UEMOA",
+        ]
+        .map(str::to_owned),
+        "ORANGE_MONEY",
+    )
+}
+
 struct Security;
 
 impl Modify for Security {
@@ -308,5 +363,18 @@ mod tests {
             schemas.keys()
         );
         assert!(schemas.contains_key("sahelpay.Error"));
+        // Request fields read by hand still say which words they accept, from the same tables.
+        let initiate = &schemas["caurisflux.InitiateRequest"]["properties"];
+        assert_eq!(
+            initiate["type"]["enum"],
+            serde_json::json!(["direct", "checkout"])
+        );
+        assert_eq!(initiate["provider"]["enum"].as_array().unwrap().len(), 6);
+        assert!(
+            schemas["caurisflux.InitiateRequest"]["required"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("type"))
+        );
     }
 }

@@ -19,19 +19,19 @@ use serde_json::value::RawValue;
 pub struct InitiateBody {
     /// `direct` (the merchant chose the provider) or `checkout` (the customer chooses).
     #[serde(rename = "type")]
-    #[schema(value_type = String, required = true, example = "checkout")]
+    #[schema(schema_with = crate::api::openapi::payment_types, required = true)]
     kind: Option<Value>,
     /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
-    #[schema(value_type = i64, required = true, minimum = 1, example = 10000)]
+    #[schema(value_type = i64, required = true, minimum = 100, maximum = 50000000, example = 10000)]
     amount: Option<Value>,
     /// XOF (default), XAF or GNF; the country's currency.
-    #[schema(value_type = Option<String>, example = "XOF")]
+    #[schema(schema_with = crate::api::openapi::currencies)]
     currency: Option<Value>,
     /// Required for `direct`: wave, orange_money, free_money, mtn_momo, moov_money, card.
-    #[schema(value_type = Option<String>, example = "wave")]
+    #[schema(schema_with = crate::api::openapi::providers)]
     provider: Option<Value>,
     /// ISO code: SN, CI, ML, BF, BJ, TG, NE, GN, CM. Required for `direct`.
-    #[schema(value_type = Option<String>, example = "SN")]
+    #[schema(schema_with = crate::api::openapi::countries)]
     country: Option<Value>,
     /// The merchant's order reference (1 to 100 characters).
     #[schema(value_type = String, required = true, example = "COMMANDE-12345")]

@@ -18,14 +18,14 @@ use serde_json::value::RawValue;
 #[schema(as = sahelpay::CreatePaymentRequest)]
 pub struct CreateBody {
     /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
-    #[schema(value_type = i64, required = true, minimum = 1, example = 5000)]
+    #[schema(value_type = i64, required = true, minimum = 100, maximum = 50000000, example = 5000)]
     amount: Option<Value>,
-    #[schema(value_type = Option<String>, example = "XOF")]
+    #[schema(schema_with = crate::api::openapi::currencies)]
     currency: Option<Value>,
     /// ORANGE_MONEY, WAVE, MOOV, CARD, VISA, MASTERCARD or GIM_UEMOA; absent: the customer chooses.
-    #[schema(value_type = Option<String>, example = "ORANGE_MONEY")]
+    #[schema(schema_with = crate::api::openapi::sahelpay_methods)]
     payment_method: Option<Value>,
-    #[schema(value_type = Option<String>, example = "ML")]
+    #[schema(schema_with = crate::api::openapi::countries)]
     country: Option<Value>,
     /// E.164; required for ORANGE_MONEY, WAVE and MOOV.
     #[schema(value_type = Option<String>, example = "+22370123456")]
