@@ -146,30 +146,66 @@ pub trait DialectError: From<anyhow::Error> {
     fn key_busy() -> Self;
 }
 
+/// What a dialect's creation gives `idempotent`: the response, or `None` when another request
+/// held the key first (only on the unclaimed path).
+pub type Created<E> = Result<Option<axum::response::Response>, E>;
+
 /// Runs `create` once per (merchant, idempotency key): the first request creates (its response is
 /// stored by `create`, in the payment's transaction), the same request again gets the same bytes,
 /// another request with the key is refused. A 4xx is an answer and is stored too; a 5xx is not, so
 /// the merchant's retry runs again.
-pub async fn idempotent<E, F>(
+///
+/// A payment that calls no provider at creation (`unclaimed_ok`) skips the claim: it is created
+/// with its idempotency record in one transaction (`create(Some(fingerprint))`), and only if
+/// another request holds the key does this fall back to claiming, which replays that request's
+/// answer or waits for it. A payment that calls a provider claims the key first
+/// (`create(None)`), so that two requests never open two provider sessions.
+pub async fn idempotent<E, F, Fut>(
     state: &crate::state::AppState,
     merchant_id: &str,
     key: &crate::domain::text::IdempotencyKey,
     route: &str,
     body: &[u8],
+    unclaimed_ok: bool,
     create: F,
 ) -> Result<axum::response::Response, E>
 where
     E: DialectError,
-    F: std::future::Future<Output = Result<axum::response::Response, E>>,
+    F: Fn(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Created<E>>,
 {
     use crate::payments::idempotency::{self, Claim};
     use axum::http::{HeaderValue, StatusCode, header};
     use axum::response::IntoResponse;
 
     let fingerprint = idempotency::fingerprint(route, body);
+    if unclaimed_ok {
+        match create(Some(fingerprint.clone())).await {
+            Ok(Some(response)) => return Ok(response),
+            Ok(None) => {} // another request holds the key: see below
+            Err(err) if err.status().is_client_error() => {
+                let (status, answer) = (err.status().as_u16(), err.body());
+                let stored = idempotency::store_answer(
+                    &state.pool,
+                    &state.clock,
+                    merchant_id,
+                    key,
+                    &fingerprint,
+                    status,
+                    &answer,
+                )
+                .await?;
+                if stored {
+                    return Err(err);
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
     match idempotency::claim(&state.pool, &state.clock, merchant_id, key, &fingerprint).await? {
-        Claim::Owner => match create.await {
-            Ok(response) => Ok(response),
+        Claim::Owner => match create(None).await {
+            Ok(Some(response)) => Ok(response),
+            Ok(None) => Err(E::key_busy()),
             Err(err) if err.status().is_client_error() => {
                 idempotency::complete(
                     &state.pool,

@@ -9,7 +9,7 @@ pub mod wire;
 use super::auth::ApiMerchant;
 use super::{ApiError, fields, json_response, read_body, success_body};
 use crate::domain::{Country, Money, ProviderCode, TransactionId};
-use crate::payments::{Attempt, Completion, NewPayment, Payment};
+use crate::payments::{Attempt, Completion, Conflict, NewPayment, Payment, PaymentError};
 use crate::state::AppState;
 use crate::{clock, routes};
 use axum::extract::{Path, Query, State};
@@ -38,22 +38,28 @@ async fn create(
     merchant: &crate::merchants::Merchant,
     new: NewPayment,
     key: Option<&crate::domain::text::IdempotencyKey>,
-) -> Result<Response, ApiError> {
+    unclaimed: Option<String>,
+) -> super::Created<ApiError> {
     let render =
         |payment: &Payment, attempt: Option<&Attempt>| created_body(state, payment, attempt);
     let completion = key.map(|key| Completion {
         key,
         render: &render,
+        unclaimed: unclaimed.as_deref(),
     });
-    let (payment, attempt) = state
+    let (payment, attempt) = match state
         .payments
         .create(&merchant.id, merchant.mode, new, completion)
-        .await?;
+        .await
+    {
+        Err(PaymentError::Conflict(Conflict::IdempotencyKeyTaken)) => return Ok(None),
+        other => other?,
+    };
     let (status, body) = created_body(state, &payment, attempt.as_ref())?;
-    Ok(json_response(
+    Ok(Some(json_response(
         StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
         body,
-    ))
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/payments/initiate", tag = "CaurisFlux",
@@ -83,10 +89,22 @@ pub async fn initiate(
     let new = request::parse_initiate(&bytes)?;
 
     let Some(key) = key else {
-        return create(&state, &merchant, new, None).await;
+        return create(&state, &merchant, new, None, None)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("a payment without key was not created").into());
     };
-    let creating = create(&state, &merchant, new, Some(&key));
-    super::idempotent(&state, &merchant.id, &key, INITIATE_ROUTE, &bytes, creating).await
+    let unclaimed_ok = !new.opens_provider_session();
+    let creating = |unclaimed| create(&state, &merchant, new.clone(), Some(&key), unclaimed);
+    super::idempotent(
+        &state,
+        &merchant.id,
+        &key,
+        INITIATE_ROUTE,
+        &bytes,
+        unclaimed_ok,
+        creating,
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/payments/{transaction_id}", tag = "CaurisFlux",

@@ -17,7 +17,7 @@ use super::{fields, json_response, read_body, success_body};
 use crate::domain::TransactionId;
 use crate::domain::text::IdempotencyKey;
 use crate::merchants::{self, Merchant};
-use crate::payments::{Attempt, Completion, NewPayment, Payment};
+use crate::payments::{Attempt, Completion, Conflict, NewPayment, Payment, PaymentError};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -64,23 +64,29 @@ async fn create(
     merchant: &Merchant,
     new: NewPayment,
     key: Option<&IdempotencyKey>,
-) -> Result<Response, SahelError> {
+    unclaimed: Option<String>,
+) -> super::Created<SahelError> {
     let render = |payment: &Payment, attempt: Option<&Attempt>| {
         created_body(&state.public_url, payment, attempt)
     };
     let completion = key.map(|key| Completion {
         key,
         render: &render,
+        unclaimed: unclaimed.as_deref(),
     });
-    let (payment, attempt) = state
+    let (payment, attempt) = match state
         .payments
         .create(&merchant.id, merchant.mode, new, completion)
-        .await?;
+        .await
+    {
+        Err(PaymentError::Conflict(Conflict::IdempotencyKeyTaken)) => return Ok(None),
+        other => other?,
+    };
     let (status, body) = created_body(&state.public_url, &payment, attempt.as_ref())?;
-    Ok(json_response(
+    Ok(Some(json_response(
         StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
         body,
-    ))
+    )))
 }
 
 /// `POST /v1/payments`.
@@ -112,10 +118,22 @@ pub async fn create_payment(
     let key = fields::idempotency_key(&headers).map_err(invalid("INVALID_IDEMPOTENCY_KEY"))?;
     let new = request::parse_create(&bytes)?;
     let Some(key) = key else {
-        return create(&state, &merchant, new, None).await;
+        return create(&state, &merchant, new, None, None)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("a payment without key was not created").into());
     };
-    let creating = create(&state, &merchant, new, Some(&key));
-    super::idempotent(&state, &merchant.id, &key, CREATE_ROUTE, &bytes, creating).await
+    let unclaimed_ok = !new.opens_provider_session();
+    let creating = |unclaimed| create(&state, &merchant, new.clone(), Some(&key), unclaimed);
+    super::idempotent(
+        &state,
+        &merchant.id,
+        &key,
+        CREATE_ROUTE,
+        &bytes,
+        unclaimed_ok,
+        creating,
+    )
+    .await
 }
 
 /// `GET /v1/payments/{id}` (`txn_…`, or the CaurisFlux `TX…`).

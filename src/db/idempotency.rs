@@ -1,4 +1,4 @@
-use super::Pool;
+use super::{Pool, Tx};
 use anyhow::Context;
 
 pub struct IdempotencyRow {
@@ -108,5 +108,36 @@ pub async fn release(pool: &Pool, merchant_id: &str, key: &str) -> anyhow::Resul
     .execute(pool)
     .await
     .context("failed to release an idempotency key")?;
+    Ok(())
+}
+
+/// A finished request's record, written at once (no claim came first).
+pub struct Completed<'a> {
+    pub merchant_id: &'a str,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+    pub status: u16,
+    pub body: &'a str,
+}
+
+/// Inserts a completed record; a key some request already holds is a unique violation.
+pub async fn insert_completed(
+    tx: &mut Tx<'_>,
+    record: &Completed<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, response_status,
+            response_body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(record.merchant_id)
+    .bind(record.key)
+    .bind(record.request_hash)
+    .bind(i64::from(record.status))
+    .bind(record.body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

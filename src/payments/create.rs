@@ -4,7 +4,7 @@ use super::routing::Routed;
 use super::{
     Attempt, Mode, NewPayment, NewPaymentKind, Payment, PaymentError, PaymentKind, Payments,
 };
-use crate::db;
+use crate::db::{self, Constraint};
 use crate::domain::text::IdempotencyKey;
 use crate::domain::{AttemptStatus, ConfirmationFlow, PaymentStatus, ProviderCode, TransactionId};
 use crate::providers::AttemptRequest;
@@ -20,6 +20,12 @@ pub struct Completion<'a> {
     pub key: &'a IdempotencyKey,
     /// Renders the response (HTTP status, body) from the created payment.
     pub render: &'a RenderResponse<'a>,
+    /// `None`: the request claimed the key before (its record is completed here). `Some(request
+    /// fingerprint)`: nobody claimed it — the record is written here, complete, in the payment's
+    /// transaction; if another request holds the key, nothing is created
+    /// (`Conflict::IdempotencyKeyTaken`). One write transaction instead of two, for payments
+    /// that call no provider.
+    pub unclaimed: Option<&'a str>,
 }
 
 impl Payments {
@@ -146,14 +152,33 @@ impl Payments {
             // The response is stored with the payment: a crash cannot leave a payment whose
             // idempotency key would let a retry create a second one.
             let (status, body) = (completion.render)(&payment, attempt.as_ref())?;
-            db::idempotency::complete(
-                &mut *tx,
-                merchant_id,
-                completion.key.as_str(),
-                status,
-                &body,
-            )
-            .await?;
+            let key = completion.key.as_str();
+            match completion.unclaimed {
+                None => {
+                    db::idempotency::complete(&mut *tx, merchant_id, key, status, &body).await?
+                }
+                Some(hash) => {
+                    let record = db::idempotency::Completed {
+                        merchant_id,
+                        key,
+                        request_hash: hash,
+                        status,
+                        body: &body,
+                    };
+                    if let Err(err) = db::idempotency::insert_completed(&mut tx, &record, now).await
+                    {
+                        // Dropping the transaction forgets the payment.
+                        return Err(match db::violated_constraint(&err) {
+                            Some(Constraint::IdempotencyKey) => {
+                                super::Conflict::IdempotencyKeyTaken.into()
+                            }
+                            _ => anyhow::Error::new(err)
+                                .context("failed to store an idempotent response")
+                                .into(),
+                        });
+                    }
+                }
+            }
         }
         tx.commit()
             .await

@@ -31,6 +31,12 @@ pub enum PaymentError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<Conflict> for PaymentError {
+    fn from(conflict: Conflict) -> Self {
+        PaymentError::Conflict(conflict)
+    }
+}
+
 impl From<Unavailable> for PaymentError {
     fn from(why: Unavailable) -> Self {
         PaymentError::Invalid(why.into())
@@ -54,6 +60,8 @@ pub enum Conflict {
     FullyRefunded,
     /// The idempotency key was used for another request.
     IdempotencyKeyReused,
+    /// Another request took the idempotency key first (the API then replays its answer).
+    IdempotencyKeyTaken,
 }
 
 impl Conflict {
@@ -112,6 +120,10 @@ impl Conflict {
             Conflict::FullyRefunded => (
                 "Ce paiement a déjà été remboursé en totalité".to_owned(),
                 "This payment has already been fully refunded".to_owned(),
+            ),
+            Conflict::IdempotencyKeyTaken => (
+                "Une requête avec la même clé d'idempotence est en cours".to_owned(),
+                "A request with the same idempotency key is in progress".to_owned(),
             ),
             Conflict::IdempotencyKeyReused => (
                 "Cette clé d'idempotence a déjà servi pour une autre requête : utilisez une nouvelle clé".to_owned(),

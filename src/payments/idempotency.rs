@@ -8,6 +8,7 @@
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
 use crate::domain::text::IdempotencyKey;
+use anyhow::Context;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -96,4 +97,40 @@ pub async fn complete(
 
 pub async fn release(pool: &Pool, merchant_id: &str, key: &IdempotencyKey) -> anyhow::Result<()> {
     db::idempotency::release(pool, merchant_id, key.as_str()).await
+}
+
+/// Stores the answer (a 4xx) of a request that did not claim its key, if the key is still free;
+/// false when another request holds it.
+pub async fn store_answer(
+    pool: &Pool,
+    clock: &SharedClock,
+    merchant_id: &str,
+    key: &IdempotencyKey,
+    request_hash: &str,
+    status: u16,
+    body: &str,
+) -> anyhow::Result<bool> {
+    let mut tx = pool
+        .begin()
+        .await
+        .context("failed to begin a transaction")?;
+    let record = db::idempotency::Completed {
+        merchant_id,
+        key: key.as_str(),
+        request_hash,
+        status,
+        body,
+    };
+    match db::idempotency::insert_completed(&mut tx, &record, clock.now_ms()).await {
+        Ok(()) => {
+            tx.commit()
+                .await
+                .context("failed to store an idempotent answer")?;
+            Ok(true)
+        }
+        Err(err) => match db::violated_constraint(&err) {
+            Some(db::Constraint::IdempotencyKey) => Ok(false),
+            _ => Err(anyhow::Error::new(err).context("failed to store an idempotent answer")),
+        },
+    }
 }

@@ -14,6 +14,21 @@ pub use crate::domain::Mode;
 
 pub use crate::domain::{Dialect, PaymentKind};
 
+impl NewPayment {
+    /// Whether creating it opens a provider session at once (a direct Wave or Orange Money
+    /// payment, whose answer carries the QR code): the provider is called before anything is
+    /// stored.
+    pub fn opens_provider_session(&self) -> bool {
+        match &self.kind {
+            NewPaymentKind::Direct { provider, .. } => {
+                provider.flow() == crate::domain::ConfirmationFlow::QrCode
+            }
+            NewPaymentKind::Card { .. } | NewPaymentKind::Checkout { .. } => false,
+        }
+    }
+}
+
+#[derive(Clone)]
 pub enum NewPaymentKind {
     Direct {
         provider: ProviderCode,
@@ -33,6 +48,7 @@ pub enum NewPaymentKind {
 }
 
 /// A payment to create, already parsed from either dialect.
+#[derive(Clone)]
 pub struct NewPayment {
     pub dialect: Dialect,
     pub kind: NewPaymentKind,

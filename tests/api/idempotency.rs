@@ -103,3 +103,47 @@ async fn fifty_concurrent_requests_with_one_key_create_one_payment() {
         .unwrap();
     assert_eq!(sessions, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_checkout_requests_with_one_key_create_one_payment() {
+    // A checkout payment calls no provider: it is created with its idempotency record in one
+    // transaction, and the requests that lose the race replay the winner's answer.
+    let app = std::sync::Arc::new(spawn_app().await);
+    let body = seed_checkout_body().to_string();
+    let handles: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, body) = (app.clone(), body.clone());
+            tokio::spawn(async move {
+                app.post_raw(
+                    "/api/v1/payments/initiate",
+                    Some(DEMO_KEY),
+                    Some("RACE-CHECKOUT"),
+                    body,
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for h in handles {
+        replies.push(h.await.unwrap());
+    }
+    for reply in &replies {
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        assert_eq!(reply.text, replies[0].text, "the same bytes for everyone");
+    }
+    assert_eq!(app.count_payments().await, 1);
+    let replayed = replies
+        .iter()
+        .filter(|r| r.headers.contains_key("idempotent-replayed"))
+        .count();
+    assert_eq!(replayed, 49, "one created, the others replayed");
+    // The same key with another body is still refused.
+    let mut other = seed_checkout_body();
+    other["amount"] = serde_json::json!(12_345);
+    let reused = app
+        .initiate_with_key(DEMO_KEY, Some("RACE-CHECKOUT"), &other)
+        .await;
+    assert_eq!(reused.status, 422, "{}", reused.text);
+    assert_eq!(app.count_payments().await, 1);
+}
