@@ -68,12 +68,12 @@ impl Limits {
         if exempt || !self.settings.enabled {
             return None;
         }
-        let address = self.client_address(request);
         let verdict = if is_api(path) {
-            let key = credential(request).unwrap_or_else(|| format!("address:{address}"));
+            let key = credential(request)
+                .unwrap_or_else(|| format!("address:{}", self.client_address(request)));
             self.api.check_key(&key)
         } else {
-            self.pages.check_key(&address)
+            self.pages.check_key(&self.client_address(request))
         };
         verdict.err().map(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());

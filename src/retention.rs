@@ -19,6 +19,25 @@ pub struct Pruned {
     pub webhook_attempts: u64,
 }
 
+/// Deletes with `batch_of` (one statement of at most `batch` rows) until a statement deletes
+/// fewer: how many went in all.
+async fn drain<F, Fut>(batch: i64, mut batch_of: F) -> anyhow::Result<u64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u64>>,
+{
+    let full = u64::try_from(batch).unwrap_or(u64::MAX);
+    let mut total = 0;
+    loop {
+        let n = batch_of().await?;
+        total += n;
+        if n < full {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 /// One pruning pass: every kind, a batch at a time, until nothing old is left.
 pub async fn prune(
     pool: &Pool,
@@ -27,36 +46,23 @@ pub async fn prune(
 ) -> anyhow::Result<Pruned> {
     let now = clock.now_ms();
     let batch = settings.batch;
-    let mut pruned = Pruned::default();
-    let all = |n: u64| n == u64::try_from(batch).unwrap_or(u64::MAX);
-    loop {
-        let n = db::retention::idempotency(pool, now - settings.idempotency_hours * HOUR_MS, batch)
-            .await?;
-        pruned.idempotency += n;
-        if !all(n) {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    loop {
-        let n = db::retention::sandbox_sessions(pool, now - settings.sandbox_days * DAY_MS, batch)
-            .await?;
-        pruned.sandbox_sessions += n;
-        if !all(n) {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    loop {
-        let before = now - settings.webhook_attempts_days * DAY_MS;
-        let n = db::retention::webhook_attempts(pool, before, batch).await?;
-        pruned.webhook_attempts += n;
-        if !all(n) {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    Ok(pruned)
+    let keys_before = now - settings.idempotency_hours * HOUR_MS;
+    let sandbox_before = now - settings.sandbox_days * DAY_MS;
+    let tries_before = now - settings.webhook_attempts_days * DAY_MS;
+    Ok(Pruned {
+        idempotency: drain(batch, || {
+            db::retention::idempotency(pool, keys_before, batch)
+        })
+        .await?,
+        sandbox_sessions: drain(batch, || {
+            db::retention::sandbox_sessions(pool, sandbox_before, batch)
+        })
+        .await?,
+        webhook_attempts: drain(batch, || {
+            db::retention::webhook_attempts(pool, tries_before, batch)
+        })
+        .await?,
+    })
 }
 
 /// Prunes every `retention.interval_secs` until `shutdown` turns true (and lets the rate

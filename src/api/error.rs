@@ -2,7 +2,7 @@
 //! message. A 5xx never carries the cause: that goes to the log.
 
 use crate::domain::InvalidInput;
-use crate::payments::PaymentError;
+use crate::payments::{Conflict, PaymentError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -98,7 +98,22 @@ impl From<PaymentError> for ApiError {
         match err {
             PaymentError::Invalid(e) => ApiError::bad_request(e.fr()),
             PaymentError::NotFound => ApiError::not_found("Transaction introuvable"),
-            e @ PaymentError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            PaymentError::Conflict(c) => {
+                // What the payment's state forbids is a 409; what its provider cannot do, or a
+                // key reused for another request, is a 422.
+                let status = match c {
+                    Conflict::NoRefundApi(_) | Conflict::IdempotencyKeyReused => {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    }
+                    Conflict::AlreadyFinal(_)
+                    | Conflict::ChoiceInProgress
+                    | Conflict::AwaitingConfirmation(_)
+                    | Conflict::NotRefundable(_)
+                    | Conflict::FullyRefunded
+                    | Conflict::IdempotencyKeyTaken => StatusCode::CONFLICT,
+                };
+                ApiError::new(status, c.texts().0)
+            }
             e @ PaymentError::LiveModeDisabled => {
                 ApiError::new(StatusCode::FORBIDDEN, e.to_string())
             }

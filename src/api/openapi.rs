@@ -116,11 +116,17 @@ impl Modify for Security {
     }
 }
 
+/// The document as JSON, built once: it only changes with the code.
+fn document_json() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
+}
+
 /// `GET /openapi.json`.
 pub async fn document() -> Response {
     (
         [(header::CACHE_CONTROL, "public, max-age=300")],
-        Json(ApiDoc::openapi()),
+        Json(document_json()),
     )
         .into_response()
 }
@@ -285,13 +291,13 @@ fn lines(items: Vec<Line>) -> impl leptos::prelude::IntoView {
 /// readable without JavaScript.
 pub async fn page() -> Html<String> {
     use leptos::prelude::*;
-    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let doc = document_json();
     let description = doc["info"]["description"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let operations = operations(&doc);
-    let schemas = schemas(&doc);
+    let operations = operations(doc);
+    let schemas = schemas(doc);
     let view = view! {
         <html lang="fr">
             <head>

@@ -2,15 +2,9 @@ use super::{Pool, Tx};
 use crate::domain::{AttemptStatus, FailureCode, ProviderCode};
 use anyhow::Context;
 
-/// `status IN (…)` for open attempts: `created`, `awaiting_customer` (`AttemptStatus::OPEN`),
-/// spelled once. The partial unique index of the first migration lists the same two words.
-fn open_statuses() -> String {
-    let words: Vec<String> = AttemptStatus::OPEN
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    format!("status IN ({})", words.join(", "))
-}
+/// `status IN (…)` for open attempts (`AttemptStatus::OPEN`), spelled once; the partial unique
+/// index of the first migration lists the same two words. A test checks it against the enum.
+const OPEN: &str = "status IN ('created', 'awaiting_customer')";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
@@ -131,7 +125,7 @@ pub async fn close<'e>(
         "UPDATE payment_attempts SET status = $1, provider_status = COALESCE($2, provider_status),
             failure_code = $3, failure_message = $4, next_check_at = NULL, updated_at = $5
          WHERE id = $6 AND {}",
-        open_statuses()
+        OPEN
     );
     let n = sqlx::query(&sql)
         .bind(closing.status.as_str())
@@ -167,7 +161,7 @@ pub async fn abandon_open(tx: &mut Tx<'_>, payment_id: i64, now: i64) -> anyhow:
     let sql = format!(
         "UPDATE payment_attempts SET status = $1, next_check_at = NULL, updated_at = $2
          WHERE payment_id = $3 AND {}",
-        open_statuses()
+        OPEN
     );
     sqlx::query(&sql)
         .bind(AttemptStatus::Abandoned.as_str())
@@ -190,7 +184,7 @@ pub async fn mark_awaiting(
     let sql = format!(
         "UPDATE payment_attempts SET status = $5, provider_status = $1, next_check_at = $2, updated_at = $3
          WHERE id = $4 AND {}",
-        open_statuses()
+        OPEN
     );
     let n = sqlx::query(&sql)
         .bind(provider_status)
@@ -208,7 +202,7 @@ pub async fn mark_awaiting(
 pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow::Result<()> {
     let sql = format!(
         "UPDATE payment_attempts SET next_check_at = $1 WHERE id = $2 AND {}",
-        open_statuses()
+        OPEN
     );
     sqlx::query(&sql)
         .bind(next_check_at)
@@ -268,7 +262,7 @@ pub async fn open_for_payment<'e>(
 ) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND {}",
-        open_statuses()
+        OPEN
     );
     sqlx::query_as(&sql)
         .bind(payment_id)
@@ -292,7 +286,7 @@ pub async fn due_for_check(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<
         "SELECT id FROM payment_attempts
          WHERE {} AND next_check_at IS NOT NULL AND next_check_at <= $1
          ORDER BY next_check_at LIMIT $2",
-        open_statuses()
+        OPEN
     );
     let rows: Vec<(String,)> = sqlx::query_as(&sql)
         .bind(now)
@@ -325,4 +319,18 @@ pub async fn latest_for_payments(
         .fetch_all(pool)
         .await
         .context("failed to read the latest attempts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_statuses_are_the_enums() {
+        let words: Vec<String> = AttemptStatus::OPEN
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(OPEN, format!("status IN ({})", words.join(", ")));
+    }
 }

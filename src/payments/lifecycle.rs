@@ -63,7 +63,7 @@ impl Payments {
             .context("failed to begin a transaction")?;
         // Write first, so the transaction holds the write lock before it reads.
         db::payments::lock(&mut tx, id.sequence()).await?;
-        let current = current_status(&mut tx, id.sequence()).await?;
+        let current = db::payments::status(&mut tx, id.sequence()).await?;
         if current.transition(event).is_err() {
             return Ok(false);
         }
@@ -108,7 +108,7 @@ impl Payments {
         attempt: &Attempt,
         now: i64,
     ) -> anyhow::Result<PaymentStatus> {
-        let current = current_status(tx, attempt.payment_id).await?;
+        let current = db::payments::status(tx, attempt.payment_id).await?;
         if current != PaymentStatus::Pending {
             return Ok(current);
         }
@@ -172,10 +172,7 @@ impl Payments {
         let data = self
             .formatter
             .payment_data(&payment, attempt.as_ref(), &refunds)?;
-        let target = match &payment.callback_url {
-            Some(url) => Some(url.clone()),
-            None => db::merchants::webhook_url(&mut **tx, &payment.merchant_id).await?,
-        };
+        let target = webhook_target(tx, &payment).await?;
         webhooks::enqueue(
             tx,
             webhooks::NewEvent {
@@ -193,9 +190,13 @@ impl Payments {
     }
 }
 
-pub(super) async fn current_status(
+/// Where a payment's events go: its callback URL, else its merchant's default endpoint.
+pub(super) async fn webhook_target(
     tx: &mut Tx<'_>,
-    payment_id: i64,
-) -> anyhow::Result<PaymentStatus> {
-    db::payments::status(tx, payment_id).await
+    payment: &Payment,
+) -> anyhow::Result<Option<String>> {
+    match &payment.callback_url {
+        Some(url) => Ok(Some(url.clone())),
+        None => db::merchants::webhook_url(&mut **tx, &payment.merchant_id).await,
+    }
 }

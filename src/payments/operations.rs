@@ -30,17 +30,16 @@ pub struct PaymentPage {
 }
 
 impl Payments {
-    /// A merchant's own payment in one mode.
+    /// A merchant's own payment in one mode, with its latest attempt.
     async fn merchant_payment(
         &self,
         merchant_id: &str,
         mode: Mode,
         id: TransactionId,
-    ) -> Result<Payment, PaymentError> {
-        let row = db::payments::find_for_merchant(&self.pool, merchant_id, mode, id.sequence())
+    ) -> Result<(Payment, Option<Attempt>), PaymentError> {
+        self.find_for_merchant(merchant_id, mode, id)
             .await?
-            .ok_or(PaymentError::NotFound)?;
-        Ok(Payment::try_from(row)?)
+            .ok_or(PaymentError::NotFound)
     }
 
     /// The merchant cancels a payment that is not over yet (and the provider session with it).
@@ -50,15 +49,15 @@ impl Payments {
         merchant_id: &str,
         mode: Mode,
         id: TransactionId,
-    ) -> Result<Payment, PaymentError> {
-        let payment = self.merchant_payment(merchant_id, mode, id).await?;
+    ) -> Result<(Payment, Option<Attempt>), PaymentError> {
+        let (payment, _) = self.merchant_payment(merchant_id, mode, id).await?;
         if !payment.status.is_terminal() {
             self.end(id, PaymentEvent::Cancel, "annulé par le marchand")
                 .await?;
         }
-        let payment = self.merchant_payment(merchant_id, mode, id).await?;
+        let (payment, attempt) = self.merchant_payment(merchant_id, mode, id).await?;
         match payment.status {
-            PaymentStatus::Cancelled => Ok(payment),
+            PaymentStatus::Cancelled => Ok((payment, attempt)),
             status
             @ (PaymentStatus::Succeeded | PaymentStatus::Failed | PaymentStatus::Expired) => {
                 Err(PaymentError::Conflict(Conflict::AlreadyFinal(status)))
@@ -78,7 +77,7 @@ impl Payments {
         id: TransactionId,
         request: RefundRequest,
     ) -> Result<(Payment, Refund), PaymentError> {
-        let payment = self.merchant_payment(merchant_id, mode, id).await?;
+        let (payment, attempt) = self.merchant_payment(merchant_id, mode, id).await?;
         if let Some((key, hash)) = &request.idempotency
             && let Some(existing) = db::refunds::find_by_key(&self.pool, merchant_id, key).await?
         {
@@ -89,10 +88,7 @@ impl Payments {
                 payment.status,
             )));
         }
-        let attempt = db::attempts::latest(&self.pool, payment.id.sequence())
-            .await?
-            .map(Attempt::try_from)
-            .transpose()?
+        let attempt = attempt
             .filter(|a| a.status == AttemptStatus::Succeeded)
             .context("a succeeded payment without its succeeded attempt")?;
         let provider = attempt.provider;
@@ -180,15 +176,14 @@ impl Payments {
                 )
             }
         };
-        self.finish_refund(&payment, &refund_id, status, provider_reference, failure)
+        let refund = self
+            .finish_refund(&payment, &refund_id, status, provider_reference, failure)
             .await?;
-        let row = db::refunds::find(&self.pool, &refund_id)
-            .await?
-            .context("the refund vanished")?;
-        Ok((payment, Refund::from_row(row, money.currency())?))
+        Ok((payment, refund))
     }
 
-    /// Records how a refund ended and writes its webhook event, in one transaction.
+    /// Records how a refund ended and writes its webhook event, in one transaction; the refund
+    /// as it now stands.
     async fn finish_refund(
         &self,
         payment: &Payment,
@@ -196,7 +191,7 @@ impl Payments {
         status: RefundStatus,
         provider_reference: Option<String>,
         failure: Option<crate::domain::FailureCode>,
-    ) -> Result<(), PaymentError> {
+    ) -> Result<Refund, PaymentError> {
         let now = self.clock.now_ms();
         let mut tx = self
             .pool
@@ -217,17 +212,14 @@ impl Payments {
             RefundStatus::Failed => Some(EventType::RefundFailed),
             RefundStatus::Pending => None,
         };
+        let row = db::refunds::find(&mut *tx, refund_id)
+            .await?
+            .context("the refund vanished")?;
+        let refund = Refund::from_row(row, payment.amount.currency())?;
         if let (true, Some(kind)) = (ended, kind) {
             tracing::info!(payment = %payment.id, refund = refund_id, status = %status, "refund ended");
-            let row = db::refunds::find(&mut *tx, refund_id)
-                .await?
-                .context("the refund vanished")?;
-            let refund = Refund::from_row(row, payment.amount.currency())?;
             let data = self.formatter.refund_data(payment, &refund)?;
-            let target = match &payment.callback_url {
-                Some(url) => Some(url.clone()),
-                None => db::merchants::webhook_url(&mut *tx, &payment.merchant_id).await?,
-            };
+            let target = super::lifecycle::webhook_target(&mut tx, payment).await?;
             webhooks::enqueue(
                 &mut tx,
                 webhooks::NewEvent {
@@ -243,7 +235,7 @@ impl Payments {
             .await?;
         }
         tx.commit().await.context("failed to end a refund")?;
-        Ok(())
+        Ok(refund)
     }
 
     /// The refund an idempotency key already made, if the request is the same one.

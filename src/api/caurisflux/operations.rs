@@ -5,25 +5,13 @@ use super::wire::{Pagination, PaymentData, PaymentList, RefundData};
 use crate::api::auth::ApiMerchant;
 use crate::api::{ApiError, fields, json_response, read_body, success_body};
 use crate::domain::{PaymentStatus, ProviderCode, TransactionId};
-use crate::payments::{Conflict, ListFilter, PaymentError, RefundRequest, idempotency};
+use crate::payments::{ListFilter, RefundRequest, idempotency};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use std::collections::HashMap;
-
-/// The CaurisFlux answer to a refund or cancel refusal: 409 for a payment's state, 422 for what
-/// its provider cannot do or a reused key.
-fn refusal(err: PaymentError) -> ApiError {
-    match err {
-        PaymentError::Conflict(c @ (Conflict::NoRefundApi(_) | Conflict::IdempotencyKeyReused)) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, c.texts().0)
-        }
-        PaymentError::NotFound => ApiError::not_found("Transaction introuvable"),
-        other => other.into(),
-    }
-}
 
 fn transaction(id: &str) -> Result<TransactionId, ApiError> {
     TransactionId::parse(id)
@@ -135,18 +123,11 @@ pub async fn cancel(
     Path(transaction_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = transaction(&transaction_id)?;
-    let payment = state
+    let (payment, attempt) = state
         .payments
         .cancel_for_merchant(&merchant.id, merchant.mode, id)
-        .await
-        .map_err(refusal)?;
+        .await?;
     let refunds = state.payments.refunds(&payment).await?;
-    let attempt = state
-        .payments
-        .attempts(&payment)
-        .await?
-        .into_iter()
-        .next_back();
     let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref(), &refunds)?;
     let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
@@ -194,8 +175,7 @@ pub async fn refund(
     let (payment, refund) = state
         .payments
         .refund(&merchant.id, merchant.mode, id, request)
-        .await
-        .map_err(refusal)?;
+        .await?;
     let body = success_body(&RefundData::new(&payment, &refund)).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::CREATED, body))
 }

@@ -4,7 +4,7 @@
 use crate::api::json_response;
 use crate::domain::InvalidInput;
 use crate::domain::text::IdempotencyKey;
-use crate::payments::PaymentError;
+use crate::payments::{Conflict, PaymentError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -113,8 +113,20 @@ impl From<PaymentError> for SahelError {
             PaymentError::NotFound => {
                 SahelError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "Paiement introuvable")
             }
-            e @ PaymentError::Conflict(_) => {
-                SahelError::new(StatusCode::CONFLICT, "INVALID_STATE", e.to_string())
+            PaymentError::Conflict(c) => {
+                let (status, code) = match c {
+                    Conflict::NotRefundable(_) => (StatusCode::CONFLICT, "REFUND_NOT_ALLOWED"),
+                    Conflict::FullyRefunded => (StatusCode::CONFLICT, "ALREADY_REFUNDED"),
+                    Conflict::IdempotencyKeyReused => (StatusCode::CONFLICT, "DUPLICATE_PAYMENT"),
+                    Conflict::NoRefundApi(_) => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, "REFUND_NOT_SUPPORTED")
+                    }
+                    Conflict::AlreadyFinal(_)
+                    | Conflict::ChoiceInProgress
+                    | Conflict::AwaitingConfirmation(_)
+                    | Conflict::IdempotencyKeyTaken => (StatusCode::CONFLICT, "INVALID_STATE"),
+                };
+                SahelError::new(status, code, c.texts().0)
             }
             e @ PaymentError::LiveModeDisabled => {
                 SahelError::new(StatusCode::FORBIDDEN, "LIVE_MODE_DISABLED", e.to_string())

@@ -5,7 +5,7 @@ use super::error::{SahelError, invalid};
 use super::wire::{Pagination, PaymentData, PaymentList, RefundData, method_name};
 use crate::api::{fields, json_response, read_body, success_body};
 use crate::domain::{CardBrand, PaymentStatus, ProviderCode, TransactionId};
-use crate::payments::{Conflict, ListFilter, PaymentError, RefundRequest, idempotency};
+use crate::payments::{ListFilter, PaymentError, RefundRequest, idempotency};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -13,22 +13,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use std::collections::HashMap;
 
-/// SahelPay's codes for what a payment's state or provider does not allow.
-fn refusal(err: PaymentError) -> SahelError {
-    let conflict = |code, c: Conflict| SahelError::new(StatusCode::CONFLICT, code, c.texts().0);
+/// A refund's errors: its only invalid input in the core is its amount (`INVALID_AMOUNT`);
+/// everything else is mapped as anywhere else.
+fn refund_error(err: PaymentError) -> SahelError {
     match err {
-        PaymentError::Conflict(c @ Conflict::NotRefundable(_)) => conflict("REFUND_NOT_ALLOWED", c),
-        PaymentError::Conflict(c @ Conflict::FullyRefunded) => conflict("ALREADY_REFUNDED", c),
-        PaymentError::Conflict(c @ Conflict::IdempotencyKeyReused) => {
-            conflict("DUPLICATE_PAYMENT", c)
-        }
-        PaymentError::Conflict(c @ Conflict::NoRefundApi(_)) => SahelError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "REFUND_NOT_SUPPORTED",
-            c.texts().0,
-        ),
-        PaymentError::Conflict(c @ Conflict::AlreadyFinal(_)) => conflict("INVALID_STATE", c),
-        // The only invalid input a refund meets in the core is its amount.
         PaymentError::Invalid(e) => SahelError::bad("INVALID_AMOUNT", e.fr()),
         other => other.into(),
     }
@@ -163,18 +151,11 @@ pub async fn cancel(
 ) -> Result<Response, SahelError> {
     let merchant = super::authenticate(&state, &headers).await?;
     let id = transaction(&id)?;
-    let payment = state
+    let (payment, attempt) = state
         .payments
         .cancel_for_merchant(&merchant.id, merchant.mode, id)
-        .await
-        .map_err(refusal)?;
+        .await?;
     let refunds = state.payments.refunds(&payment).await?;
-    let attempt = state
-        .payments
-        .attempts(&payment)
-        .await?
-        .into_iter()
-        .next_back();
     let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref(), &refunds)?;
     let body = success_body(&data).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::OK, body))
@@ -224,7 +205,7 @@ pub async fn refund(
         .payments
         .refund(&merchant.id, merchant.mode, id, request)
         .await
-        .map_err(refusal)?;
+        .map_err(refund_error)?;
     let body = success_body(&RefundData::new(&payment, &refund)).map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::CREATED, body))
 }
