@@ -1,4 +1,4 @@
-//! The HTML shell and the routes of the pages (server-rendered, then hydrated).
+//! The HTML shell and the routes of the pages (server-rendered; their islands hydrate).
 
 use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
 use leptos::prelude::*;
@@ -16,7 +16,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href=crate::routes::FAVICON type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -46,13 +46,6 @@ fn page_lang() -> &'static str {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: this marks the page as hydrated (the browser tests wait
-    // for it before typing into inputs that react as the customer types).
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href=crate::routes::STYLESHEET/>
         <Title text="Dalal"/>
@@ -63,7 +56,20 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:token") view=CheckoutPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
+        <Hydrated/>
     }
+}
+
+/// Marks the page live (`<body data-hydrated>`) once its islands have hydrated: they hydrate in
+/// the order of the document and this one comes last. The browser tests wait for it before
+/// typing into fields that react as the customer types.
+#[island]
+fn Hydrated() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 #[component]

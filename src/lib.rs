@@ -2,7 +2,9 @@
 //!
 //! The crate builds twice: with `ssr` it is the server (merchant API, payment core, database,
 //! sandbox providers); with `hydrate` it is the WASM that makes the server-rendered pages live.
-//! Only `app`, `pages` and `domain` are compiled into the browser bundle.
+//! Pages are Leptos *islands*: the server renders them whole, and only the components marked
+//! `#[island]` (a field checked as it is typed, the waiting screen's poll) hydrate in the
+//! browser. Only `app`, `pages` and `domain` are compiled into the browser bundle.
 
 pub mod app;
 pub mod domain;
@@ -53,5 +55,5 @@ pub mod webhooks;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -1,10 +1,14 @@
 //! The hosted checkout page at `/pay/{token}`.
 //!
-//! Everything the customer sees is rendered on the server from the payment's state, so the page
-//! works with JavaScript off: forms post to the server functions and come back to the page
-//! (Leptos redirects plain form posts to the referring page), and waiting screens refresh
-//! themselves. With JavaScript, the same forms run without a reload and waiting screens poll the
-//! server every second. A GET never changes a payment: link scanners open payment links.
+//! Everything the customer sees is rendered on the server from the payment's state. Forms are
+//! plain HTML forms posting to the server functions, which send the browser back to the page
+//! (`presenter::back_to_page`), so the page works the same with JavaScript off. The page is
+//! built of Leptos *islands*: only a few small components hydrate in the browser — the phone
+//! and card fields checked as they are typed, the waiting screens' poll (`WatchPayment`), the
+//! return to the merchant after a success. That keeps the WebAssembly a cheap phone downloads
+//! small (`./.ci/page-weight` measures it and the load on slow 3G). Waiting screens refresh
+//! themselves without JavaScript too. A GET never changes a payment: link scanners open
+//! payment links.
 //!
 //! | file | job |
 //! |---|---|
@@ -29,6 +33,7 @@ use crate::i18n::Lang;
 use choose::Choose;
 use done::{Done, done_title};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use waiting::{Authenticate, Confirm, Scan};
@@ -37,18 +42,6 @@ use waiting::{Authenticate, Confirm, Scan};
 pub fn CheckoutPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let pay = ServerAction::<Pay>::new();
-    let pay_card = ServerAction::<PayCard>::new();
-    let change = ServerAction::<ChangeMethod>::new();
-    let cancel = ServerAction::<CancelPayment>::new();
-    // While the page waits for the customer or the provider, it polls a small fingerprint of the
-    // payment's state every second and reloads the view only when that changes (so a code being
-    // typed is not wiped by a refresh).
-    let refreshes = RwSignal::new(0u32);
-    let waiting = RwSignal::new(false);
-    let fingerprint = StoredValue::new(String::new());
-    let token = move || params.read_untracked().get("token").unwrap_or_default();
-
     let view_data = Resource::new(
         move || {
             let q = query.read();
@@ -57,78 +50,16 @@ pub fn CheckoutPage() -> impl IntoView {
                 q.get("lang"),
                 q.get("methode"),
                 q.get("pays"),
-                (
-                    refreshes.get(),
-                    pay.version().get(),
-                    pay_card.version().get(),
-                    change.version().get(),
-                    cancel.version().get(),
-                ),
             )
         },
-        |(token, lang, methode, pays, _)| load_checkout(token, lang, methode, pays),
+        |(token, lang, methode, pays)| load_checkout(token, lang, methode, pays),
     );
-
-    // The bank wants 3-D Secure: go to its page (a full page load: it is not part of this app).
-    // Otherwise the card was refused or paid: clear the form so a card number and its code do
-    // not stay on the screen.
-    Effect::new(move |_| {
-        let Some(Ok(link)) = pay_card.value().get() else {
-            return;
-        };
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            match link {
-                Some(link) => {
-                    let _ = window.location().set_href(&link);
-                }
-                None => {
-                    let form = window
-                        .document()
-                        .and_then(|d| d.query_selector("form.card-form").ok().flatten())
-                        .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok());
-                    if let Some(form) = form {
-                        form.reset();
-                    }
-                }
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = link;
-    });
-
-    Effect::new(move |_| {
-        let _ = set_interval_with_handle(
-            move || {
-                if !waiting.get_untracked() {
-                    return;
-                }
-                let token = token();
-                leptos::task::spawn_local(async move {
-                    if let Ok(now) = poll_checkout(token).await
-                        && now != fingerprint.get_value()
-                    {
-                        fingerprint.set_value(now);
-                        refreshes.update(|n| *n += 1);
-                    }
-                });
-            },
-            std::time::Duration::from_millis(1000),
-        );
-    });
-
     view! {
-        <Transition fallback=|| view! { <main class="page"><p>"Chargement…"</p></main> }>
+        <Suspense fallback=|| view! { <main class="page"><p>"Chargement…"</p></main> }>
             {move || Suspend::new(async move {
                 match view_data.await {
                     Ok(CheckoutView { lang, page: Some(page) }) => {
-                        waiting.set(page.step.is_waiting());
-                        fingerprint.set_value(page.fingerprint.clone());
-                        view! { <Checkout lang page pay pay_card change cancel/> }.into_any()
+                        view! { <Checkout lang page/> }.into_any()
                     }
                     Ok(CheckoutView { lang, page: None }) => {
                         let t = lang.t();
@@ -153,8 +84,37 @@ pub fn CheckoutPage() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
     }
+}
+
+/// While the page waits (a QR code to scan, a push to confirm, a card at its bank), asks the
+/// server every second where the payment stands and reloads the page when that changed. Without
+/// JavaScript the `<noscript>` refresh tag does the same, less often.
+#[island]
+fn WatchPayment(token: String, fingerprint: String) -> impl IntoView {
+    let asking = StoredValue::new(false);
+    Effect::new(move |_| {
+        let (token, fingerprint) = (token.clone(), fingerprint.clone());
+        let _ = set_interval_with_handle(
+            move || {
+                if asking.get_value() {
+                    return; // the last question is still on its way (a slow link)
+                }
+                asking.set_value(true);
+                let (token, fingerprint) = (token.clone(), fingerprint.clone());
+                leptos::task::spawn_local(async move {
+                    match poll_checkout(token).await {
+                        Ok(now) if now != fingerprint => {
+                            let _ = window().location().reload();
+                        }
+                        Ok(_) | Err(_) => asking.set_value(false),
+                    }
+                });
+            },
+            std::time::Duration::from_millis(1000),
+        );
+    });
 }
 
 /// A `<meta http-equiv="refresh">` that only a browser without JavaScript obeys: with
@@ -166,14 +126,7 @@ fn RefreshWithoutJs(html: String) -> impl IntoView {
 }
 
 #[component]
-fn Checkout(
-    lang: Lang,
-    page: PaymentPage,
-    pay: ServerAction<Pay>,
-    pay_card: ServerAction<PayCard>,
-    change: ServerAction<ChangeMethod>,
-    cancel: ServerAction<CancelPayment>,
-) -> impl IntoView {
+fn Checkout(lang: Lang, page: PaymentPage) -> impl IntoView {
     let t = lang.t();
     let switch = format!("?lang={}", lang.other().code());
     let step = page.step.clone();
@@ -185,12 +138,12 @@ fn Checkout(
         Step::Done { status, .. } => done_title(lang, *status).to_owned(),
     };
     let body = match step {
-        Step::Choose => view! { <Choose lang page=page.clone() pay pay_card/> }.into_any(),
+        Step::Choose => view! { <Choose lang page=page.clone()/> }.into_any(),
         Step::Scan {
             provider,
             qr_png,
             link,
-        } => view! { <Scan lang page=page.clone() provider qr_png link pay change/> }.into_any(),
+        } => view! { <Scan lang page=page.clone() provider qr_png link/> }.into_any(),
         Step::Authenticate { link, card } => view! { <Authenticate lang link card/> }.into_any(),
         Step::Confirm {
             provider,
@@ -202,6 +155,9 @@ fn Checkout(
         }
     };
     let can_cancel = !matches!(page.step, Step::Done { .. });
+    let watch = page.step.is_waiting().then(|| {
+        view! { <WatchPayment token=page.token.clone() fingerprint=page.fingerprint.clone()/> }
+    });
     view! {
         <Title text=format!("{} {} — {}", t.page_title, page.amount, page.merchant)/>
         <header class="checkout-header">
@@ -219,13 +175,14 @@ fn Checkout(
                     .then(|| view! { <p class="time-left">{t.expires_in} " " {page.minutes_left} " " {t.minutes}</p> })}
             </section>
             <p class="status-line" role="status" aria-live="polite">{status_line}</p>
+            {watch}
             {page.notice.clone().map(|n| view! { <p class="notice error" role="alert">{n}</p> })}
             {body}
             {can_cancel.then(|| view! {
-                <ActionForm action=cancel attr:class="cancel-form">
+                <form method="post" action=CancelPayment::url() class="cancel-form">
                     <input type="hidden" name="token" value=page.token.clone()/>
                     <button type="submit" class="button link">{t.cancel}</button>
-                </ActionForm>
+                </form>
             })}
         </main>
         <footer class="checkout-footer"><p>"Dalal"</p></footer>

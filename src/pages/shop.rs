@@ -2,6 +2,7 @@
 //! It creates payments through the same core as the merchant API, as the demo merchant.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -100,7 +101,6 @@ pub fn ShopPage() -> impl IntoView {
             })
         }
     };
-    let buy = ServerAction::<StartDemoCheckout>::new();
     view! {
         <Title text="Boutique Démo — Dalal"/>
         <header class="shop-header">
@@ -119,10 +119,10 @@ pub fn ShopPage() -> impl IntoView {
                                 <h2>{*name}</h2>
                                 <p>{*description}</p>
                                 <p class="price">{crate::domain::money::group_thousands(*price, '\u{202f}')}"\u{a0}FCFA"</p>
-                                <ActionForm action=buy>
+                                <form method="post" action=StartDemoCheckout::url()>
                                     <input type="hidden" name="product" value=*id/>
                                     <button type="submit" class="button primary">"Acheter — payer avec Dalal"</button>
-                                </ActionForm>
+                                </form>
                             </li>
                         }
                     })

@@ -2,19 +2,15 @@
 //! QR-code button, the phone number for a push, Orange Money's one-time code).
 
 use super::card_form::CardForm;
-use super::server_fns::{Pay, PayCard, check_phone};
+use super::server_fns::{Pay, check_phone};
 use super::view::PaymentPage;
 use crate::domain::{Country, ProviderCode};
 use crate::i18n::Lang;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 #[component]
-pub fn Choose(
-    lang: Lang,
-    page: PaymentPage,
-    pay: ServerAction<Pay>,
-    pay_card: ServerAction<PayCard>,
-) -> impl IntoView {
+pub fn Choose(lang: Lang, page: PaymentPage) -> impl IntoView {
     let t = lang.t();
     let country = page.country;
     let country_switch = (!page.country_fixed && page.countries.len() > 1).then(|| {
@@ -43,7 +39,7 @@ pub fn Choose(
         .map(|p| {
             let selected = page.selected == Some(*p);
             let form = selected
-                .then(|| view! { <MethodForm lang page=page.clone() provider=*p pay pay_card/> });
+                .then(|| view! { <MethodForm lang page=page.clone() provider=*p/> });
             view! {
                 <li class="method" class:selected=selected>
                     <a class="method-link" href=format!("?methode={}", p.code()) aria-current=selected.then_some("true")>
@@ -74,13 +70,7 @@ pub fn method_name(lang: Lang, provider: ProviderCode) -> &'static str {
 }
 
 #[component]
-fn MethodForm(
-    lang: Lang,
-    page: PaymentPage,
-    provider: ProviderCode,
-    pay: ServerAction<Pay>,
-    pay_card: ServerAction<PayCard>,
-) -> impl IntoView {
+fn MethodForm(lang: Lang, page: PaymentPage, provider: ProviderCode) -> impl IntoView {
     use crate::domain::ConfirmationFlow;
     let t = lang.t();
     let (token, country) = (page.token.clone(), page.country);
@@ -95,14 +85,14 @@ fn MethodForm(
     match provider.flow() {
         ConfirmationFlow::QrCode => {
             let otp = page.country_otp_code(provider).map(|ussd| {
-                view! { <OtpForm lang page=page.clone() ussd pay/> }
+                view! { <OtpForm lang page=page.clone() ussd/> }
             });
             view! {
                 <div class="method-form">
-                    <ActionForm action=pay>
+                    <form method="post" action=Pay::url()>
                         {hidden()}
                         <button type="submit" class="button primary">{t.pay_with_app} " " {provider.name()}</button>
-                    </ActionForm>
+                    </form>
                     {otp}
                 </div>
             }
@@ -110,47 +100,42 @@ fn MethodForm(
         }
         ConfirmationFlow::UssdPush => view! {
             <div class="method-form">
-                <ActionForm action=pay>
+                <form method="post" action=Pay::url()>
                     {hidden()}
-                    <PhoneField lang country=page.country value=page.phone.clone() id="push-phone"/>
+                    <PhoneField lang country=page.country value=page.phone.clone() id="push-phone".to_owned()/>
                     <button type="submit" class="button primary">{pay_label}</button>
-                </ActionForm>
+                </form>
             </div>
         }
         .into_any(),
-        ConfirmationFlow::Card => view! { <CardForm lang page pay_card/> }.into_any(),
+        ConfirmationFlow::Card => view! { <CardForm lang page/> }.into_any(),
     }
 }
 
 /// Orange Money's one-time-code path: dial the USSD code, get a code, type number and code.
 #[component]
-pub fn OtpForm(
-    lang: Lang,
-    page: PaymentPage,
-    ussd: String,
-    pay: ServerAction<Pay>,
-) -> impl IntoView {
+pub fn OtpForm(lang: Lang, page: PaymentPage, ussd: String) -> impl IntoView {
     let t = lang.t();
     view! {
-        <ActionForm action=pay attr:class="otp-form">
+        <form method="post" action=Pay::url() class="otp-form">
             <input type="hidden" name="token" value=page.token.clone()/>
             <input type="hidden" name="provider" value=ProviderCode::OrangeMoney.code()/>
             <input type="hidden" name="country" value=page.country.code()/>
             <h3>{t.otp_title}</h3>
             <p>{t.otp_steps} " " <strong class="ussd">{ussd}</strong></p>
-            <PhoneField lang country=page.country value=page.phone.clone() id="otp-phone"/>
+            <PhoneField lang country=page.country value=page.phone.clone() id="otp-phone".to_owned()/>
             <label for="otp-code">{t.otp_label}</label>
             <input id="otp-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                 pattern="[0-9]{6}" maxlength="6" required/>
             <button type="submit" class="button primary">{format!("{} {}", t.pay, page.amount)}</button>
-        </ActionForm>
+        </form>
     }
 }
 
 /// A phone number field, checked against the country's numbering plan as the customer types
-/// (with JavaScript; without, the server checks it on submit).
-#[component]
-fn PhoneField(lang: Lang, country: Country, value: String, id: &'static str) -> impl IntoView {
+/// (an island: with JavaScript; without, the server checks it on submit).
+#[island]
+fn PhoneField(lang: Lang, country: Country, value: String, id: String) -> impl IntoView {
     let t = lang.t();
     let problem = RwSignal::new(None::<String>);
     let hint_id = format!("{id}-hint");
@@ -167,7 +152,7 @@ fn PhoneField(lang: Lang, country: Country, value: String, id: &'static str) -> 
         });
     };
     view! {
-        <label for=id>{t.your_number}</label>
+        <label for=id.clone()>{t.your_number}</label>
         <input id=id name="phone" type="tel" inputmode="tel" autocomplete="tel" required value=value
             aria-describedby=hint_id.clone() aria-invalid=move || problem.get().is_some().then_some("true")
             on:input=check/>

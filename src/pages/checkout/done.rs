@@ -34,25 +34,8 @@ pub fn Done(
         PaymentStatus::Pending | PaymentStatus::Processing => "",
     };
     let back = page.back_link.clone();
-    if status == PaymentStatus::Succeeded
-        && let Some(link) = back.clone()
-    {
-        // With JavaScript, go back to the merchant after a moment; the button stays there.
-        Effect::new(move |_| {
-            let link = link.clone();
-            set_timeout(
-                move || {
-                    #[cfg(feature = "hydrate")]
-                    if let Some(window) = web_sys::window() {
-                        let _ = window.location().set_href(&link);
-                    }
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = link;
-                },
-                std::time::Duration::from_millis(2500),
-            );
-        });
-    }
+    let go_back = (status == PaymentStatus::Succeeded)
+        .then(|| back.clone().map(|link| view! { <ReturnSoon link/> }));
     view! {
         <section class=format!("step done {}", status.as_str()) aria-labelledby="done-title">
             <h2 id="done-title">{done_title(lang, status)}</h2>
@@ -69,6 +52,22 @@ pub fn Done(
                 <a class="button primary" href=link.clone()>{t.back_to_merchant}</a>
                 {(status == PaymentStatus::Succeeded).then(|| page.refresh_back.clone().map(|html| view! { <RefreshWithoutJs html/> }))}
             })}
+            {go_back}
         </section>
     }
+}
+
+/// After a success, goes back to the merchant after a moment (the button stays there). Without
+/// JavaScript, the `<noscript>` refresh tag does it.
+#[island]
+fn ReturnSoon(link: String) -> impl IntoView {
+    Effect::new(move |_| {
+        let link = link.clone();
+        set_timeout(
+            move || {
+                let _ = window().location().set_href(&link);
+            },
+            std::time::Duration::from_millis(2500),
+        );
+    });
 }

@@ -1,14 +1,15 @@
 //! The waiting screens: a QR code to scan (or the app to open), a push to confirm on the phone,
 //! a card's 3-D Secure step at the bank. Each refreshes itself without JavaScript; with it, the
-//! page polls.
+//! page's `WatchPayment` island polls.
 
 use super::RefreshWithoutJs;
 use super::choose::OtpForm;
-use super::server_fns::{ChangeMethod, Pay};
+use super::server_fns::ChangeMethod;
 use super::view::PaymentPage;
 use crate::domain::ProviderCode;
 use crate::i18n::Lang;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// A QR-code session is open: scan it or open the app (Orange Money also offers its one-time
 /// code path here).
@@ -19,14 +20,12 @@ pub fn Scan(
     provider: ProviderCode,
     qr_png: String,
     link: String,
-    pay: ServerAction<Pay>,
-    change: ServerAction<ChangeMethod>,
 ) -> impl IntoView {
     let t = lang.t();
     let otp = match provider {
         ProviderCode::OrangeMoney => page
             .country_otp_code(provider)
-            .map(|ussd| view! { <OtpForm lang page=page.clone() ussd pay/> }),
+            .map(|ussd| view! { <OtpForm lang page=page.clone() ussd/> }),
         ProviderCode::Wave
         | ProviderCode::FreeMoney
         | ProviderCode::MtnMomo
@@ -45,10 +44,10 @@ pub fn Scan(
             </div>
             {otp}
             <RefreshWithoutJs html=page.refresh_waiting.clone()/>
-            <ActionForm action=change>
+            <form method="post" action=ChangeMethod::url()>
                 <input type="hidden" name="token" value=page.token.clone()/>
                 <button type="submit" class="button">{t.other_method}</button>
-            </ActionForm>
+            </form>
         </section>
     }
 }
