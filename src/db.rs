@@ -42,6 +42,9 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
     SqlitePoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // A connection to a file has no network to lose between uses: checking it before each
+        // use would cost a round trip to its thread on every statement.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .context("failed to open the database")

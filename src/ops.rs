@@ -63,10 +63,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             .iter()
             .map(|g| g.id.as_str())
             .collect();
-        let resting = db::gateways::skipped(&state.pool, &ids, now).await?;
+        let health = db::gateways::health(&state.pool, now).await?;
         out.push_str("# HELP dalal_gateway_skipped 1 when the router skips the gateway after repeated failures.\n# TYPE dalal_gateway_skipped gauge\n");
         for id in ids {
-            let skipped = i32::from(resting.iter().any(|r| r == id));
+            let skipped = i32::from(health.is_resting(id));
             out.push_str(&format!(
                 "dalal_gateway_skipped{{gateway=\"{id}\"}} {skipped}\n"
             ));

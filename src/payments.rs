@@ -124,6 +124,18 @@ impl Payments {
     }
 
     /// Every attempt of a payment, oldest first.
+    /// The payment link a QR-code attempt's QR code encodes; `None` for another kind of attempt
+    /// or an unknown one.
+    pub async fn qr_link(&self, attempt_id: &str) -> Result<Option<String>, PaymentError> {
+        let Some(row) = db::attempts::find(&self.pool, attempt_id).await? else {
+            return Ok(None);
+        };
+        let attempt = Attempt::try_from(row)?;
+        Ok(attempt
+            .launch_url
+            .filter(|_| attempt.provider.flow() == crate::domain::ConfirmationFlow::QrCode))
+    }
+
     pub async fn attempts(&self, payment: &Payment) -> Result<Vec<Attempt>, PaymentError> {
         db::attempts::all_for_payment(&self.pool, payment.id.sequence())
             .await?

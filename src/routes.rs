@@ -29,6 +29,14 @@ pub fn logo(provider: ProviderCode) -> String {
     format!("/logos/{}.svg", provider.code())
 }
 
+/// The QR code of an attempt's payment link, as a PNG image (the API's `qrCode`).
+pub const QR_PREFIX: &str = "/qr/";
+pub const QR: &str = "/qr/{image}";
+
+pub fn qr(attempt_id: &str) -> String {
+    format!("/qr/{attempt_id}.png")
+}
+
 /// The sandbox "phone" that a test-mode QR code or deep link opens.
 pub const SANDBOX_PREFIX: &str = "/sandbox/";
 pub const SANDBOX_PHONE: &str = "/sandbox/phone/{reference}";

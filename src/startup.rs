@@ -229,6 +229,7 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
     Router::new()
         .route(routes::HEALTH, get(ops::healthz))
         .route(routes::METRICS, get(ops::metrics))
+        .route(routes::QR, get(crate::qr::image))
         .merge(api::router())
         .merge(pages)
         .layer(

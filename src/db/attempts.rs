@@ -66,6 +66,14 @@ pub async fn insert_open(
     Ok(())
 }
 
+/// A new attempt: which payment, which provider, who pays.
+pub struct NewAttempt<'a> {
+    pub id: &'a str,
+    pub payment_id: i64,
+    pub provider: ProviderCode,
+    pub payer: Payer<'a>,
+}
+
 /// What the provider answered when an attempt started, and the gateway that served it.
 pub struct Session<'a> {
     pub status: AttemptStatus,
@@ -75,6 +83,49 @@ pub struct Session<'a> {
     pub deep_links: Option<&'a str>,
     pub gateway: &'a str,
     pub routing_reason: &'a str,
+}
+
+/// Inserts an attempt whose provider session is already open (a direct payment's first attempt,
+/// started before the payment was stored), in one statement that returns it.
+pub async fn insert_started(
+    tx: &mut Tx<'_>,
+    attempt: NewAttempt<'_>,
+    session: Session<'_>,
+    next_check_at: i64,
+    now: i64,
+) -> anyhow::Result<AttemptRow> {
+    let NewAttempt {
+        id,
+        payment_id,
+        provider,
+        payer,
+    } = attempt;
+    let sql = format!(
+        "INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at, updated_at,
+            card_brand, card_last4, provider_reference, provider_status, launch_url, deep_links, next_check_at,
+            gateway, routing_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         RETURNING {COLUMNS}"
+    );
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(payment_id)
+        .bind(provider.code())
+        .bind(session.status.as_str())
+        .bind(payer.phone)
+        .bind(now)
+        .bind(payer.card.map(|c| c.0))
+        .bind(payer.card.map(|c| c.1))
+        .bind(session.provider_reference)
+        .bind(session.provider_status)
+        .bind(session.launch_url)
+        .bind(session.deep_links)
+        .bind(next_check_at)
+        .bind(session.gateway)
+        .bind(session.routing_reason)
+        .fetch_one(&mut **tx)
+        .await
+        .context("failed to insert a started attempt")
 }
 
 /// Records what the provider answered when the attempt was started.

@@ -5,25 +5,49 @@ use anyhow::Context;
 pub const FAILURES_BEFORE_SKIP: i64 = 3;
 pub const SKIP_MS: i64 = 60_000;
 
-/// Gateways skipped at `now` (recent failures), among `ids`.
-pub async fn skipped(pool: &Pool, ids: &[&str], now: i64) -> anyhow::Result<Vec<String>> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT gateway, skip_until FROM gateway_health WHERE skip_until > $1")
-            .bind(now)
-            .fetch_all(pool)
-            .await
-            .context("failed to read gateway health")?;
-    Ok(rows
-        .into_iter()
-        .map(|(g, _)| g)
-        .filter(|g| ids.contains(&g.as_str()))
-        .collect())
+/// The gateways with failures on record, at `now`.
+#[derive(Debug, Default)]
+pub struct Health {
+    /// Skipped until their rest is over (`FAILURES_BEFORE_SKIP` failures in a row).
+    pub resting: Vec<String>,
+    /// Failed at least once since their last success: the next success clears that.
+    pub failing: Vec<String>,
 }
 
+impl Health {
+    pub fn is_resting(&self, gateway: &str) -> bool {
+        self.resting.iter().any(|g| g == gateway)
+    }
+
+    pub fn is_failing(&self, gateway: &str) -> bool {
+        self.failing.iter().any(|g| g == gateway)
+    }
+}
+
+/// Only gateways that failed have rows worth reading: a healthy one costs nothing per payment.
+pub async fn health(pool: &Pool, now: i64) -> anyhow::Result<Health> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT gateway, skip_until FROM gateway_health WHERE consecutive_failures > 0 OR skip_until > $1",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await
+    .context("failed to read gateway health")?;
+    let mut health = Health::default();
+    for (gateway, skip_until) in rows {
+        if skip_until > now {
+            health.resting.push(gateway.clone());
+        }
+        health.failing.push(gateway);
+    }
+    Ok(health)
+}
+
+/// Clears a gateway's failures. Callers skip it when `Health` shows none: a write per payment on
+/// one hot row would make every payment wait for the others.
 pub async fn record_success(pool: &Pool, gateway: &str) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO gateway_health (gateway, consecutive_failures, skip_until) VALUES ($1, 0, 0)
-         ON CONFLICT (gateway) DO UPDATE SET consecutive_failures = 0, skip_until = 0",
+        "UPDATE gateway_health SET consecutive_failures = 0, skip_until = 0 WHERE gateway = $1",
     )
     .bind(gateway)
     .execute(pool)

@@ -125,25 +125,26 @@ impl Payments {
             .context("failed to begin a transaction")?;
         let row = db::payments::insert(&mut *tx, &new_row).await?;
         let attempt = match (&session, provider) {
-            (Some(session), Some(p)) => {
-                db::attempts::insert_open(
-                    &mut tx,
-                    &attempt_id,
-                    row.id,
-                    p,
-                    db::attempts::Payer {
+            (Some(routed), Some(p)) => {
+                let deep_links = deep_links_json(routed)?;
+                let new_attempt = db::attempts::NewAttempt {
+                    id: &attempt_id,
+                    payment_id: row.id,
+                    provider: p,
+                    payer: db::attempts::Payer {
                         phone: phone.map(|p| p.as_str()),
                         card: None,
                     },
+                };
+                let started = db::attempts::insert_started(
+                    &mut tx,
+                    new_attempt,
+                    session_record(routed, deep_links.as_deref()),
+                    now + super::CHECK_INTERVAL_MS,
                     now,
                 )
-                .await
-                .context("failed to insert the first attempt")?;
-                record_session(&mut tx, &attempt_id, session, now).await?;
-                let attempt = db::attempts::find(&mut *tx, &attempt_id)
-                    .await?
-                    .context("the new attempt is missing")?;
-                Some(Attempt::try_from(attempt)?)
+                .await?;
+                Some(Attempt::try_from(started)?)
             }
             _ => None,
         };
@@ -248,29 +249,38 @@ pub(super) async fn record_session(
     routed: &Routed,
     now: i64,
 ) -> anyhow::Result<()> {
-    let session = &routed.session;
-    let status = if session.customer_asked {
-        AttemptStatus::AwaitingCustomer
-    } else {
-        AttemptStatus::Created
-    };
-    let deep_links = (!session.deep_links.is_empty())
-        .then(|| serde_json::to_string(&session.deep_links))
-        .transpose()?;
+    let deep_links = deep_links_json(routed)?;
     db::attempts::record_session(
         tx,
         attempt_id,
-        db::attempts::Session {
-            status,
-            provider_reference: &session.reference,
-            provider_status: &session.raw_status,
-            launch_url: session.launch_url.as_deref(),
-            deep_links: deep_links.as_deref(),
-            gateway: &routed.gateway,
-            routing_reason: &routed.reason,
-        },
+        session_record(routed, deep_links.as_deref()),
         now + super::CHECK_INTERVAL_MS,
         now,
     )
     .await
+}
+
+fn deep_links_json(routed: &Routed) -> anyhow::Result<Option<String>> {
+    let links = &routed.session.deep_links;
+    Ok((!links.is_empty())
+        .then(|| serde_json::to_string(links))
+        .transpose()?)
+}
+
+/// What the provider answered when an attempt started, as the attempt stores it.
+fn session_record<'a>(routed: &'a Routed, deep_links: Option<&'a str>) -> db::attempts::Session<'a> {
+    let session = &routed.session;
+    db::attempts::Session {
+        status: if session.customer_asked {
+            AttemptStatus::AwaitingCustomer
+        } else {
+            AttemptStatus::Created
+        },
+        provider_reference: &session.reference,
+        provider_status: &session.raw_status,
+        launch_url: session.launch_url.as_deref(),
+        deep_links,
+        gateway: &routed.gateway,
+        routing_reason: &routed.reason,
+    }
 }

@@ -54,12 +54,11 @@ impl Payments {
         if candidates.is_empty() {
             return Err(no_gateway(request, brand).into());
         }
-        let ids: Vec<&str> = candidates.iter().map(|g| g.id.as_str()).collect();
-        let resting = db::gateways::skipped(&self.pool, &ids, self.clock.now_ms()).await?;
+        let health = db::gateways::health(&self.pool, self.clock.now_ms()).await?;
         let (healthy, skipped): (Vec<&Gateway>, Vec<&Gateway>) = candidates
             .iter()
             .copied()
-            .partition(|g| !resting.contains(&g.id));
+            .partition(|g| !health.is_resting(&g.id));
         let (order, skipped_ids): (Vec<_>, Vec<&str>) = if healthy.is_empty() {
             (skipped, Vec::new())
         } else {
@@ -70,7 +69,9 @@ impl Payments {
             let connector = self.connector(mode, Some(&gateway.id), request.provider)?;
             match connector.initiate(request).await {
                 Ok(session) => {
-                    db::gateways::record_success(&self.pool, &gateway.id).await?;
+                    if health.is_failing(&gateway.id) {
+                        db::gateways::record_success(&self.pool, &gateway.id).await?;
+                    }
                     let reason = gateways::reason(
                         gateway,
                         request.amount,

@@ -67,14 +67,34 @@ async fn the_seed_direct_example_runs_as_written() {
 
     // A direct Wave payment carries its QR code and deep link; in test mode both open the
     // sandbox phone page of a Wave-like `cos-…` checkout session.
+    // The QR code is a link to a small PNG image that never changes.
     let qr = data["qrCode"].as_str().unwrap();
-    assert!(qr.starts_with("data:image/png;base64,"), "{qr}");
-    assert!(qr.len() < 1_500, "a compact QR code: {} bytes", qr.len());
+    assert!(
+        qr.starts_with(&format!("{}/qr/att_", app.address)) && qr.ends_with(".png"),
+        "{qr}"
+    );
     let body_bytes = serde_json::to_string(&data).unwrap().len();
     assert!(
         body_bytes <= 2_048,
         "the whole answer stays under 2 KB: {body_bytes} bytes"
     );
+    let image = app.client.get(qr).send().await.unwrap();
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(
+        image.headers()["cache-control"],
+        "public, max-age=86400, immutable"
+    );
+    let png = image.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() < 1_200, "a compact QR code: {} bytes", png.len());
+    let unknown = app
+        .client
+        .get(format!("{}/qr/att_unknown.png", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
     let wave_link = data["deepLinks"]["wave"].as_str().unwrap();
     assert!(
         wave_link.starts_with(&format!("{}/sandbox/phone/cos-", app.address)),

@@ -109,10 +109,26 @@ fn rand_suffix() -> u64 {
     N.fetch_add(1, Ordering::Relaxed)
 }
 
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A checkout payment: no provider is called at creation.
+    Checkout,
+    /// A direct Wave payment: the provider session (QR code, deep link) opens at creation.
+    DirectWave,
+}
+
+struct Target {
+    name: &'static str,
+    url: String,
+    idempotent: bool,
+    kind: Kind,
+}
+
 struct Round {
     requests: usize,
     elapsed: Duration,
     latencies_us: Vec<u64>,
+    largest_body: usize,
 }
 
 impl Round {
@@ -158,22 +174,32 @@ fn load() {
         .enable_all()
         .build()
         .unwrap();
+    let initiate = format!("http://127.0.0.1:{dalal}/api/v1/payments/initiate");
     let targets = [
-        (
-            "floor: bare handler + 1 INSERT",
-            format!("http://127.0.0.1:{floor}/floor"),
-            false,
-        ),
-        (
-            "Dalal initiate (checkout)",
-            format!("http://127.0.0.1:{dalal}/api/v1/payments/initiate"),
-            false,
-        ),
-        (
-            "Dalal initiate + idempotency key",
-            format!("http://127.0.0.1:{dalal}/api/v1/payments/initiate"),
-            true,
-        ),
+        Target {
+            name: "floor: bare handler + 1 INSERT",
+            url: format!("http://127.0.0.1:{floor}/floor"),
+            idempotent: false,
+            kind: Kind::Checkout,
+        },
+        Target {
+            name: "checkout",
+            url: initiate.clone(),
+            idempotent: false,
+            kind: Kind::Checkout,
+        },
+        Target {
+            name: "checkout + idempotency key",
+            url: initiate.clone(),
+            idempotent: true,
+            kind: Kind::Checkout,
+        },
+        Target {
+            name: "direct Wave (QR code) + idem. key",
+            url: initiate,
+            idempotent: true,
+            kind: Kind::DirectWave,
+        },
     ];
     let mut results: Vec<Vec<Round>> = targets.iter().map(|_| Vec::new()).collect();
     runtime.block_on(async {
@@ -181,21 +207,13 @@ fn load() {
             .pool_max_idle_per_host(concurrency)
             .build()
             .unwrap();
-        for (_, url, idem) in &targets {
-            run_round(&client, url, *idem, concurrency, Duration::from_millis(500)).await; // warm-up
+        for target in &targets {
+            run_round(&client, target, concurrency, Duration::from_millis(500)).await; // warm-up
         }
         for _ in 0..rounds {
-            for (i, (_, url, idem)) in targets.iter().enumerate() {
-                results[i].push(
-                    run_round(
-                        &client,
-                        url,
-                        *idem,
-                        concurrency,
-                        Duration::from_secs(seconds),
-                    )
-                    .await,
-                );
+            for (i, target) in targets.iter().enumerate() {
+                results[i]
+                    .push(run_round(&client, target, concurrency, Duration::from_secs(seconds)).await);
             }
         }
     });
@@ -206,28 +224,31 @@ fn load() {
         "\nPOST /api/v1/payments/initiate vs floor — {concurrency} connections, {rounds} alternating rounds of {seconds} s, medians"
     );
     println!(
-        "{:<36} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8}",
-        "target", "req/s", "p50 ms", "p99 ms", "×req/s", "×p50", "×p99"
+        "{:<36} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9}",
+        "target", "req/s", "p50 ms", "p99 ms", "×req/s", "×p50", "×p99", "body B"
     );
-    let stats: Vec<(f64, f64, f64)> = results
+    let stats: Vec<(f64, f64, f64, usize)> = results
         .iter()
         .map(|rs| {
             (
                 median(rs.iter().map(Round::throughput).collect()),
                 median(rs.iter().map(|r| r.percentile(0.50)).collect()),
                 median(rs.iter().map(|r| r.percentile(0.99)).collect()),
+                rs.iter().map(|r| r.largest_body).max().unwrap_or(0),
             )
         })
         .collect();
-    let (f_tp, f_50, f_99) = stats[0];
-    for ((name, _, _), (tp, p50, p99)) in targets.iter().zip(&stats) {
+    let (f_tp, f_50, f_99, _) = stats[0];
+    for (target, (tp, p50, p99, body)) in targets.iter().zip(&stats) {
         println!(
-            "{name:<36} {tp:>10.0} {p50:>10.2} {p99:>10.2} {:>8.2} {:>8.2} {:>8.2}",
+            "{:<36} {tp:>8.0} {p50:>8.2} {p99:>8.2} {:>7.2} {:>7.2} {:>7.2} {body:>9}",
+            target.name,
             tp / f_tp,
             p50 / f_50,
             p99 / f_99
         );
     }
+    println!("(body B: the largest response body of the target, in bytes)");
     println!(
         "(×: ratio to the floor measured in the same run; higher req/s and lower latency are better)"
     );
@@ -235,11 +256,11 @@ fn load() {
 
 async fn run_round(
     client: &reqwest::Client,
-    url: &str,
-    idempotent: bool,
+    target: &Target,
     concurrency: usize,
     duration: Duration,
 ) -> Round {
+    let (url, idempotent, kind) = (target.url.as_str(), target.idempotent, target.kind);
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let start = Instant::now();
     let deadline = start + duration;
@@ -247,12 +268,17 @@ async fn run_round(
         .map(|_| {
             let (client, url) = (client.clone(), url.to_owned());
             tokio::spawn(async move {
-                let mut latencies = Vec::new();
+                let (mut latencies, mut largest) = (Vec::new(), 0);
                 while Instant::now() < deadline {
                     let n = SEQ.fetch_add(1, Ordering::Relaxed);
-                    let body = format!(
-                        r#"{{"type":"checkout","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
-                    );
+                    let body = match kind {
+                        Kind::Checkout => format!(
+                            r#"{{"type":"checkout","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
+                        ),
+                        Kind::DirectWave => format!(
+                            r#"{{"type":"direct","provider":"wave","country":"SN","customerPhone":"+221771234567","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
+                        ),
+                    };
                     let mut request = client.post(&url).header("X-API-Key", DEMO_KEY).header("Content-Type", "application/json").body(body);
                     if idempotent {
                         request = request.header("X-Idempotency-Key", format!("bench-{n}"));
@@ -260,20 +286,23 @@ async fn run_round(
                     let t = Instant::now();
                     let response = request.send().await.expect("request failed");
                     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
-                    response.bytes().await.unwrap();
+                    largest = largest.max(response.bytes().await.unwrap().len());
                     latencies.push(t.elapsed().as_micros() as u64);
                 }
-                latencies
+                (latencies, largest)
             })
         })
         .collect();
-    let mut latencies_us = Vec::new();
+    let (mut latencies_us, mut largest_body) = (Vec::new(), 0);
     for w in workers {
-        latencies_us.extend(w.await.unwrap());
+        let (latencies, largest) = w.await.unwrap();
+        latencies_us.extend(latencies);
+        largest_body = largest_body.max(largest);
     }
     Round {
         requests: latencies_us.len(),
         elapsed: start.elapsed(),
         latencies_us,
+        largest_body,
     }
 }

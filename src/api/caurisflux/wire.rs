@@ -3,7 +3,7 @@
 
 use crate::domain::{ConfirmationFlow, Country};
 use crate::payments::{Attempt, Payment, Refund, refunded_amount};
-use crate::{clock, qr, routes};
+use crate::{clock, routes};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -39,7 +39,8 @@ pub struct PaymentData {
     /// The merchant's `metadata`, exactly as sent.
     #[schema(value_type = Option<Object>)]
     metadata: Option<Box<RawValue>>,
-    /// Direct Wave / Orange Money payments: the QR code as a PNG `data:` URI (under 1.5 KB).
+    /// Direct Wave / Orange Money payments: the URL of the QR code, a PNG image (put it in an
+    /// `<img src>`; it never changes, cache it).
     qr_code: Option<String>,
     /// Direct Wave / Orange Money payments: app links by app.
     deep_links: Option<BTreeMap<String, String>>,
@@ -126,10 +127,11 @@ impl PaymentData {
         });
         let open_qr =
             attempt.filter(|a| a.status.is_open() && a.provider.flow() == ConfirmationFlow::QrCode);
+        // A link to the image, drawn when someone shows it (`qr::image`): creating a payment
+        // does no image work, and the answer (kept whole in its idempotency record) stays small.
         let qr_code = open_qr
-            .and_then(|a| a.launch_url.as_deref())
-            .map(qr::png_data_uri)
-            .transpose()?;
+            .filter(|a| a.launch_url.is_some())
+            .map(|a| routes::absolute(public_url, &routes::qr(&a.id)));
         let deep_links = open_qr
             .map(|a| a.deep_links.clone())
             .filter(|l| !l.is_empty());
