@@ -1,5 +1,6 @@
 //! The HTML shell and the routes of the pages (server-rendered; their islands hydrate).
 
+use crate::pages::dashboard::{PaymentPage, PaymentsPage, SignInPage};
 use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -54,6 +55,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=ShopPage/>
                 // Rendered whole before it is sent: the page must work without JavaScript.
                 <Route path=path!("/pay/:token") view=CheckoutPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard") view=PaymentsPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/connexion") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/paiements/:id") view=PaymentPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
         <Hydrated/>

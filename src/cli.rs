@@ -4,7 +4,7 @@
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::startup::Application;
-use crate::{db, merchants, telemetry};
+use crate::{accounts, db, merchants, telemetry};
 use std::sync::Arc;
 
 const USAGE: &str = "usage:
@@ -12,7 +12,11 @@ const USAGE: &str = "usage:
   dalal create-merchant NAME    create a merchant and print its API keys (shown once)
   dalal set-webhook-url MERCHANT_ID URL   where the merchant's webhooks go when a payment has
                                 no callback URL of its own (`-` removes it)
-  dalal rotate-webhook-secret MERCHANT_ID   new webhook secret; the old one signs 24 h more";
+  dalal rotate-webhook-secret MERCHANT_ID   new webhook secret; the old one signs 24 h more
+  dalal create-user MERCHANT_ID EMAIL [--password-stdin]
+                                a dashboard user of the merchant; prints a one-time password,
+                                or reads the password from standard input
+  dalal set-password EMAIL      a dashboard user's new password, read from standard input";
 
 pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
@@ -63,6 +67,42 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        ["create-user", merchant_id, email, rest @ ..]
+            if rest.is_empty() || rest == ["--password-stdin"] =>
+        {
+            let pool = db::connect(&settings.database).await?;
+            db::migrate(&pool).await?;
+            let (password, printed) = if rest.is_empty() {
+                (crate::random::alphanumeric(16), true)
+            } else {
+                (read_password()?, false)
+            };
+            let user = accounts::create_user(&pool, &clock, merchant_id, email, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Dashboard user {} created for {} ({}).",
+                user.email, user.merchant_name, user.merchant_id
+            );
+            if printed {
+                println!(
+                    "  one-time password: {password}
+  (shown once; change it with: dalal set-password {})",
+                    user.email
+                );
+            }
+            Ok(())
+        }
+        ["set-password", email] => {
+            let pool = db::connect(&settings.database).await?;
+            db::migrate(&pool).await?;
+            let password = read_password()?;
+            accounts::set_password(&pool, email, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("New password set for {email}; its account is unlocked.");
+            Ok(())
+        }
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             Ok(())
@@ -77,10 +117,12 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
 async fn serve(settings: Settings, clock: SharedClock) -> anyhow::Result<()> {
     let app = Application::build(settings, clock).await?;
     println!(
-        "\nDalal is ready on {url}\n  demo shop:      {url}/\n  merchant API:   {url}/api/v1/payments/initiate\n  demo test keys: X-API-Key: {pk}:{sk}\n",
+        "\nDalal is ready on {url}\n  demo shop:      {url}/\n  merchant API:   {url}/api/v1/payments/initiate\n  demo test keys: X-API-Key: {pk}:{sk}\n  dashboard:      {url}/dashboard  ({email} / {password})\n",
         url = app.state().public_url,
         pk = merchants::DEMO_PUBLIC_KEY,
         sk = merchants::DEMO_SECRET_KEY,
+        email = accounts::DEMO_EMAIL,
+        password = accounts::DEMO_PASSWORD,
     );
     app.run(shutdown_signal()).await
 }
@@ -103,6 +145,13 @@ async fn create_merchant(settings: Settings, clock: SharedClock, name: &str) -> 
         "  webhook endpoint: none yet. Payments without a callback URL notify nobody until you run\n    dalal set-webhook-url {id} https://your-site.example/webhooks/dalal"
     );
     Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Ctrl-C or SIGTERM.

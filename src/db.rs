@@ -10,6 +10,7 @@ pub mod payments;
 pub mod refunds;
 pub mod retention;
 pub mod sandbox;
+pub mod users;
 pub mod webhooks;
 
 use crate::config::DatabaseSettings;

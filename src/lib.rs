@@ -13,6 +13,8 @@ pub mod pages;
 pub mod routes;
 
 #[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod background;

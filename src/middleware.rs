@@ -67,7 +67,7 @@ pub async fn same_origin_only(request: Request<axum::body::Body>, next: Next) ->
             tracing::warn!(host, "refused a cross-site call to a page function");
             return (
                 StatusCode::FORBIDDEN,
-                "Requête refusée : elle ne vient pas de la page de paiement.",
+                "Requête refusée : elle ne vient pas d'une page de Dalal.",
             )
                 .into_response();
         }
@@ -75,7 +75,8 @@ pub async fn same_origin_only(request: Request<axum::body::Body>, next: Next) ->
     next.run(request).await
 }
 
-/// Payment pages are never cached (their state changes); static files are, for an hour (their
+/// Payment pages and the dashboard are never cached (their state changes; the dashboard's is
+/// private); static files are, for an hour (their
 /// names are not content-hashed, so a deploy must be picked up soon).
 pub async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Response {
     let path = request.uri().path().to_owned();
@@ -86,6 +87,7 @@ pub async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Re
         routes::CHECKOUT_PREFIX,
         routes::RPC_PREFIX,
         routes::SANDBOX_PREFIX,
+        routes::DASHBOARD,
     ]
     .iter()
     .any(|p| path.starts_with(p))

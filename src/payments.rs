@@ -176,7 +176,6 @@ impl Payments {
             .collect()
     }
 
-    /// Every attempt of a payment, oldest first.
     /// The payment link a QR-code attempt's QR code encodes; `None` for another kind of attempt
     /// or an unknown one.
     pub async fn qr_link(&self, attempt_id: &str) -> Result<Option<String>, PaymentError> {
@@ -189,6 +188,7 @@ impl Payments {
             .filter(|_| attempt.provider.flow() == crate::domain::ConfirmationFlow::QrCode))
     }
 
+    /// Every attempt of a payment, oldest first.
     pub async fn attempts(&self, payment: &Payment) -> Result<Vec<Attempt>, PaymentError> {
         db::attempts::all_for_payment(&self.pool, payment.id.sequence())
             .await?

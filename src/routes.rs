@@ -15,6 +15,14 @@ pub fn checkout(token: &str) -> String {
     format!("{CHECKOUT_PREFIX}{token}")
 }
 
+/// The merchant dashboard.
+pub const DASHBOARD: &str = "/dashboard";
+pub const DASHBOARD_SIGN_IN: &str = "/dashboard/connexion";
+
+pub fn dashboard_payment(transaction_id: &str, mode: &str) -> String {
+    format!("/dashboard/paiements/{transaction_id}?mode={mode}")
+}
+
 /// Where the checkout page's server functions live (`/rpc/{name}`).
 pub const RPC_PREFIX: &str = "/rpc/";
 
@@ -106,10 +114,19 @@ mod tests {
         // The literals macros need: app.rs's page route and the server functions' prefix.
         let app = include_str!("app.rs");
         assert!(app.contains(&format!("path!(\"{CHECKOUT_PREFIX}:token\")")));
-        let checkout = include_str!("pages/checkout/server_fns.rs");
-        assert!(checkout.contains(&format!(
-            "prefix = \"{}\"",
-            RPC_PREFIX.trim_end_matches('/')
-        )));
+        for page in [DASHBOARD, DASHBOARD_SIGN_IN] {
+            assert!(app.contains(&format!("path!(\"{page}\")")), "{page}");
+        }
+        assert!(dashboard_payment("TX1", "test").starts_with(DASHBOARD));
+        assert!(app.contains(&format!("path!(\"{DASHBOARD}/paiements/:id\")")));
+        for functions in [
+            include_str!("pages/checkout/server_fns.rs"),
+            include_str!("pages/dashboard/server_fns.rs"),
+        ] {
+            assert!(functions.contains(&format!(
+                "prefix = \"{}\"",
+                RPC_PREFIX.trim_end_matches('/')
+            )));
+        }
     }
 }

@@ -49,6 +49,12 @@ impl Application {
                 merchants::DEMO_MERCHANT_NAME
             );
         }
+        if settings.demo.enabled && crate::accounts::ensure_demo_user(&pool, &clock).await? {
+            tracing::info!(
+                email = crate::accounts::DEMO_EMAIL,
+                "created the demo merchant's dashboard user"
+            );
+        }
         let listener = TcpListener::bind(settings.server.address)
             .await
             .with_context(|| {

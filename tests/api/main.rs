@@ -6,6 +6,7 @@ mod helpers;
 mod auth_and_isolation;
 mod cards;
 mod connectors;
+mod dashboard;
 mod headers;
 mod health;
 mod idempotency;

@@ -1,0 +1,238 @@
+//! The dashboard's server side: who is signed in, and from payments to the data the screens
+//! render. Server only.
+
+use super::view::*;
+use crate::accounts::User;
+use crate::domain::{Mode, PaymentStatus, ProviderCode};
+use crate::payments::{Attempt, Payment, Refund};
+use crate::state::AppState;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+/// The session key holding the signed-in user's id.
+pub const USER_KEY: &str = "dashboard:user";
+/// The session key of the sign-in page's message.
+pub const FLASH_KEY: &str = "dashboard:flash";
+
+pub async fn session() -> Result<Session, ServerFnError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| internal(anyhow::anyhow!("no session: {e}")))
+}
+
+pub fn internal<E: std::fmt::Debug>(err: E) -> ServerFnError {
+    tracing::error!(error = ?err, "dashboard error");
+    ServerFnError::new("Erreur interne")
+}
+
+/// The signed-in user, or `None` after sending the browser to the sign-in page.
+pub async fn signed_in() -> Result<Option<User>, ServerFnError> {
+    let state = expect_context::<AppState>();
+    let session = session().await?;
+    let user_id: Option<String> = session.get(USER_KEY).await.map_err(internal)?;
+    let user = match user_id {
+        Some(id) => crate::accounts::find(&state.pool, &id)
+            .await
+            .map_err(internal)?,
+        None => None,
+    };
+    if user.is_none() {
+        leptos_axum::redirect(crate::routes::DASHBOARD_SIGN_IN);
+        // A page (not a server-function call) redirects whatever its request accepts.
+        let page = use_context::<axum::http::request::Parts>()
+            .is_some_and(|p| p.uri.path().starts_with(crate::routes::DASHBOARD));
+        if page && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::SEE_OTHER);
+        }
+    }
+    Ok(user)
+}
+
+/// The mode the screens show: test unless the page asked for live.
+pub fn mode_of(asked: Option<&str>) -> Mode {
+    match asked {
+        Some("live") => Mode::Live,
+        _ => Mode::Test,
+    }
+}
+
+/// A link to the payment list with these filters (and a page cursor).
+pub fn list_link(mode: Mode, filters: &Filters, before: Option<&str>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("mode", mode.as_str());
+    for (name, value) in [
+        ("statut", &filters.statut),
+        ("methode", &filters.methode),
+        ("recherche", &filters.recherche),
+    ] {
+        if !value.is_empty() {
+            query.append_pair(name, value);
+        }
+    }
+    if let Some(before) = before {
+        query.append_pair("avant", before);
+    }
+    format!("{}?{}", crate::routes::DASHBOARD, query.finish())
+}
+
+pub fn header(user: &User, mode: Mode) -> Header {
+    Header {
+        merchant: user.merchant_name.clone(),
+        email: user.email.clone(),
+        mode: mode.as_str().to_owned(),
+    }
+}
+
+/// Times as the merchant reads them: `2026-11-25 10:58:03 UTC`.
+pub fn time(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
+}
+
+pub fn status_label(status: PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Pending => "En attente",
+        PaymentStatus::Processing => "En cours",
+        PaymentStatus::Succeeded => "Réussi",
+        PaymentStatus::Failed => "Échoué",
+        PaymentStatus::Cancelled => "Annulé",
+        PaymentStatus::Expired => "Expiré",
+    }
+}
+
+pub fn method_name(method: Option<ProviderCode>) -> String {
+    match method {
+        Some(ProviderCode::Card) => "Carte bancaire".to_owned(),
+        Some(p) => p.name().to_owned(),
+        None => "—".to_owned(),
+    }
+}
+
+pub fn row(payment: &Payment) -> PaymentRow {
+    PaymentRow {
+        transaction_id: payment.id.to_string(),
+        reference: payment.external_reference.clone(),
+        amount: payment.amount.display_fr(),
+        status: payment.status.as_str().to_owned(),
+        status_label: status_label(payment.status).to_owned(),
+        method: method_name(payment.method.or(payment.provider)),
+        created: time(payment.created_at),
+    }
+}
+
+pub struct DetailParts {
+    pub payment: Payment,
+    pub attempts: Vec<Attempt>,
+    pub refunds: Vec<Refund>,
+    pub transitions: Vec<crate::db::payments::TransitionRow>,
+    pub deliveries: (
+        Vec<crate::db::webhooks::DeliveryRow>,
+        Vec<crate::db::webhooks::AttemptRow>,
+    ),
+}
+
+pub fn detail(header: Header, parts: DetailParts) -> PaymentDetail {
+    let DetailParts {
+        payment,
+        attempts,
+        refunds,
+        transitions,
+        deliveries: (deliveries, tries),
+    } = parts;
+    let refunded: i64 = refunds
+        .iter()
+        .filter(|r| r.status != crate::domain::RefundStatus::Failed)
+        .map(|r| r.amount.minor())
+        .sum();
+    let latest = attempts.last();
+    let mut customer = Vec::new();
+    if let Some(name) = &payment.customer_name {
+        customer.push(("Client".to_owned(), name.clone()));
+    }
+    if let Some(phone) = payment
+        .customer_phone
+        .as_ref()
+        .or(latest.and_then(|a| a.customer_phone.as_ref()))
+    {
+        customer.push(("Téléphone".to_owned(), phone.as_str().to_owned()));
+    }
+    if let Some(email) = &payment.customer_email {
+        customer.push(("E-mail".to_owned(), email.clone()));
+    }
+    if let Some((brand, last4)) = latest.and_then(|a| a.card.clone()) {
+        customer.push(("Carte".to_owned(), format!("{} •••• {last4}", brand.name())));
+    }
+    PaymentDetail {
+        header,
+        transaction_id: payment.id.to_string(),
+        reference: payment.external_reference.clone(),
+        amount: payment.amount.display_fr(),
+        refunded: match crate::domain::Money::new(refunded, payment.amount.currency()) {
+            Ok(money) if refunded > 0 => money.display_fr(),
+            Ok(_) | Err(_) => "—".to_owned(),
+        },
+        status: payment.status.as_str().to_owned(),
+        status_label: status_label(payment.status).to_owned(),
+        description: payment.description.clone(),
+        customer,
+        method: method_name(payment.method.or(payment.provider)),
+        gateway: latest.and_then(|a| a.gateway.clone()),
+        routing_reason: latest.and_then(|a| a.routing_reason.clone()),
+        created: time(payment.created_at),
+        timeline: transitions
+            .into_iter()
+            .map(|t| TimelineEntry {
+                at: time(t.at),
+                from: t.from_status,
+                to: t.to_status,
+                reason: t.reason,
+            })
+            .collect(),
+        attempts: attempts
+            .iter()
+            .map(|a| AttemptLine {
+                at: time(a.created_at),
+                method: method_name(Some(a.provider)),
+                status: a.status.as_str().to_owned(),
+                detail: a
+                    .failure_message
+                    .clone()
+                    .or_else(|| a.provider_reference.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        refunds: refunds
+            .iter()
+            .map(|r| RefundLine {
+                at: time(r.created_at),
+                amount: r.amount.display_fr(),
+                status: r.status.as_str().to_owned(),
+                reason: r.reason.clone().unwrap_or_default(),
+            })
+            .collect(),
+        deliveries: deliveries
+            .into_iter()
+            .map(|d| Delivery {
+                tries: tries
+                    .iter()
+                    .filter(|t| t.delivery_id == d.id)
+                    .map(|t| DeliveryTry {
+                        at: time(t.at),
+                        http_status: t
+                            .http_status
+                            .map(|s| s.to_string())
+                            .or_else(|| t.error.clone())
+                            .unwrap_or_else(|| "—".to_owned()),
+                        latency: format!("{} ms", t.latency_ms),
+                        next_retry: t.next_retry_at.map(time).unwrap_or_default(),
+                    })
+                    .collect(),
+                event: d.event_type,
+                url: d.url,
+                status: d.status,
+            })
+            .collect(),
+    }
+}

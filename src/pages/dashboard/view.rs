@@ -1,0 +1,103 @@
+//! What the dashboard shows, as plain data: the server presenter fills it, the components
+//! render it.
+
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, and which mode (test or live) the screens show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub merchant: String,
+    pub email: String,
+    /// `test` or `live`.
+    pub mode: String,
+}
+
+/// The filters of the payment list, as typed in its form (and kept in its links).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    pub statut: String,
+    pub methode: String,
+    /// A merchant reference or a transaction id.
+    pub recherche: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentList {
+    pub header: Header,
+    pub filters: Filters,
+    pub rows: Vec<PaymentRow>,
+    /// The link to the next (older) page, filters kept.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    pub transaction_id: String,
+    pub reference: String,
+    pub amount: String,
+    pub status: String,
+    pub status_label: String,
+    pub method: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentDetail {
+    pub header: Header,
+    pub transaction_id: String,
+    pub reference: String,
+    pub amount: String,
+    pub refunded: String,
+    pub status: String,
+    pub status_label: String,
+    pub description: Option<String>,
+    pub customer: Vec<(String, String)>,
+    pub method: String,
+    pub gateway: Option<String>,
+    pub routing_reason: Option<String>,
+    pub created: String,
+    pub timeline: Vec<TimelineEntry>,
+    pub attempts: Vec<AttemptLine>,
+    pub refunds: Vec<RefundLine>,
+    pub deliveries: Vec<Delivery>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptLine {
+    pub at: String,
+    pub method: String,
+    pub status: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundLine {
+    pub at: String,
+    pub amount: String,
+    pub status: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub event: String,
+    pub url: String,
+    pub status: String,
+    pub tries: Vec<DeliveryTry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryTry {
+    pub at: String,
+    pub http_status: String,
+    pub latency: String,
+    pub next_retry: String,
+}

@@ -1,0 +1,268 @@
+//! The merchant dashboard over real HTTP: sign-in and lockout, sessions, what a user may see,
+//! and cross-site posts.
+
+use crate::helpers::{TestApp, seed_checkout_body, spawn_app};
+use dalal::accounts::{self, CreateUserError, DEMO_EMAIL, DEMO_PASSWORD};
+use dalal::clock::SharedClock;
+
+/// Posts the sign-in form as a browser would; returns the redirect target and the session cookie.
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
+    let reply = app
+        .client
+        .post(format!("{}/rpc/dashboard_sign_in", app.address))
+        .header("Origin", &app.address)
+        .header("Accept", "text/html")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "email={}&password={}",
+            urlencode(email),
+            urlencode(password)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_redirection(), "{}", reply.status());
+    let location = reply.headers()["location"].to_str().unwrap().to_owned();
+    let cookie = reply
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("dalal_session="))
+        .expect("a session cookie");
+    (location, cookie.split(';').next().unwrap().to_owned())
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String, Option<String>) {
+    let reply = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = reply.status().as_u16();
+    let location = reply
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, reply.text().await.unwrap(), location)
+}
+
+#[tokio::test]
+async fn the_demo_user_signs_in_and_sees_its_payments_and_their_history() {
+    let app = spawn_app().await;
+    let created = app.initiate(&seed_checkout_body()).await.json()["data"].clone();
+    let id = created["transactionId"].as_str().unwrap();
+
+    // Signed out, the dashboard sends the browser to the sign-in page.
+    let (status, _, location) = page(&app, "/dashboard", "").await;
+    assert!((300..400).contains(&status), "{status}");
+    assert_eq!(location.as_deref(), Some("/dashboard/connexion"));
+
+    let (location, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    assert_eq!(location, "/dashboard");
+    let (status, html, _) = page(&app, "/dashboard", &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Boutique Démo Dalal"), "{html}");
+    assert!(html.contains("PANIER-67890") && html.contains(id), "{html}");
+    assert!(
+        html.contains("25\u{202f}000\u{a0}FCFA"),
+        "amounts as on the checkout page: {html}"
+    );
+
+    // Search by reference and by transaction id, and a filter that excludes it.
+    let (_, html, _) = page(&app, "/dashboard?recherche=PANIER-67890", &cookie).await;
+    assert!(html.contains(id), "{html}");
+    let (_, html, _) = page(&app, &format!("/dashboard?recherche={id}"), &cookie).await;
+    assert!(html.contains("PANIER-67890"), "{html}");
+    let (_, html, _) = page(&app, "/dashboard?statut=succeeded", &cookie).await;
+    assert!(!html.contains(id) && html.contains("Aucun paiement"), "{html}");
+
+    // The detail: its history and its webhooks (none sent yet for a pending payment).
+    let token = created["redirectUrl"].as_str().unwrap().rsplit('/').next().unwrap();
+    app.state.payments.cancel(token).await.unwrap();
+    let (status, html, _) = page(&app, &format!("/dashboard/paiements/{id}?mode=test"), &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("pending → cancelled"), "the timeline: {html}");
+    assert!(html.contains("Fatou Sow") && html.contains("fatou@example.com"), "{html}");
+    assert!(html.contains("payment.cancelled"), "the webhook delivery: {html}");
+    // Private: never cached.
+    let reply = app
+        .client
+        .get(format!("{}/dashboard", app.address))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.headers()["cache-control"], "no-store");
+
+    // Signing out ends the session.
+    let reply = app
+        .client
+        .post(format!("{}/rpc/dashboard_sign_out", app.address))
+        .header("Origin", &app.address)
+        .header("Accept", "text/html")
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_redirection());
+    let (status, _, location) = page(&app, "/dashboard", &cookie).await;
+    assert!((300..400).contains(&status));
+    assert_eq!(location.as_deref(), Some("/dashboard/connexion"));
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_for_a_while() {
+    let app = spawn_app().await;
+    for _ in 0..4 {
+        let (location, cookie) = sign_in(&app, DEMO_EMAIL, "not the password").await;
+        assert_eq!(location, "/dashboard/connexion");
+        let (_, html, _) = page(&app, "/dashboard/connexion", &cookie).await;
+        assert!(html.contains("Adresse e-mail ou mot de passe incorrect."), "{html}");
+    }
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, "not the password").await;
+    let (_, html, _) = page(&app, "/dashboard/connexion", &cookie).await;
+    assert!(html.contains("ce compte est bloqué jusqu"), "{html}");
+
+    // Locked: even the right password is refused, and says so.
+    let (location, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    assert_eq!(location, "/dashboard/connexion");
+    let (_, html, _) = page(&app, "/dashboard/connexion", &cookie).await;
+    assert!(html.contains("bloqué"), "{html}");
+    assert!(
+        (300..400).contains(&page(&app, "/dashboard", &cookie).await.0),
+        "not signed in"
+    );
+
+    // A minute later the right password works, and the count starts over.
+    app.clock.advance_ms(61_000);
+    let (location, _) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    assert_eq!(location, "/dashboard");
+    let clock: SharedClock = app.clock.clone();
+    assert_eq!(
+        accounts::sign_in(&app.state.pool, &clock, DEMO_EMAIL, "wrong again")
+            .await
+            .unwrap(),
+        accounts::SignIn::Refused
+    );
+    // An unknown address is refused the same way, and never locks.
+    for _ in 0..6 {
+        assert_eq!(
+            accounts::sign_in(&app.state.pool, &clock, "nobody@dalal.test", "x")
+                .await
+                .unwrap(),
+            accounts::SignIn::Refused
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_never_sees_another_merchants_payments() {
+    let app = spawn_app().await;
+    let theirs = app.initiate(&seed_checkout_body()).await.json()["data"].clone();
+    let their_id = theirs["transactionId"].as_str().unwrap();
+    let clock: SharedClock = app.clock.clone();
+    let (merchant, _, _) = dalal::merchants::create(&app.state.pool, &clock, "Autre Boutique")
+        .await
+        .unwrap();
+    accounts::create_user(&app.state.pool, &clock, &merchant, "Gerant@Autre.sn", "un mot de passe long")
+        .await
+        .unwrap();
+    let (_, cookie) = sign_in(&app, "gerant@autre.sn", "un mot de passe long").await;
+
+    let (status, html, _) = page(&app, "/dashboard", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Autre Boutique") && !html.contains(their_id), "{html}");
+    let (_, html, _) = page(&app, &format!("/dashboard?recherche={their_id}"), &cookie).await;
+    assert!(!html.contains("PANIER-67890"), "{html}");
+    let (_, html, _) = page(&app, "/dashboard?recherche=PANIER-67890", &cookie).await;
+    assert!(!html.contains(their_id), "{html}");
+    for mode in ["test", "live"] {
+        let (status, html, _) =
+            page(&app, &format!("/dashboard/paiements/{their_id}?mode={mode}"), &cookie).await;
+        assert_eq!(status, 404, "{html}");
+        assert!(!html.contains("PANIER-67890") && !html.contains("Fatou"), "{html}");
+    }
+
+    // The server functions themselves, called by hand, answer nothing of the other merchant.
+    for (function, body, answer) in [
+        ("dashboard_payment", format!("id={their_id}&mode=test"), "null"),
+        ("dashboard_payments", format!("recherche={their_id}"), "Autre Boutique"),
+        ("dashboard_payments", "recherche=PANIER-67890".to_owned(), "Autre Boutique"),
+    ] {
+        let reply = app
+            .client
+            .post(format!("{}/rpc/{function}", app.address))
+            .header("Origin", &app.address)
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let text = reply.text().await.unwrap();
+        assert!(text.contains(answer), "{function}: {text}");
+        assert!(
+            (answer == "null" || text.contains(r#""rows":[]"#)) && !text.contains("Fatou"),
+            "{function}: {text}"
+        );
+    }
+    // And without a session, nothing at all.
+    let reply = app
+        .client
+        .post(format!("{}/rpc/dashboard_payments", app.address))
+        .header("Origin", &app.address)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.text().await.unwrap(), "null");
+}
+
+#[tokio::test]
+async fn cross_site_sign_in_posts_are_refused() {
+    let app = spawn_app().await;
+    let reply = app
+        .client
+        .post(format!("{}/rpc/dashboard_sign_in", app.address))
+        .header("Origin", "https://evil.example")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("email={DEMO_EMAIL}&password={DEMO_PASSWORD}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 403);
+    assert!(reply.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn create_user_checks_what_it_is_given() {
+    let app = spawn_app().await;
+    let clock: SharedClock = app.clock.clone();
+    let pool = &app.state.pool;
+    let demo = dalal::merchants::DEMO_MERCHANT_ID;
+    assert!(matches!(
+        accounts::create_user(pool, &clock, demo, "pas-une-adresse", "un mot de passe long").await,
+        Err(CreateUserError::InvalidEmail(_))
+    ));
+    assert!(matches!(
+        accounts::create_user(pool, &clock, demo, "a@b.sn", "court").await,
+        Err(CreateUserError::WeakPassword)
+    ));
+    assert!(matches!(
+        accounts::create_user(pool, &clock, "mer_nope", "a@b.sn", "un mot de passe long").await,
+        Err(CreateUserError::UnknownMerchant(_))
+    ));
+    assert!(matches!(
+        accounts::create_user(pool, &clock, demo, "DEMO@dalal.test", "un mot de passe long").await,
+        Err(CreateUserError::EmailTaken(_))
+    ));
+}
