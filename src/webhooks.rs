@@ -56,3 +56,17 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
     }
     Ok(id)
 }
+
+/// Sends a payment's latest event again (the same event id) to where it went, now. `None` when
+/// the payment has no event yet, or nowhere to send one.
+pub async fn redeliver_latest(
+    pool: &db::Pool,
+    payment_id: i64,
+    now: i64,
+) -> anyhow::Result<Option<(String, String)>> {
+    let Some((event_id, url)) = db::webhooks::latest_event(pool, payment_id).await? else {
+        return Ok(None);
+    };
+    db::webhooks::insert_delivery(pool, &event_id, &url, DeliveryStatus::Pending, now).await?;
+    Ok(Some((event_id, url)))
+}

@@ -47,6 +47,51 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+/** A checkout payment paid by card on the checkout page (no JavaScript needed). */
+async function paidByCard(page: Page, request: import('@playwright/test').APIRequestContext, reference: string) {
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 20000, country: 'SN', externalReference: reference, customerName: 'Awa Ndiaye',
+  });
+  await page.goto(data.redirectUrl);
+  await page.getByRole('link', { name: 'Carte bancaire', exact: true }).click();
+  await page.getByLabel('Numéro de carte').fill('4242 4242 4242 4242');
+  await page.getByLabel('Expiration (MM/AA)').fill('12/30');
+  await page.getByLabel('Code de sécurité').fill('123');
+  await page.getByRole('button', { name: /^Payer \d/ }).click();
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible();
+  return data.transactionId as string;
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(javaScriptEnabled ? 'refunds' : 'refunds without JavaScript', () => {
+    test.use({ javaScriptEnabled });
+
+    test('refund part of a paid payment and see it on the payment and in the list', async ({ page, request }) => {
+      const reference = `DASH-RF-${Date.now()}-${javaScriptEnabled ? 'js' : 'nojs'}`;
+      const id = await paidByCard(page, request, reference);
+      await signIn(page);
+      await page.goto(`/dashboard?recherche=${reference}`);
+      await expect(page.locator('table.payments tbody tr').first()).toContainText('Réussi');
+      await page.getByRole('link', { name: id }).click();
+
+      await page.getByLabel('Montant à rembourser (vide : tout ce qui reste)').fill('5000');
+      await page.getByLabel('Motif (facultatif)').fill('Article abîmé');
+      await page.getByLabel('Je confirme le remboursement').check();
+      await page.getByRole('button', { name: 'Rembourser' }).click();
+      await expect(page.getByRole('status')).toContainText('Remboursement de 5\u202f000\u00a0FCFA demandé');
+      await expect(page.getByRole('definition').filter({ hasText: '5\u202f000\u00a0FCFA' })).toBeVisible();
+      await expect(page.getByRole('cell', { name: 'Article abîmé' })).toBeVisible();
+      if (javaScriptEnabled) await checkScreen(page, 'dashboard-4-refunded');
+
+      const api = await request.get(`/api/v1/payments/${id}`, {
+        headers: { 'X-API-Key': 'pk_test_dalal_demo:sk_test_dalal_demo_5f3a9c2e7b1d4068' },
+      });
+      const { refunds } = (await api.json()).data;
+      expect(refunds.map((r: { amount: number; reason: string }) => [r.amount, r.reason])).toEqual([[5000, 'Article abîmé']]);
+    });
+  });
+}
+
 test('the dashboard reads at 320 px', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: 'fr-SN' });
   const page = await context.newPage();

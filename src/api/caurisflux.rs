@@ -286,22 +286,18 @@ pub async fn redeliver_webhook(
     Path(transaction_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
-    let Some((event_id, url)) =
-        crate::db::webhooks::latest_event(&state.pool, payment.id.sequence()).await?
+    let Some((event_id, url)) = crate::webhooks::redeliver_latest(
+        &state.pool,
+        payment.id.sequence(),
+        state.clock.now_ms(),
+    )
+    .await?
     else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "Aucun événement à renvoyer : le paiement n'a pas encore changé de statut, ou ni lui ni le marchand n'ont de point de réception (callbackUrl, dalal set-webhook-url)",
         ));
     };
-    crate::db::webhooks::insert_delivery(
-        &state.pool,
-        &event_id,
-        &url,
-        crate::webhooks::DeliveryStatus::Pending,
-        state.clock.now_ms(),
-    )
-    .await?;
     let body = success_body(&serde_json::json!({ "eventId": event_id, "url": url }))
         .map_err(anyhow::Error::from)?;
     Ok(json_response(StatusCode::ACCEPTED, body))

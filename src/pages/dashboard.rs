@@ -168,7 +168,7 @@ fn Payments(list: PaymentList) -> impl IntoView {
                 view! { <p class="empty">"Aucun paiement ne correspond."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Liste des paiements">
                         <table class="payments">
                             <caption class="visually-hidden">"Paiements, du plus récent au plus ancien"</caption>
                             <thead>
@@ -215,6 +215,64 @@ pub fn PaymentPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// What a merchant can do to a payment: each a plain form with a box to tick first.
+#[component]
+fn Actions(detail: PaymentDetail) -> impl IntoView {
+    let (id, mode) = (detail.transaction_id.clone(), detail.header.mode.clone());
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="id" value=id.clone()/>
+            <input type="hidden" name="mode" value=mode.clone()/>
+        }
+    };
+    let confirm = |what: &'static str| {
+        view! {
+            <label class="confirm"><input type="checkbox" name="confirme" required/> " " {what}</label>
+        }
+    };
+    view! {
+        <section class="actions" aria-labelledby="actions-title">
+            <h2 id="actions-title">"Actions"</h2>
+            {detail.can_refund.then(|| view! {
+                <form method="post" action=DashboardRefund::url() class="action refund">
+                    <h3>"Rembourser"</h3>
+                    {hidden()}
+                    <input type="hidden" name="cle" value=detail.refund_key.clone()/>
+                    <div class="field">
+                        <label for="montant">"Montant à rembourser (vide : tout ce qui reste)"</label>
+                        <input id="montant" name="montant" type="text" inputmode="numeric" autocomplete="off"/>
+                    </div>
+                    <div class="field">
+                        <label for="motif">"Motif (facultatif)"</label>
+                        <input id="motif" name="motif" type="text" maxlength="200"/>
+                    </div>
+                    {confirm("Je confirme le remboursement")}
+                    <button type="submit" class="button primary">"Rembourser"</button>
+                </form>
+            })}
+            {detail.can_cancel.then(|| view! {
+                <form method="post" action=DashboardCancel::url() class="action">
+                    <h3>"Annuler le paiement"</h3>
+                    {hidden()}
+                    {confirm("Je confirme l'annulation")}
+                    <button type="submit" class="button">"Annuler le paiement"</button>
+                </form>
+                <form method="post" action=DashboardRefresh::url() class="action">
+                    <h3>"Statut chez le fournisseur"</h3>
+                    {hidden()}
+                    <button type="submit" class="button">"Actualiser le statut"</button>
+                </form>
+            })}
+            <form method="post" action=DashboardResend::url() class="action">
+                <h3>"Webhook"</h3>
+                {hidden()}
+                {confirm("Je confirme le renvoi du dernier événement")}
+                <button type="submit" class="button">"Renvoyer le webhook"</button>
+            </form>
+        </section>
     }
 }
 
@@ -267,10 +325,12 @@ fn Payment(detail: PaymentDetail) -> impl IntoView {
             view! {
                 <section class="delivery">
                     <h3>{w.event.clone()} " → " <code>{w.url.clone()}</code> " (" {w.status.clone()} ")"</h3>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=format!("Essais : {}", w.event)>
                     <table>
                         <thead><tr><th scope="col">"Essai"</th><th scope="col">"Réponse HTTP"</th><th scope="col">"Durée"</th><th scope="col">"Prochain essai"</th></tr></thead>
                         <tbody>{tries}</tbody>
                     </table>
+                    </div>
                 </section>
             }
         })
@@ -285,7 +345,15 @@ fn Payment(detail: PaymentDetail) -> impl IntoView {
         <main class="page dashboard payment-detail">
             <p><a href=back>"← Paiements"</a></p>
             <h1>{d.amount.clone()} " " <span class=format!("badge {}", d.status)>{d.status_label.clone()}</span></h1>
+            {d.notice.clone().map(|(ok, text)| {
+                if ok {
+                    view! { <p class="notice success" role="status">{text}</p> }.into_any()
+                } else {
+                    view! { <p class="notice error" role="alert">{text}</p> }.into_any()
+                }
+            })}
             <dl class="facts">{facts}</dl>
+            <Actions detail=d.clone()/>
             <h2>"Historique"</h2>
             {if no_changes {
                 view! { <p>"Créé, pas encore de changement de statut."</p> }.into_any()
@@ -297,7 +365,7 @@ fn Payment(detail: PaymentDetail) -> impl IntoView {
                 view! { <p>"Le client n'a pas encore choisi de moyen de paiement."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Tentatives">
                         <table>
                             <thead><tr><th scope="col">"Le"</th><th scope="col">"Moyen"</th><th scope="col">"Statut"</th><th scope="col">"Détail"</th></tr></thead>
                             <tbody>{attempts}</tbody>
@@ -310,10 +378,12 @@ fn Payment(detail: PaymentDetail) -> impl IntoView {
                 view! { <p>"Aucun remboursement."</p> }.into_any()
             } else {
                 view! {
-                    <table>
-                        <thead><tr><th scope="col">"Le"</th><th scope="col">"Montant"</th><th scope="col">"Statut"</th><th scope="col">"Motif"</th></tr></thead>
-                        <tbody>{refunds}</tbody>
-                    </table>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Remboursements">
+                        <table>
+                            <thead><tr><th scope="col">"Le"</th><th scope="col">"Montant"</th><th scope="col">"Statut"</th><th scope="col">"Motif"</th></tr></thead>
+                            <tbody>{refunds}</tbody>
+                        </table>
+                    </div>
                 }.into_any()
             }}
             <h2>"Webhooks"</h2>

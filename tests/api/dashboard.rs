@@ -266,3 +266,97 @@ async fn create_user_checks_what_it_is_given() {
         Err(CreateUserError::EmailTaken(_))
     ));
 }
+
+async fn post_form(app: &TestApp, function: &str, cookie: &str, body: &str) -> String {
+    let reply = app
+        .client
+        .post(format!("{}/rpc/{function}", app.address))
+        .header("Origin", &app.address)
+        .header("Accept", "text/html")
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_redirection(), "{}", reply.status());
+    reply.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_paid_payment_is_refunded_in_part_from_its_page_once_even_if_sent_twice() {
+    let app = spawn_app().await;
+    let data = app
+        .create(serde_json::json!({"type": "checkout", "amount": 10_000, "country": "SN", "externalReference": "DASH-RF"}))
+        .await;
+    app.state
+        .payments
+        .choose_method(
+            &crate::helpers::token_of(&data),
+            crate::helpers::card_choice(dalal::domain::Country::Sn, "4242424242424242"),
+        )
+        .await
+        .unwrap();
+    let id = data["transactionId"].as_str().unwrap();
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let detail = format!("/dashboard/paiements/{id}?mode=test");
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains("Rembourser") && !html.contains("Annuler le paiement"), "{html}");
+    let key = html
+        .split(r#"name="cle" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the refund form's key")
+        .to_owned();
+
+    // Without the box ticked, nothing happens.
+    let form = format!("id={id}&mode=test&montant=2500&motif=Article+abîmé&cle={key}");
+    assert_eq!(post_form(&app, "dashboard_refund", &cookie, &form).await, detail);
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains("Cochez la case de confirmation"), "{html}");
+    assert!(app.state.payments.refunds(&payment(&app, id).await).await.unwrap().is_empty());
+
+    // Ticked, and sent twice (a double click): one refund of 2 500.
+    let form = format!("{form}&confirme=on");
+    post_form(&app, "dashboard_refund", &cookie, &form).await;
+    post_form(&app, "dashboard_refund", &cookie, &form).await;
+    let refunds = app.state.payments.refunds(&payment(&app, id).await).await.unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].amount.minor(), 2_500);
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains("Article abîmé") && html.contains("2\u{202f}500\u{a0}FCFA"), "{html}");
+
+    // A wrong amount says why; more than is left is refused by the core.
+    let fresh_key = |n: u8| format!("id={id}&mode=test&confirme=on&cle=k{n}");
+    post_form(&app, "dashboard_refund", &cookie, &format!("{}&montant=beaucoup", fresh_key(1))).await;
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains("n&#x27;est pas un montant") || html.contains("n'est pas un montant"), "{html}");
+    post_form(&app, "dashboard_refund", &cookie, &format!("{}&montant=9000", fresh_key(2))).await;
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert_eq!(app.state.payments.refunds(&payment(&app, id).await).await.unwrap().len(), 1);
+
+    // Another merchant's user cannot refund it, whatever the form says.
+    let clock: SharedClock = app.clock.clone();
+    let (other, _, _) = dalal::merchants::create(&app.state.pool, &clock, "Autre").await.unwrap();
+    accounts::create_user(&app.state.pool, &clock, &other, "b@autre.sn", "un mot de passe long")
+        .await
+        .unwrap();
+    let (_, theirs) = sign_in(&app, "b@autre.sn", "un mot de passe long").await;
+    post_form(&app, "dashboard_refund", &theirs, &format!("{}&montant=100", fresh_key(3))).await;
+    assert_eq!(app.state.payments.refunds(&payment(&app, id).await).await.unwrap().len(), 1);
+}
+
+async fn payment(app: &TestApp, id: &str) -> dalal::payments::Payment {
+    app.state
+        .payments
+        .find_for_merchant(
+            dalal::merchants::DEMO_MERCHANT_ID,
+            dalal::domain::Mode::Test,
+            dalal::domain::TransactionId::parse(id).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+}

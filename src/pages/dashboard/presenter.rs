@@ -13,6 +13,59 @@ use tower_sessions::Session;
 pub const USER_KEY: &str = "dashboard:user";
 /// The session key of the sign-in page's message.
 pub const FLASH_KEY: &str = "dashboard:flash";
+/// The session key of the payment page's message after an action.
+pub const NOTICE_KEY: &str = "dashboard:notice";
+
+/// What an action on a payment says on the page that follows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Notice {
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn done(text: String) -> Notice {
+        Notice { ok: true, text }
+    }
+
+    pub fn error(text: String) -> Notice {
+        Notice { ok: false, text }
+    }
+}
+
+/// Runs an action on one of the signed-in user's payments, then sends the browser back to the
+/// payment's page with what happened. Without the confirmation box ticked, nothing is done.
+pub async fn act<F, Fut>(
+    id: &str,
+    mode: Option<&str>,
+    confirmed: bool,
+    action: F,
+) -> Result<(), ServerFnError>
+where
+    F: FnOnce(AppState, User, Mode, crate::domain::TransactionId) -> Fut,
+    Fut: std::future::Future<Output = Notice>,
+{
+    let Some(user) = signed_in().await? else {
+        return Ok(());
+    };
+    let mode = mode_of(mode);
+    let Ok(txn) = crate::domain::TransactionId::parse(id) else {
+        leptos_axum::redirect(crate::routes::DASHBOARD);
+        return Ok(());
+    };
+    let notice = if confirmed {
+        action(expect_context::<AppState>(), user, mode, txn).await
+    } else {
+        Notice::error("Cochez la case de confirmation pour le faire.".to_owned())
+    };
+    session()
+        .await?
+        .insert(NOTICE_KEY, &notice)
+        .await
+        .map_err(internal)?;
+    leptos_axum::redirect(&crate::routes::dashboard_payment(&txn.to_string(), mode.as_str()));
+    Ok(())
+}
 
 pub async fn session() -> Result<Session, ServerFnError> {
     leptos_axum::extract::<Session>()
@@ -212,6 +265,10 @@ pub fn detail(header: Header, parts: DetailParts) -> PaymentDetail {
                 reason: r.reason.clone().unwrap_or_default(),
             })
             .collect(),
+        notice: None,
+        can_refund: payment.status == PaymentStatus::Succeeded,
+        can_cancel: !payment.status.is_terminal(),
+        refund_key: crate::random::alphanumeric(24),
         deliveries: deliveries
             .into_iter()
             .map(|d| Delivery {

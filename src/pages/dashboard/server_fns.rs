@@ -171,5 +171,118 @@ pub async fn dashboard_payment(
         .map_err(internal)?,
         payment,
     };
-    Ok(Some(detail(header(&user, mode), parts)))
+    let mut detail = detail(header(&user, mode), parts);
+    let notice: Option<Notice> = session()
+        .await?
+        .remove(NOTICE_KEY)
+        .await
+        .map_err(internal)?;
+    detail.notice = notice.map(|n| (n.ok, n.text));
+    Ok(Some(detail))
+}
+
+/// Refunds a paid payment, all of what is left (`montant` empty) or part of it. The form carries
+/// a key made when it was shown, so a form sent twice refunds once.
+#[server(prefix = "/rpc", endpoint = "dashboard_refund")]
+pub async fn dashboard_refund(
+    #[server(default)] id: String,
+    mode: Option<String>,
+    montant: Option<String>,
+    motif: Option<String>,
+    #[server(default)] cle: String,
+    confirme: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    use crate::payments::RefundRequest;
+    act(&id, mode.as_deref(), confirme.is_some(), |state, user, mode, txn| async move {
+        let amount = match montant.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            None => None,
+            Some(typed) => match typed.replace([' ', '\u{202f}', '\u{a0}'], "").parse::<i64>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => return Notice::error(format!("« {typed} » n'est pas un montant : écrivez un nombre entier de francs, ou laissez vide pour tout rembourser.")),
+            },
+        };
+        let reason = motif.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+        let fingerprint = format!("{amount:?}|{reason:?}");
+        let request = RefundRequest {
+            amount,
+            reason,
+            idempotency: (!cle.is_empty()).then(|| (format!("dashboard:{cle}"), fingerprint)),
+        };
+        match state.payments.refund(&user.merchant_id, mode, txn, request).await {
+            Ok((_, refund)) => Notice::done(format!(
+                "Remboursement de {} demandé ({}).",
+                refund.amount.display_fr(),
+                refund.status.as_str()
+            )),
+            Err(err) => Notice::error(err.customer_text(false)),
+        }
+    })
+    .await
+}
+
+/// Cancels a payment the customer has not paid yet.
+#[server(prefix = "/rpc", endpoint = "dashboard_cancel")]
+pub async fn dashboard_cancel(
+    #[server(default)] id: String,
+    mode: Option<String>,
+    confirme: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    act(&id, mode.as_deref(), confirme.is_some(), |state, user, mode, txn| async move {
+        match state.payments.cancel_for_merchant(&user.merchant_id, mode, txn).await {
+            Ok(_) => Notice::done("Paiement annulé.".to_owned()),
+            Err(err) => Notice::error(err.customer_text(false)),
+        }
+    })
+    .await
+}
+
+/// Sends the payment's latest webhook event again, now.
+#[server(prefix = "/rpc", endpoint = "dashboard_resend")]
+pub async fn dashboard_resend(
+    #[server(default)] id: String,
+    mode: Option<String>,
+    confirme: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    act(&id, mode.as_deref(), confirme.is_some(), |state, user, mode, txn| async move {
+        let found = state.payments.find_for_merchant(&user.merchant_id, mode, txn).await;
+        let payment = match found {
+            Ok(Some((payment, _))) => payment,
+            Ok(None) => return Notice::error("Paiement introuvable.".to_owned()),
+            Err(err) => return Notice::error(err.customer_text(false)),
+        };
+        match crate::webhooks::redeliver_latest(&state.pool, payment.id.sequence(), state.clock.now_ms()).await {
+            Ok(Some((_, url))) => Notice::done(format!("Webhook renvoyé à {url}.")),
+            Ok(None) => Notice::error("Aucun webhook à renvoyer : le paiement n'a pas encore changé de statut, ou il n'a pas de point de réception.".to_owned()),
+            Err(err) => {
+                tracing::error!(error = ?err, "failed to redeliver a webhook");
+                Notice::error("Le webhook n'a pas pu être renvoyé. Réessayez dans un instant.".to_owned())
+            }
+        }
+    })
+    .await
+}
+
+/// Asks the provider where the payment's open attempt stands, now.
+#[server(prefix = "/rpc", endpoint = "dashboard_refresh")]
+pub async fn dashboard_refresh(
+    #[server(default)] id: String,
+    mode: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    act(&id, mode.as_deref(), true, |state, user, mode, txn| async move {
+        let found = state.payments.find_for_merchant(&user.merchant_id, mode, txn).await;
+        let payment = match found {
+            Ok(Some((payment, _))) => payment,
+            Ok(None) => return Notice::error("Paiement introuvable.".to_owned()),
+            Err(err) => return Notice::error(err.customer_text(false)),
+        };
+        match state.payments.refresh_open_attempt(&payment).await {
+            Ok(()) => Notice::done("Statut mis à jour auprès du fournisseur.".to_owned()),
+            Err(err) => Notice::error(err.customer_text(false)),
+        }
+    })
+    .await
 }

@@ -60,6 +60,12 @@ pub struct PaymentDetail {
     pub attempts: Vec<AttemptLine>,
     pub refunds: Vec<RefundLine>,
     pub deliveries: Vec<Delivery>,
+    /// What the last action did: (done, text).
+    pub notice: Option<(bool, String)>,
+    pub can_refund: bool,
+    pub can_cancel: bool,
+    /// Shown on the refund form, so that sending it twice refunds once.
+    pub refund_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
