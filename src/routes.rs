@@ -18,6 +18,7 @@ pub fn checkout(token: &str) -> String {
 /// The merchant dashboard.
 pub const DASHBOARD: &str = "/dashboard";
 pub const DASHBOARD_SIGN_IN: &str = "/dashboard/connexion";
+pub const DASHBOARD_EXPORT: &str = "/dashboard/export.csv";
 
 pub fn dashboard_payment(transaction_id: &str, mode: &str) -> String {
     format!("/dashboard/paiements/{transaction_id}?mode={mode}")

@@ -226,6 +226,10 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
             routes::SANDBOX_BANK,
             get(pages::sandbox::bank).post(pages::sandbox::bank_answer),
         )
+        .route(
+            routes::DASHBOARD_EXPORT,
+            get(pages::dashboard::export::export),
+        )
         .leptos_routes_with_context(&state, routes, page_security_policy, move || {
             shell(options.clone())
         })

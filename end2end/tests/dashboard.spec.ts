@@ -92,6 +92,22 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+test('the filtered list downloads as CSV', async ({ page, request }) => {
+  const reference = `DASH-CSV-${Date.now()}`;
+  const data = await createPayment(request, { type: 'checkout', amount: 4200, externalReference: reference, description: 'Thé, sucre' });
+  await signIn(page);
+  await page.getByLabel('Référence ou transaction').fill(reference);
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Exporter cette liste en CSV' }).click();
+  const file = await (await download).path();
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(file!, 'utf8').trim().split('\r\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toBe('transaction_id,reference,statut,montant,devise,moyen,cree_le,client,telephone,description');
+  expect(lines[1]).toMatch(new RegExp(`^${data.transactionId},${reference},pending,4200,XOF,,.*,"Thé, sucre"$`));
+});
+
 test('the dashboard reads at 320 px', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: 'fr-SN' });
   const page = await context.newPage();

@@ -8,7 +8,10 @@
 //! | `view.rs` | what the screens show, as data |
 //! | `presenter.rs` | (server) the signed-in user; from payments to that data |
 //! | `server_fns.rs` | the screens' calls, each limited to the user's merchant |
+//! | `export.rs` | (server) the filtered list as a streamed CSV file |
 
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 mod presenter;
 mod server_fns;
@@ -114,7 +117,7 @@ pub fn PaymentsPage() -> impl IntoView {
 
 #[component]
 fn Payments(list: PaymentList) -> impl IntoView {
-    let PaymentList { header, filters, rows, next } = list;
+    let PaymentList { header, filters, rows, next, export } = list;
     let mode = header.mode.clone();
     let options = |all: &[(&'static str, &'static str)], chosen: &str| {
         all.iter()
@@ -187,6 +190,7 @@ fn Payments(list: PaymentList) -> impl IntoView {
                 }.into_any()
             }}
             {next.map(|link| view! { <p class="pager"><a href=link rel="next">"Paiements plus anciens"</a></p> })}
+            <p class="export"><a href=export download>"Exporter cette liste en CSV"</a></p>
         </main>
     }
 }

@@ -360,3 +360,98 @@ async fn payment(app: &TestApp, id: &str) -> dalal::payments::Payment {
         .unwrap()
         .0
 }
+
+#[tokio::test]
+async fn the_list_exports_as_csv_page_after_page_with_its_filters() {
+    let app = spawn_app().await;
+    for n in 0..120 {
+        let reply = app
+            .initiate(&serde_json::json!({
+                "type": "checkout", "amount": 1_000 + n, "externalReference": format!("CSV-{n:03}"),
+                "description": if n == 7 { "=HYPERLINK(\"https://evil.example\")" } else { "Panier, 2 articles" },
+            }))
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let (status, html, _) = page(&app, "/dashboard?recherche=CSV-007", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/dashboard/export.csv?mode=test&amp;recherche=CSV-007"), "{html}");
+
+    // As a browser asks for it, compressed: the stream must end cleanly (the compression layer
+    // polls it once more after its end).
+    let compressed = app
+        .client
+        .get(format!("{}/dashboard/export.csv?mode=test", app.address))
+        .header("Cookie", &cookie)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    let bytes = compressed.bytes().await.expect("the whole compressed body");
+    assert!(bytes.len() > 100);
+    let reply = app
+        .client
+        .get(format!("{}/dashboard/export.csv?mode=test", app.address))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        reply.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("paiements-test.csv")
+    );
+    let csv = reply.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 121, "a header and 120 payments over two pages");
+    assert!(lines[0].starts_with("transaction_id,reference,statut,montant"));
+    assert!(lines[1].contains("CSV-119") && lines[120].contains("CSV-000"), "newest first");
+    assert!(lines[1].contains(r#","Panier, 2 articles""#), "{}", lines[1]);
+    let formula = lines.iter().find(|l| l.contains("CSV-007")).unwrap();
+    assert!(
+        formula.ends_with(r#""'=HYPERLINK(""https://evil.example"")""#),
+        "never a formula: {formula}"
+    );
+
+    // Filters apply; signed out, or another merchant's user, gets none of it.
+    let one = app
+        .client
+        .get(format!("{}/dashboard/export.csv?recherche=CSV-042", app.address))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(one.lines().count(), 2, "{one}");
+    let signed_out = app
+        .client
+        .get(format!("{}/dashboard/export.csv", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_out.status().is_redirection());
+    let clock: SharedClock = app.clock.clone();
+    let (other, _, _) = dalal::merchants::create(&app.state.pool, &clock, "Autre").await.unwrap();
+    accounts::create_user(&app.state.pool, &clock, &other, "c@autre.sn", "un mot de passe long")
+        .await
+        .unwrap();
+    let (_, theirs) = sign_in(&app, "c@autre.sn", "un mot de passe long").await;
+    let csv = app
+        .client
+        .get(format!("{}/dashboard/export.csv", app.address))
+        .header("Cookie", &theirs)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
+}

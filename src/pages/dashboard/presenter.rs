@@ -111,6 +111,15 @@ pub fn mode_of(asked: Option<&str>) -> Mode {
 
 /// A link to the payment list with these filters (and a page cursor).
 pub fn list_link(mode: Mode, filters: &Filters, before: Option<&str>) -> String {
+    filtered(crate::routes::DASHBOARD, mode, filters, before)
+}
+
+/// The CSV export of the list with these filters.
+pub fn export_link(mode: Mode, filters: &Filters) -> String {
+    filtered(crate::routes::DASHBOARD_EXPORT, mode, filters, None)
+}
+
+fn filtered(path: &str, mode: Mode, filters: &Filters, before: Option<&str>) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("mode", mode.as_str());
     for (name, value) in [
@@ -125,7 +134,7 @@ pub fn list_link(mode: Mode, filters: &Filters, before: Option<&str>) -> String 
     if let Some(before) = before {
         query.append_pair("avant", before);
     }
-    format!("{}?{}", crate::routes::DASHBOARD, query.finish())
+    format!("{path}?{}", query.finish())
 }
 
 pub fn header(user: &User, mode: Mode) -> Header {

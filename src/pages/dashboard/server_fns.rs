@@ -124,6 +124,7 @@ pub async fn dashboard_payments(
         .map(|last| list_link(mode, &filters, Some(&last.transaction_id)));
     Ok(Some(PaymentList {
         header: header(&user, mode),
+        export: export_link(mode, &filters),
         filters,
         rows,
         next,

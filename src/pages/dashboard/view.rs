@@ -28,6 +28,8 @@ pub struct PaymentList {
     pub rows: Vec<PaymentRow>,
     /// The link to the next (older) page, filters kept.
     pub next: Option<String>,
+    /// The same filtered list as a CSV file.
+    pub export: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
