@@ -1,6 +1,6 @@
 //! The HTML shell and the routes of the pages (server-rendered; their islands hydrate).
 
-use crate::pages::dashboard::{PaymentPage, PaymentsPage, SignInPage};
+use crate::pages::dashboard::{LinksPage, PaymentPage, PaymentsPage, SignInPage};
 use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:token") view=CheckoutPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=PaymentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/connexion") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/liens") view=LinksPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/paiements/:id") view=PaymentPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

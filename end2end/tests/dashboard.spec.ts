@@ -108,6 +108,35 @@ test('the filtered list downloads as CSV', async ({ page, request }) => {
   expect(lines[1]).toMatch(new RegExp(`^${data.transactionId},${reference},pending,4200,XOF,,.*,"Thé, sucre"$`));
 });
 
+test('a payment link made in the dashboard is paid through the checkout page', async ({ page, browser }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Liens de paiement' }).click();
+  await page.getByLabel('Montant (FCFA)').fill('3500');
+  await page.getByLabel('Description (ce que le client achète)').fill('Tissu bazin, 3 mètres');
+  await page.getByRole('button', { name: 'Créer le lien' }).click();
+  await expect(page.getByRole('heading', { name: 'Lien créé : 3\u202f500\u00a0FCFA' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR code du lien de paiement TX\d+/ })).toBeVisible();
+  await checkScreen(page, 'dashboard-5-link');
+  const url = await page.getByLabel('Lien à partager').inputValue();
+
+  // The customer, on their own phone.
+  const customer = await browser.newPage();
+  await customer.goto(url);
+  await expect(customer.getByText('Tissu bazin, 3 mètres')).toBeVisible();
+  await customer.getByRole('link', { name: 'Carte bancaire', exact: true }).click();
+  await customer.getByLabel('Numéro de carte').fill('4242 4242 4242 4242');
+  await customer.getByLabel('Expiration (MM/AA)').fill('12/30');
+  await customer.getByLabel('Code de sécurité').fill('123');
+  await customer.getByLabel('Nom du titulaire').fill('Awa Ndiaye');
+  await customer.getByRole('button', { name: /^Payer 3/ }).click();
+  await expect(customer.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible();
+  await customer.close();
+
+  await page.getByRole('link', { name: 'Paiements', exact: true }).click();
+  await expect(page.locator('table.payments tbody tr').first()).toContainText('Réussi');
+  await expect(page.locator('table.payments tbody tr').first()).toContainText('3\u202f500\u00a0FCFA');
+});
+
 test('the dashboard reads at 320 px', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: 'fr-SN' });
   const page = await context.newPage();

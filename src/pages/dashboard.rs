@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use view::{Header, PaymentDetail, PaymentList};
+use view::{Header, LinksView, PaymentDetail, PaymentList};
 
 const STATUSES: [(&str, &str); 6] = [
     ("pending", "En attente"),
@@ -79,6 +79,10 @@ fn Top(header: Header, here: String) -> impl IntoView {
                 </span>
                 " "
                 <a href=switch>{if other == "live" { "Passer en mode live" } else { "Passer en mode test" }}</a>
+                " "
+                <a href=format!("{}?mode={}", crate::routes::DASHBOARD, header.mode)>"Paiements"</a>
+                " "
+                <a href=format!("{}?mode={}", crate::routes::DASHBOARD_LINKS, header.mode)>"Liens de paiement"</a>
                 " "
                 <span class="email">{header.email.clone()}</span>
                 <form method="post" action=DashboardSignOut::url() class="sign-out">
@@ -396,6 +400,80 @@ fn Payment(detail: PaymentDetail) -> impl IntoView {
             } else {
                 deliveries.into_any()
             }}
+        </main>
+    }
+}
+
+#[component]
+pub fn LinksPage() -> impl IntoView {
+    let query = use_query_map();
+    let links = Resource::new(
+        move || (query.read().get("mode"), query.read().get("lien")),
+        |(mode, lien)| dashboard_links(mode, lien),
+    );
+    view! {
+        <Title text="Liens de paiement — Tableau de bord Dalal"/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match links.await {
+                    Ok(Some(links)) => view! { <Links links/> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(_) => view! { <main class="page"><p>"Le tableau de bord est indisponible. Réessayez dans un instant."</p></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Payment links: for merchants who sell on WhatsApp or Instagram without a website.
+#[component]
+fn Links(links: LinksView) -> impl IntoView {
+    let LinksView { header, notice, created } = links;
+    let mode = header.mode.clone();
+    view! {
+        <Top header here=crate::routes::DASHBOARD_LINKS.to_owned()/>
+        <main class="page dashboard links">
+            <h1>"Liens de paiement"</h1>
+            <p>"Créez un paiement sans écrire de code et partagez son lien (WhatsApp, Instagram, SMS) : votre client paie sur la page Dalal avec le moyen de son choix."</p>
+            {notice.map(|(ok, text)| {
+                if ok {
+                    view! { <p class="notice success" role="status">{text}</p> }.into_any()
+                } else {
+                    view! { <p class="notice error" role="alert">{text}</p> }.into_any()
+                }
+            })}
+            {created.map(|link| view! {
+                <section class="created-link" aria-labelledby="created-title">
+                    <h2 id="created-title">"Lien créé : " {link.amount.clone()}</h2>
+                    {link.description.clone().map(|d| view! { <p>{d}</p> })}
+                    <label for="lien">"Lien à partager"</label>
+                    <input id="lien" type="text" readonly value=link.url.clone()/>
+                    <p><a href=link.url.clone()>"Ouvrir la page de paiement"</a></p>
+                    <img src=link.qr_png.clone() alt=format!("QR code du lien de paiement {}", link.transaction_id) width="200" height="200"/>
+                    <p class="hint">"Payable jusqu'au " {link.expires.clone()} ". Il apparaît dans vos paiements sous " {link.transaction_id.clone()} "."</p>
+                </section>
+            })}
+            <form method="post" action=DashboardCreateLink::url() class="action link-form">
+                <h2>"Nouveau lien"</h2>
+                <input type="hidden" name="mode" value=mode/>
+                <div class="field">
+                    <label for="montant">"Montant (FCFA)"</label>
+                    <input id="montant" name="montant" type="text" inputmode="numeric" required autocomplete="off"/>
+                </div>
+                <div class="field">
+                    <label for="description">"Description (ce que le client achète)"</label>
+                    <input id="description" name="description" type="text" maxlength="200"/>
+                </div>
+                <div class="field">
+                    <label for="duree">"Valable"</label>
+                    <select id="duree" name="duree">
+                        <option value="1h">"1 heure"</option>
+                        <option value="24h" selected>"24 heures"</option>
+                        <option value="7j">"7 jours"</option>
+                    </select>
+                </div>
+                <button type="submit" class="button primary">"Créer le lien"</button>
+            </form>
         </main>
     }
 }

@@ -61,6 +61,7 @@ pub async fn start_demo_checkout(#[server(default)] product: String) -> Result<(
         return_url: url("/"),
         cancel_url: url("/?annule=1"),
         metadata: Some(format!(r#"{{"product":"{id}"}}"#)),
+        expires_in_secs: None,
     };
     let (payment, _) = state
         .payments

@@ -110,7 +110,7 @@ impl Payments {
             metadata: new.metadata.as_deref(),
             card_brand: card_brand.map(|b| b.code()),
             method: provider.map(|p| p.code()),
-            expires_at: now + self.settings.expiry_secs * 1000,
+            expires_at: now + new.expires_in_secs.unwrap_or(self.settings.expiry_secs) * 1000,
             created_at: now,
         };
         if session.is_none() && completion.is_none() {

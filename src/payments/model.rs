@@ -62,6 +62,8 @@ pub struct NewPayment {
     pub cancel_url: Option<HttpUrl>,
     /// The merchant's `metadata` object, kept as the exact JSON text it sent.
     pub metadata: Option<String>,
+    /// How long the customer has to pay, when not the configured default (payment links).
+    pub expires_in_secs: Option<i64>,
 }
 
 #[derive(Debug, Clone)]

@@ -139,6 +139,7 @@ async fn chosen(core: &Core) -> Result<(Payment, Attempt), PaymentError> {
         return_url: None,
         cancel_url: None,
         metadata: None,
+        expires_in_secs: None,
     };
     let (payment, _) = core
         .payments

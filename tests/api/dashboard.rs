@@ -455,3 +455,41 @@ async fn the_list_exports_as_csv_page_after_page_with_its_filters() {
         .unwrap();
     assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
 }
+
+#[tokio::test]
+async fn a_payment_link_is_made_without_code_and_opens_the_checkout_page() {
+    let app = spawn_app().await;
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let made = post_form(
+        &app,
+        "dashboard_create_link",
+        &cookie,
+        "mode=test&montant=7+500&description=Robe+wax+taille+M&duree=7j",
+    )
+    .await;
+    assert!(made.starts_with("/dashboard/liens?mode=test&lien=TX"), "{made}");
+    let (status, html, _) = page(&app, &made, &cookie).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Lien créé") && html.contains("7\u{202f}500\u{a0}FCFA"), "{html}");
+    assert!(html.contains("Robe wax taille M"), "{html}");
+    assert!(html.contains("data:image/png;base64,"), "its QR code: {html}");
+    let url = html
+        .split(&format!("value=\"{}/pay/", app.address))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|token| format!("{}/pay/{token}", app.address))
+        .expect("the link");
+    let checkout = app.client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(checkout.contains("Robe wax taille M") && checkout.contains("7\u{202f}500"), "{checkout}");
+
+    // It is a payment like any other: seven days to pay, in the list under its reference.
+    let id = made.rsplit('=').next().unwrap();
+    let payment = payment(&app, id).await;
+    assert_eq!(payment.expires_at - payment.created_at, 7 * 86_400_000);
+    assert!(payment.external_reference.starts_with("LIEN-"));
+
+    // A wrong amount says why and makes nothing.
+    let back = post_form(&app, "dashboard_create_link", &cookie, "mode=test&montant=12").await;
+    let (_, html, _) = page(&app, &back, &cookie).await;
+    assert!(html.contains("n&#x27;est pas un montant valable") || html.contains("n'est pas un montant valable"), "{html}");
+}

@@ -127,6 +127,7 @@ async fn the_write_ahead_log_is_cut_back_after_a_load() {
             return_url: None,
             cancel_url: None,
             metadata: None,
+            expires_in_secs: None,
         };
         app.state
             .payments

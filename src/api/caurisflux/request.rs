@@ -154,6 +154,7 @@ pub fn parse_initiate(bytes: &[u8]) -> Result<NewPayment, InvalidInput> {
         return_url: fields::url("returnUrl", body.return_url)?,
         cancel_url: fields::url("cancelUrl", body.cancel_url)?,
         metadata: fields::metadata("metadata", body.metadata)?,
+        expires_in_secs: None,
     })
 }
 

@@ -211,6 +211,7 @@ pub fn parse_create(bytes: &[u8]) -> Result<NewPayment, SahelError> {
         return_url: Some(return_url),
         cancel_url: None,
         metadata,
+        expires_in_secs: None,
     })
 }
 

@@ -287,3 +287,132 @@ pub async fn dashboard_refresh(
     })
     .await
 }
+
+/// The payment-link screen; `lien` is the link just made.
+#[server(prefix = "/rpc", endpoint = "dashboard_links")]
+pub async fn dashboard_links(
+    mode: Option<String>,
+    lien: Option<String>,
+) -> Result<Option<super::view::LinksView>, ServerFnError> {
+    use super::presenter::*;
+    use super::view::{CreatedLink, LinksView};
+    use crate::domain::TransactionId;
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(user) = signed_in().await? else {
+        return Ok(None);
+    };
+    let mode = mode_of(mode.as_deref());
+    let notice: Option<Notice> = session()
+        .await?
+        .remove(NOTICE_KEY)
+        .await
+        .map_err(internal)?;
+    let made = match lien.as_deref().map(TransactionId::parse) {
+        Some(Ok(id)) => state
+            .payments
+            .find_for_merchant(&user.merchant_id, mode, id)
+            .await
+            .map_err(internal)?,
+        Some(Err(_)) | None => None,
+    };
+    let created = made.map(|(payment, _)| {
+        let url = crate::routes::absolute(
+            &state.public_url,
+            &crate::routes::checkout(&payment.checkout_token),
+        );
+        CreatedLink {
+            transaction_id: payment.id.to_string(),
+            qr_png: crate::qr::png_data_uri(&url).unwrap_or_default(),
+            url,
+            amount: payment.amount.display_fr(),
+            description: payment.description.clone(),
+            expires: time(payment.expires_at),
+        }
+    });
+    Ok(Some(LinksView {
+        header: header(&user, mode),
+        notice: notice.map(|n| (n.ok, n.text)),
+        created,
+    }))
+}
+
+/// Makes a payment link: a checkout payment made without code, to share on WhatsApp or
+/// Instagram. `duree` is how long it can be paid: `1h`, `24h` or `7j`.
+#[server(prefix = "/rpc", endpoint = "dashboard_create_link")]
+pub async fn dashboard_create_link(
+    mode: Option<String>,
+    #[server(default)] montant: String,
+    description: Option<String>,
+    duree: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    use crate::domain::{Currency, Money};
+    use crate::payments::{Dialect, NewPayment, NewPaymentKind};
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(user) = signed_in().await? else {
+        return Ok(());
+    };
+    let mode = mode_of(mode.as_deref());
+    let back = |lien: Option<String>| {
+        let mut link = format!("{}?mode={}", crate::routes::DASHBOARD_LINKS, mode.as_str());
+        if let Some(id) = lien {
+            link.push_str(&format!("&lien={id}"));
+        }
+        leptos_axum::redirect(&link);
+    };
+    let typed = montant.replace([' ', '\u{202f}', '\u{a0}'], "");
+    // An amount at least one method takes.
+    let (low, high) = crate::domain::ProviderCode::ALL
+        .iter()
+        .map(|p| p.limits(Currency::Xof))
+        .fold((i64::MAX, 0), |(l, h), (pl, ph)| (l.min(pl), h.max(ph)));
+    let amount = typed
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (low..=high).contains(n))
+        .and_then(|n| Money::new(n, Currency::Xof).ok());
+    let Some(amount) = amount else {
+        let notice = Notice::error(format!(
+            "« {} » n'est pas un montant valable : un nombre entier de francs CFA, de 100 à 5 000 000.",
+            montant.trim()
+        ));
+        session().await?.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
+        back(None);
+        return Ok(());
+    };
+    let expires_in_secs = match duree.as_deref() {
+        Some("1h") => 3_600,
+        Some("7j") => 7 * 86_400,
+        _ => 86_400,
+    };
+    let new = NewPayment {
+        dialect: Dialect::CaurisFlux,
+        kind: NewPaymentKind::Checkout {
+            country: None,
+            phone: None,
+        },
+        amount,
+        external_reference: format!("LIEN-{}", crate::random::alphanumeric(8).to_uppercase()),
+        customer_name: None,
+        customer_email: None,
+        description: description
+            .map(|d| d.trim().chars().take(200).collect::<String>())
+            .filter(|d| !d.is_empty()),
+        callback_url: None,
+        return_url: None,
+        cancel_url: None,
+        metadata: None,
+        expires_in_secs: Some(expires_in_secs),
+    };
+    match state.payments.create(&user.merchant_id, mode, new, None).await {
+        Ok((payment, _)) => back(Some(payment.id.to_string())),
+        Err(err) => {
+            let notice = Notice::error(err.customer_text(false));
+            session().await?.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
+            back(None);
+        }
+    }
+    Ok(())
+}

@@ -109,3 +109,22 @@ pub struct DeliveryTry {
     pub latency: String,
     pub next_retry: String,
 }
+
+/// The payment-link screen: its form, and the link just made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinksView {
+    pub header: Header,
+    pub notice: Option<(bool, String)>,
+    pub created: Option<CreatedLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedLink {
+    pub transaction_id: String,
+    pub url: String,
+    /// The link's QR code as a PNG `data:` URI.
+    pub qr_png: String,
+    pub amount: String,
+    pub description: Option<String>,
+    pub expires: String,
+}
