@@ -60,37 +60,9 @@ pub trait EventFormatter: Send + Sync {
     fn refund_data(&self, payment: &Payment, refund: &Refund) -> anyhow::Result<serde_json::Value>;
 }
 
-/// A write transaction with its turn (`Payments::begin_write`): both end at `commit` or drop.
-struct WriteTx<'a> {
-    // Dropped in this order: the transaction rolls back, then the next one may go.
-    tx: db::Tx<'static>,
-    _turn: tokio::sync::SemaphorePermit<'a>,
-}
-
-impl WriteTx<'_> {
-    async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTx<'_> {
-    type Target = db::Tx<'static>;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx<'_> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
-    }
-}
-
 #[derive(Clone)]
 pub struct Payments {
     pool: Pool,
-    /// Write transactions take turns (see `begin_write`).
-    write_turns: Arc<tokio::sync::Semaphore>,
     clock: SharedClock,
     connectors: ProviderRegistry,
     routes: Arc<gateways::Routes>,
@@ -109,37 +81,12 @@ impl Payments {
     ) -> Self {
         Self {
             pool,
-            write_turns: Arc::new(tokio::sync::Semaphore::new(1)),
             clock,
             connectors,
             routes: Arc::new(routes),
             settings,
             formatter,
         }
-    }
-
-    /// Begins a write transaction once the previous one of this process has ended. SQLite has
-    /// one writer; a transaction that finds the write lock taken sleeps in SQLite's busy handler,
-    /// in steps of up to 100 ms, and under load the slowest 1 % of idempotent payments waited
-    /// four times longer than the benchmark's floor. Taking turns here, each is woken the moment
-    /// the one before ends (`cargo bench --bench initiate`: p99 4.1x -> 1.0x the floor's).
-    /// The turn comes before the connection: waiting with a connection in hand, a few
-    /// transactions would hold the whole pool while the one whose turn it is needs a second
-    /// connection. The turn ends with the transaction; no code calls a provider or begins
-    /// another transaction inside one.
-    async fn begin_write(&self) -> anyhow::Result<WriteTx<'_>> {
-        use anyhow::Context;
-        let turn = self
-            .write_turns
-            .acquire()
-            .await
-            .context("the write turns are closed")?;
-        let tx = self
-            .pool
-            .begin()
-            .await
-            .context("failed to begin a transaction")?;
-        Ok(WriteTx { tx, _turn: turn })
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -118,8 +118,12 @@ impl Payments {
             let row = db::payments::insert(&self.pool, &new_row).await?;
             return Ok((Payment::try_from(row)?, None));
         }
-        let mut tx = self.begin_write().await?;
-        let row = db::payments::insert(&mut **tx, &new_row).await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
+        let row = db::payments::insert(&mut *tx, &new_row).await?;
         let attempt = match (&session, provider) {
             (Some(routed), Some(p)) => {
                 let deep_links = deep_links_json(routed)?;
@@ -152,7 +156,7 @@ impl Payments {
             let key = completion.key.as_str();
             match completion.unclaimed {
                 None => {
-                    db::idempotency::complete(&mut **tx, merchant_id, key, status, &body).await?
+                    db::idempotency::complete(&mut *tx, merchant_id, key, status, &body).await?
                 }
                 Some(hash) => {
                     let record = db::idempotency::Completed {

@@ -201,7 +201,11 @@ impl Payments {
         };
 
         let now = self.clock.now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         record_session(&mut tx, &attempt_id, &routed, now).await?;
         if routed.session.customer_asked {
             let reason = format!("{} : demande envoyée au client", choice.provider.name());
@@ -217,7 +221,7 @@ impl Payments {
                 .await?;
             if moved.is_none() {
                 // The payment ended (expired, cancelled) while the provider was being called.
-                db::attempts::abandon(&mut **tx, &attempt_id, now).await?;
+                db::attempts::abandon(&mut *tx, &attempt_id, now).await?;
             }
         }
         tx.commit()
@@ -252,7 +256,11 @@ impl Payments {
             card,
         };
         let now = self.clock.now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         let inserted = db::attempts::insert_open(
             &mut tx,
             &attempt_id,

@@ -56,7 +56,11 @@ impl Payments {
         reason: &str,
     ) -> Result<bool, PaymentError> {
         let now = self.clock.now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         // Write first, so the transaction holds the write lock before it reads.
         db::payments::lock(&mut tx, id.sequence()).await?;
         let current = db::payments::status(&mut tx, id.sequence()).await?;
@@ -69,7 +73,7 @@ impl Payments {
             .is_some();
         let mut left_open = None;
         if moved {
-            left_open = db::attempts::open_for_payment(&mut **tx, id.sequence()).await?;
+            left_open = db::attempts::open_for_payment(&mut *tx, id.sequence()).await?;
             db::attempts::abandon_open(&mut tx, id.sequence(), now).await?;
         }
         let mode = match &left_open {

@@ -104,7 +104,11 @@ impl Payments {
         // Check and reserve the amount under the payment's lock.
         let now = self.clock.now_ms();
         let refund_id = format!("rf_{}", crate::random::alphanumeric(24));
-        let mut tx = self.begin_write().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         db::payments::lock(&mut tx, payment.id.sequence()).await?;
         let held = db::refunds::held_amount(&mut tx, payment.id.sequence()).await?;
         let left = payment.amount.minor() - held;
@@ -189,7 +193,11 @@ impl Payments {
         failure: Option<crate::domain::FailureCode>,
     ) -> Result<Refund, PaymentError> {
         let now = self.clock.now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         let ended = db::refunds::finish(
             &mut tx,
             refund_id,
@@ -204,7 +212,7 @@ impl Payments {
             RefundStatus::Failed => Some(EventType::RefundFailed),
             RefundStatus::Pending => None,
         };
-        let row = db::refunds::find(&mut **tx, refund_id)
+        let row = db::refunds::find(&mut *tx, refund_id)
             .await?
             .context("the refund vanished")?;
         let refund = Refund::from_row(row, payment.amount.currency())?;

@@ -110,7 +110,11 @@ impl Payments {
             | AttemptOutcome::Succeeded
             | AttemptOutcome::Failed(_) => {}
         }
-        let mut tx = self.begin_write().await?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("failed to begin a transaction")?;
         match &status.outcome {
             AttemptOutcome::Waiting | AttemptOutcome::Unrecognised => return Ok(()),
             AttemptOutcome::CustomerAsked => {
@@ -126,7 +130,7 @@ impl Payments {
                     provider_status: Some(raw),
                     failure: None,
                 };
-                if !db::attempts::close(&mut **tx, &attempt.id, closing, now).await? {
+                if !db::attempts::close(&mut *tx, &attempt.id, closing, now).await? {
                     return Ok(());
                 }
                 let current = self.ensure_processing(&mut tx, attempt, now).await?;
@@ -154,7 +158,7 @@ impl Payments {
                     provider_status: Some(raw),
                     failure: Some((*code, &message)),
                 };
-                if !db::attempts::close(&mut **tx, &attempt.id, closing, now).await? {
+                if !db::attempts::close(&mut *tx, &attempt.id, closing, now).await? {
                     return Ok(());
                 }
                 let current = self.ensure_processing(&mut tx, attempt, now).await?;
