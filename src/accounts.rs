@@ -18,6 +18,8 @@ use std::sync::LazyLock;
 pub const FREE_TRIES: i64 = 5;
 const FIRST_LOCK_MS: i64 = 60_000;
 const LONGEST_LOCK_MS: i64 = 3_600_000;
+/// The session key holding the signed-in user's id.
+pub const SESSION_KEY: &str = "dashboard:user";
 /// The demo merchant's dashboard user (test mode only, like its keys).
 pub const DEMO_EMAIL: &str = "demo@dalal.test";
 pub const DEMO_PASSWORD: &str = "demo-dalal-2026";

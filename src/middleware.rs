@@ -75,6 +75,33 @@ pub async fn same_origin_only(request: Request<axum::body::Body>, next: Next) ->
     next.run(request).await
 }
 
+/// Dashboard pages need a signed-in user: anyone else goes to the sign-in page before anything
+/// renders (the pages check again, for a user deleted since).
+pub async fn dashboard_sign_in_required(
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let guarded = path == routes::DASHBOARD
+        || (path.starts_with("/dashboard/") && path != routes::DASHBOARD_SIGN_IN);
+    if guarded {
+        let session = request.extensions().get::<tower_sessions::Session>().cloned();
+        let signed_in = match session {
+            Some(session) => session
+                .get::<String>(crate::accounts::SESSION_KEY)
+                .await
+                .ok()
+                .flatten()
+                .is_some(),
+            None => false,
+        };
+        if !signed_in {
+            return axum::response::Redirect::to(routes::DASHBOARD_SIGN_IN).into_response();
+        }
+    }
+    next.run(request).await
+}
+
 /// Payment pages and the dashboard are never cached (their state changes; the dashboard's is
 /// private); static files are, for an hour (their
 /// names are not content-hashed, so a deploy must be picked up soon).

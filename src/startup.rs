@@ -235,6 +235,9 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::language))
+        .layer(axum::middleware::from_fn(
+            middleware::dashboard_sign_in_required,
+        ))
         .layer(session_layer);
     Router::new()
         .route(routes::HEALTH, get(ops::healthz))

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 /// The session key holding the signed-in user's id.
-pub const USER_KEY: &str = "dashboard:user";
+pub const USER_KEY: &str = crate::accounts::SESSION_KEY;
 /// The session key of the sign-in page's message.
 pub const FLASH_KEY: &str = "dashboard:flash";
 /// The session key of the payment page's message after an action.
