@@ -34,7 +34,8 @@ pub fn request_lang() -> Lang {
         .unwrap_or_default()
 }
 
-/// Whether the request is a plain HTML form post (no JavaScript) rather than the page's fetch.
+/// Whether the request is a browser's HTML form post (every form of the page is one) rather
+/// than a script's call.
 pub fn plain_form() -> bool {
     use_context::<axum::http::request::Parts>()
         .and_then(|p| p.headers.get(axum::http::header::ACCEPT).cloned())

@@ -123,9 +123,9 @@ pub async fn pay(
 
 /// Pays by card. The card is checked here (Luhn, brand, expiry, code), handed to the card
 /// connector and forgotten: only its brand and last four digits are stored. When the bank asks
-/// for 3-D Secure, the customer is sent to the bank's page, which brings them back: a plain form
-/// post is redirected there; with JavaScript the page goes there itself with the returned link
-/// (a server-function redirect would be routed inside the app, where the bank's page is not).
+/// for 3-D Secure, the customer is sent to the bank's page, which brings them back: the page's
+/// plain form post is redirected there. A caller that is not a browser form (a script) gets the
+/// bank's link as the answer instead.
 #[server(prefix = "/rpc", endpoint = "pay_card")]
 pub async fn pay_card(
     #[server(default)] token: String,
