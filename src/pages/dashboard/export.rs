@@ -2,9 +2,8 @@
 //! at a time (newest first, keyset on the transaction id), so a merchant with a million payments
 //! does not make Dalal hold them all in memory. Server only.
 
-use super::presenter::{USER_KEY, mode_of};
-use crate::db::payments::ListFilter;
-use crate::domain::{PaymentStatus, ProviderCode};
+use super::presenter::{list_filter, mode_of};
+use super::view::Filters;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -12,12 +11,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+/// The list's own query: its mode and filters.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ExportQuery {
     mode: Option<String>,
-    statut: Option<String>,
-    methode: Option<String>,
-    recherche: Option<String>,
+    #[serde(flatten)]
+    filters: Filters,
 }
 
 const HEADER: &str = "transaction_id,reference,statut,montant,devise,moyen,cree_le,client,telephone,description\r\n";
@@ -28,7 +27,7 @@ pub async fn export(
     session: Session,
     Query(query): Query<ExportQuery>,
 ) -> Response {
-    let user_id: Option<String> = session.get(USER_KEY).await.ok().flatten();
+    let user_id: Option<String> = session.get(crate::accounts::SESSION_KEY).await.ok().flatten();
     let user = match user_id {
         Some(id) => crate::accounts::find(&state.pool, &id).await,
         None => Ok(None),
@@ -42,18 +41,7 @@ pub async fn export(
         }
     };
     let mode = mode_of(query.mode.as_deref());
-    let filter = ListFilter {
-        status: query.statut.as_deref().and_then(PaymentStatus::parse),
-        method: query
-            .methode
-            .as_deref()
-            .and_then(|m| ProviderCode::parse(m).ok()),
-        external_reference: query
-            .recherche
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty()),
-        ..ListFilter::default()
-    };
+    let filter = list_filter(&query.filters, None);
     // Each step reads the next page; `None` as the cursor ends the stream.
     let pages = futures_util::stream::unfold(Some(filter), move |cursor| {
         let (state, merchant) = (state.clone(), user.merchant_id.clone());

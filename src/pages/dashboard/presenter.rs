@@ -9,8 +9,6 @@ use crate::state::AppState;
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-/// The session key holding the signed-in user's id.
-pub const USER_KEY: &str = crate::accounts::SESSION_KEY;
 /// The session key of the sign-in page's message.
 pub const FLASH_KEY: &str = "dashboard:flash";
 /// The session key of the payment page's message after an action.
@@ -82,7 +80,7 @@ pub fn internal<E: std::fmt::Debug>(err: E) -> ServerFnError {
 pub async fn signed_in() -> Result<Option<User>, ServerFnError> {
     let state = expect_context::<AppState>();
     let session = session().await?;
-    let user_id: Option<String> = session.get(USER_KEY).await.map_err(internal)?;
+    let user_id: Option<String> = session.get(crate::accounts::SESSION_KEY).await.map_err(internal)?;
     let user = match user_id {
         Some(id) => crate::accounts::find(&state.pool, &id)
             .await
@@ -90,13 +88,9 @@ pub async fn signed_in() -> Result<Option<User>, ServerFnError> {
         None => None,
     };
     if user.is_none() {
+        // Signed-out pages never get here (`middleware::dashboard_sign_in_required`): this is
+        // a user deleted since signing in, or a server function called by hand.
         leptos_axum::redirect(crate::routes::DASHBOARD_SIGN_IN);
-        // A page (not a server-function call) redirects whatever its request accepts.
-        let page = use_context::<axum::http::request::Parts>()
-            .is_some_and(|p| p.uri.path().starts_with(crate::routes::DASHBOARD));
-        if page && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::SEE_OTHER);
-        }
     }
     Ok(user)
 }
@@ -112,6 +106,17 @@ pub fn mode_of(asked: Option<&str>) -> Mode {
 /// A link to the payment list with these filters (and a page cursor).
 pub fn list_link(mode: Mode, filters: &Filters, before: Option<&str>) -> String {
     filtered(crate::routes::DASHBOARD, mode, filters, before)
+}
+
+/// The listing filter behind the list's form (and its CSV export).
+pub fn list_filter(filters: &Filters, before_id: Option<i64>) -> crate::db::payments::ListFilter {
+    crate::db::payments::ListFilter {
+        status: PaymentStatus::parse(&filters.statut),
+        method: ProviderCode::parse(&filters.methode).ok(),
+        external_reference: Some(filters.recherche.trim().to_owned()).filter(|r| !r.is_empty()),
+        before_id,
+        ..Default::default()
+    }
 }
 
 /// The CSV export of the list with these filters.

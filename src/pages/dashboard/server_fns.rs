@@ -30,7 +30,7 @@ pub async fn dashboard_sign_in(
         SignIn::Welcome(user) => {
             // A new session id at sign-in: an id planted before cannot ride the new session.
             session.cycle_id().await.map_err(internal)?;
-            session.insert(USER_KEY, &user.id).await.map_err(internal)?;
+            session.insert(crate::accounts::SESSION_KEY, &user.id).await.map_err(internal)?;
             leptos_axum::redirect(crate::routes::DASHBOARD);
         }
         SignIn::Refused => {
@@ -71,8 +71,7 @@ pub async fn dashboard_payments(
 ) -> Result<Option<PaymentList>, ServerFnError> {
     use super::presenter::*;
     use super::view::Filters;
-    use crate::db::payments::ListFilter;
-    use crate::domain::{PaymentStatus, ProviderCode, TransactionId};
+    use crate::domain::TransactionId;
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     let Some(user) = signed_in().await? else {
@@ -95,17 +94,11 @@ pub async fn dashboard_payments(
             (found.map(|(p, _)| p).into_iter().collect::<Vec<_>>(), false)
         }
         Err(_) => {
-            let filter = ListFilter {
-                status: PaymentStatus::parse(&filters.statut),
-                method: ProviderCode::parse(&filters.methode).ok(),
-                external_reference: (!filters.recherche.is_empty())
-                    .then(|| filters.recherche.clone()),
-                before_id: avant
-                    .as_deref()
-                    .and_then(|a| TransactionId::parse(a).ok())
-                    .map(|id| id.sequence()),
-                ..ListFilter::default()
-            };
+            let before = avant
+                .as_deref()
+                .and_then(|a| TransactionId::parse(a).ok())
+                .map(|id| id.sequence());
+            let filter = list_filter(&filters, before);
             let page = state
                 .payments
                 .list(&user.merchant_id, mode, &filter, PAGE)

@@ -14,6 +14,7 @@ pub struct Header {
 
 /// The filters of the payment list, as typed in its form (and kept in its links).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Filters {
     pub statut: String,
     pub methode: String,
