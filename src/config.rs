@@ -176,6 +176,9 @@ pub struct ServerSettings {
     pub public_url: String,
     /// Largest request body the merchant API reads, in bytes.
     pub max_body_bytes: usize,
+    /// A browser session (the checkout's choices, a dashboard sign-in) ends after this long
+    /// without a request.
+    pub session_idle_secs: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -264,6 +267,7 @@ impl Settings {
             .set_default("server.address", "127.0.0.1:3000")?
             .set_default("server.public_url", "")?
             .set_default("server.max_body_bytes", 64 * 1024)?
+            .set_default("server.session_idle_secs", 2 * 3600)?
             .set_default("database.url", "sqlite://dalal.db")?
             .set_default("database.max_connections", 8)?
             .set_default("database.wal_size_limit_bytes", 64 * 1024 * 1024)?

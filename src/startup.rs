@@ -215,7 +215,7 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .with_secure(state.public_url.starts_with("https://"))
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::hours(2),
+            tower_sessions::cookie::time::Duration::seconds(state.settings.server.session_idle_secs),
         ));
     let pages = Router::new()
         .route(
