@@ -1,6 +1,6 @@
 //! The HTML shell and the routes of the pages (server-rendered; their islands hydrate).
 
-use crate::pages::dashboard::{LinksPage, PaymentPage, PaymentsPage, SignInPage};
+use crate::pages::dashboard::{DevelopersPage, LinksPage, PaymentPage, PaymentsPage, SignInPage};
 use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -27,13 +27,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// `<html lang>`: the checkout page speaks the customer's language (resolved per request by the
-/// server's `language` middleware); the demo shop is French.
+/// `<html lang>`: the checkout page and the dashboard speak the reader's language (resolved per
+/// request by the server's `language` middleware); the demo shop is French.
 fn page_lang() -> &'static str {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .filter(|p| p.uri.path().starts_with(crate::routes::CHECKOUT_PREFIX))
+            .filter(|p| {
+                let path = p.uri.path();
+                path.starts_with(crate::routes::CHECKOUT_PREFIX)
+                    || path.starts_with(crate::routes::DASHBOARD)
+            })
             .and_then(|p| p.extensions.get::<crate::i18n::Lang>().copied())
             .unwrap_or_default()
             .code()
@@ -58,6 +62,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard") view=PaymentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/connexion") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/liens") view=LinksPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/developpeurs") view=DevelopersPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/paiements/:id") view=PaymentPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

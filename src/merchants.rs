@@ -112,6 +112,41 @@ pub async fn rotate_webhook_secret(
     Ok(Secret(secret))
 }
 
+/// Replaces one of the merchant's keys with a new pair of the same mode. The old pair keeps
+/// working for `grace_ms` (0: it stops at once), so the merchant can deploy the new secret
+/// first. Returns the new pair (its secret is shown once), or `None` when the merchant has no
+/// such key that still works.
+pub async fn roll_key(
+    pool: &Pool,
+    clock: &SharedClock,
+    cache: &KeyCache,
+    merchant_id: &str,
+    public_key: &str,
+    grace_ms: i64,
+) -> anyhow::Result<Option<KeyPair>> {
+    let now = clock.now_ms();
+    let mut tx = pool.begin().await.context("failed to begin a transaction")?;
+    let Some(mode) =
+        db::merchants::revoke_key_at(&mut *tx, merchant_id, public_key, now + grace_ms.max(0), now)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let new = new_key_pair(mode);
+    db::merchants::insert_api_key(
+        &mut *tx,
+        &new.public_key,
+        merchant_id,
+        mode,
+        &hash_secret(new.secret_key.expose()),
+        now,
+    )
+    .await?;
+    tx.commit().await.context("failed to commit a key roll")?;
+    cache.forget(public_key);
+    Ok(Some(new))
+}
+
 /// Creates the demo merchant when the database has no merchant at all. Returns whether it did.
 pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<bool> {
     if db::merchants::count_merchants(pool).await? > 0 {
@@ -155,6 +190,8 @@ pub struct KeyCache(
 struct CachedKey {
     secret_hash: String,
     merchant: Merchant,
+    /// A rolled key's end (Unix milliseconds): the cache never serves it past this.
+    revoked_at: Option<i64>,
     loaded: std::time::Instant,
 }
 
@@ -162,11 +199,18 @@ const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 const KEY_CACHE_MAX: usize = 10_000;
 
 impl KeyCache {
-    fn get(&self, public_key: &str) -> Option<CachedKey> {
+    fn get(&self, public_key: &str, now: i64) -> Option<CachedKey> {
         let map = self.0.read().unwrap_or_else(|e| e.into_inner());
         map.get(public_key)
-            .filter(|k| k.loaded.elapsed() < KEY_CACHE_TTL)
+            .filter(|k| k.loaded.elapsed() < KEY_CACHE_TTL && k.revoked_at.is_none_or(|r| r > now))
             .cloned()
+    }
+
+    /// Forgets a key at once on this instance (a roll with no grace period); other instances
+    /// forget it within `KEY_CACHE_TTL`.
+    pub fn forget(&self, public_key: &str) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(public_key);
     }
 
     fn put(&self, public_key: &str, key: CachedKey) {
@@ -182,14 +226,16 @@ impl KeyCache {
 pub async fn authenticate(
     pool: &Pool,
     cache: &KeyCache,
+    clock: &SharedClock,
     public_key: &str,
     secret_key: &str,
 ) -> anyhow::Result<Option<Merchant>> {
     let presented = hash_secret(secret_key);
-    let key = match cache.get(public_key) {
+    let now = clock.now_ms();
+    let key = match cache.get(public_key, now) {
         Some(key) => key,
         None => {
-            let Some(row) = db::merchants::find_active_key(pool, public_key).await? else {
+            let Some(row) = db::merchants::find_active_key(pool, public_key, now).await? else {
                 return Ok(None);
             };
             let mode =
@@ -201,6 +247,7 @@ pub async fn authenticate(
                     name: row.merchant_name,
                     mode,
                 },
+                revoked_at: row.revoked_at,
                 loaded: std::time::Instant::now(),
             };
             cache.put(public_key, key.clone());
@@ -221,10 +268,12 @@ pub async fn authenticate(
 /// the secret's SHA-256, so no comparison of secrets happens in the clear.
 pub async fn authenticate_secret(
     pool: &Pool,
+    clock: &SharedClock,
     secret_key: &str,
 ) -> anyhow::Result<Option<Merchant>> {
     let Some(key) =
-        db::merchants::find_active_key_by_secret(pool, &hash_secret(secret_key)).await?
+        db::merchants::find_active_key_by_secret(pool, &hash_secret(secret_key), clock.now_ms())
+            .await?
     else {
         return Ok(None);
     };

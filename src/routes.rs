@@ -20,6 +20,7 @@ pub const DASHBOARD: &str = "/dashboard";
 pub const DASHBOARD_SIGN_IN: &str = "/dashboard/connexion";
 pub const DASHBOARD_EXPORT: &str = "/dashboard/export.csv";
 pub const DASHBOARD_LINKS: &str = "/dashboard/liens";
+pub const DASHBOARD_DEVELOPERS: &str = "/dashboard/developpeurs";
 
 pub fn dashboard_payment(transaction_id: &str, mode: &str) -> String {
     format!("/dashboard/paiements/{transaction_id}?mode={mode}")
@@ -116,7 +117,7 @@ mod tests {
         // The literals macros need: app.rs's page route and the server functions' prefix.
         let app = include_str!("app.rs");
         assert!(app.contains(&format!("path!(\"{CHECKOUT_PREFIX}:token\")")));
-        for page in [DASHBOARD, DASHBOARD_SIGN_IN, DASHBOARD_LINKS] {
+        for page in [DASHBOARD, DASHBOARD_SIGN_IN, DASHBOARD_LINKS, DASHBOARD_DEVELOPERS] {
             assert!(app.contains(&format!("path!(\"{page}\")")), "{page}");
         }
         assert!(dashboard_payment("TX1", "test").starts_with(DASHBOARD));

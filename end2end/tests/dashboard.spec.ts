@@ -153,3 +153,44 @@ test('a wrong password says so and signs nobody in', async ({ page }) => {
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page.getByRole('alert')).toHaveText('Adresse e-mail ou mot de passe incorrect.');
 });
+
+test('replace an API key and use the new one through the API', async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Développeurs' }).click();
+  await expect(page.getByRole('heading', { name: 'Clés API de test' })).toBeVisible();
+  const demoKey = page.locator('li.key').filter({ hasText: 'pk_test_dalal_demo' });
+  await expect(demoKey).toBeVisible();
+  await checkScreen(page, 'dashboard-6-developers');
+
+  // The demo key keeps working for 24 hours: the other tests still use it.
+  await demoKey.getByLabel("L'ancienne clé fonctionne encore").selectOption('24h');
+  await demoKey.getByLabel('Je confirme le remplacement de cette clé').check();
+  await demoKey.getByRole('button', { name: 'Remplacer la clé' }).click();
+  await expect(page.getByRole('heading', { name: 'Votre nouvelle clé' })).toBeVisible();
+  await checkScreen(page, 'dashboard-7-new-key');
+  const publicKey = await page.getByLabel('Clé publique').inputValue();
+  const secret = await page.getByLabel('Secret', { exact: true }).inputValue();
+  expect(publicKey).toMatch(/^pk_test_/);
+  expect(secret).toMatch(/^sk_test_/);
+
+  const reference = `DASH-KEY-${Date.now()}`;
+  const created = await request.post('/api/v1/payments/initiate', {
+    headers: { 'X-API-Key': `${publicKey}:${secret}` },
+    data: { type: 'checkout', amount: 1500, externalReference: reference },
+  });
+  expect(created.status()).toBe(201);
+  const wrong = await request.post('/api/v1/payments/initiate', {
+    headers: { 'X-API-Key': `${publicKey}:sk_test_not_the_secret` },
+    data: { type: 'checkout', amount: 1500, externalReference: reference },
+  });
+  expect(wrong.status()).toBe(401);
+
+  // The secret is not shown again; the payment made with the new key is the merchant's.
+  await page.reload();
+  await expect(page.getByLabel('Secret', { exact: true })).toHaveCount(0);
+  await expect(page.locator('li.key').filter({ hasText: publicKey })).toContainText('Active');
+  await page.getByRole('link', { name: 'Paiements', exact: true }).click();
+  await page.getByLabel('Référence ou transaction').fill(reference);
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await expect(page.locator('table.payments tbody tr')).toHaveCount(1);
+});

@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for ApiMerchant {
             return Err(wrong());
         }
         let merchant =
-            merchants::authenticate(&state.pool, &state.api_keys, public_key, secret_key)
+            merchants::authenticate(&state.pool, &state.api_keys, &state.clock, public_key, secret_key)
                 .await?
                 .ok_or_else(wrong)?;
         Ok(ApiMerchant(merchant))

@@ -45,7 +45,7 @@ pub(crate) async fn authenticate(
         .ok_or_else(|| {
             unauthorized("Non authentifié : utilisez Authorization: Bearer sk_test_xxx")
         })?;
-    merchants::authenticate_secret(&state.pool, secret)
+    merchants::authenticate_secret(&state.pool, &state.clock, secret)
         .await?
         .ok_or_else(|| unauthorized("Non authentifié : clé secrète invalide"))
 }

@@ -7,6 +7,16 @@ pub struct ApiKeyRow {
     pub merchant_name: String,
     pub mode: String,
     pub secret_hash: String,
+    /// When a rolled key stops working (its grace period's end); `None` while it is current.
+    pub revoked_at: Option<i64>,
+}
+
+/// A key as the dashboard lists it (never its secret).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeySummary {
+    pub public_key: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
 }
 
 pub async fn insert_merchant(pool: &Pool, id: &str, name: &str, now: i64) -> anyhow::Result<()> {
@@ -20,8 +30,8 @@ pub async fn insert_merchant(pool: &Pool, id: &str, name: &str, now: i64) -> any
     Ok(())
 }
 
-pub async fn insert_api_key(
-    pool: &Pool,
+pub async fn insert_api_key<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
     public_key: &str,
     merchant_id: &str,
     mode: Mode,
@@ -36,7 +46,7 @@ pub async fn insert_api_key(
     .bind(mode.as_str())
     .bind(secret_hash)
     .bind(now)
-    .execute(pool)
+    .execute(executor)
     .await
     .context("failed to insert an API key")?;
     Ok(())
@@ -68,17 +78,24 @@ pub async fn count_merchants(pool: &Pool) -> anyhow::Result<i64> {
     Ok(n)
 }
 
-/// The active key with this public key (CaurisFlux dialect: `X-API-Key: pk_…:sk_…`).
-pub async fn find_active_key(pool: &Pool, public_key: &str) -> anyhow::Result<Option<ApiKeyRow>> {
-    find_active_key_where(pool, "public_key", public_key).await
+/// The key with this public key that still works at `now` (CaurisFlux dialect:
+/// `X-API-Key: pk_…:sk_…`).
+pub async fn find_active_key(
+    pool: &Pool,
+    public_key: &str,
+    now: i64,
+) -> anyhow::Result<Option<ApiKeyRow>> {
+    find_active_key_where(pool, "public_key", public_key, now).await
 }
 
-/// The active key whose secret hashes to `secret_hash` (SahelPay dialect: only the secret is sent).
+/// The key whose secret hashes to `secret_hash` and still works at `now` (SahelPay dialect: only
+/// the secret is sent).
 pub async fn find_active_key_by_secret(
     pool: &Pool,
     secret_hash: &str,
+    now: i64,
 ) -> anyhow::Result<Option<ApiKeyRow>> {
-    find_active_key_where(pool, "secret_hash", secret_hash).await
+    find_active_key_where(pool, "secret_hash", secret_hash, now).await
 }
 
 /// `column` is one of the two constants above, never input.
@@ -86,25 +103,75 @@ async fn find_active_key_where(
     pool: &Pool,
     column: &'static str,
     value: &str,
+    now: i64,
 ) -> anyhow::Result<Option<ApiKeyRow>> {
     let sql = format!(
-        "SELECT k.merchant_id, m.name, k.mode, k.secret_hash
+        "SELECT k.merchant_id, m.name, k.mode, k.secret_hash, k.revoked_at
          FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
-         WHERE k.{column} = $1 AND k.revoked_at IS NULL"
+         WHERE k.{column} = $1 AND (k.revoked_at IS NULL OR k.revoked_at > $2)"
     );
-    let row: Option<(String, String, String, String)> = sqlx::query_as(&sql)
+    let row: Option<(String, String, String, String, Option<i64>)> = sqlx::query_as(&sql)
         .bind(value)
+        .bind(now)
         .fetch_optional(pool)
         .await
         .with_context(|| format!("failed to look up an API key by {column}"))?;
     Ok(row.map(
-        |(merchant_id, merchant_name, mode, secret_hash)| ApiKeyRow {
+        |(merchant_id, merchant_name, mode, secret_hash, revoked_at)| ApiKeyRow {
             merchant_id,
             merchant_name,
             mode,
             secret_hash,
+            revoked_at,
         },
     ))
+}
+
+/// The merchant's keys in one mode, newest first: current ones, rolled ones in their grace
+/// period, and those that stopped working in the last 30 days.
+pub async fn list_keys(
+    pool: &Pool,
+    merchant_id: &str,
+    mode: Mode,
+    now: i64,
+) -> anyhow::Result<Vec<KeySummary>> {
+    const SHOWN_AFTER_REVOCATION_MS: i64 = 30 * 86_400_000;
+    sqlx::query_as(
+        "SELECT public_key, created_at, revoked_at FROM api_keys
+         WHERE merchant_id = $1 AND mode = $2 AND (revoked_at IS NULL OR revoked_at > $3)
+         ORDER BY created_at DESC, public_key",
+    )
+    .bind(merchant_id)
+    .bind(mode.as_str())
+    .bind(now - SHOWN_AFTER_REVOCATION_MS)
+    .fetch_all(pool)
+    .await
+    .context("failed to list API keys")
+}
+
+/// Ends a key's life at `at` (or keeps an earlier end it already has); false when the merchant
+/// has no such key that still works at `now`.
+pub async fn revoke_key_at<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    merchant_id: &str,
+    public_key: &str,
+    at: i64,
+    now: i64,
+) -> anyhow::Result<Option<Mode>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "UPDATE api_keys SET revoked_at = CASE WHEN revoked_at IS NULL OR revoked_at > $1 THEN $1 ELSE revoked_at END
+         WHERE merchant_id = $2 AND public_key = $3 AND (revoked_at IS NULL OR revoked_at > $4)
+         RETURNING mode",
+    )
+    .bind(at)
+    .bind(merchant_id)
+    .bind(public_key)
+    .bind(now)
+    .fetch_optional(executor)
+    .await
+    .context("failed to revoke an API key")?;
+    row.map(|(mode,)| Mode::parse(&mode).with_context(|| format!("unknown mode {mode:?}")))
+        .transpose()
 }
 
 /// The merchant's default webhook endpoint: where events of payments without a callback URL go.

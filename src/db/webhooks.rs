@@ -361,3 +361,67 @@ pub async fn latest_event(
     .await
     .context("failed to read the latest event")
 }
+
+/// A signing secret as the dashboard lists it: its last characters only.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SecretSummary {
+    pub ending: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// The merchant's secrets that still sign, newest first.
+pub async fn list_secrets(
+    pool: &Pool,
+    merchant_id: &str,
+    now: i64,
+) -> anyhow::Result<Vec<SecretSummary>> {
+    sqlx::query_as(
+        "SELECT substr(secret, -4) AS ending, created_at, expires_at FROM webhook_secrets
+         WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC",
+    )
+    .bind(merchant_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await
+    .context("failed to list webhook secrets")
+}
+
+/// A delivery try that did not get a 2xx, with the payment it was about.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FailedTry {
+    pub payment_id: i64,
+    pub event_type: String,
+    pub url: String,
+    pub delivery_status: String,
+    pub at: i64,
+    pub http_status: Option<i64>,
+    pub error: Option<String>,
+    pub next_retry_at: Option<i64>,
+}
+
+/// The merchant's latest failed delivery tries in one mode, newest first.
+pub async fn recent_failures(
+    pool: &Pool,
+    merchant_id: &str,
+    mode: crate::domain::Mode,
+    limit: i64,
+) -> anyhow::Result<Vec<FailedTry>> {
+    sqlx::query_as(
+        "SELECT e.payment_id, e.type AS event_type, d.url, d.status AS delivery_status, a.at,
+                a.http_status, a.error, a.next_retry_at
+         FROM webhook_attempts a
+         JOIN webhook_deliveries d ON d.id = a.delivery_id
+         JOIN webhook_events e ON e.id = d.event_id
+         JOIN payments p ON p.id = e.payment_id
+         WHERE e.merchant_id = $1 AND p.mode = $2
+           AND (a.http_status IS NULL OR a.http_status < 200 OR a.http_status > 299)
+         ORDER BY a.id DESC LIMIT $3",
+    )
+    .bind(merchant_id)
+    .bind(mode.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("failed to list failed webhook tries")
+}

@@ -3,7 +3,7 @@
 
 use crate::helpers::{TestApp, seed_checkout_body, spawn_app};
 use dalal::accounts::{self, CreateUserError, DEMO_EMAIL, DEMO_PASSWORD};
-use dalal::clock::SharedClock;
+use dalal::clock::{Clock, SharedClock};
 
 /// Posts the sign-in form as a browser would; returns the redirect target and the session cookie.
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
@@ -492,4 +492,181 @@ async fn a_payment_link_is_made_without_code_and_opens_the_checkout_page() {
     let back = post_form(&app, "dashboard_create_link", &cookie, "mode=test&montant=12").await;
     let (_, html, _) = page(&app, &back, &cookie).await;
     assert!(html.contains("n&#x27;est pas un montant valable") || html.contains("n'est pas un montant valable"), "{html}");
+}
+
+/// The value of `<input id="{id}" … value="…">` on a page.
+fn input_value(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!(r#"id="{id}""#))?;
+    let rest = &html[at..];
+    let value = rest.split(r#"value=""#).nth(1)?;
+    Some(value.split('"').next()?.to_owned())
+}
+
+#[tokio::test]
+async fn a_rolled_key_works_through_its_grace_period_then_only_the_new_one_does() {
+    let app = spawn_app().await;
+    let clock: SharedClock = app.clock.clone();
+    let (merchant, keys, _) = dalal::merchants::create(&app.state.pool, &clock, "Boutique Clés")
+        .await
+        .unwrap();
+    accounts::create_user(&app.state.pool, &clock, &merchant, "dev@cles.sn", "un mot de passe long")
+        .await
+        .unwrap();
+    let test_pair = keys.iter().find(|k| k.mode == dalal::domain::Mode::Test).unwrap();
+    let old_key = format!("{}:{}", test_pair.public_key, test_pair.secret_key.expose());
+    let old_bearer = format!("Bearer {}", test_pair.secret_key.expose());
+    let body = serde_json::json!({"type": "checkout", "amount": 5_000, "externalReference": "CLE-1"});
+    assert_eq!(app.initiate_with_key(&old_key, None, &body).await.status, 201);
+
+    let (_, cookie) = sign_in(&app, "dev@cles.sn", "un mot de passe long").await;
+    let (status, html, _) = page(&app, "/dashboard/developpeurs?mode=test", &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&test_pair.public_key), "{html}");
+    assert!(!html.contains(test_pair.secret_key.expose()), "a secret is never shown again");
+    assert!(html.contains("Aucun échec"), "{html}");
+
+    // Replace it, the old pair working one more hour.
+    let form = format!("mode=test&cle={}&delai=1h&confirme=on", test_pair.public_key);
+    let back = post_form(&app, "dashboard_roll_key", &cookie, &form).await;
+    assert_eq!(back, "/dashboard/developpeurs?mode=test");
+    let (_, html, _) = page(&app, &back, &cookie).await;
+    let new_public = input_value(&html, "new-public").expect("the new public key, once");
+    let new_secret = input_value(&html, "new-secret").expect("the new secret, once");
+    assert!(new_public.starts_with("pk_test_") && new_secret.starts_with("sk_test_"), "{html}");
+    assert!(html.contains("fonctionne jusqu"), "the old key's end: {html}");
+    let (_, again, _) = page(&app, &back, &cookie).await;
+    assert!(!again.contains(&new_secret), "shown once only");
+    assert!(again.contains(&new_public));
+
+    // During the grace period both pairs work, in both dialects.
+    let new_key = format!("{new_public}:{new_secret}");
+    assert_eq!(app.initiate_with_key(&old_key, None, &body).await.status, 201);
+    assert_eq!(app.initiate_with_key(&new_key, None, &body).await.status, 201);
+    let sahel = serde_json::json!({
+        "amount": 5_000, "currency": "XOF", "payment_method": "ORANGE_MONEY", "country": "ML",
+        "customer_phone": "+22370123456", "return_url": "https://boutique.example/retour",
+        "client_reference": "CLE-2",
+    });
+    assert_eq!(app.sahel_post(Some(&old_bearer), None, sahel.to_string()).await.status, 201);
+
+    // After it, only the new one.
+    app.clock.advance_ms(3_600_001);
+    let refused = app.initiate_with_key(&old_key, None, &body).await;
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert_eq!(app.sahel_post(Some(&old_bearer), None, sahel.to_string()).await.status, 401);
+    assert_eq!(app.initiate_with_key(&new_key, None, &body).await.status, 201);
+    let (_, html, _) = page(&app, &back, &cookie).await;
+    assert!(html.contains("Révoquée le"), "{html}");
+
+    // A roll with no grace period stops the old key at once.
+    let form = format!("mode=test&cle={new_public}&delai=0&confirme=on");
+    post_form(&app, "dashboard_roll_key", &cookie, &form).await;
+    assert_eq!(app.initiate_with_key(&new_key, None, &body).await.status, 401);
+    let (_, html, _) = page(&app, &back, &cookie).await;
+    assert!(html.contains("ne fonctionne plus") && html.contains("new-secret"), "{html}");
+
+    // Without the box ticked, or for a key that is not theirs, nothing changes.
+    let demo_public = dalal::merchants::DEMO_PUBLIC_KEY;
+    for form in [
+        format!("mode=test&cle={demo_public}&delai=0&confirme=on"),
+        format!("mode=test&cle={demo_public}&delai=0"),
+    ] {
+        post_form(&app, "dashboard_roll_key", &cookie, &form).await;
+        let (_, html, _) = page(&app, &back, &cookie).await;
+        assert!(html.contains(r#"role="alert""#) && !html.contains("new-secret"), "{html}");
+    }
+    let demo = app.initiate(&body).await;
+    assert_eq!(demo.status, 201, "the other merchant's key still works: {}", demo.text);
+}
+
+#[tokio::test]
+async fn a_new_webhook_secret_signs_alongside_the_old_one_for_the_overlap() {
+    let app = spawn_app().await;
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let merchant = dalal::merchants::DEMO_MERCHANT_ID;
+    let now = || app.clock.now_ms();
+    let back = post_form(&app, "dashboard_rotate_webhook_secret", &cookie, "mode=test&delai=24h").await;
+    let (_, html, _) = page(&app, &back, &cookie).await;
+    assert!(html.contains("Cochez la case") && !html.contains("new-secret"), "{html}");
+
+    post_form(&app, "dashboard_rotate_webhook_secret", &cookie, "mode=test&delai=24h&confirme=on").await;
+    let (_, html, _) = page(&app, &back, &cookie).await;
+    let secret = input_value(&html, "new-secret").expect("the new secret, once");
+    assert!(secret.starts_with("whsec_"), "{html}");
+    assert!(html.contains("Signe aussi jusqu"), "the old one's overlap: {html}");
+    assert!(!html.contains(dalal::merchants::DEMO_WEBHOOK_SECRET), "only endings: {html}");
+    let signing = dalal::db::webhooks::active_secrets(&app.state.pool, merchant, now()).await.unwrap();
+    assert_eq!(signing, vec![secret.clone(), dalal::merchants::DEMO_WEBHOOK_SECRET.to_owned()]);
+    app.clock.advance_ms(86_400_001);
+    let signing = dalal::db::webhooks::active_secrets(&app.state.pool, merchant, now()).await.unwrap();
+    assert_eq!(signing, vec![secret]);
+}
+
+#[tokio::test]
+async fn the_developers_screen_lists_the_latest_webhook_failures() {
+    let app = spawn_app().await;
+    // An endpoint that answers 500 to everything.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let failing = axum::Router::new().fallback(|| async { axum::http::StatusCode::INTERNAL_SERVER_ERROR });
+        axum::serve(listener, failing).await.unwrap();
+    });
+    let data = app
+        .create(serde_json::json!({"type": "checkout", "amount": 2_000, "externalReference": "HOOK-KO", "callbackUrl": endpoint}))
+        .await;
+    app.state.payments.cancel(&crate::helpers::token_of(&data)).await.unwrap();
+    app.state.webhooks.deliver_due().await.unwrap();
+
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let (_, html, _) = page(&app, "/dashboard/developpeurs?mode=test", &cookie).await;
+    let id = data["transactionId"].as_str().unwrap();
+    assert!(html.contains(id) && html.contains("HTTP 500"), "{html}");
+    assert!(html.contains("payment.cancelled") && html.contains("Nouvel essai le"), "{html}");
+    // Live mode has none.
+    let (_, html, _) = page(&app, "/dashboard/developpeurs?mode=live", &cookie).await;
+    assert!(!html.contains(id) && html.contains("Aucun échec"), "{html}");
+}
+
+#[tokio::test]
+async fn a_dashboard_session_ends_after_its_idle_time() {
+    let app = crate::helpers::spawn_app_with(&[("server.session_idle_secs", "1")]).await;
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let (status, _, _) = page(&app, "/dashboard", &cookie).await;
+    assert_eq!(status, 200);
+    // Sessions expire by the wall clock (tower-sessions), to the second.
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let (status, _, location) = page(&app, "/dashboard", &cookie).await;
+    assert!((300..400).contains(&status), "{status}");
+    assert_eq!(location.as_deref(), Some("/dashboard/connexion"));
+}
+
+#[tokio::test]
+async fn the_dashboard_speaks_english_when_asked_and_keeps_to_it() {
+    let app = spawn_app().await;
+    let id = app.initiate(&seed_checkout_body()).await.json()["data"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, cookie) = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let (_, html, _) = page(&app, "/dashboard", &cookie).await;
+    assert!(html.contains(r#"<html lang="fr""#) && html.contains(">Paiements</h1>"), "{html}");
+    assert!(html.contains(">English</a>"), "the switch: {html}");
+
+    let (status, html, _) = page(&app, "/dashboard?mode=test&lang=en", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="en""#) && html.contains(">Payments</h1>"), "{html}");
+    assert!(html.contains(">Pending<") && html.contains(">Français</a>"), "{html}");
+    // The choice is kept for the next pages, and for the messages of actions.
+    let detail = format!("/dashboard/paiements/{id}?mode=test");
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains(">History</h2>") && html.contains("Customer"), "{html}");
+    post_form(&app, "dashboard_cancel", &cookie, &format!("id={id}&mode=test")).await;
+    let (_, html, _) = page(&app, &detail, &cookie).await;
+    assert!(html.contains("Tick the confirmation box to do it."), "{html}");
+    let (_, html, _) = page(&app, "/dashboard/developpeurs?mode=test", &cookie).await;
+    assert!(html.contains("Test API keys") && html.contains("Latest webhook failures"), "{html}");
+    let (_, html, _) = page(&app, "/dashboard/liens?mode=test", &cookie).await;
+    assert!(html.contains(">Payment links</h1>"), "{html}");
+    assert!(!html.contains("Tableau de bord Dalal"), "{html}");
 }

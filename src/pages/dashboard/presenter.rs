@@ -6,6 +6,7 @@ use crate::accounts::User;
 use crate::domain::{Mode, PaymentStatus, ProviderCode};
 use crate::payments::{Attempt, Payment, Refund};
 use crate::state::AppState;
+use super::{english, tr};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -13,6 +14,25 @@ use tower_sessions::Session;
 pub const FLASH_KEY: &str = "dashboard:flash";
 /// The session key of the payment page's message after an action.
 pub const NOTICE_KEY: &str = "dashboard:notice";
+
+/// What an action without its confirmation box ticked says.
+pub fn confirm_first() -> String {
+    tr(english(), "Cochez la case de confirmation pour le faire.", "Tick the confirmation box to do it.").to_owned()
+}
+
+/// The session key of a secret just made, shown once on the developers' screen.
+pub const REVEAL_KEY: &str = "dashboard:reveal";
+
+/// A grace period or overlap as the developers' forms offer it: `0`, `1h`, `24h` or `7j`.
+pub fn grace_ms(chosen: Option<&str>) -> Option<i64> {
+    match chosen {
+        Some("0") => Some(0),
+        Some("1h") => Some(3_600_000),
+        Some("24h") => Some(86_400_000),
+        Some("7j") => Some(7 * 86_400_000),
+        _ => None,
+    }
+}
 
 /// What an action on a payment says on the page that follows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -54,7 +74,7 @@ where
     let notice = if confirmed {
         action(expect_context::<AppState>(), user, mode, txn).await
     } else {
-        Notice::error("Cochez la case de confirmation pour le faire.".to_owned())
+        Notice::error(confirm_first())
     };
     session()
         .await?
@@ -159,19 +179,20 @@ pub fn time(ms: i64) -> String {
 }
 
 pub fn status_label(status: PaymentStatus) -> &'static str {
+    let en = english();
     match status {
-        PaymentStatus::Pending => "En attente",
-        PaymentStatus::Processing => "En cours",
-        PaymentStatus::Succeeded => "Réussi",
-        PaymentStatus::Failed => "Échoué",
-        PaymentStatus::Cancelled => "Annulé",
-        PaymentStatus::Expired => "Expiré",
+        PaymentStatus::Pending => tr(en, "En attente", "Pending"),
+        PaymentStatus::Processing => tr(en, "En cours", "Processing"),
+        PaymentStatus::Succeeded => tr(en, "Réussi", "Succeeded"),
+        PaymentStatus::Failed => tr(en, "Échoué", "Failed"),
+        PaymentStatus::Cancelled => tr(en, "Annulé", "Cancelled"),
+        PaymentStatus::Expired => tr(en, "Expiré", "Expired"),
     }
 }
 
 pub fn method_name(method: Option<ProviderCode>) -> String {
     match method {
-        Some(ProviderCode::Card) => "Carte bancaire".to_owned(),
+        Some(ProviderCode::Card) => tr(english(), "Carte bancaire", "Bank card").to_owned(),
         Some(p) => p.name().to_owned(),
         None => "—".to_owned(),
     }
@@ -214,22 +235,23 @@ pub fn detail(header: Header, parts: DetailParts) -> PaymentDetail {
         .map(|r| r.amount.minor())
         .sum();
     let latest = attempts.last();
+    let en = english();
     let mut customer = Vec::new();
     if let Some(name) = &payment.customer_name {
-        customer.push(("Client".to_owned(), name.clone()));
+        customer.push((tr(en, "Client", "Customer").to_owned(), name.clone()));
     }
     if let Some(phone) = payment
         .customer_phone
         .as_ref()
         .or(latest.and_then(|a| a.customer_phone.as_ref()))
     {
-        customer.push(("Téléphone".to_owned(), phone.as_str().to_owned()));
+        customer.push((tr(en, "Téléphone", "Phone").to_owned(), phone.as_str().to_owned()));
     }
     if let Some(email) = &payment.customer_email {
         customer.push(("E-mail".to_owned(), email.clone()));
     }
     if let Some((brand, last4)) = latest.and_then(|a| a.card.clone()) {
-        customer.push(("Carte".to_owned(), format!("{} •••• {last4}", brand.name())));
+        customer.push((tr(en, "Carte", "Card").to_owned(), format!("{} •••• {last4}", brand.name())));
     }
     PaymentDetail {
         header,

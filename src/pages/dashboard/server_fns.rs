@@ -3,6 +3,8 @@
 //! Forms are plain HTML forms: each function ends with a redirect to the page to show next.
 
 use super::view::{PaymentDetail, PaymentList};
+#[cfg(feature = "ssr")]
+use super::{english, tr};
 use leptos::prelude::*;
 
 /// The sign-in page's message (a wrong password, a locked account), shown once.
@@ -34,15 +36,16 @@ pub async fn dashboard_sign_in(
             leptos_axum::redirect(crate::routes::DASHBOARD);
         }
         SignIn::Refused => {
-            let text = "Adresse e-mail ou mot de passe incorrect.";
+            let text = tr(english(), "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password.");
             session.insert(FLASH_KEY, text).await.map_err(internal)?;
             leptos_axum::redirect(crate::routes::DASHBOARD_SIGN_IN);
         }
         SignIn::Locked { until } => {
-            let text = format!(
-                "Trop de mots de passe erronés : ce compte est bloqué jusqu'à {}.",
-                time(until)
-            );
+            let text = if english() {
+                format!("Too many wrong passwords: this account is locked until {}.", time(until))
+            } else {
+                format!("Trop de mots de passe erronés : ce compte est bloqué jusqu'à {}.", time(until))
+            };
             session.insert(FLASH_KEY, text).await.map_err(internal)?;
             leptos_axum::redirect(crate::routes::DASHBOARD_SIGN_IN);
         }
@@ -193,7 +196,11 @@ pub async fn dashboard_refund(
             None => None,
             Some(typed) => match typed.replace([' ', '\u{202f}', '\u{a0}'], "").parse::<i64>() {
                 Ok(n) if n > 0 => Some(n),
-                _ => return Notice::error(format!("« {typed} » n'est pas un montant : écrivez un nombre entier de francs, ou laissez vide pour tout rembourser.")),
+                _ => return Notice::error(if english() {
+                    format!("“{typed}” is not an amount: write a whole number of francs, or leave it empty to refund everything.")
+                } else {
+                    format!("« {typed} » n'est pas un montant : écrivez un nombre entier de francs, ou laissez vide pour tout rembourser.")
+                }),
             },
         };
         let reason = motif.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
@@ -204,12 +211,15 @@ pub async fn dashboard_refund(
             idempotency: (!cle.is_empty()).then(|| (format!("dashboard:{cle}"), fingerprint)),
         };
         match state.payments.refund(&user.merchant_id, mode, txn, request).await {
-            Ok((_, refund)) => Notice::done(format!(
-                "Remboursement de {} demandé ({}).",
-                refund.amount.display_fr(),
-                refund.status.as_str()
-            )),
-            Err(err) => Notice::error(err.customer_text(false)),
+            Ok((_, refund)) => {
+                let (amount, status) = (refund.amount.display_fr(), refund.status.as_str());
+                Notice::done(if english() {
+                    format!("Refund of {amount} requested ({status}).")
+                } else {
+                    format!("Remboursement de {amount} demandé ({status}).")
+                })
+            }
+            Err(err) => Notice::error(err.customer_text(english())),
         }
     })
     .await
@@ -225,8 +235,8 @@ pub async fn dashboard_cancel(
     use super::presenter::*;
     act(&id, mode.as_deref(), confirme.is_some(), |state, user, mode, txn| async move {
         match state.payments.cancel_for_merchant(&user.merchant_id, mode, txn).await {
-            Ok(_) => Notice::done("Paiement annulé.".to_owned()),
-            Err(err) => Notice::error(err.customer_text(false)),
+            Ok(_) => Notice::done(tr(english(), "Paiement annulé.", "Payment cancelled.").to_owned()),
+            Err(err) => Notice::error(err.customer_text(english())),
         }
     })
     .await
@@ -244,15 +254,15 @@ pub async fn dashboard_resend(
         let found = state.payments.find_for_merchant(&user.merchant_id, mode, txn).await;
         let payment = match found {
             Ok(Some((payment, _))) => payment,
-            Ok(None) => return Notice::error("Paiement introuvable.".to_owned()),
-            Err(err) => return Notice::error(err.customer_text(false)),
+            Ok(None) => return Notice::error(tr(english(), "Paiement introuvable.", "Payment not found.").to_owned()),
+            Err(err) => return Notice::error(err.customer_text(english())),
         };
         match crate::webhooks::redeliver_latest(&state.pool, payment.id.sequence(), state.clock.now_ms()).await {
-            Ok(Some((_, url))) => Notice::done(format!("Webhook renvoyé à {url}.")),
-            Ok(None) => Notice::error("Aucun webhook à renvoyer : le paiement n'a pas encore changé de statut, ou il n'a pas de point de réception.".to_owned()),
+            Ok(Some((_, url))) => Notice::done(if english() { format!("Webhook sent again to {url}.") } else { format!("Webhook renvoyé à {url}.") }),
+            Ok(None) => Notice::error(tr(english(), "Aucun webhook à renvoyer : le paiement n'a pas encore changé de statut, ou il n'a pas de point de réception.", "No webhook to send again: the payment has not changed status yet, or it has no endpoint.").to_owned()),
             Err(err) => {
                 tracing::error!(error = ?err, "failed to redeliver a webhook");
-                Notice::error("Le webhook n'a pas pu être renvoyé. Réessayez dans un instant.".to_owned())
+                Notice::error(tr(english(), "Le webhook n'a pas pu être renvoyé. Réessayez dans un instant.", "The webhook could not be sent again. Try again in a moment.").to_owned())
             }
         }
     })
@@ -270,12 +280,12 @@ pub async fn dashboard_refresh(
         let found = state.payments.find_for_merchant(&user.merchant_id, mode, txn).await;
         let payment = match found {
             Ok(Some((payment, _))) => payment,
-            Ok(None) => return Notice::error("Paiement introuvable.".to_owned()),
-            Err(err) => return Notice::error(err.customer_text(false)),
+            Ok(None) => return Notice::error(tr(english(), "Paiement introuvable.", "Payment not found.").to_owned()),
+            Err(err) => return Notice::error(err.customer_text(english())),
         };
         match state.payments.refresh_open_attempt(&payment).await {
-            Ok(()) => Notice::done("Statut mis à jour auprès du fournisseur.".to_owned()),
-            Err(err) => Notice::error(err.customer_text(false)),
+            Ok(()) => Notice::done(tr(english(), "Statut mis à jour auprès du fournisseur.", "Status refreshed from the provider.").to_owned()),
+            Err(err) => Notice::error(err.customer_text(english())),
         }
     })
     .await
@@ -367,10 +377,12 @@ pub async fn dashboard_create_link(
         .filter(|n| (low..=high).contains(n))
         .and_then(|n| Money::new(n, Currency::Xof).ok());
     let Some(amount) = amount else {
-        let notice = Notice::error(format!(
-            "« {} » n'est pas un montant valable : un nombre entier de francs CFA, de 100 à 5 000 000.",
-            montant.trim()
-        ));
+        let typed = montant.trim();
+        let notice = Notice::error(if english() {
+            format!("“{typed}” is not a valid amount: a whole number of CFA francs, from 100 to 5,000,000.")
+        } else {
+            format!("« {typed} » n'est pas un montant valable : un nombre entier de francs CFA, de 100 à 5 000 000.")
+        });
         session().await?.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
         back(None);
         return Ok(());
@@ -402,10 +414,189 @@ pub async fn dashboard_create_link(
     match state.payments.create(&user.merchant_id, mode, new, None).await {
         Ok((payment, _)) => back(Some(payment.id.to_string())),
         Err(err) => {
-            let notice = Notice::error(err.customer_text(false));
+            let notice = Notice::error(err.customer_text(english()));
             session().await?.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
             back(None);
         }
     }
+    Ok(())
+}
+
+/// The developers' screen: the mode's API keys, the webhook signing secrets, the latest failed
+/// webhook tries across payments. A secret made by the last action is shown here, once.
+#[server(prefix = "/rpc", endpoint = "dashboard_developers")]
+pub async fn dashboard_developers(
+    mode: Option<String>,
+) -> Result<Option<super::view::DevelopersView>, ServerFnError> {
+    use super::presenter::*;
+    use super::view::{DevelopersView, FailureLine, KeyLine, Revealed, SecretLine};
+    use crate::domain::TransactionId;
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(user) = signed_in().await? else {
+        return Ok(None);
+    };
+    let mode = mode_of(mode.as_deref());
+    let en = super::english();
+    let now = state.clock.now_ms();
+    let session = session().await?;
+    let notice: Option<Notice> = session.remove(NOTICE_KEY).await.map_err(internal)?;
+    let revealed: Option<Revealed> = session.remove(REVEAL_KEY).await.map_err(internal)?;
+    let keys = crate::db::merchants::list_keys(&state.pool, &user.merchant_id, mode, now)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|k| {
+            let active = k.revoked_at.is_none_or(|at| at > now);
+            let state = match k.revoked_at {
+                None => tr(en, "Active", "Active").to_owned(),
+                Some(at) if at > now => format!("{} {}", tr(en, "Remplacée : fonctionne jusqu'au", "Replaced: works until"), time(at)),
+                Some(at) => format!("{} {}", tr(en, "Révoquée le", "Revoked on"), time(at)),
+            };
+            KeyLine { public_key: k.public_key, created: time(k.created_at), state, active }
+        })
+        .collect();
+    let webhook_secrets = crate::db::webhooks::list_secrets(&state.pool, &user.merchant_id, now)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|s| SecretLine {
+            masked: format!("whsec_…{}", s.ending),
+            created: time(s.created_at),
+            state: match s.expires_at {
+                None => tr(en, "Signe les webhooks", "Signs webhooks").to_owned(),
+                Some(at) => format!("{} {}", tr(en, "Signe aussi jusqu'au", "Also signs until"), time(at)),
+            },
+        })
+        .collect();
+    let failures = crate::db::webhooks::recent_failures(&state.pool, &user.merchant_id, mode, 20)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|f| {
+            let transaction_id = TransactionId::from_sequence(f.payment_id).to_string();
+            FailureLine {
+                link: crate::routes::dashboard_payment(&transaction_id, mode.as_str()),
+                transaction_id,
+                event: f.event_type,
+                url: f.url,
+                at: time(f.at),
+                answer: match (f.http_status, f.error) {
+                    (Some(code), _) => format!("HTTP {code}"),
+                    (None, Some(error)) => error,
+                    (None, None) => tr(en, "Pas de réponse", "No answer").to_owned(),
+                },
+                next: match (f.next_retry_at, f.delivery_status.as_str()) {
+                    (_, "delivered") => tr(en, "Livré depuis", "Delivered since").to_owned(),
+                    (_, "disabled") => tr(en, "Point de réception désactivé (410)", "Endpoint disabled (410)").to_owned(),
+                    (Some(at), _) => format!("{} {}", tr(en, "Nouvel essai le", "Next try on"), time(at)),
+                    (None, _) => tr(en, "Abandonné", "Given up").to_owned(),
+                },
+            }
+        })
+        .collect();
+    Ok(Some(DevelopersView {
+        header: header(&user, mode),
+        notice: notice.map(|n| (n.ok, n.text)),
+        revealed,
+        keys,
+        webhook_secrets,
+        failures,
+    }))
+}
+
+/// Replaces an API key with a new pair; the old one keeps working for the chosen grace period
+/// (`delai`: `0`, `1h`, `24h` or `7j`). The new secret is shown once, on the page that follows.
+#[server(prefix = "/rpc", endpoint = "dashboard_roll_key")]
+pub async fn dashboard_roll_key(
+    mode: Option<String>,
+    #[server(default)] cle: String,
+    delai: Option<String>,
+    confirme: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    use super::view::Revealed;
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(user) = signed_in().await? else {
+        return Ok(());
+    };
+    let mode = mode_of(mode.as_deref());
+    let session = session().await?;
+    let notice = match (confirme.is_some(), grace_ms(delai.as_deref())) {
+        (false, _) => Notice::error(confirm_first()),
+        (true, None) => Notice::error(tr(english(), "Choisissez combien de temps l'ancienne clé reste valable.", "Choose how long the old key keeps working.").to_owned()),
+        (true, Some(grace)) => {
+            let rolled = crate::merchants::roll_key(
+                &state.pool,
+                &state.clock,
+                &state.api_keys,
+                &user.merchant_id,
+                &cle,
+                grace,
+            )
+            .await
+            .map_err(internal)?;
+            match rolled {
+                Some(pair) => {
+                    let revealed = Revealed {
+                        public_key: Some(pair.public_key.clone()),
+                        secret: pair.secret_key.expose().to_owned(),
+                    };
+                    session.insert(REVEAL_KEY, &revealed).await.map_err(internal)?;
+                    let until = time(state.clock.now_ms() + grace);
+                    Notice::done(match (grace == 0, english()) {
+                        (true, false) => format!("Clé {cle} remplacée : l'ancienne ne fonctionne plus."),
+                        (true, true) => format!("Key {cle} replaced: the old one no longer works."),
+                        (false, false) => format!("Clé {cle} remplacée : l'ancienne fonctionne jusqu'au {until}."),
+                        (false, true) => format!("Key {cle} replaced: the old one works until {until}."),
+                    })
+                }
+                // Another merchant's key looks like one that does not exist.
+                None => Notice::error(tr(english(), "Cette clé n'existe pas ou ne fonctionne déjà plus.", "This key does not exist or no longer works.").to_owned()),
+            }
+        }
+    };
+    session.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
+    leptos_axum::redirect(&format!("{}?mode={}", crate::routes::DASHBOARD_DEVELOPERS, mode.as_str()));
+    Ok(())
+}
+
+/// Starts a new webhook signing secret; the current ones keep signing for the chosen overlap
+/// (`delai`), so the merchant's endpoint can switch without refusing a webhook.
+#[server(prefix = "/rpc", endpoint = "dashboard_rotate_webhook_secret")]
+pub async fn dashboard_rotate_webhook_secret(
+    mode: Option<String>,
+    delai: Option<String>,
+    confirme: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::presenter::*;
+    use super::view::Revealed;
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(user) = signed_in().await? else {
+        return Ok(());
+    };
+    let mode = mode_of(mode.as_deref());
+    let session = session().await?;
+    let notice = match (confirme.is_some(), grace_ms(delai.as_deref())) {
+        (false, _) => Notice::error(confirm_first()),
+        (true, None) => Notice::error(tr(english(), "Choisissez combien de temps l'ancien secret signe encore.", "Choose how long the old secret keeps signing.").to_owned()),
+        (true, Some(overlap)) => {
+            let secret = crate::merchants::rotate_webhook_secret(
+                &state.pool,
+                &state.clock,
+                &user.merchant_id,
+                overlap,
+            )
+            .await
+            .map_err(internal)?;
+            let revealed = Revealed { public_key: None, secret: secret.expose().to_owned() };
+            session.insert(REVEAL_KEY, &revealed).await.map_err(internal)?;
+            Notice::done(tr(english(), "Nouveau secret de signature créé.", "New signing secret made.").to_owned())
+        }
+    };
+    session.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
+    leptos_axum::redirect(&format!("{}?mode={}", crate::routes::DASHBOARD_DEVELOPERS, mode.as_str()));
     Ok(())
 }

@@ -129,3 +129,53 @@ pub struct CreatedLink {
     pub description: Option<String>,
     pub expires: String,
 }
+
+/// The developers' screen: API keys, webhook signing secrets, the latest webhook failures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevelopersView {
+    pub header: Header,
+    pub notice: Option<(bool, String)>,
+    /// A secret just made: shown on this one page, never again.
+    pub revealed: Option<Revealed>,
+    pub keys: Vec<KeyLine>,
+    pub webhook_secrets: Vec<SecretLine>,
+    pub failures: Vec<FailureLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revealed {
+    /// The new public key, for a key pair; `None` for a webhook secret.
+    pub public_key: Option<String>,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyLine {
+    pub public_key: String,
+    pub created: String,
+    /// « Active », « Expire le … » or « Révoquée le … ».
+    pub state: String,
+    /// Still working (it can be rolled).
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretLine {
+    /// `whsec_…abcd`: enough to tell secrets apart, not to sign.
+    pub masked: String,
+    pub created: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureLine {
+    pub transaction_id: String,
+    pub link: String,
+    pub event: String,
+    pub url: String,
+    pub at: String,
+    /// The HTTP status, or what went wrong before one came.
+    pub answer: String,
+    /// The next try, or why there is none.
+    pub next: String,
+}
