@@ -11,7 +11,7 @@ import { PORT, SHORT_EXPIRY_PORT } from './tests/support';
 const baseURL = `http://127.0.0.1:${PORT}`;
 // Same cache folder as .ci/env: one per checkout path.
 const checkout = createHash('sha256').update(`${realpathSync('..')}\n`).digest('hex').slice(0, 12);
-const bin = process.env.DALAL_BIN ?? `${process.env.HOME}/.cache/dalal/target-${checkout}/debug/dalal`;
+const bin = (process.env.DALAL_BIN ??= `${process.env.HOME}/.cache/dalal/target-${checkout}/debug/dalal`);
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -50,7 +50,9 @@ export default defineConfig({
 });
 
 function server(port: number, env: Record<string, string>) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dalal-e2e-'));
+  // Made once, in Playwright's main process; its workers inherit the variable, so a test can
+  // reach the same database with the dalal command line (dashboard.spec.ts).
+  const dataDir = (process.env[`DALAL_E2E_DATA_${port}`] ??= mkdtempSync(join(tmpdir(), 'dalal-e2e-')));
   return {
     command: bin,
     url: `http://127.0.0.1:${port}/healthz`,

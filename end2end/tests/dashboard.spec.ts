@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
-import { checkScreen, createPayment } from './support';
+import { execFileSync } from 'node:child_process';
+import { BASE_URL, DEMO_KEY, PORT, checkScreen, createPayment } from './support';
 
 const DEMO_USER = { email: 'demo@dalal.test', password: 'demo-dalal-2026' };
 
@@ -193,4 +194,65 @@ test('replace an API key and use the new one through the API', async ({ page, re
   await page.getByLabel('Référence ou transaction').fill(reference);
   await page.getByRole('button', { name: 'Filtrer' }).click();
   await expect(page.locator('table.payments tbody tr')).toHaveCount(1);
+});
+
+test('a webhook that fails shows its tries, and is sent again from the payment page', async ({ page, request }) => {
+  const reference = `DASH-WH-${Date.now()}`;
+  // An endpoint that answers 404: each try is recorded with its answer.
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 3000, externalReference: reference, callbackUrl: `${BASE_URL}/nobody-listens-here`,
+  });
+  const cancelled = await request.post(`/api/v1/payments/${data.transactionId}/cancel`, { headers: { 'X-API-Key': DEMO_KEY } });
+  expect(cancelled.status()).toBe(200);
+  await signIn(page);
+  await page.goto(`/dashboard/paiements/${data.transactionId}?mode=test`);
+  const delivery = page.locator('section.delivery').filter({ hasText: 'payment.cancelled' });
+  await expect(async () => {
+    await page.reload();
+    await expect(delivery.locator('tbody tr').first().locator('td').nth(1)).toHaveText(/^40[45]$/, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await checkScreen(page, 'dashboard-8-webhook-tries');
+
+  const tries = await delivery.locator('tbody tr').count();
+  await page.getByLabel('Je confirme le renvoi du dernier événement').check();
+  await page.getByRole('button', { name: 'Renvoyer le webhook' }).click();
+  await expect(page.getByRole('status')).toContainText('Webhook renvoyé à');
+  await expect(async () => {
+    await page.reload();
+    expect(await page.locator('section.delivery').locator('tbody tr').count()).toBeGreaterThan(tries);
+  }).toPass({ timeout: 15_000 });
+
+  // The developers screen lists the failure too, linked to the payment.
+  await page.getByRole('link', { name: 'Développeurs' }).click();
+  await expect(page.getByRole('link', { name: data.transactionId }).first()).toBeVisible();
+});
+
+test("another merchant's user who edits URLs never sees this merchant's payments", async ({ page, request }) => {
+  const reference = `DASH-ISO-${Date.now()}`;
+  const data = await createPayment(request, { type: 'checkout', amount: 7000, externalReference: reference, customerName: 'Awa Ndiaye' });
+  // Merchant B and its user, made with the dalal command line on the server's database.
+  const env = { ...process.env, DATABASE_URL: `sqlite://${process.env[`DALAL_E2E_DATA_${PORT}`]}/dalal.db`, RUST_LOG: 'warn' };
+  const made = execFileSync(process.env.DALAL_BIN!, ['create-merchant', 'Autre Boutique'], { env, cwd: '..' }).toString();
+  const merchant = made.match(/mer_[A-Za-z0-9]+/)![0];
+  const email = `gerant-${Date.now()}@autre.sn`;
+  execFileSync(process.env.DALAL_BIN!, ['create-user', merchant, email, '--password-stdin'], { env, cwd: '..', input: 'un mot de passe long\n' });
+
+  await page.goto('/dashboard/connexion');
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill('un mot de passe long');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByText('Autre Boutique')).toBeVisible();
+
+  for (const mode of ['test', 'live']) {
+    const response = await page.goto(`/dashboard/paiements/${data.transactionId}?mode=${mode}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Paiement introuvable' })).toBeVisible();
+    await expect(page.getByText('Awa Ndiaye')).toHaveCount(0);
+  }
+  await page.goto(`/dashboard?recherche=${reference}`);
+  await expect(page.getByText('Aucun paiement ne correspond.')).toBeVisible();
+  await page.goto(`/dashboard?recherche=${data.transactionId}`);
+  await expect(page.getByText('Aucun paiement ne correspond.')).toBeVisible();
+  const csv = await page.request.get(`/dashboard/export.csv?mode=test&recherche=${reference}`);
+  expect((await csv.text()).trim().split('\r\n')).toHaveLength(1);
 });
