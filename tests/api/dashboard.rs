@@ -670,3 +670,55 @@ async fn the_dashboard_speaks_english_when_asked_and_keeps_to_it() {
     assert!(html.contains(">Payment links</h1>"), "{html}");
     assert!(!html.contains("Tableau de bord Dalal"), "{html}");
 }
+
+#[tokio::test]
+async fn no_dashboard_function_reaches_another_merchants_data() {
+    let app = spawn_app().await;
+    let data = app
+        .create(serde_json::json!({"type": "checkout", "amount": 4_000, "externalReference": "A-SEUL", "customerName": "Awa Ndiaye", "callbackUrl": "http://127.0.0.1:9/hooks"}))
+        .await;
+    let id = data["transactionId"].as_str().unwrap();
+    let clock: SharedClock = app.clock.clone();
+    let (other, _, _) = dalal::merchants::create(&app.state.pool, &clock, "Boutique B").await.unwrap();
+    accounts::create_user(&app.state.pool, &clock, &other, "b@b.sn", "un mot de passe long")
+        .await
+        .unwrap();
+    let (_, cookie) = sign_in(&app, "b@b.sn", "un mot de passe long").await;
+
+    // Every action on A's payment, as B's user, with the box ticked.
+    for (function, form) in [
+        ("dashboard_cancel", format!("id={id}&mode=test&confirme=on")),
+        ("dashboard_resend", format!("id={id}&mode=test&confirme=on")),
+        ("dashboard_refresh", format!("id={id}&mode=test")),
+        ("dashboard_refund", format!("id={id}&mode=test&confirme=on&cle=b1")),
+        ("dashboard_roll_key", format!("mode=test&cle={}&delai=0&confirme=on", dalal::merchants::DEMO_PUBLIC_KEY)),
+        ("dashboard_rotate_webhook_secret", "mode=test&delai=0&confirme=on".to_owned()),
+    ] {
+        post_form(&app, function, &cookie, &form).await;
+    }
+    let seen = app.get_payment(id).await;
+    assert_eq!(seen["status"], "pending", "{seen}");
+    assert_eq!(app.initiate(&seed_checkout_body()).await.status, 201, "A's key still works");
+    let signing = dalal::db::webhooks::active_secrets(&app.state.pool, dalal::merchants::DEMO_MERCHANT_ID, app.clock.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(signing, vec![dalal::merchants::DEMO_WEBHOOK_SECRET.to_owned()], "A's secret untouched");
+    let deliveries = dalal::db::webhooks::deliveries_for_payment(&app.state.pool, dalal::domain::TransactionId::parse(id).unwrap().sequence()).await.unwrap();
+    assert!(deliveries.0.is_empty(), "nothing sent for A's payment");
+
+    // What B's screens show: nothing of A.
+    for path in [
+        format!("/dashboard/paiements/{id}?mode=test"),
+        format!("/dashboard/liens?mode=test&lien={id}"),
+        "/dashboard/developpeurs?mode=test".to_owned(),
+        "/dashboard?mode=test".to_owned(),
+        "/dashboard/export.csv?mode=test".to_owned(),
+    ] {
+        let (_, body, _) = page(&app, &path, &cookie).await;
+        assert!(
+            !body.contains("A-SEUL") && !body.contains("Awa Ndiaye") && !body.contains(&format!(">{id}<"))
+                && !body.contains(dalal::merchants::DEMO_PUBLIC_KEY) && !body.contains("127.0.0.1:9"),
+            "{path}: {body}"
+        );
+    }
+}
