@@ -6,6 +6,8 @@ pub struct IdempotencyRow {
     pub response_status: Option<i64>,
     pub response_body: Option<String>,
     pub created_at: i64,
+    /// Set when the body holds a placeholder transaction id (`keyed_payment_inserts`).
+    pub payment_id: Option<i64>,
 }
 
 /// Inserts an in-progress record; false when the key already has one.
@@ -36,8 +38,8 @@ pub async fn find(
     merchant_id: &str,
     key: &str,
 ) -> anyhow::Result<Option<IdempotencyRow>> {
-    let row: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
-        "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
+    let row: Option<(String, Option<i64>, Option<String>, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT request_hash, response_status, response_body, created_at, payment_id FROM idempotency_keys
          WHERE merchant_id = $1 AND idempotency_key = $2",
     )
     .bind(merchant_id)
@@ -46,11 +48,12 @@ pub async fn find(
     .await
     .context("failed to read an idempotency key")?;
     Ok(row.map(
-        |(request_hash, response_status, response_body, created_at)| IdempotencyRow {
+        |(request_hash, response_status, response_body, created_at, payment_id)| IdempotencyRow {
             request_hash,
             response_status,
             response_body,
             created_at,
+            payment_id,
         },
     ))
 }

@@ -106,6 +106,104 @@ pub async fn insert<'e>(
         .context("failed to insert a payment")
 }
 
+impl NewPaymentRow<'_> {
+    /// The row the database stores for this payment under `id` (its defaults filled in).
+    pub fn stored_as(&self, id: i64) -> PaymentRow {
+        PaymentRow {
+            id,
+            merchant_id: self.merchant_id.to_owned(),
+            mode: self.mode.as_str().to_owned(),
+            dialect: self.dialect.as_str().to_owned(),
+            checkout_token: self.checkout_token.to_owned(),
+            kind: self.kind.as_str().to_owned(),
+            status: self.status.as_str().to_owned(),
+            amount: self.amount,
+            currency: self.currency.to_owned(),
+            country: self.country.map(str::to_owned),
+            provider: self.provider.map(str::to_owned),
+            customer_phone: self.customer_phone.map(str::to_owned),
+            customer_name: self.customer_name.map(str::to_owned),
+            customer_email: self.customer_email.map(str::to_owned),
+            description: self.description.map(str::to_owned),
+            external_reference: self.external_reference.to_owned(),
+            callback_url: self.callback_url.map(str::to_owned),
+            return_url: self.return_url.map(str::to_owned),
+            cancel_url: self.cancel_url.map(str::to_owned),
+            metadata: self.metadata.map(str::to_owned),
+            failed_attempts: 0,
+            status_reason: None,
+            expires_at: self.expires_at,
+            created_at: self.created_at,
+            updated_at: self.created_at,
+            card_brand: self.card_brand.map(str::to_owned),
+            method: self.method.map(str::to_owned),
+        }
+    }
+}
+
+/// An idempotent request's record, stored with its payment by `insert_keyed`.
+pub struct KeyedResponse<'a> {
+    pub key: &'a str,
+    pub request_hash: &'a str,
+    pub status: u16,
+    /// The response with a placeholder transaction id (`payments::idempotency::fill`).
+    pub body_template: &'a str,
+}
+
+/// Inserts a payment and its idempotency record in one statement (the `keyed_payment_inserts`
+/// view's trigger): SQLite's write lock is held only while it runs. Returns the payment's id.
+/// A key some request already holds fails it as a unique violation, and nothing is stored.
+pub async fn insert_keyed(
+    pool: &Pool,
+    p: &NewPaymentRow<'_>,
+    keyed: &KeyedResponse<'_>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO keyed_payment_inserts (merchant_id, mode, checkout_token, kind, status, amount,
+            currency, country, provider, customer_phone, customer_name, customer_email, description,
+            external_reference, callback_url, return_url, cancel_url, metadata, expires_at, created_at,
+            card_brand, dialect, method, idempotency_key, request_hash, response_status, response_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+            $20, $21, $22, $23, $24, $25, $26, $27)",
+    )
+    .bind(p.merchant_id)
+    .bind(p.mode.as_str())
+    .bind(p.checkout_token)
+    .bind(p.kind.as_str())
+    .bind(p.status.as_str())
+    .bind(p.amount)
+    .bind(p.currency)
+    .bind(p.country)
+    .bind(p.provider)
+    .bind(p.customer_phone)
+    .bind(p.customer_name)
+    .bind(p.customer_email)
+    .bind(p.description)
+    .bind(p.external_reference)
+    .bind(p.callback_url)
+    .bind(p.return_url)
+    .bind(p.cancel_url)
+    .bind(p.metadata)
+    .bind(p.expires_at)
+    .bind(p.created_at)
+    .bind(p.card_brand)
+    .bind(p.dialect.as_str())
+    .bind(p.method)
+    .bind(keyed.key)
+    .bind(keyed.request_hash)
+    .bind(i64::from(keyed.status))
+    .bind(keyed.body_template)
+    .execute(pool)
+    .await?;
+    // An insert into a view returns no row: the checkout token (unique) finds the payment, a
+    // read that waits for no writer.
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM payments WHERE checkout_token = $1")
+        .bind(p.checkout_token)
+        .fetch_one(pool)
+        .await?;
+    Ok(id)
+}
+
 /// A merchant's payment in one mode: never another merchant's, never the other mode's.
 pub async fn find_for_merchant(
     pool: &Pool,

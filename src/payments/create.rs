@@ -113,6 +113,13 @@ impl Payments {
             expires_at: now + new.expires_in_secs.unwrap_or(self.settings.expiry_secs) * 1000,
             created_at: now,
         };
+        if let (None, Some(Completion { key, render, unclaimed: Some(hash) })) = (&session, &completion)
+        {
+            // A payment that called no provider, with a key nobody holds yet: one statement.
+            if let Some(created) = self.create_keyed(&new_row, key, render, hash).await? {
+                return Ok((created, None));
+            }
+        }
         if session.is_none() && completion.is_none() {
             // One statement needs no transaction (and saves two round trips).
             let row = db::payments::insert(&self.pool, &new_row).await?;
@@ -185,6 +192,42 @@ impl Payments {
             .await
             .context("failed to commit a new payment")?;
         Ok((payment, attempt))
+    }
+
+    /// Stores a payment and its idempotent response in one statement (`db::payments::
+    /// insert_keyed`), the response rendered with a placeholder id that a replay replaces
+    /// (`idempotency::fill`). `None` when the response cannot be stored that way (the merchant's
+    /// own text spells a placeholder): the caller takes the transaction path.
+    async fn create_keyed(
+        &self,
+        new_row: &db::payments::NewPaymentRow<'_>,
+        key: &IdempotencyKey,
+        render: &RenderResponse<'_>,
+        request_hash: &str,
+    ) -> Result<Option<Payment>, PaymentError> {
+        use super::idempotency::{PLACEHOLDER_IDS, fillable};
+        let rendered = |id| -> anyhow::Result<(u16, String)> {
+            render(&Payment::try_from(new_row.stored_as(id))?, None)
+        };
+        let (status, template) = rendered(PLACEHOLDER_IDS[0])?;
+        if !fillable(&template, &rendered(PLACEHOLDER_IDS[1])?.1) {
+            return Ok(None);
+        }
+        let keyed = db::payments::KeyedResponse {
+            key: key.as_str(),
+            request_hash,
+            status,
+            body_template: &template,
+        };
+        match db::payments::insert_keyed(&self.pool, new_row, &keyed).await {
+            Ok(id) => Ok(Some(Payment::try_from(new_row.stored_as(id))?)),
+            Err(err) => Err(match db::violated_constraint(&err) {
+                Some(Constraint::IdempotencyKey) => super::Conflict::IdempotencyKeyTaken.into(),
+                _ => anyhow::Error::new(err)
+                    .context("failed to store a payment and its idempotent response")
+                    .into(),
+            }),
+        }
     }
 
     /// A merchant's payment with its latest attempt; `None` for another merchant's or mode's.

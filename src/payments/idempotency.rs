@@ -7,6 +7,7 @@
 
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
+use crate::domain::TransactionId;
 use crate::domain::text::IdempotencyKey;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
@@ -26,6 +27,31 @@ pub enum Claim {
     Mismatch,
     /// A request with this key is still running after the wait.
     StillRunning,
+}
+
+/// The placeholder transaction ids a response is first rendered with, when the payment and its
+/// record are stored in one statement (`Payments::create`): the body is rendered before the
+/// database gives the id, then `fill` puts the id in. Two placeholders, so that a body where a
+/// placeholder's spelling also stands for something else (the merchant's own text) is caught.
+pub const PLACEHOLDER_IDS: [i64; 2] = [987_654_321_987_654, 876_543_219_876_543];
+
+/// A body rendered with `PLACEHOLDER_IDS[0]`, with the payment's real id in its place (in both
+/// spellings: `TX…` and `txn_…`).
+pub fn fill(template: &str, id: i64) -> String {
+    fill_with(template, PLACEHOLDER_IDS[0], id)
+}
+
+fn fill_with(template: &str, placeholder: i64, id: i64) -> String {
+    let (from, to) = (TransactionId::from_sequence(placeholder), TransactionId::from_sequence(id));
+    template
+        .replace(&from.to_string(), &to.to_string())
+        .replace(&from.sahelpay(), &to.sahelpay())
+}
+
+/// Whether `fill` turns the body rendered with the first placeholder into the one rendered with
+/// the second: then the placeholder stands only for the id, and the template can be stored.
+pub fn fillable(first: &str, second: &str) -> bool {
+    fill_with(first, PLACEHOLDER_IDS[0], PLACEHOLDER_IDS[1]) == second
 }
 
 /// The fingerprint of a request: its route and the exact bytes of its body.
@@ -63,6 +89,10 @@ pub async fn claim(
                 return Ok(Claim::Mismatch);
             }
             if let (Some(status), Some(body)) = (row.response_status, row.response_body) {
+                let body = match row.payment_id {
+                    Some(id) => fill(&body, id),
+                    None => body,
+                };
                 return Ok(Claim::Replay {
                     status: u16::try_from(status)?,
                     body,
@@ -132,5 +162,25 @@ pub async fn store_answer(
             Some(db::Constraint::IdempotencyKey) => Ok(false),
             _ => Err(anyhow::Error::new(err).context("failed to store an idempotent answer")),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_puts_the_id_in_both_spellings_and_nowhere_else() {
+        let [a, b] = PLACEHOLDER_IDS.map(TransactionId::from_sequence);
+        let template = format!(r#"{{"transactionId":"{a}","id":"{}","note":"42"}}"#, a.sahelpay());
+        assert_eq!(
+            fill(&template, 42),
+            r#"{"transactionId":"TX000000042","id":"txn_000000000042","note":"42"}"#
+        );
+        let second = format!(r#"{{"transactionId":"{b}","id":"{}","note":"42"}}"#, b.sahelpay());
+        assert!(fillable(&template, &second));
+        // The merchant wrote a placeholder's spelling in their own text: not fillable.
+        let theirs = |id: TransactionId| format!(r#"{{"transactionId":"{id}","description":"{a}"}}"#);
+        assert!(!fillable(&theirs(a), &theirs(b)));
     }
 }
