@@ -28,11 +28,16 @@ export async function checkScreen(page: Page, name: string) {
   const axe = () => new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   // A waiting screen moves on by itself when the provider answers: if it navigates while axe
   // reads it, axe reads the screen it moved to (also one the customer sees).
-  const results = await axe().catch(async (error: Error) => {
-    if (!/Execution context was destroyed|navigation/.test(error.message)) throw error;
-    await page.waitForLoadState('load');
-    return axe();
-  });
+  let results;
+  for (let tries = 1; ; tries++) {
+    try {
+      results = await axe();
+      break;
+    } catch (error) {
+      if (tries === 3 || !/Execution context was destroyed|navigation/.test((error as Error).message)) throw error;
+      await page.waitForLoadState('load');
+    }
+  }
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   expect(summary, `accessibility violations on ${name}`).toEqual([]);
 }

@@ -652,7 +652,7 @@ fn Developers(view: DevelopersView) -> impl IntoView {
                     view! { <p class="empty">{tr(en, "Aucun échec : vos points de réception ont répondu à chaque webhook.", "No failure: your endpoints answered every webhook.")}</p> }.into_any()
                 } else {
                     view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label={tr(en, "Derniers échecs de webhooks", "Latest webhook failures")}>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label={tr(en, "Tableau des échecs de webhooks", "Table of webhook failures")}>
                             <table class="cards">
                                 <thead><tr><th scope="col">{tr(en, "Le", "At")}</th><th scope="col">{tr(en, "Paiement", "Payment")}</th><th scope="col">{tr(en, "Événement", "Event")}</th><th scope="col">{tr(en, "Adresse", "Address")}</th><th scope="col">{tr(en, "Réponse", "Answer")}</th><th scope="col">{tr(en, "Suite", "Next")}</th></tr></thead>
                                 <tbody>{failures}</tbody>
