@@ -26,14 +26,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 /// Opens the database, creating the SQLite file if needed, in WAL mode so readers never wait
-/// for the writer.
+/// for the writer; each connection waits for the write lock with `wait_for_writers_briefly`.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(&settings.url)
         .with_context(|| format!("database.url is not a valid SQLite URL: {}", settings.url))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
         // After a checkpoint resets the write-ahead log, cut its file back to this size.
         .pragma(

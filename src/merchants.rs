@@ -206,8 +206,8 @@ impl KeyCache {
             .cloned()
     }
 
-    /// Forgets a key at once on this instance (a roll with no grace period); other instances
-    /// forget it within `KEY_CACHE_TTL`.
+    /// Forgets a key on this instance, so its next use reads its new end (a roll); other
+    /// instances read it within `KEY_CACHE_TTL`.
     pub fn forget(&self, public_key: &str) {
         let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
         map.remove(public_key);

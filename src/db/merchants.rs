@@ -149,8 +149,8 @@ pub async fn list_keys(
     .context("failed to list API keys")
 }
 
-/// Ends a key's life at `at` (or keeps an earlier end it already has); false when the merchant
-/// has no such key that still works at `now`.
+/// Ends a key's life at `at` (or keeps an earlier end it already has) and returns its mode;
+/// `None` when the merchant has no such key that still works at `now`.
 pub async fn revoke_key_at<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     merchant_id: &str,

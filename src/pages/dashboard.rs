@@ -43,6 +43,15 @@ const METHODS: [(&str, &str, &str); 6] = [
     ("card", "Carte bancaire", "Bank card"),
 ];
 
+/// How long an old key or webhook secret keeps working once replaced: (form value, French,
+/// English, milliseconds). The developers' forms offer these; `presenter::grace_ms` reads them.
+pub(crate) const GRACE_CHOICES: [(&str, &str, &str, i64); 4] = [
+    ("0", "Plus du tout (immédiatement)", "Not at all (stops now)", 0),
+    ("1h", "1 heure", "1 hour", 3_600_000),
+    ("24h", "24 heures", "24 hours", 86_400_000),
+    ("7j", "7 jours", "7 days", 7 * 86_400_000),
+];
+
 /// French first, English second: the words for the dashboard's language.
 pub(crate) fn tr(english: bool, fr: &'static str, en: &'static str) -> &'static str {
     if english { en } else { fr }
@@ -538,17 +547,14 @@ pub fn DevelopersPage() -> impl IntoView {
     }
 }
 
-/// How long an old key or secret keeps working after it is replaced.
-fn grace_choices(name: &'static str, id: String) -> impl IntoView {
+/// How long an old key or secret keeps working after it is replaced (24 h unless changed).
+fn grace_choices(id: String) -> impl IntoView {
     let en = english();
-    view! {
-        <select id=id name=name>
-            <option value="0">{tr(en, "Plus du tout (immédiatement)", "Not at all (stops now)")}</option>
-            <option value="1h">{tr(en, "1 heure", "1 hour")}</option>
-            <option value="24h" selected>{tr(en, "24 heures", "24 hours")}</option>
-            <option value="7j">{tr(en, "7 jours", "7 days")}</option>
-        </select>
-    }
+    let options = GRACE_CHOICES
+        .iter()
+        .map(|(value, fr, english, _)| view! { <option value=*value selected=*value == "24h">{tr(en, fr, english)}</option> })
+        .collect_view();
+    view! { <select id=id name="delai">{options}</select> }
 }
 
 /// API keys, webhook signing secrets and the latest webhook failures.
@@ -569,7 +575,7 @@ fn Developers(view: DevelopersView) -> impl IntoView {
                         <input type="hidden" name="mode" value=mode.clone()/>
                         <input type="hidden" name="cle" value=k.public_key.clone()/>
                         <label for=grace_id.clone()>{tr(en, "L'ancienne clé fonctionne encore", "The old key keeps working for")}</label>
-                        {grace_choices("delai", grace_id)}
+                        {grace_choices(grace_id)}
                         <label class="confirm"><input type="checkbox" name="confirme" required/> {tr(en, " Je confirme le remplacement de cette clé", " I confirm replacing this key")}</label>
                         <button type="submit" class="button">{tr(en, "Remplacer la clé", "Replace the key")}</button>
                     </form>
@@ -641,7 +647,7 @@ fn Developers(view: DevelopersView) -> impl IntoView {
                 <form method="post" action=DashboardRotateWebhookSecret::url() class="action">
                     <input type="hidden" name="mode" value=mode.clone()/>
                     <label for="delai-secret">{tr(en, "L'ancien secret signe encore", "The old secret keeps signing for")}</label>
-                    {grace_choices("delai", "delai-secret".to_owned())}
+                    {grace_choices("delai-secret".to_owned())}
                     <label class="confirm"><input type="checkbox" name="confirme" required/> {tr(en, " Je confirme le changement de secret", " I confirm changing the secret")}</label>
                     <button type="submit" class="button">{tr(en, "Changer le secret", "Change the secret")}</button>
                 </form>

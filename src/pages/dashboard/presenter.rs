@@ -23,15 +23,45 @@ pub fn confirm_first() -> String {
 /// The session key of a secret just made, shown once on the developers' screen.
 pub const REVEAL_KEY: &str = "dashboard:reveal";
 
-/// A grace period or overlap as the developers' forms offer it: `0`, `1h`, `24h` or `7j`.
+/// A grace period or overlap as the developers' forms send it (`super::GRACE_CHOICES`).
 pub fn grace_ms(chosen: Option<&str>) -> Option<i64> {
-    match chosen {
-        Some("0") => Some(0),
-        Some("1h") => Some(3_600_000),
-        Some("24h") => Some(86_400_000),
-        Some("7j") => Some(7 * 86_400_000),
-        _ => None,
+    super::GRACE_CHOICES
+        .iter()
+        .find(|(value, ..)| Some(*value) == chosen)
+        .map(|(.., ms)| *ms)
+}
+
+/// Runs an action of the developers' screen (replace a key, change the webhook secret) for the
+/// signed-in user with the grace period the form chose, then sends the browser back to the
+/// screen with what happened, and the secret it made (shown there once). Without the box
+/// ticked, or without a known grace period (`no_grace` says so), nothing is done.
+pub async fn act_on_credentials<F, Fut>(
+    mode: Option<&str>,
+    confirmed: bool,
+    delai: Option<&str>,
+    no_grace: (&'static str, &'static str),
+    action: F,
+) -> Result<(), ServerFnError>
+where
+    F: FnOnce(AppState, User, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Notice, Option<Revealed>), ServerFnError>>,
+{
+    let Some(user) = signed_in().await? else {
+        return Ok(());
+    };
+    let mode = mode_of(mode);
+    let (notice, revealed) = match (confirmed, grace_ms(delai)) {
+        (false, _) => (Notice::error(confirm_first()), None),
+        (true, None) => (Notice::error(tr(english(), no_grace.0, no_grace.1).to_owned()), None),
+        (true, Some(grace)) => action(expect_context::<AppState>(), user, grace).await?,
+    };
+    let session = session().await?;
+    if let Some(revealed) = revealed {
+        session.insert(REVEAL_KEY, &revealed).await.map_err(internal)?;
     }
+    session.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
+    leptos_axum::redirect(&format!("{}?mode={}", crate::routes::DASHBOARD_DEVELOPERS, mode.as_str()));
+    Ok(())
 }
 
 /// What an action on a payment says on the page that follows.
@@ -327,5 +357,63 @@ pub fn detail(header: Header, parts: DetailParts) -> PaymentDetail {
                 status: d.status,
             })
             .collect(),
+    }
+}
+
+/// An API key as the developers' screen lists it.
+pub fn key_line(key: crate::db::merchants::KeySummary, now: i64) -> KeyLine {
+    let en = english();
+    let state = match key.revoked_at {
+        None => tr(en, "Active", "Active").to_owned(),
+        Some(at) if at > now => {
+            format!("{} {}", tr(en, "Remplacée : fonctionne jusqu'au", "Replaced: works until"), time(at))
+        }
+        Some(at) => format!("{} {}", tr(en, "Révoquée le", "Revoked on"), time(at)),
+    };
+    KeyLine {
+        active: key.revoked_at.is_none_or(|at| at > now),
+        public_key: key.public_key,
+        created: time(key.created_at),
+        state,
+    }
+}
+
+/// A webhook signing secret as the developers' screen lists it: its last characters only.
+pub fn secret_line(secret: crate::db::webhooks::SecretSummary) -> SecretLine {
+    let en = english();
+    SecretLine {
+        masked: format!("whsec_…{}", secret.ending),
+        created: time(secret.created_at),
+        state: match secret.expires_at {
+            None => tr(en, "Signe les webhooks", "Signs webhooks").to_owned(),
+            Some(at) => format!("{} {}", tr(en, "Signe aussi jusqu'au", "Also signs until"), time(at)),
+        },
+    }
+}
+
+/// A failed webhook try, linked to its payment, with what comes next for its delivery.
+pub fn failure_line(failed: crate::db::webhooks::FailedTry, mode: Mode) -> FailureLine {
+    use crate::db::webhooks::DeliveryStatus;
+    let en = english();
+    let transaction_id = crate::domain::TransactionId::from_sequence(failed.payment_id).to_string();
+    FailureLine {
+        link: crate::routes::dashboard_payment(&transaction_id, mode.as_str()),
+        transaction_id,
+        event: failed.event_type,
+        url: failed.url,
+        at: time(failed.at),
+        answer: match (failed.http_status, failed.error) {
+            (Some(code), _) => format!("HTTP {code}"),
+            (None, Some(error)) => error,
+            (None, None) => tr(en, "Pas de réponse", "No answer").to_owned(),
+        },
+        next: match (DeliveryStatus::parse(&failed.delivery_status), failed.next_retry_at) {
+            (Some(DeliveryStatus::Delivered), _) => tr(en, "Livré depuis", "Delivered since").to_owned(),
+            (Some(DeliveryStatus::Disabled), _) => {
+                tr(en, "Point de réception désactivé (410)", "Endpoint disabled (410)").to_owned()
+            }
+            (_, Some(at)) => format!("{} {}", tr(en, "Nouvel essai le", "Next try on"), time(at)),
+            (_, None) => tr(en, "Abandonné", "Given up").to_owned(),
+        },
     }
 }

@@ -429,79 +429,28 @@ pub async fn dashboard_developers(
     mode: Option<String>,
 ) -> Result<Option<super::view::DevelopersView>, ServerFnError> {
     use super::presenter::*;
-    use super::view::{DevelopersView, FailureLine, KeyLine, Revealed, SecretLine};
-    use crate::domain::TransactionId;
+    use super::view::{DevelopersView, Revealed};
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     let Some(user) = signed_in().await? else {
         return Ok(None);
     };
     let mode = mode_of(mode.as_deref());
-    let en = super::english();
     let now = state.clock.now_ms();
     let session = session().await?;
     let notice: Option<Notice> = session.remove(NOTICE_KEY).await.map_err(internal)?;
     let revealed: Option<Revealed> = session.remove(REVEAL_KEY).await.map_err(internal)?;
-    let keys = crate::db::merchants::list_keys(&state.pool, &user.merchant_id, mode, now)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|k| {
-            let active = k.revoked_at.is_none_or(|at| at > now);
-            let state = match k.revoked_at {
-                None => tr(en, "Active", "Active").to_owned(),
-                Some(at) if at > now => format!("{} {}", tr(en, "Remplacée : fonctionne jusqu'au", "Replaced: works until"), time(at)),
-                Some(at) => format!("{} {}", tr(en, "Révoquée le", "Revoked on"), time(at)),
-            };
-            KeyLine { public_key: k.public_key, created: time(k.created_at), state, active }
-        })
-        .collect();
-    let webhook_secrets = crate::db::webhooks::list_secrets(&state.pool, &user.merchant_id, now)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|s| SecretLine {
-            masked: format!("whsec_…{}", s.ending),
-            created: time(s.created_at),
-            state: match s.expires_at {
-                None => tr(en, "Signe les webhooks", "Signs webhooks").to_owned(),
-                Some(at) => format!("{} {}", tr(en, "Signe aussi jusqu'au", "Also signs until"), time(at)),
-            },
-        })
-        .collect();
-    let failures = crate::db::webhooks::recent_failures(&state.pool, &user.merchant_id, mode, 20)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|f| {
-            let transaction_id = TransactionId::from_sequence(f.payment_id).to_string();
-            FailureLine {
-                link: crate::routes::dashboard_payment(&transaction_id, mode.as_str()),
-                transaction_id,
-                event: f.event_type,
-                url: f.url,
-                at: time(f.at),
-                answer: match (f.http_status, f.error) {
-                    (Some(code), _) => format!("HTTP {code}"),
-                    (None, Some(error)) => error,
-                    (None, None) => tr(en, "Pas de réponse", "No answer").to_owned(),
-                },
-                next: match (f.next_retry_at, f.delivery_status.as_str()) {
-                    (_, "delivered") => tr(en, "Livré depuis", "Delivered since").to_owned(),
-                    (_, "disabled") => tr(en, "Point de réception désactivé (410)", "Endpoint disabled (410)").to_owned(),
-                    (Some(at), _) => format!("{} {}", tr(en, "Nouvel essai le", "Next try on"), time(at)),
-                    (None, _) => tr(en, "Abandonné", "Given up").to_owned(),
-                },
-            }
-        })
-        .collect();
+    let pool = &state.pool;
+    let keys = crate::db::merchants::list_keys(pool, &user.merchant_id, mode, now).await;
+    let secrets = crate::db::webhooks::list_secrets(pool, &user.merchant_id, now).await;
+    let failures = crate::db::webhooks::recent_failures(pool, &user.merchant_id, mode, 20).await;
     Ok(Some(DevelopersView {
         header: header(&user, mode),
         notice: notice.map(|n| (n.ok, n.text)),
         revealed,
-        keys,
-        webhook_secrets,
-        failures,
+        keys: keys.map_err(internal)?.into_iter().map(|k| key_line(k, now)).collect(),
+        webhook_secrets: secrets.map_err(internal)?.into_iter().map(secret_line).collect(),
+        failures: failures.map_err(internal)?.into_iter().map(|f| failure_line(f, mode)).collect(),
     }))
 }
 
@@ -516,50 +465,33 @@ pub async fn dashboard_roll_key(
 ) -> Result<(), ServerFnError> {
     use super::presenter::*;
     use super::view::Revealed;
-    use crate::state::AppState;
-    let state = expect_context::<AppState>();
-    let Some(user) = signed_in().await? else {
-        return Ok(());
-    };
-    let mode = mode_of(mode.as_deref());
-    let session = session().await?;
-    let notice = match (confirme.is_some(), grace_ms(delai.as_deref())) {
-        (false, _) => Notice::error(confirm_first()),
-        (true, None) => Notice::error(tr(english(), "Choisissez combien de temps l'ancienne clé reste valable.", "Choose how long the old key keeps working.").to_owned()),
-        (true, Some(grace)) => {
-            let rolled = crate::merchants::roll_key(
-                &state.pool,
-                &state.clock,
-                &state.api_keys,
-                &user.merchant_id,
-                &cle,
-                grace,
-            )
+    let no_grace = (
+        "Choisissez combien de temps l'ancienne clé reste valable.",
+        "Choose how long the old key keeps working.",
+    );
+    act_on_credentials(mode.as_deref(), confirme.is_some(), delai.as_deref(), no_grace, |state, user, grace| async move {
+        let rolled = crate::merchants::roll_key(&state.pool, &state.clock, &state.api_keys, &user.merchant_id, &cle, grace)
             .await
             .map_err(internal)?;
-            match rolled {
-                Some(pair) => {
-                    let revealed = Revealed {
-                        public_key: Some(pair.public_key.clone()),
-                        secret: pair.secret_key.expose().to_owned(),
-                    };
-                    session.insert(REVEAL_KEY, &revealed).await.map_err(internal)?;
-                    let until = time(state.clock.now_ms() + grace);
-                    Notice::done(match (grace == 0, english()) {
-                        (true, false) => format!("Clé {cle} remplacée : l'ancienne ne fonctionne plus."),
-                        (true, true) => format!("Key {cle} replaced: the old one no longer works."),
-                        (false, false) => format!("Clé {cle} remplacée : l'ancienne fonctionne jusqu'au {until}."),
-                        (false, true) => format!("Key {cle} replaced: the old one works until {until}."),
-                    })
-                }
-                // Another merchant's key looks like one that does not exist.
-                None => Notice::error(tr(english(), "Cette clé n'existe pas ou ne fonctionne déjà plus.", "This key does not exist or no longer works.").to_owned()),
-            }
-        }
-    };
-    session.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
-    leptos_axum::redirect(&format!("{}?mode={}", crate::routes::DASHBOARD_DEVELOPERS, mode.as_str()));
-    Ok(())
+        let Some(pair) = rolled else {
+            // Another merchant's key looks like one that does not exist.
+            let text = tr(english(), "Cette clé n'existe pas ou ne fonctionne déjà plus.", "This key does not exist or no longer works.");
+            return Ok((Notice::error(text.to_owned()), None));
+        };
+        let until = time(state.clock.now_ms() + grace);
+        let text = match (grace == 0, english()) {
+            (true, false) => format!("Clé {cle} remplacée : l'ancienne ne fonctionne plus."),
+            (true, true) => format!("Key {cle} replaced: the old one no longer works."),
+            (false, false) => format!("Clé {cle} remplacée : l'ancienne fonctionne jusqu'au {until}."),
+            (false, true) => format!("Key {cle} replaced: the old one works until {until}."),
+        };
+        let revealed = Revealed {
+            secret: pair.secret_key.expose().to_owned(),
+            public_key: Some(pair.public_key),
+        };
+        Ok((Notice::done(text), Some(revealed)))
+    })
+    .await
 }
 
 /// Starts a new webhook signing secret; the current ones keep signing for the chosen overlap
@@ -572,31 +504,17 @@ pub async fn dashboard_rotate_webhook_secret(
 ) -> Result<(), ServerFnError> {
     use super::presenter::*;
     use super::view::Revealed;
-    use crate::state::AppState;
-    let state = expect_context::<AppState>();
-    let Some(user) = signed_in().await? else {
-        return Ok(());
-    };
-    let mode = mode_of(mode.as_deref());
-    let session = session().await?;
-    let notice = match (confirme.is_some(), grace_ms(delai.as_deref())) {
-        (false, _) => Notice::error(confirm_first()),
-        (true, None) => Notice::error(tr(english(), "Choisissez combien de temps l'ancien secret signe encore.", "Choose how long the old secret keeps signing.").to_owned()),
-        (true, Some(overlap)) => {
-            let secret = crate::merchants::rotate_webhook_secret(
-                &state.pool,
-                &state.clock,
-                &user.merchant_id,
-                overlap,
-            )
+    let no_grace = (
+        "Choisissez combien de temps l'ancien secret signe encore.",
+        "Choose how long the old secret keeps signing.",
+    );
+    act_on_credentials(mode.as_deref(), confirme.is_some(), delai.as_deref(), no_grace, |state, user, overlap| async move {
+        let secret = crate::merchants::rotate_webhook_secret(&state.pool, &state.clock, &user.merchant_id, overlap)
             .await
             .map_err(internal)?;
-            let revealed = Revealed { public_key: None, secret: secret.expose().to_owned() };
-            session.insert(REVEAL_KEY, &revealed).await.map_err(internal)?;
-            Notice::done(tr(english(), "Nouveau secret de signature créé.", "New signing secret made.").to_owned())
-        }
-    };
-    session.insert(NOTICE_KEY, &notice).await.map_err(internal)?;
-    leptos_axum::redirect(&format!("{}?mode={}", crate::routes::DASHBOARD_DEVELOPERS, mode.as_str()));
-    Ok(())
+        let text = tr(english(), "Nouveau secret de signature créé.", "New signing secret made.");
+        let revealed = Revealed { public_key: None, secret: secret.expose().to_owned() };
+        Ok((Notice::done(text.to_owned()), Some(revealed)))
+    })
+    .await
 }
