@@ -151,22 +151,23 @@ pub trait DialectError: From<anyhow::Error> {
 pub type Created<E> = Result<Option<axum::response::Response>, E>;
 
 /// Runs `create` once per (merchant, idempotency key): the first request creates (its response is
-/// stored by `create`, in the payment's transaction), the same request again gets the same bytes,
-/// another request with the key is refused. A 4xx is an answer and is stored too; a 5xx is not, so
-/// the merchant's retry runs again.
+/// stored by `create`, with the payment, in one statement or transaction), the same request again
+/// gets the same bytes, another request with the key is refused. A 4xx is an answer and is stored
+/// too; a 5xx is not, so the merchant's retry runs again.
 ///
-/// A payment that calls no provider at creation (`unclaimed_ok`) skips the claim: it is created
-/// with its idempotency record in one transaction (`create(Some(fingerprint))`), and only if
-/// another request holds the key does this fall back to claiming, which replays that request's
-/// answer or waits for it. A payment that calls a provider claims the key first
-/// (`create(None)`), so that two requests never open two provider sessions.
+/// Requests with one key take turns in this process (`idempotency::KeyLocks`). A payment that
+/// calls a provider at creation (`calls_provider`) first looks for a stored answer, so a replay
+/// never opens a second provider session; then every payment is created with its record
+/// (`create(Some(fingerprint))`). Only if a record appeared meanwhile (a request in progress
+/// before a restart, or a checkout's insert that found the key taken) does this fall back to
+/// claiming the key in the database, which replays that request's answer or waits for it.
 pub async fn idempotent<E, F, Fut>(
     state: &crate::state::AppState,
     merchant_id: &str,
     key: &crate::domain::text::IdempotencyKey,
     route: &str,
     body: &[u8],
-    unclaimed_ok: bool,
+    calls_provider: bool,
     create: F,
 ) -> Result<axum::response::Response, E>
 where
@@ -175,32 +176,39 @@ where
     Fut: std::future::Future<Output = Created<E>>,
 {
     use crate::payments::idempotency::{self, Claim};
-    use axum::http::{HeaderValue, StatusCode, header};
-    use axum::response::IntoResponse;
 
     let fingerprint = idempotency::fingerprint(route, body);
-    if unclaimed_ok {
-        match create(Some(fingerprint.clone())).await {
-            Ok(Some(response)) => return Ok(response),
-            Ok(None) => {} // another request holds the key: see below
-            Err(err) if err.status().is_client_error() => {
-                let (status, answer) = (err.status().as_u16(), err.body());
-                let stored = idempotency::store_answer(
-                    &state.pool,
-                    &state.clock,
-                    merchant_id,
-                    key,
-                    &fingerprint,
-                    status,
-                    &answer,
-                )
-                .await?;
-                if stored {
-                    return Err(err);
-                }
+    let Some(_turn) = state.key_locks.lock(merchant_id, key).await else {
+        return Err(E::key_busy());
+    };
+    let stored = if calls_provider {
+        idempotency::answered(&state.pool, merchant_id, key, &fingerprint).await?
+    } else {
+        None
+    };
+    if let Some(answer) = stored {
+        return answer_from_record(key, answer);
+    }
+    match create(Some(fingerprint.clone())).await {
+        Ok(Some(response)) => return Ok(response),
+        Ok(None) => {} // another request holds the key: see below
+        Err(err) if err.status().is_client_error() => {
+            let (status, answer) = (err.status().as_u16(), err.body());
+            let stored = idempotency::store_answer(
+                &state.pool,
+                &state.clock,
+                merchant_id,
+                key,
+                &fingerprint,
+                status,
+                &answer,
+            )
+            .await?;
+            if stored {
+                return Err(err);
             }
-            Err(err) => return Err(err),
         }
+        Err(err) => return Err(err),
     }
     match idempotency::claim(&state.pool, &state.clock, merchant_id, key, &fingerprint).await? {
         Claim::Owner => match create(None).await {
@@ -222,7 +230,22 @@ where
                 Err(err)
             }
         },
-        Claim::Replay { status, body } => {
+        Claim::Answered(answer) => answer_from_record(key, answer),
+        Claim::StillRunning => Err(E::key_busy()),
+    }
+}
+
+/// The response for a key whose record answers: the stored bytes, or a refusal.
+fn answer_from_record<E: DialectError>(
+    key: &crate::domain::text::IdempotencyKey,
+    answer: crate::payments::idempotency::Answer,
+) -> Result<axum::response::Response, E> {
+    use crate::payments::idempotency::Answer;
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+
+    match answer {
+        Answer::Replay { status, body } => {
             let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
             let headers = [
                 (
@@ -236,7 +259,6 @@ where
             ];
             Ok((status, headers, body).into_response())
         }
-        Claim::Mismatch => Err(E::key_reused(key)),
-        Claim::StillRunning => Err(E::key_busy()),
+        Answer::Mismatch => Err(E::key_reused(key)),
     }
 }

@@ -68,6 +68,7 @@ pub struct Payments {
     routes: Arc<gateways::Routes>,
     settings: PaymentSettings,
     formatter: Arc<dyn EventFormatter>,
+    health: Arc<routing::HealthCache>,
 }
 
 impl Payments {
@@ -86,6 +87,7 @@ impl Payments {
             routes: Arc::new(routes),
             settings,
             formatter,
+            health: Default::default(),
         }
     }
 

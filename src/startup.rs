@@ -107,6 +107,7 @@ impl Application {
             clock,
             payments,
             api_keys: Default::default(),
+            key_locks: Default::default(),
             webhooks,
             settings,
             public_url,

@@ -93,7 +93,7 @@ pub async fn initiate(
             .await?
             .ok_or_else(|| anyhow::anyhow!("a payment without key was not created").into());
     };
-    let unclaimed_ok = !new.opens_provider_session();
+    let calls_provider = new.opens_provider_session();
     let creating = |unclaimed| create(&state, &merchant, new.clone(), Some(&key), unclaimed);
     super::idempotent(
         &state,
@@ -101,7 +101,7 @@ pub async fn initiate(
         &key,
         INITIATE_ROUTE,
         &bytes,
-        unclaimed_ok,
+        calls_provider,
         creating,
     )
     .await

@@ -24,23 +24,33 @@ impl Health {
     }
 }
 
-/// Only gateways that failed have rows worth reading: a healthy one costs nothing per payment.
+/// Only gateways that failed have rows worth reading: a healthy gateway costs nothing per payment.
 pub async fn health(pool: &Pool, now: i64) -> anyhow::Result<Health> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT gateway, skip_until FROM gateway_health WHERE consecutive_failures > 0 OR skip_until > $1",
+    Ok(Health::at(&failures(pool).await?, now))
+}
+
+/// The gateways with failures on record, and until when each rests (0: it does not).
+pub async fn failures(pool: &Pool) -> anyhow::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT gateway, skip_until FROM gateway_health WHERE consecutive_failures > 0 OR skip_until > 0",
     )
-    .bind(now)
     .fetch_all(pool)
     .await
-    .context("failed to read gateway health")?;
-    let mut health = Health::default();
-    for (gateway, skip_until) in rows {
-        if skip_until > now {
-            health.resting.push(gateway.clone());
+    .context("failed to read gateway health")
+}
+
+impl Health {
+    /// The health at `now` of the gateways `failures` returned.
+    pub fn at(failures: &[(String, i64)], now: i64) -> Self {
+        let mut health = Health::default();
+        for (gateway, skip_until) in failures {
+            if *skip_until > now {
+                health.resting.push(gateway.clone());
+            }
+            health.failing.push(gateway.clone());
         }
-        health.failing.push(gateway);
+        health
     }
-    Ok(health)
 }
 
 /// Clears a gateway's failures. Callers skip it when `Health` shows none: a write per payment on

@@ -150,21 +150,64 @@ pub struct KeyedResponse<'a> {
     pub body_template: &'a str,
 }
 
-/// Inserts a payment and its idempotency record in one statement (the `keyed_payment_inserts`
-/// view's trigger): SQLite's write lock is held only while it runs. Returns the payment's id.
-/// A key some request already holds fails it as a unique violation, and nothing is stored.
+/// The first attempt of a direct payment whose provider session opened before the payment was
+/// stored, inserted by `insert_keyed` with it. Its provider and payer's phone are the payment's.
+pub struct KeyedAttempt<'a> {
+    pub id: &'a str,
+    pub session: super::attempts::Session<'a>,
+    pub next_check_at: i64,
+}
+
+impl KeyedAttempt<'_> {
+    /// The row the database stores for this attempt of `payment` (its defaults filled in).
+    pub fn stored_as(&self, payment: &PaymentRow) -> super::attempts::AttemptRow {
+        let s = &self.session;
+        super::attempts::AttemptRow {
+            id: self.id.to_owned(),
+            payment_id: payment.id,
+            provider: payment.provider.clone().unwrap_or_default(),
+            status: s.status.as_str().to_owned(),
+            provider_reference: Some(s.provider_reference.to_owned()),
+            provider_status: Some(s.provider_status.to_owned()),
+            customer_phone: payment.customer_phone.clone(),
+            launch_url: s.launch_url.map(str::to_owned),
+            deep_links: s.deep_links.map(str::to_owned),
+            failure_code: None,
+            failure_message: None,
+            next_check_at: Some(self.next_check_at),
+            created_at: payment.created_at,
+            updated_at: payment.created_at,
+            gateway: Some(s.gateway.to_owned()),
+            routing_reason: Some(s.routing_reason.to_owned()),
+            card_brand: None,
+            card_last4: None,
+        }
+    }
+}
+
+/// Inserts a payment, its idempotency record and, for a direct payment whose provider session is
+/// open, its first attempt, in one statement (the `keyed_payment_inserts` view's trigger): SQLite's
+/// write lock is held only while it runs. Returns the payment's id. A key some request already
+/// holds fails it as a unique violation, and nothing is stored.
 pub async fn insert_keyed(
     pool: &Pool,
     p: &NewPaymentRow<'_>,
     keyed: &KeyedResponse<'_>,
+    attempt: Option<&KeyedAttempt<'_>>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query(
+    let session = attempt.map(|a| &a.session);
+    // An insert into a view returns no row: the checkout token (unique, `$3`) finds the payment,
+    // in a second statement sent with the first (one trip to SQLite's thread instead of two).
+    let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO keyed_payment_inserts (merchant_id, mode, checkout_token, kind, status, amount,
             currency, country, provider, customer_phone, customer_name, customer_email, description,
             external_reference, callback_url, return_url, cancel_url, metadata, expires_at, created_at,
-            card_brand, dialect, method, idempotency_key, request_hash, response_status, response_body)
+            card_brand, dialect, method, idempotency_key, request_hash, response_status, response_body,
+            attempt_id, attempt_status, provider_reference, provider_status, launch_url, deep_links,
+            next_check_at, gateway, routing_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27)",
+            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36);
+         SELECT id FROM payments WHERE checkout_token = $3",
     )
     .bind(p.merchant_id)
     .bind(p.mode.as_str())
@@ -193,14 +236,17 @@ pub async fn insert_keyed(
     .bind(keyed.request_hash)
     .bind(i64::from(keyed.status))
     .bind(keyed.body_template)
-    .execute(pool)
+    .bind(attempt.map(|a| a.id))
+    .bind(session.map(|s| s.status.as_str()))
+    .bind(session.map(|s| s.provider_reference))
+    .bind(session.map(|s| s.provider_status))
+    .bind(session.and_then(|s| s.launch_url))
+    .bind(session.and_then(|s| s.deep_links))
+    .bind(attempt.map(|a| a.next_check_at))
+    .bind(session.map(|s| s.gateway))
+    .bind(session.map(|s| s.routing_reason))
+    .fetch_one(pool)
     .await?;
-    // An insert into a view returns no row: the checkout token (unique) finds the payment, a
-    // read that waits for no writer.
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM payments WHERE checkout_token = $1")
-        .bind(p.checkout_token)
-        .fetch_one(pool)
-        .await?;
     Ok(id)
 }
 

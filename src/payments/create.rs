@@ -21,10 +21,9 @@ pub struct Completion<'a> {
     /// Renders the response (HTTP status, body) from the created payment.
     pub render: &'a RenderResponse<'a>,
     /// `None`: the request claimed the key before (its record is completed here). `Some(request
-    /// fingerprint)`: nobody claimed it — the record is written here, complete, in the payment's
-    /// transaction; if another request holds the key, nothing is created
-    /// (`Conflict::IdempotencyKeyTaken`). One write transaction instead of two, for payments
-    /// that call no provider.
+    /// fingerprint)`: nobody claimed it — the record is written here, complete, with the payment
+    /// (one statement when it can: `create_keyed`); if another request holds the key, nothing is
+    /// created (`Conflict::IdempotencyKeyTaken`). One write instead of two.
     pub unclaimed: Option<&'a str>,
 }
 
@@ -113,11 +112,18 @@ impl Payments {
             expires_at: now + new.expires_in_secs.unwrap_or(self.settings.expiry_secs) * 1000,
             created_at: now,
         };
-        if let (None, Some(Completion { key, render, unclaimed: Some(hash) })) = (&session, &completion)
-        {
-            // A payment that called no provider, with a key nobody holds yet: one statement.
-            if let Some(created) = self.create_keyed(&new_row, key, render, hash).await? {
-                return Ok((created, None));
+        if let Some(Completion { key, render, unclaimed: Some(hash) }) = &completion {
+            // A key nobody holds yet: the payment, its record and its open attempt in one statement.
+            let deep_links = session.as_ref().map(deep_links_json).transpose()?.flatten();
+            let started = session.as_ref().map(|routed| db::payments::KeyedAttempt {
+                id: &attempt_id,
+                session: session_record(routed, deep_links.as_deref()),
+                next_check_at: now + super::CHECK_INTERVAL_MS,
+            });
+            if let Some(created) =
+                self.create_keyed(&new_row, started.as_ref(), key, render, hash).await?
+            {
+                return Ok(created);
             }
         }
         if session.is_none() && completion.is_none() {
@@ -194,20 +200,29 @@ impl Payments {
         Ok((payment, attempt))
     }
 
-    /// Stores a payment and its idempotent response in one statement (`db::payments::
-    /// insert_keyed`), the response rendered with a placeholder id that a replay replaces
-    /// (`idempotency::fill`). `None` when the response cannot be stored that way (the merchant's
-    /// own text spells a placeholder): the caller takes the transaction path.
+    /// Stores a payment, its idempotent response and its open attempt (if any) in one statement
+    /// (`db::payments::insert_keyed`), the response rendered with a placeholder id that a replay
+    /// replaces (`idempotency::fill`). `None` when the response cannot be stored that way (the
+    /// merchant's own text spells a placeholder): the caller takes the transaction path.
     async fn create_keyed(
         &self,
         new_row: &db::payments::NewPaymentRow<'_>,
+        started: Option<&db::payments::KeyedAttempt<'_>>,
         key: &IdempotencyKey,
         render: &RenderResponse<'_>,
         request_hash: &str,
-    ) -> Result<Option<Payment>, PaymentError> {
+    ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
         use super::idempotency::{PLACEHOLDER_IDS, fillable};
+        let stored_as = |id| -> anyhow::Result<(Payment, Option<Attempt>)> {
+            let row = new_row.stored_as(id);
+            let attempt = started
+                .map(|a| Attempt::try_from(a.stored_as(&row)))
+                .transpose()?;
+            Ok((Payment::try_from(row)?, attempt))
+        };
         let rendered = |id| -> anyhow::Result<(u16, String)> {
-            render(&Payment::try_from(new_row.stored_as(id))?, None)
+            let (payment, attempt) = stored_as(id)?;
+            render(&payment, attempt.as_ref())
         };
         let (status, template) = rendered(PLACEHOLDER_IDS[0])?;
         if !fillable(&template, &rendered(PLACEHOLDER_IDS[1])?.1) {
@@ -219,8 +234,8 @@ impl Payments {
             status,
             body_template: &template,
         };
-        match db::payments::insert_keyed(&self.pool, new_row, &keyed).await {
-            Ok(id) => Ok(Some(Payment::try_from(new_row.stored_as(id))?)),
+        match db::payments::insert_keyed(&self.pool, new_row, &keyed, started).await {
+            Ok(id) => Ok(Some(stored_as(id)?)),
             Err(err) => Err(match db::violated_constraint(&err) {
                 Some(Constraint::IdempotencyKey) => super::Conflict::IdempotencyKeyTaken.into(),
                 _ => anyhow::Error::new(err)

@@ -1,9 +1,10 @@
 //! Idempotency per merchant (PRODUCT.md, "Both"): the same key with the same request replays the
 //! first response byte for byte; with a different request it is refused; racing requests on one
-//! key create one payment. The record is claimed (in progress) in its own short statement, so no
-//! lock is held while a provider is called; the response is then stored in the same transaction
-//! that creates the payment (`payments::Completion`), so a crash cannot leave a payment whose key
-//! would let a retry create a second one.
+//! key create one payment. Requests with one key take turns in the process (`KeyLocks`), and the
+//! response is stored with the payment, in the same statement or transaction
+//! (`payments::Completion`), so a crash cannot leave a payment whose key would let a retry create
+//! a second one. A record found in progress (left by a request that died) is waited for or taken
+//! over (`claim`).
 
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
@@ -11,6 +12,8 @@ use crate::domain::TransactionId;
 use crate::domain::text::IdempotencyKey;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// An in-progress record older than this belongs to a request that died; it may be taken over.
@@ -21,12 +24,18 @@ const WAIT_FOR_CONCURRENT: Duration = Duration::from_secs(15);
 pub enum Claim {
     /// This request owns the key: do the work, then `complete` (or `release` on a server error).
     Owner,
+    /// The key's record answers this request.
+    Answered(Answer),
+    /// A request with this key is still running after the wait.
+    StillRunning,
+}
+
+/// What a key's record answers a request.
+pub enum Answer {
     /// The key already has a response: send it again.
     Replay { status: u16, body: String },
     /// The key was used for a different request.
     Mismatch,
-    /// A request with this key is still running after the wait.
-    StillRunning,
 }
 
 /// The placeholder transaction ids a response is first rendered with, when the payment and its
@@ -85,22 +94,13 @@ pub async fn claim(
             return Ok(Claim::Owner);
         }
         if let Some(row) = db::idempotency::find(pool, merchant_id, key.as_str()).await? {
-            if row.request_hash != request_hash {
-                return Ok(Claim::Mismatch);
-            }
-            if let (Some(status), Some(body)) = (row.response_status, row.response_body) {
-                let body = match row.payment_id {
-                    Some(id) => fill(&body, id),
-                    None => body,
-                };
-                return Ok(Claim::Replay {
-                    status: u16::try_from(status)?,
-                    body,
-                });
+            let created_at = row.created_at;
+            if let Some(answer) = answer(row, request_hash)? {
+                return Ok(Claim::Answered(answer));
             }
             let now = clock.now_ms();
-            if now - row.created_at > ABANDONED_AFTER_MS
-                && db::idempotency::take_over(pool, merchant_id, key.as_str(), row.created_at, now)
+            if now - created_at > ABANDONED_AFTER_MS
+                && db::idempotency::take_over(pool, merchant_id, key.as_str(), created_at, now)
                     .await?
             {
                 return Ok(Claim::Owner);
@@ -112,6 +112,107 @@ pub async fn claim(
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// What a request gets from the key's record when it already has one: the stored answer, or
+/// `Mismatch`. `None` when no record exists, or its request is still in progress.
+pub async fn answered(
+    pool: &Pool,
+    merchant_id: &str,
+    key: &IdempotencyKey,
+    request_hash: &str,
+) -> anyhow::Result<Option<Answer>> {
+    match db::idempotency::find(pool, merchant_id, key.as_str()).await? {
+        Some(row) => answer(row, request_hash),
+        None => Ok(None),
+    }
+}
+
+fn answer(
+    row: db::idempotency::IdempotencyRow,
+    request_hash: &str,
+) -> anyhow::Result<Option<Answer>> {
+    if row.request_hash != request_hash {
+        return Ok(Some(Answer::Mismatch));
+    }
+    let (Some(status), Some(body)) = (row.response_status, row.response_body) else {
+        return Ok(None);
+    };
+    let body = match row.payment_id {
+        Some(id) => fill(&body, id),
+        None => body,
+    };
+    Ok(Some(Answer::Replay {
+        status: u16::try_from(status)?,
+        body,
+    }))
+}
+
+/// One request at a time per (merchant, idempotency key) in this process, so that a request that
+/// calls a provider can first look for a stored answer and then create the payment with its
+/// record in one statement, without claiming the key in the database first (a write, and the
+/// lock it takes, saved per request). Sound because one process owns a SQLite database
+/// (README, "Running it"); several processes on one database need the claim to live in the
+/// database too (`claim`, which stays the path when a record is found in progress).
+#[derive(Clone, Default)]
+pub struct KeyLocks {
+    held: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// Holds a key until dropped.
+pub struct KeyGuard {
+    held: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    name: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl KeyLocks {
+    /// Waits up to `WAIT_FOR_CONCURRENT` for the key; `None` if another request kept it that long.
+    pub async fn lock(&self, merchant_id: &str, key: &IdempotencyKey) -> Option<KeyGuard> {
+        self.lock_within(merchant_id, key, WAIT_FOR_CONCURRENT).await
+    }
+
+    async fn lock_within(
+        &self,
+        merchant_id: &str,
+        key: &IdempotencyKey,
+        wait: Duration,
+    ) -> Option<KeyGuard> {
+        let name = format!("{merchant_id}\0{}", key.as_str());
+        let mutex = {
+            let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            held.entry(name.clone()).or_default().clone()
+        };
+        let mut guard = KeyGuard {
+            held: self.held.clone(),
+            name,
+            guard: None,
+        };
+        // On timeout, dropping `guard` still forgets the entry if nobody else wants it.
+        guard.guard = Some(tokio::time::timeout(wait, mutex.lock_owned()).await.ok()?);
+        Some(guard)
+    }
+
+    /// How many keys are held or awaited (a test's measure of what is kept).
+    pub fn len(&self) -> usize {
+        self.held.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for KeyGuard {
+    fn drop(&mut self) {
+        self.guard.take();
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        // The map's own reference is the last one: nobody holds or awaits the key any more
+        // (waiters clone it under this same lock).
+        if held.get(&self.name).is_some_and(|m| Arc::strong_count(m) == 1) {
+            held.remove(&self.name);
+        }
     }
 }
 
@@ -168,6 +269,30 @@ pub async fn store_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn key_locks_let_one_request_per_key_through_and_forget_free_keys() {
+        let locks = KeyLocks::default();
+        let key = |k: &str| IdempotencyKey::parse(k).unwrap();
+        let first = locks.lock("mer_a", &key("k1")).await.expect("a free key");
+        // Another key, or the same key of another merchant, is not held up.
+        let other = locks.lock("mer_a", &key("k2")).await.expect("another key");
+        let theirs = locks.lock("mer_b", &key("k1")).await.expect("another merchant");
+        assert_eq!(locks.len(), 3);
+        // The same key waits for the first holder, and gives up after the wait.
+        let short = Duration::from_millis(50);
+        assert!(locks.lock_within("mer_a", &key("k1"), short).await.is_none());
+        let waiter = {
+            let locks = locks.clone();
+            tokio::spawn(async move { locks.lock("mer_a", &key("k1")).await.is_some() })
+        };
+        tokio::time::sleep(short).await;
+        assert!(!waiter.is_finished(), "the second request waits for the first");
+        drop(first);
+        assert!(waiter.await.unwrap(), "then it gets the key");
+        drop((other, theirs));
+        assert!(locks.is_empty(), "no key is kept once nobody holds it");
+    }
 
     #[test]
     fn fill_puts_the_id_in_both_spellings_and_nowhere_else() {

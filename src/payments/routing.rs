@@ -6,7 +6,8 @@ use super::{Mode, PaymentError, Payments};
 use crate::db;
 use crate::domain::{InvalidInput, ProviderCode};
 use crate::providers::{AttemptRequest, PaymentProvider, ProviderError, ProviderSession};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A provider session opened through a gateway chosen by the router.
 pub(super) struct Routed {
@@ -15,7 +16,69 @@ pub(super) struct Routed {
     pub reason: String,
 }
 
+/// How long the router trusts the gateways' health it read: what this process records (a
+/// failure, a success after failures) is seen at once; what another process records (the CLI,
+/// another instance) within this.
+const HEALTH_FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// The gateways' failures as last read from the database, so that a payment through a healthy
+/// gateway reads nothing (one statement fewer per attempt).
+#[derive(Default)]
+pub(super) struct HealthCache {
+    read: Mutex<HealthRead>,
+}
+
+#[derive(Default)]
+struct HealthRead {
+    /// Counts `forget`s, so that a read that started before one is not kept.
+    generation: u64,
+    rows: Option<(Instant, Arc<Vec<(String, i64)>>)>,
+}
+
+impl HealthCache {
+    fn read(&self) -> std::sync::MutexGuard<'_, HealthRead> {
+        self.read.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What was read less than `HEALTH_FRESH_FOR` ago, or the generation to `keep` a new read as.
+    fn fresh(&self) -> Result<Arc<Vec<(String, i64)>>, u64> {
+        let read = self.read();
+        match &read.rows {
+            Some((at, rows)) if at.elapsed() < HEALTH_FRESH_FOR => Ok(rows.clone()),
+            _ => Err(read.generation),
+        }
+    }
+
+    fn keep(&self, generation: u64, rows: Arc<Vec<(String, i64)>>) {
+        let mut read = self.read();
+        if read.generation == generation {
+            read.rows = Some((Instant::now(), rows));
+        }
+    }
+
+    /// Forgets what was read: called after this process records a failure or a success.
+    fn forget(&self) {
+        let mut read = self.read();
+        read.generation += 1;
+        read.rows = None;
+    }
+}
+
 impl Payments {
+    /// The gateways' health now (by the injectable clock), read from the database at most once
+    /// per `HEALTH_FRESH_FOR`.
+    async fn gateway_health(&self) -> anyhow::Result<db::gateways::Health> {
+        let rows = match self.health.fresh() {
+            Ok(rows) => rows,
+            Err(generation) => {
+                let rows = Arc::new(db::gateways::failures(&self.pool).await?);
+                self.health.keep(generation, rows.clone());
+                rows
+            }
+        };
+        Ok(db::gateways::Health::at(&rows, self.clock.now_ms()))
+    }
+
     /// The connector behind a gateway (an attempt from before routing has none: its provider's
     /// first gateway).
     pub(super) fn connector(
@@ -54,7 +117,7 @@ impl Payments {
         if candidates.is_empty() {
             return Err(no_gateway(request, brand).into());
         }
-        let health = db::gateways::health(&self.pool, self.clock.now_ms()).await?;
+        let health = self.gateway_health().await?;
         let (healthy, skipped): (Vec<&Gateway>, Vec<&Gateway>) = candidates
             .iter()
             .copied()
@@ -71,6 +134,7 @@ impl Payments {
                 Ok(session) => {
                     if health.is_failing(&gateway.id) {
                         db::gateways::record_success(&self.pool, &gateway.id).await?;
+                        self.health.forget();
                     }
                     let reason = gateways::reason(
                         gateway,
@@ -89,6 +153,7 @@ impl Payments {
                     tracing::warn!(gateway = %gateway.id, "gateway unavailable, failing over");
                     db::gateways::record_failure(&self.pool, &gateway.id, self.clock.now_ms())
                         .await?;
+                    self.health.forget();
                     failed.push(&gateway.id);
                 }
                 Err(other) => return Err(provider_error(request.provider, other)),
@@ -139,5 +204,26 @@ pub(super) fn provider_error(provider: ProviderCode, err: ProviderError) -> Paym
         ProviderError::Internal(e) => {
             PaymentError::Internal(anyhow::anyhow!("{e:#}").context(format!("{provider} failed")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_is_reread_after_a_recorded_failure_and_a_read_from_before_it_is_not_kept() {
+        let cache = HealthCache::default();
+        let rows = |g: &str| Arc::new(vec![(g.to_owned(), 0)]);
+        let Err(first) = cache.fresh() else { panic!("nothing read yet") };
+        cache.keep(first, rows("orange_hub"));
+        assert_eq!(cache.fresh().unwrap()[0].0, "orange_hub", "kept while fresh");
+        // A read starts, this process records a failure meanwhile: the read is stale.
+        cache.forget();
+        assert!(cache.fresh().is_err(), "forgotten");
+        cache.keep(first, rows("stale"));
+        let Err(next) = cache.fresh() else { panic!("a read from before the failure was kept") };
+        cache.keep(next, rows("wave_direct"));
+        assert_eq!(cache.fresh().unwrap()[0].0, "wave_direct");
     }
 }

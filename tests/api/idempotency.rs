@@ -179,3 +179,53 @@ async fn a_keyed_checkout_replays_as_created_after_its_payment_changed_in_both_d
     let again = app.sahel_post(Some(crate::sahelpay::BEARER), Some("rejoue-s"), body.to_string()).await;
     assert_eq!(again.text, first.text);
 }
+
+/// Every field the creation answered that the payment's GET also shows has the same value there:
+/// the answer rendered before the insert (`create_keyed`) is the stored payment and attempt.
+fn assert_answer_is_stored(created: &serde_json::Value, stored: &serde_json::Value) {
+    let (created, stored) = (created.as_object().unwrap(), stored.as_object().unwrap());
+    let shared: Vec<_> = created.keys().filter(|k| stored.contains_key(*k)).collect();
+    assert!(shared.len() >= 8, "too few fields to compare: {shared:?}");
+    for k in shared {
+        assert_eq!(created[k], stored[k], "field {k}");
+    }
+}
+
+#[tokio::test]
+async fn a_keyed_direct_wave_payment_is_stored_as_answered_and_replays_in_both_dialects() {
+    let app = spawn_app().await;
+    // The second body spells a placeholder id in the merchant's own text: the transaction path.
+    for (n, description) in [(1, "Panier"), (2, "Voir TX987654321987654")] {
+        let mut body = seed_direct_body();
+        body["externalReference"] = json!(format!("WAVE-{n}"));
+        body["description"] = json!(description);
+        let key = format!("wave-{n}");
+        let first = app.initiate_with_key(DEMO_KEY, Some(&key), &body).await;
+        assert_eq!(first.status, 201, "{}", first.text);
+        let data = first.json()["data"].clone();
+        assert!(data["qrCode"].as_str().is_some_and(|q| !q.is_empty()), "{data}");
+        let stored = app.get_payment(data["transactionId"].as_str().unwrap()).await;
+        assert_answer_is_stored(&data, &stored);
+        let again = app.initiate_with_key(DEMO_KEY, Some(&key), &body).await;
+        assert_eq!((again.status, &again.text), (201, &first.text));
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        let mut other = body.clone();
+        other["amount"] = json!(12_345);
+        let reused = app.initiate_with_key(DEMO_KEY, Some(&key), &other).await;
+        assert_eq!(reused.status, 422, "{}", reused.text);
+    }
+    assert_eq!(app.count_payments().await, 2);
+
+    let body = json!({"amount": 5000, "payment_method": "WAVE", "country": "SN",
+        "customer_phone": "+221771234567", "return_url": "https://shop.example/retour",
+        "client_reference": "WAVE-S"});
+    let first = app.sahel_post(Some(crate::sahelpay::BEARER), Some("wave-s"), body.to_string()).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let data = first.json()["data"].clone();
+    assert_eq!(data["gateway_used"], "wave_direct");
+    let stored = app.sahel_get(data["id"].as_str().unwrap()).await.json()["data"].clone();
+    assert_answer_is_stored(&data, &stored);
+    let again = app.sahel_post(Some(crate::sahelpay::BEARER), Some("wave-s"), body.to_string()).await;
+    assert_eq!((again.status, &again.text), (201, &first.text));
+    assert_eq!(app.count_payments().await, 3);
+}
