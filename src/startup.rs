@@ -109,7 +109,7 @@ impl Application {
             api_keys: Default::default(),
             key_locks: Default::default(),
             webhooks,
-            settings,
+            settings: std::sync::Arc::new(settings),
             public_url,
             leptos_options,
         };

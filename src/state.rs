@@ -17,7 +17,8 @@ pub struct AppState {
     pub key_locks: crate::payments::idempotency::KeyLocks,
     pub webhooks: crate::webhooks::delivery::Deliverer,
     pub limits: crate::rate_limit::Limits,
-    pub settings: Settings,
+    /// Behind an `Arc`: the state is cloned for every request, the settings need not be.
+    pub settings: std::sync::Arc<Settings>,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,
     pub leptos_options: LeptosOptions,
