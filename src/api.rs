@@ -181,12 +181,10 @@ where
     let Some(_turn) = state.key_locks.lock(merchant_id, key).await else {
         return Err(E::key_busy());
     };
-    let stored = if calls_provider {
-        idempotency::answered(&state.pool, merchant_id, key, &fingerprint).await?
-    } else {
-        None
-    };
-    if let Some(answer) = stored {
+    if calls_provider
+        && let Some(answer) =
+            idempotency::answered(&state.pool, merchant_id, key, &fingerprint).await?
+    {
         return answer_from_record(key, answer);
     }
     match create(Some(fingerprint.clone())).await {

@@ -15,6 +15,18 @@ pub struct Health {
 }
 
 impl Health {
+    /// The health at `now` of the gateways `failures` returned.
+    pub fn at(failures: &[(String, i64)], now: i64) -> Self {
+        let mut health = Health::default();
+        for (gateway, skip_until) in failures {
+            if *skip_until > now {
+                health.resting.push(gateway.clone());
+            }
+            health.failing.push(gateway.clone());
+        }
+        health
+    }
+
     pub fn is_resting(&self, gateway: &str) -> bool {
         self.resting.iter().any(|g| g == gateway)
     }
@@ -37,20 +49,6 @@ pub async fn failures(pool: &Pool) -> anyhow::Result<Vec<(String, i64)>> {
     .fetch_all(pool)
     .await
     .context("failed to read gateway health")
-}
-
-impl Health {
-    /// The health at `now` of the gateways `failures` returned.
-    pub fn at(failures: &[(String, i64)], now: i64) -> Self {
-        let mut health = Health::default();
-        for (gateway, skip_until) in failures {
-            if *skip_until > now {
-                health.resting.push(gateway.clone());
-            }
-            health.failing.push(gateway.clone());
-        }
-        health
-    }
 }
 
 /// Clears a gateway's failures. Callers skip it when `Health` shows none: a write per payment on

@@ -153,16 +153,19 @@ fn answer(
 /// calls a provider can first look for a stored answer and then create the payment with its
 /// record in one statement, without claiming the key in the database first (a write, and the
 /// lock it takes, saved per request). Sound because one process owns a SQLite database
-/// (README, "Running it"); several processes on one database need the claim to live in the
+/// (README, `database.url`); several processes on one database need the claim to live in the
 /// database too (`claim`, which stays the path when a record is found in progress).
 #[derive(Clone, Default)]
 pub struct KeyLocks {
-    held: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    held: HeldKeys,
 }
+
+/// The keys held or awaited, by "merchant\0key".
+type HeldKeys = Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
 
 /// Holds a key until dropped.
 pub struct KeyGuard {
-    held: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    held: HeldKeys,
     name: String,
     guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }

@@ -5,7 +5,7 @@
 //!
 //!     cargo bench --features ssr --bench initiate            (defaults: 16 connections, 3 s × 3 rounds)
 //!     BENCH_CONCURRENCY=32 BENCH_SECONDS=5 BENCH_ROUNDS=5 cargo bench --features ssr --bench initiate
-//!     BENCH_ONLY=Wave cargo bench --features ssr --bench initiate   (the floor and one target)
+//!     BENCH_ONLY=wave cargo bench --features ssr --bench initiate   (the floor and one target)
 //!
 //! The servers run in a child process (this same binary, `--serve`); the load comes from this
 //! process over loopback.
@@ -202,12 +202,13 @@ fn load() {
             kind: Kind::DirectWave,
         },
     ];
-    // BENCH_ONLY=wave: the floor and the targets whose name contains it (to profile one path).
-    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    // BENCH_ONLY=wave: the floor and the targets whose name contains it, in any case (to
+    // profile one path).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default().to_lowercase();
     let targets: Vec<Target> = targets
         .into_iter()
         .enumerate()
-        .filter(|(i, t)| *i == 0 || t.name.contains(only.as_str()))
+        .filter(|(i, t)| *i == 0 || t.name.to_lowercase().contains(&only))
         .map(|(_, t)| t)
         .collect();
     let mut results: Vec<Vec<Round>> = targets.iter().map(|_| Vec::new()).collect();
