@@ -19,6 +19,55 @@ pub struct Settings {
     pub cards: CardSettings,
     pub retention: RetentionSettings,
     pub rate_limits: RateLimitSettings,
+    pub providers: ProviderSettings,
+}
+
+/// The providers' live APIs (README, "Going live"). A provider whose credentials are missing is
+/// not offered in live mode; test mode always talks to Dalal's emulators of these APIs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderSettings {
+    pub wave: WaveSettings,
+}
+
+/// Wave's Checkout API: an API key with the checkout scope and the secret of the webhook
+/// registered in Wave's business portal (`https://docs.wave.com/checkout`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct WaveSettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub api_key: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub webhook_secret: Option<Secret>,
+    pub base_url: String,
+}
+
+/// A credential: printed as `Secret(…)` by `Debug`, so that settings can be logged whole.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that sends it (a header, a signature key).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// An empty value (`DALAL__PROVIDERS__WAVE__API_KEY=`) is no credential.
+fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Secret>, D::Error> {
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .map(Secret))
 }
 
 /// Requests a second (sustained) and in a burst: per API key on the API, per client address on
@@ -227,6 +276,9 @@ pub struct SandboxSettings {
     /// failover at work.
     #[serde(deserialize_with = "list")]
     pub down_gateways: Vec<String>,
+    /// Where test mode's connectors reach the provider emulators (`/sandbox/providers/…`).
+    /// Empty means this process's own address; behind a proxy, any URL that reaches Dalal.
+    pub providers_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -289,6 +341,8 @@ impl Settings {
             .set_default("sandbox.answer_delay_ms", 4000)?
             .set_default("sandbox.push_timeout_secs", 120)?
             .set_default("sandbox.down_gateways", "")?
+            .set_default("sandbox.providers_url", "")?
+            .set_default("providers.wave.base_url", "https://api.wave.com")?
             .set_default("demo.enabled", true)?
             .set_default("webhooks.interval_ms", 500)?
             .set_default("webhooks.allow_private_targets_in_test", true)?
@@ -336,6 +390,14 @@ impl Settings {
                 "sandbox.down_gateways: no gateway is called {down:?}"
             );
         }
+        let wave = &self.providers.wave;
+        anyhow::ensure!(
+            wave.api_key.is_some() == wave.webhook_secret.is_some(),
+            "providers.wave: give both api_key and webhook_secret (Wave's notifications are \
+             verified with the secret), or neither"
+        );
+        url::Url::parse(&wave.base_url)
+            .context("providers.wave.base_url is not an absolute URL")?;
         if !self.server.public_url.is_empty() {
             let url = url::Url::parse(&self.server.public_url)
                 .context("server.public_url is not an absolute URL")?;

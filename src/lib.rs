@@ -27,6 +27,10 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod emulators;
+#[cfg(feature = "ssr")]
+pub mod hooks;
+#[cfg(feature = "ssr")]
 pub mod merchants;
 #[cfg(feature = "ssr")]
 pub mod middleware;

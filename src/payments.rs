@@ -38,7 +38,7 @@ pub use operations::{ListFilter, PaymentPage, RefundRequest};
 use crate::clock::SharedClock;
 use crate::config::PaymentSettings;
 use crate::db::{self, Pool};
-use crate::providers::ProviderRegistry;
+use crate::providers::Connectors;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,7 +64,7 @@ pub trait EventFormatter: Send + Sync {
 pub struct Payments {
     pool: Pool,
     clock: SharedClock,
-    connectors: ProviderRegistry,
+    connectors: Connectors,
     routes: Arc<gateways::Routes>,
     settings: PaymentSettings,
     formatter: Arc<dyn EventFormatter>,
@@ -75,7 +75,7 @@ impl Payments {
     pub fn new(
         pool: Pool,
         clock: SharedClock,
-        connectors: ProviderRegistry,
+        connectors: Connectors,
         routes: gateways::Routes,
         settings: PaymentSettings,
         formatter: Arc<dyn EventFormatter>,

@@ -4,6 +4,7 @@
 
 pub mod sandbox;
 pub mod transformers;
+pub mod wave;
 
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{CardDetails, Country, FailureCode, Money, ProviderCode};
@@ -25,6 +26,8 @@ pub struct AttemptRequest {
     pub one_time_code: Option<String>,
     /// The card typed into the checkout page (card payments only; never stored).
     pub card: Option<CardDetails>,
+    /// The payment's checkout page token: where a provider's app sends the customer back.
+    pub checkout_token: String,
 }
 
 /// What a provider answers when an attempt starts.
@@ -159,6 +162,17 @@ impl ProviderRegistry {
     pub fn gateway(&self, id: &str) -> Option<&Arc<dyn PaymentProvider>> {
         self.gateways.get(id)
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.gateways.is_empty()
+    }
+}
+
+/// Test mode's connectors and live mode's.
+#[derive(Clone)]
+pub struct Connectors {
+    pub test: ProviderRegistry,
+    pub live: ProviderRegistry,
 }
 
 /// A gateway that is down: it cannot start attempts (existing ones can still be asked about).

@@ -103,8 +103,13 @@ impl Limits {
     }
 }
 
+/// Limited per credential: the merchant API, and the machine-to-machine calls a provider
+/// makes (`/hooks/…`) or a connector makes to the sandbox's emulated providers.
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/v1/")
+    path.starts_with("/api/")
+        || path.starts_with("/v1/")
+        || path.starts_with(routes::HOOKS_PREFIX)
+        || path.starts_with(routes::EMULATORS_PREFIX)
 }
 
 /// The merchant's credential, hashed (a secret is never kept as such, even in memory).

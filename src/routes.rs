@@ -56,6 +56,14 @@ pub fn sandbox_phone(reference: &str) -> String {
     format!("/sandbox/phone/{reference}")
 }
 
+/// The sandbox's emulators of the providers' HTTP APIs (test-mode connectors call them).
+pub const EMULATORS_PREFIX: &str = "/sandbox/providers/";
+pub const WAVE_EMULATOR: &str = "/sandbox/providers/wave";
+
+/// Where providers send their notifications (README, "Going live").
+pub const HOOKS_PREFIX: &str = "/hooks/";
+pub const HOOK_WAVE: &str = "/hooks/wave";
+
 /// The sandbox bank's 3-D Secure page.
 pub const SANDBOX_BANK: &str = "/sandbox/3ds/{reference}";
 
@@ -117,7 +125,12 @@ mod tests {
         // The literals macros need: app.rs's page route and the server functions' prefix.
         let app = include_str!("app.rs");
         assert!(app.contains(&format!("path!(\"{CHECKOUT_PREFIX}:token\")")));
-        for page in [DASHBOARD, DASHBOARD_SIGN_IN, DASHBOARD_LINKS, DASHBOARD_DEVELOPERS] {
+        for page in [
+            DASHBOARD,
+            DASHBOARD_SIGN_IN,
+            DASHBOARD_LINKS,
+            DASHBOARD_DEVELOPERS,
+        ] {
             assert!(app.contains(&format!("path!(\"{page}\")")), "{page}");
         }
         assert!(dashboard_payment("TX1", "test").starts_with(DASHBOARD));

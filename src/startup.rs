@@ -5,10 +5,13 @@
 use crate::app::{App, shell};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::domain::ProviderCode;
 use crate::payments::Payments;
 use crate::payments::gateways::Routes;
-use crate::providers::ProviderRegistry;
+use crate::emulators;
 use crate::providers::sandbox::SandboxProvider;
+use crate::providers::wave::WaveConnector;
+use crate::providers::{Connectors, PaymentProvider, ProviderRegistry};
 use crate::state::AppState;
 use crate::webhooks::delivery::Deliverer;
 use crate::{api, db, merchants, middleware, ops, pages, routes};
@@ -77,18 +80,19 @@ impl Application {
             .await
             .context("failed to create the sessions table")?;
         let routes = Routes::new(&settings.routing.gateways).context("invalid routing.gateways")?;
-        let sandbox = ProviderRegistry::new(
-            routes.all().iter().map(|g| (g.id.as_str(), g.provider)),
-            SandboxProvider::all(&pool, &clock, &settings.sandbox, &public_url),
-            &settings.sandbox.down_gateways,
-        );
+        let sandbox_url = match settings.sandbox.providers_url.trim_end_matches('/') {
+            "" if address.ip().is_unspecified() => format!("http://127.0.0.1:{}", address.port()),
+            "" => format!("http://{address}"),
+            url => url.to_owned(),
+        };
+        let connectors = connectors(&settings, &routes, &pool, &clock, &public_url, &sandbox_url)?;
         let webhook_bodies = api::WebhookBodies {
             public_url: public_url.clone(),
         };
         let payments = Payments::new(
             pool.clone(),
             clock.clone(),
-            sandbox,
+            connectors,
             routes,
             settings.payments.clone(),
             Arc::new(webhook_bodies),
@@ -111,6 +115,7 @@ impl Application {
             webhooks,
             settings: std::sync::Arc::new(settings),
             public_url,
+            sandbox_url,
             leptos_options,
         };
         Ok(Self {
@@ -183,6 +188,44 @@ impl Application {
     }
 }
 
+/// Each mode's connectors. Test mode: the Wave connector against the sandbox's emulator of
+/// Wave's API, the other providers' in-process sandbox connectors. Live mode: the connectors of
+/// providers whose credentials are configured, and nothing else (README, "Going live").
+fn connectors(
+    settings: &Settings,
+    routes: &Routes,
+    pool: &db::Pool,
+    clock: &SharedClock,
+    public_url: &str,
+    sandbox_url: &str,
+) -> anyhow::Result<Connectors> {
+    let gateways = || routes.all().iter().map(|g| (g.id.as_str(), g.provider));
+    let emulated_wave = WaveConnector::new(
+        &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
+        emulators::wave::api_key(),
+        public_url,
+    )?;
+    let mut test: Vec<Arc<dyn PaymentProvider>> =
+        SandboxProvider::all(pool, clock, &settings.sandbox, public_url)
+            .into_iter()
+            .filter(|c| c.code() != ProviderCode::Wave)
+            .collect();
+    test.push(Arc::new(emulated_wave));
+    let mut live: Vec<Arc<dyn PaymentProvider>> = Vec::new();
+    let wave = &settings.providers.wave;
+    if let Some(key) = &wave.api_key {
+        live.push(Arc::new(WaveConnector::new(
+            &wave.base_url,
+            key.clone(),
+            public_url,
+        )?));
+    }
+    Ok(Connectors {
+        test: ProviderRegistry::new(gateways(), test, &settings.sandbox.down_gateways),
+        live: ProviderRegistry::new(gateways(), live, &[]),
+    })
+}
+
 /// Removes expired checkout sessions every hour.
 async fn delete_expired_sessions(store: SqliteStore, shutdown: tokio::sync::watch::Receiver<bool>) {
     crate::background::every(Duration::from_secs(3600), shutdown, || async {
@@ -216,7 +259,9 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .with_secure(state.public_url.starts_with("https://"))
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::seconds(state.settings.server.session_idle_secs),
+            tower_sessions::cookie::time::Duration::seconds(
+                state.settings.server.session_idle_secs,
+            ),
         ));
     let pages = Router::new()
         .route(
@@ -244,6 +289,8 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .route(routes::HEALTH, get(ops::healthz))
         .route(routes::METRICS, get(ops::metrics))
         .route(routes::QR, get(crate::qr::image))
+        .route(routes::HOOK_WAVE, axum::routing::post(crate::hooks::wave))
+        .merge(emulators::router())
         .merge(api::router())
         .merge(pages)
         .layer(

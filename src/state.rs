@@ -21,6 +21,9 @@ pub struct AppState {
     pub settings: std::sync::Arc<Settings>,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,
+    /// Where this process reaches itself: the sandbox's emulated providers and their webhooks
+    /// (`sandbox.providers_url`, or this process's own address).
+    pub sandbox_url: String,
     pub leptos_options: LeptosOptions,
 }
 

@@ -70,7 +70,7 @@ async fn create(
         (status = 201, description = "The payment", body = wire::PaymentResponse),
         (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
-        (status = 403, description = "A live key: live connectors are not there yet", body = crate::api::error::ErrorBody),
+        (status = 403, description = "A live key while no provider has live credentials (README, \"Going live\")", body = crate::api::error::ErrorBody),
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
         (status = 413, description = "Body over 64 KB", body = crate::api::error::ErrorBody),
         (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::error::ErrorBody),

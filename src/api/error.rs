@@ -117,6 +117,9 @@ impl From<PaymentError> for ApiError {
             e @ PaymentError::LiveModeDisabled => {
                 ApiError::new(StatusCode::FORBIDDEN, e.to_string())
             }
+            e @ PaymentError::NotLive(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            }
             e @ PaymentError::ProviderUnavailable { .. } => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
             }

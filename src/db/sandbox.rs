@@ -126,6 +126,10 @@ pub struct SandboxSession {
     pub scenario: Scenario,
     pub created_at: i64,
     pub decision: Option<Decision>,
+    /// When the decision was recorded.
+    pub decided_at: Option<i64>,
+    /// An emulated provider's API request that opened the session (JSON), echoed back.
+    pub request: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -139,6 +143,8 @@ struct Row {
     scenario: String,
     created_at: i64,
     decision: Option<String>,
+    decided_at: Option<i64>,
+    request: Option<String>,
 }
 
 impl TryFrom<Row> for SandboxSession {
@@ -160,16 +166,18 @@ impl TryFrom<Row> for SandboxSession {
             currency: r.currency,
             phone: r.phone,
             created_at: r.created_at,
+            decided_at: r.decided_at,
+            request: r.request,
         })
     }
 }
 
-const COLUMNS: &str = "id, provider, flow, amount, currency, phone, scenario, created_at, decision";
+const COLUMNS: &str = "id, provider, flow, amount, currency, phone, scenario, created_at, decision, decided_at, request";
 
 pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO sandbox_sessions (id, provider, flow, amount, currency, phone, scenario, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sandbox_sessions (id, provider, flow, amount, currency, phone, scenario, created_at, request)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&s.id)
     .bind(s.provider.code())
@@ -179,6 +187,7 @@ pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
     .bind(&s.phone)
     .bind(s.scenario.as_str())
     .bind(s.created_at)
+    .bind(&s.request)
     .execute(pool)
     .await
     .context("failed to insert a sandbox session")?;
@@ -208,6 +217,20 @@ pub async fn decide(pool: &Pool, id: &str, decision: Decision, now: i64) -> anyh
     .context("failed to record a sandbox decision")?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// Closes a session whose customer's try failed (Wave leaves such a session open until it is
+/// expired): it can no longer be paid.
+pub async fn expire_failed(pool: &Pool, id: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE sandbox_sessions SET decision = 'expired'
+         WHERE id = $1 AND decision IN ('decline', 'insufficient_funds')",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .context("failed to close a failed sandbox session")?;
+    Ok(())
 }
 
 /// Sessions of the same provider, number and amount since `since`, for Orange Money's rule

@@ -125,9 +125,17 @@ pub async fn phone_answer(
     Redirect::to(&routes::sandbox_phone(&reference)).into_response()
 }
 
-/// Records a decision and, like a provider's webhook, tells the core to look at once.
+/// Records a decision and notifies the core as the provider would: an emulated provider by its
+/// webhook, an in-process one directly.
 async fn record(state: &AppState, reference: &str, decision: Decision) -> Result<(), Response> {
     match sandbox::decide(&state.pool, &state.clock, reference, decision).await {
+        // An emulated provider notifies Dalal over HTTP, as the real one does.
+        Ok(Some(ProviderCode::Wave)) => {
+            if let Err(err) = crate::emulators::wave::notify(state, reference).await {
+                tracing::warn!(error = ?err, "the Wave emulator's webhook was not taken; the worker will look");
+            }
+            Ok(())
+        }
         Ok(Some(provider)) => {
             if let Err(err) = state.payments.provider_notified(provider, reference).await {
                 tracing::warn!(error = ?err, "failed to apply a sandbox answer at once; the worker will");

@@ -38,7 +38,7 @@ impl Payments {
         new: NewPayment,
         completion: Option<Completion<'_>>,
     ) -> Result<(Payment, Option<Attempt>), PaymentError> {
-        if mode == Mode::Live {
+        if !self.takes_payments(mode) {
             return Err(PaymentError::LiveModeDisabled);
         }
         let now = self.clock.now_ms();
@@ -68,8 +68,15 @@ impl Payments {
             }
         };
 
+        if let (Mode::Live, Some(p), Some(c)) = (mode, provider, country)
+            && !self.offers(mode, p, c, new.amount)
+        {
+            return Err(PaymentError::NotLive(p));
+        }
+
         // Open the provider session before anything is stored (no lock is held across the call).
         let attempt_id = super::new_attempt_id();
+        let token = random::token_256();
         let session = match (provider, country) {
             (Some(p), Some(c)) if p.flow() == ConfirmationFlow::QrCode => {
                 let request = AttemptRequest {
@@ -80,13 +87,13 @@ impl Payments {
                     phone: phone.cloned(),
                     one_time_code: None,
                     card: None,
+                    checkout_token: token.clone(),
                 };
                 Some(self.start_attempt(mode, &request).await?)
             }
             _ => None,
         };
 
-        let token = random::token_256();
         let new_row = db::payments::NewPaymentRow {
             merchant_id,
             mode,
@@ -112,7 +119,12 @@ impl Payments {
             expires_at: now + new.expires_in_secs.unwrap_or(self.settings.expiry_secs) * 1000,
             created_at: now,
         };
-        if let Some(Completion { key, render, unclaimed: Some(hash) }) = &completion {
+        if let Some(Completion {
+            key,
+            render,
+            unclaimed: Some(hash),
+        }) = &completion
+        {
             // A key nobody holds yet: the payment, its record and its open attempt in one statement.
             let deep_links = session.as_ref().map(deep_links_json).transpose()?.flatten();
             let started = session.as_ref().map(|routed| db::payments::KeyedAttempt {
@@ -120,8 +132,9 @@ impl Payments {
                 session: session_record(routed, deep_links.as_deref()),
                 next_check_at: now + super::CHECK_INTERVAL_MS,
             });
-            if let Some(created) =
-                self.create_keyed(&new_row, started.as_ref(), key, render, hash).await?
+            if let Some(created) = self
+                .create_keyed(&new_row, started.as_ref(), key, render, hash)
+                .await?
             {
                 return Ok(created);
             }
@@ -326,7 +339,10 @@ fn deep_links_json(routed: &Routed) -> anyhow::Result<Option<String>> {
 }
 
 /// What the provider answered when an attempt started, as the attempt stores it.
-fn session_record<'a>(routed: &'a Routed, deep_links: Option<&'a str>) -> db::attempts::Session<'a> {
+fn session_record<'a>(
+    routed: &'a Routed,
+    deep_links: Option<&'a str>,
+) -> db::attempts::Session<'a> {
     let session = &routed.session;
     db::attempts::Session {
         status: if session.customer_asked {

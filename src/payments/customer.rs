@@ -2,7 +2,7 @@
 //! change it. Cancelling is in `lifecycle.rs`, with the other terminal events.
 
 use super::create::record_session;
-use super::{Attempt, Conflict, Mode, Payment, PaymentError, Payments};
+use super::{Attempt, Conflict, Payment, PaymentError, Payments};
 use crate::db::{self, Constraint};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{
@@ -63,10 +63,12 @@ impl Payments {
         choice
             .provider
             .check_available(choice.country, payment.amount)?;
-        if !self
-            .routes
-            .available(choice.provider, choice.country, payment.amount)
-        {
+        if !self.offers(
+            payment.mode,
+            choice.provider,
+            choice.country,
+            payment.amount,
+        ) {
             return Err(InvalidInput::bilingual(
                 format!(
                     "{} n'est pas disponible pour ce paiement {}",
@@ -127,10 +129,6 @@ impl Payments {
     ) -> Result<(Payment, Attempt), PaymentError> {
         let payment = self.open_payment_by_token(token).await?;
         self.check_choice(&payment, &choice)?;
-        match payment.mode {
-            Mode::Live => return Err(PaymentError::LiveModeDisabled),
-            Mode::Test => {}
-        }
 
         // One open attempt per payment. Learn where the current one stands before replacing it:
         // the customer may have paid a moment ago.
@@ -175,6 +173,7 @@ impl Payments {
             phone: choice.phone.clone(),
             one_time_code: choice.one_time_code.clone(),
             card: choice.card.clone(),
+            checkout_token: payment.checkout_token.clone(),
         };
         let routed = match self.start_attempt(payment.mode, &request).await {
             Ok(routed) => routed,
@@ -187,6 +186,7 @@ impl Payments {
                     | PaymentError::NotFound
                     | PaymentError::Conflict(_)
                     | PaymentError::LiveModeDisabled
+                    | PaymentError::NotLive(_)
                     | PaymentError::Internal(_) => FailureCode::Internal,
                 };
                 let message = code.message_fr(choice.provider);

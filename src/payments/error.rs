@@ -17,6 +17,9 @@ pub enum PaymentError {
         "Le mode live n'est pas encore activé pour ce compte : utilisez vos clés de test (pk_test_…, sk_test_…)"
     )]
     LiveModeDisabled,
+    /// Live mode lacks this provider's credentials (README, "Going live").
+    #[error("{} n'est pas encore disponible en mode live pour ce compte", .0.name())]
+    NotLive(ProviderCode),
     /// No gateway of the provider could be reached.
     #[error("{}", FailureCode::Unavailable.message_fr(*provider))]
     ProviderUnavailable { provider: ProviderCode },
@@ -148,6 +151,16 @@ impl PaymentError {
             PaymentError::LiveModeDisabled => pick((
                 "Ce marchand n'accepte pas encore de paiements réels.".to_owned(),
                 "This merchant does not take real payments yet.".to_owned(),
+            )),
+            PaymentError::NotLive(provider) => pick((
+                format!(
+                    "{} n'est pas encore disponible pour ce marchand.",
+                    provider.name()
+                ),
+                format!(
+                    "{} is not available for this merchant yet.",
+                    provider.name()
+                ),
             )),
             PaymentError::ProviderUnavailable { provider } => {
                 pick(FailureCode::Unavailable.texts(*provider))

@@ -123,13 +123,6 @@ impl Routes {
         self.gateways.iter().find(|g| g.provider == provider)
     }
 
-    /// Whether some gateway takes this method for this amount in this country (any card brand).
-    pub fn available(&self, provider: ProviderCode, country: Country, amount: Money) -> bool {
-        self.gateways
-            .iter()
-            .any(|g| g.provider == provider && g.takes(country, amount, g.brands.first().copied()))
-    }
-
     /// The gateways that can take this payment, cheapest first (ties: configuration order).
     pub fn candidates(
         &self,

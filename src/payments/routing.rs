@@ -4,8 +4,10 @@
 use super::gateways::{self, Gateway};
 use super::{Mode, PaymentError, Payments};
 use crate::db;
-use crate::domain::{InvalidInput, ProviderCode};
-use crate::providers::{AttemptRequest, PaymentProvider, ProviderError, ProviderSession};
+use crate::domain::{Country, InvalidInput, Money, ProviderCode};
+use crate::providers::{
+    AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry, ProviderSession,
+};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -79,23 +81,57 @@ impl Payments {
         Ok(db::gateways::Health::at(&rows, self.clock.now_ms()))
     }
 
+    /// The connectors of a mode: test mode's talk to the sandbox, live mode's to the providers
+    /// whose credentials are configured (README, "Going live").
+    fn registry(&self, mode: Mode) -> &ProviderRegistry {
+        match mode {
+            Mode::Test => &self.connectors.test,
+            Mode::Live => &self.connectors.live,
+        }
+    }
+
+    /// Whether this mode offers the method for this amount in this country: a gateway takes it
+    /// and has a connector (in live mode, credentials).
+    pub fn offers(
+        &self,
+        mode: Mode,
+        provider: ProviderCode,
+        country: Country,
+        amount: Money,
+    ) -> bool {
+        let registry = self.registry(mode);
+        self.routes.all().iter().any(|g| {
+            g.provider == provider
+                && g.takes(country, amount, g.brands.first().copied())
+                && registry.gateway(&g.id).is_some()
+        })
+    }
+
+    /// Whether this mode has any connector at all (live mode without credentials has none).
+    pub fn takes_payments(&self, mode: Mode) -> bool {
+        !self.registry(mode).is_empty()
+    }
+
     /// The connector behind a gateway (an attempt from before routing has none: its provider's
-    /// first gateway).
+    /// first gateway in this mode).
     pub(super) fn connector(
         &self,
         mode: Mode,
         gateway: Option<&str>,
         provider: ProviderCode,
     ) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
-        match mode {
-            Mode::Live => return Err(PaymentError::LiveModeDisabled),
-            Mode::Test => {}
-        }
+        let registry = self.registry(mode);
         let id = gateway
-            .or_else(|| self.routes.first_for(provider).map(|g| g.id.as_str()))
+            .or_else(|| {
+                self.routes
+                    .all()
+                    .iter()
+                    .find(|g| g.provider == provider && registry.gateway(&g.id).is_some())
+                    .map(|g| g.id.as_str())
+            })
             .unwrap_or_default();
-        self.connectors.gateway(id).ok_or_else(|| {
-            PaymentError::Internal(anyhow::anyhow!("no connector for gateway {id:?}"))
+        registry.gateway(id).ok_or_else(|| {
+            PaymentError::Internal(anyhow::anyhow!("no {mode:?} connector for gateway {id:?}"))
         })
     }
 
@@ -106,16 +142,20 @@ impl Payments {
         mode: Mode,
         request: &AttemptRequest,
     ) -> Result<Routed, PaymentError> {
-        match mode {
-            Mode::Live => return Err(PaymentError::LiveModeDisabled),
-            Mode::Test => {}
-        }
         let brand = request.card.as_ref().map(|c| c.number.brand());
         let candidates =
             self.routes
                 .candidates(request.provider, request.country, request.amount, brand);
         if candidates.is_empty() {
             return Err(no_gateway(request, brand).into());
+        }
+        let registry = self.registry(mode);
+        let candidates: Vec<&Gateway> = candidates
+            .into_iter()
+            .filter(|g| registry.gateway(&g.id).is_some())
+            .collect();
+        if candidates.is_empty() {
+            return Err(PaymentError::NotLive(request.provider));
         }
         let health = self.gateway_health().await?;
         let (healthy, skipped): (Vec<&Gateway>, Vec<&Gateway>) = candidates
@@ -215,14 +255,22 @@ mod tests {
     fn health_is_reread_after_a_recorded_failure_and_a_read_from_before_it_is_not_kept() {
         let cache = HealthCache::default();
         let rows = |g: &str| Arc::new(vec![(g.to_owned(), 0)]);
-        let Err(first) = cache.fresh() else { panic!("nothing read yet") };
+        let Err(first) = cache.fresh() else {
+            panic!("nothing read yet")
+        };
         cache.keep(first, rows("orange_hub"));
-        assert_eq!(cache.fresh().unwrap()[0].0, "orange_hub", "kept while fresh");
+        assert_eq!(
+            cache.fresh().unwrap()[0].0,
+            "orange_hub",
+            "kept while fresh"
+        );
         // A read starts, this process records a failure meanwhile: the read is stale.
         cache.forget();
         assert!(cache.fresh().is_err(), "forgotten");
         cache.keep(first, rows("stale"));
-        let Err(next) = cache.fresh() else { panic!("a read from before the failure was kept") };
+        let Err(next) = cache.fresh() else {
+            panic!("a read from before the failure was kept")
+        };
         cache.keep(next, rows("wave_direct"));
         assert_eq!(cache.fresh().unwrap()[0].0, "wave_direct");
     }

@@ -23,17 +23,19 @@ impl Payments {
     }
 
     /// A provider's notification about one of its references: only a hint to look again.
+    /// False when no attempt has this reference.
     pub async fn provider_notified(
         &self,
         provider: ProviderCode,
         reference: &str,
-    ) -> Result<(), PaymentError> {
-        if let Some(attempt) =
+    ) -> Result<bool, PaymentError> {
+        let Some(attempt) =
             db::attempts::find_by_reference(&self.pool, provider, reference).await?
-        {
-            self.refresh_attempt(&attempt.id).await?;
-        }
-        Ok(())
+        else {
+            return Ok(false);
+        };
+        self.refresh_attempt(&attempt.id).await?;
+        Ok(true)
     }
 
     /// One pass of the provider status checker; returns how many attempts were checked.

@@ -33,7 +33,7 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 /// How long a sandbox QR session stays open: Wave's `when_expires` is about 30 minutes.
-const QR_VALIDITY_MS: i64 = 30 * 60 * 1000;
+pub const QR_VALIDITY_MS: i64 = 30 * 60 * 1000;
 /// Orange Money refuses the same amount from the same number within this window.
 const ORANGE_DUPLICATE_WINDOW_MS: i64 = 5 * 60 * 1000;
 
@@ -53,7 +53,7 @@ pub fn scenario_for_phone(phone: Option<&str>) -> Scenario {
 
 /// Where a sandbox session stands, before it is spelled in the provider's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
+pub enum Stage {
     Open,
     Asked,
     Paid,
@@ -159,7 +159,7 @@ impl SandboxProvider {
         }
     }
 
-    fn stage(&self, session: &SandboxSession, now: i64) -> Stage {
+    pub fn stage(&self, session: &SandboxSession, now: i64) -> Stage {
         let elapsed = now - session.created_at;
         if let Some(decision) = session.decision {
             return match decision {
@@ -265,6 +265,8 @@ impl PaymentProvider for SandboxProvider {
                 scenario,
                 created_at: now,
                 decision: None,
+                decided_at: None,
+                request: None,
             },
         )
         .await?;

@@ -202,6 +202,22 @@ impl TestApp {
         reply.json()["data"].clone()
     }
 
+    /// A provider's notification is applied after its answer (`hooks.rs`): polls the payment
+    /// until `done` says so, for at most five seconds, and returns it.
+    pub async fn payment_when(&self, transaction_id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..100 {
+            let data = self.get_payment(transaction_id).await;
+            if done(&data) {
+                return data;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{transaction_id} never got there: {}",
+            self.get_payment(transaction_id).await
+        );
+    }
+
     /// Creates a payment through the API and returns its `data`.
     pub async fn create(&self, body: Value) -> Value {
         let reply = self.initiate(&body).await;

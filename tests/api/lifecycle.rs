@@ -306,11 +306,9 @@ async fn a_wave_payment_is_approved_on_the_sandbox_phone_page() {
         .await
         .unwrap();
     assert_eq!(answer.status(), 303);
-    let data = app.get_payment(id).await;
-    assert_eq!(
-        data["status"], "succeeded",
-        "applied at once, as a provider notification would"
-    );
+    // The emulator notifies /hooks/wave, which confirms with the emulator's API.
+    let data = app.payment_when(id, |d| d["status"] != "pending").await;
+    assert_eq!(data["status"], "succeeded");
     assert_eq!(data["qrCode"], serde_json::Value::Null);
     // A second answer is ignored: a payment cannot succeed twice or flip.
     app.client
@@ -334,13 +332,23 @@ async fn a_declined_wave_payment_can_be_paid_again() {
         .send()
         .await
         .unwrap();
-    let (payment, attempt) = app
-        .state
-        .payments
-        .find_by_token(&token)
-        .await
-        .unwrap()
-        .unwrap();
+    // The emulator's webhook is applied after /hooks/wave has answered.
+    let mut found = None;
+    for _ in 0..100 {
+        let (payment, attempt) = app
+            .state
+            .payments
+            .find_by_token(&token)
+            .await
+            .unwrap()
+            .unwrap();
+        if attempt.as_ref().is_some_and(|a| a.failure_code.is_some()) {
+            found = Some((payment, attempt));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (payment, attempt) = found.expect("the decline is applied");
     assert_eq!(payment.status, PaymentStatus::Pending);
     assert_eq!(
         attempt.unwrap().failure_code.map(|c| c.as_str()),

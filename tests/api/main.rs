@@ -20,4 +20,5 @@ mod refunds;
 mod retention;
 mod sahelpay;
 mod validation;
+mod wave;
 mod webhooks;

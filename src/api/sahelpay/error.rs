@@ -131,6 +131,11 @@ impl From<PaymentError> for SahelError {
             e @ PaymentError::LiveModeDisabled => {
                 SahelError::new(StatusCode::FORBIDDEN, "LIVE_MODE_DISABLED", e.to_string())
             }
+            e @ PaymentError::NotLive(_) => SahelError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "PROVIDER_NOT_ENABLED",
+                e.to_string(),
+            ),
             e @ PaymentError::ProviderUnavailable { .. } => SahelError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "PROVIDER_UNAVAILABLE",

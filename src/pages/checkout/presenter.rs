@@ -220,12 +220,13 @@ pub async fn present(
         })
         .or_else(|| countries.first().copied())
         .unwrap_or(Country::Sn);
-    let routes = state.payments.routes();
     let methods: Vec<ProviderCode> = ProviderCode::ALL
         .into_iter()
         .filter(|p| {
             p.check_available(country, payment.amount).is_ok()
-                && routes.available(*p, country, payment.amount)
+                && state
+                    .payments
+                    .offers(payment.mode, *p, country, payment.amount)
         })
         // A card payment (the merchant asked for a card) is paid by card only.
         .filter(|p| payment.provider != Some(ProviderCode::Card) || *p == ProviderCode::Card)

@@ -137,6 +137,8 @@ impl PaymentProvider for SandboxCardAcquirer {
             scenario: test_card.scenario(),
             created_at: self.clock.now_ms(),
             decision: None,
+            decided_at: None,
+            request: None,
         };
         db::sandbox::insert(&self.pool, &session).await?;
         let raw = raw_status(&session, session.created_at);
@@ -206,6 +208,8 @@ mod tests {
             scenario: Scenario::Success,
             created_at: 0,
             decision: None,
+            decided_at: None,
+            request: None,
         };
         assert_eq!(raw_status(&session, 1_000), "PENDING_AUTHENTICATION");
         assert!(awaiting_authentication(&session, 1_000));

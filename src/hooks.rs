@@ -1,0 +1,51 @@
+//! Providers' notifications (`POST /hooks/{provider}`; the URLs to register are in README,
+//! "Going live"). A notification is only a hint: once its signature is verified, Dalal answers
+//! at once and then asks the provider where the session stands, so a forged, replayed or
+//! duplicated notification changes nothing the provider does not confirm.
+
+use crate::domain::ProviderCode;
+use crate::emulators;
+use crate::providers::wave::{signature, wire};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+
+/// `POST /hooks/wave`: signed with `Wave-Signature` (`https://docs.wave.com/webhook`) by the
+/// live webhook secret, or by the sandbox emulator's.
+pub async fn wave(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(signed) = headers.get("wave-signature").and_then(|v| v.to_str().ok()) else {
+        return StatusCode::UNAUTHORIZED;
+    };
+    let now = state.clock.now_ms() / 1000;
+    let live = state.settings.providers.wave.webhook_secret.as_ref();
+    let verified = std::iter::once(emulators::wave::WEBHOOK_SECRET)
+        .chain(live.map(|s| s.expose()))
+        .any(|secret| signature::verify(secret, signed, &body, now));
+    if !verified {
+        tracing::warn!("refused a Wave notification with a bad or stale signature");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(event) = serde_json::from_slice::<wire::Event>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    tracing::info!(event = %event.id, kind = %event.kind, session = %event.data.id, "Wave notification");
+    confirm_later(state, ProviderCode::Wave, event.data.id);
+    StatusCode::OK
+}
+
+/// Asks the provider about the reference after the answer has gone (providers time out slow
+/// receivers). Applying an answer twice changes nothing; an unknown reference is logged.
+fn confirm_later(state: AppState, provider: ProviderCode, reference: String) {
+    tokio::spawn(async move {
+        match state.payments.provider_notified(provider, &reference).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(%provider, %reference, "a notification about a reference Dalal does not know")
+            }
+            Err(err) => {
+                tracing::warn!(%provider, %reference, error = ?err, "failed to apply a notification; the status checker will")
+            }
+        }
+    });
+}

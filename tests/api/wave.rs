@@ -1,0 +1,361 @@
+//! The Wave connector against the sandbox's emulator of Wave's Checkout API, over real HTTP:
+//! sessions, outcomes, expiry, notifications (signed, forged, stale, repeated, unknown), Wave
+//! down, and live mode with credentials pointing at an emulator.
+
+use crate::helpers::*;
+use dalal::clock::Clock;
+use dalal::emulators::wave::{API_KEY, WEBHOOK_SECRET};
+use dalal::providers::wave::signature;
+use serde_json::{Value, json};
+
+/// The Wave session behind a direct payment: the last segment of its deep link.
+fn session_of(data: &Value) -> String {
+    let link = data["deepLinks"]["wave"]
+        .as_str()
+        .expect("a Wave deep link");
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+/// `GET /v1/checkout/sessions/{id}` on the app's emulator, as the connector calls it.
+async fn emulated_session(app: &TestApp, id: &str) -> Value {
+    let response = app
+        .client
+        .get(format!(
+            "{}/sandbox/providers/wave/v1/checkout/sessions/{id}",
+            app.address
+        ))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// Posts a notification about `session` to `/hooks/wave`, signed with `secret` at `at_secs`.
+async fn notify(app: &TestApp, session: &str, secret: &str, at_secs: i64) -> u16 {
+    let body = json!({
+        "id": "AE_test",
+        "type": "checkout.session.completed",
+        "data": { "id": session, "checkout_status": "complete", "payment_status": "succeeded" }
+    })
+    .to_string();
+    app.client
+        .post(format!("{}/hooks/wave", app.address))
+        .header(
+            "Wave-Signature",
+            signature::header(secret, at_secs, body.as_bytes()),
+        )
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// The customer pays in the emulated Wave app without the emulator telling anyone.
+async fn paid_quietly(app: &TestApp, session: &str) {
+    let decided = dalal::db::sandbox::decide(
+        &app.state.pool,
+        session,
+        dalal::db::sandbox::Decision::Approve,
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap();
+    assert!(decided);
+}
+
+async fn succeeded_events(app: &TestApp, id: &str) -> i64 {
+    let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
+    )
+    .bind(sequence)
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_direct_wave_payment_opens_a_session_in_the_emulator_with_wave_fields() {
+    let app = spawn_app().await;
+    let data = app.create(seed_direct_body()).await;
+    let session = emulated_session(&app, &session_of(&data)).await;
+    assert!(session["id"].as_str().unwrap().starts_with("cos-"));
+    assert_eq!(session["amount"], "10000", "Wave's amounts are strings");
+    assert_eq!(session["currency"], "XOF");
+    assert_eq!(session["checkout_status"], "open");
+    assert_eq!(session["payment_status"], "processing");
+    assert_eq!(session["wave_launch_url"], data["deepLinks"]["wave"]);
+    let token = token_of(&data);
+    assert_eq!(
+        session["success_url"],
+        format!("{}/pay/{token}", app.address)
+    );
+    let attempt_id = session["client_reference"].as_str().unwrap();
+    assert!(
+        attempt_id.starts_with("att_") || !attempt_id.is_empty(),
+        "{attempt_id}"
+    );
+
+    // The emulator checks Wave's Bearer key like Wave.
+    let without = app
+        .client
+        .get(format!(
+            "{}/sandbox/providers/wave/v1/checkout/sessions/{}",
+            app.address,
+            session["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 401);
+    let body: Value = without.json().await.unwrap();
+    assert_eq!(body["code"], "missing-auth-header");
+}
+
+#[tokio::test]
+async fn approving_in_the_emulated_app_succeeds_through_a_signed_notification() {
+    let app = spawn_app().await;
+    let data = app.create(seed_direct_body()).await;
+    let id = data["transactionId"].as_str().unwrap();
+    let link = data["deepLinks"]["wave"].as_str().unwrap();
+    let answer = app
+        .client
+        .post(link)
+        .form(&[("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let data = app.payment_when(id, |d| d["status"] != "pending").await;
+    assert_eq!(data["status"], "succeeded");
+    let session = emulated_session(&app, &session_of_id(&app, id).await).await;
+    assert_eq!(session["checkout_status"], "complete");
+    assert_eq!(succeeded_events(&app, id).await, 1);
+}
+
+/// The attempt's provider reference, read from the database (the payment no longer shows links
+/// once it is final).
+async fn session_of_id(app: &TestApp, id: &str) -> String {
+    let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
+    sqlx::query_scalar("SELECT provider_reference FROM payment_attempts WHERE payment_id = $1")
+        .bind(sequence)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn insufficient_funds_fails_the_attempt_and_closes_the_wave_session() {
+    let app = spawn_app().await;
+    let data = app.create(seed_direct_body()).await;
+    let token = token_of(&data);
+    let session = session_of(&data);
+    let link = data["deepLinks"]["wave"].as_str().unwrap();
+    app.client
+        .post(link)
+        .form(&[("decision", "insufficient_funds")])
+        .send()
+        .await
+        .unwrap();
+    let mut failure = None;
+    for _ in 0..100 {
+        let (_, attempt) = app
+            .state
+            .payments
+            .find_by_token(&token)
+            .await
+            .unwrap()
+            .unwrap();
+        failure = attempt.and_then(|a| a.failure_code);
+        if failure.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(failure.map(|c| c.as_str()), Some("insufficient-funds"));
+    // Wave would let the customer try again in the app: Dalal expired the session first.
+    let shown = emulated_session(&app, &session).await;
+    assert_eq!(shown["checkout_status"], "expired");
+}
+
+#[tokio::test]
+async fn an_unpaid_wave_session_expires_and_a_cancelled_payment_expires_its_session() {
+    let app = spawn_app().await;
+    // Cancelled by the merchant: Dalal expires the Wave session so nobody can pay it.
+    let data = app.create(seed_direct_body()).await;
+    let id = data["transactionId"].as_str().unwrap();
+    let session = session_of(&data);
+    let reply = app
+        .post_raw(
+            &format!("/api/v1/payments/{id}/cancel"),
+            Some(DEMO_KEY),
+            None,
+            "{}",
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        emulated_session(&app, &session).await["checkout_status"],
+        "expired"
+    );
+
+    // Never paid: after Wave's 30 minutes the session is expired and the attempt fails.
+    let data = app.create(seed_direct_body()).await;
+    let token = token_of(&data);
+    app.clock.advance_ms(30 * 60 * 1000 + 1);
+    app.state.payments.check_due_attempts().await.unwrap();
+    let (_, attempt) = app
+        .state
+        .payments
+        .find_by_token(&token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        attempt.and_then(|a| a.failure_code).map(|c| c.as_str()),
+        Some("expired")
+    );
+}
+
+#[tokio::test]
+async fn a_notification_is_only_a_hint_checked_by_its_signature_then_by_asking_wave() {
+    let app = spawn_app().await;
+    let data = app.create(seed_direct_body()).await;
+    let id = data["transactionId"].as_str().unwrap();
+    let session = session_of(&data);
+    let now = app.clock.now_ms() / 1000;
+
+    // Signed, but Wave says the session is still open: nothing changes.
+    assert_eq!(notify(&app, &session, WEBHOOK_SECRET, now).await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.get_payment(id).await["status"], "pending");
+
+    paid_quietly(&app, &session).await;
+    // A bad signature, a stale one, none at all: 401, nothing changes.
+    assert_eq!(notify(&app, &session, "wave_sn_WHS_forged", now).await, 401);
+    assert_eq!(notify(&app, &session, WEBHOOK_SECRET, now - 600).await, 401);
+    let unsigned = app
+        .client
+        .post(format!("{}/hooks/wave", app.address))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.get_payment(id).await["status"], "pending");
+
+    // The good one, twice: the payment succeeds once.
+    assert_eq!(notify(&app, &session, WEBHOOK_SECRET, now).await, 200);
+    assert_eq!(notify(&app, &session, WEBHOOK_SECRET, now).await, 200);
+    app.payment_when(id, |d| d["status"] == "succeeded").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        succeeded_events(&app, id).await,
+        1,
+        "one payment.succeeded event"
+    );
+
+    // A session Dalal never opened: taken (Wave would retry otherwise), nothing happens.
+    assert_eq!(
+        notify(&app, "cos-nobodyknowsthis0000", WEBHOOK_SECRET, now).await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn wave_down_answers_503_and_creates_nothing() {
+    let app = spawn_app().await;
+    let mut body = seed_direct_body();
+    body["customerPhone"] = json!("+221771234504");
+    let reply = app.initiate_with_key(DEMO_KEY, None, &body).await;
+    assert_eq!(reply.status, 503, "{}", reply.text);
+    assert!(reply.error_message().contains("Wave"), "{}", reply.text);
+    assert_eq!(app.count_payments().await, 0);
+}
+
+#[tokio::test]
+async fn a_live_key_pays_with_wave_through_configured_credentials_and_nothing_else() {
+    // The "provider": another Dalal's emulator, as Wave's API would be.
+    let wave = spawn_app().await;
+    let base_url = format!("{}/sandbox/providers/wave", wave.address);
+    let app = spawn_app_with(&[
+        ("providers.wave.api_key", API_KEY),
+        ("providers.wave.webhook_secret", "wave_sn_WHS_live_secret"),
+        ("providers.wave.base_url", &base_url),
+    ])
+    .await;
+    let (_, live) = app.other_merchant().await;
+
+    let reply = app
+        .initiate_with_key(&live, None, &seed_direct_body())
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let data = reply.json()["data"].clone();
+    let id = data["transactionId"].as_str().unwrap().to_owned();
+    let session = session_of(&data);
+    assert!(
+        data["deepLinks"]["wave"]
+            .as_str()
+            .unwrap()
+            .starts_with(&wave.address)
+    );
+
+    // The customer pays at "Wave"; Wave notifies with the live secret; Dalal asks Wave.
+    paid_quietly(&wave, &session).await;
+    let now = app.clock.now_ms() / 1000;
+    assert_eq!(
+        notify(&app, &session, "wave_sn_WHS_live_secret", now).await,
+        200
+    );
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let reply = app
+            .get(&format!("/api/v1/payments/{id}"), Some(&live))
+            .await;
+        status = reply.json()["data"]["status"].clone();
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "succeeded");
+
+    // A method without live credentials is not offered: a clear 422, nothing created.
+    let mut mtn = seed_direct_body();
+    mtn["provider"] = json!("mtn_momo");
+    mtn["country"] = json!("CI");
+    mtn["customerPhone"] = json!("+2250701234567");
+    let before = app.count_payments().await;
+    let reply = app.initiate_with_key(&live, None, &mtn).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(reply.error_message().contains("MTN"), "{}", reply.text);
+    assert_eq!(app.count_payments().await, before);
+
+    // A live checkout page lists Wave only.
+    let reply = app
+        .initiate_with_key(&live, None, &seed_checkout_body())
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let page = app
+        .client
+        .get(reply.json()["data"]["redirectUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/logos/wave.svg"), "{page}");
+    for absent in ["orange_money", "mtn_momo", "free_money", "moov_money"] {
+        assert!(
+            !page.contains(&format!("/logos/{absent}.svg")),
+            "{absent} offered live"
+        );
+    }
+}
