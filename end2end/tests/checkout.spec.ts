@@ -95,6 +95,27 @@ test('MTN push declined, then paid with Moov Money', async ({ page, request }) =
   expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
 });
 
+test('direct MTN MoMo: the push goes out when the payment is created, the page waits for it', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'direct', provider: 'mtn_momo', country: 'CI', amount: 4200, customerPhone: '+2250501234567',
+    returnUrl: `${BASE_URL}/`,
+  });
+  expect(data.deepLinks).toBeNull();
+  // The customer opens the link after the push reached their phone: the page is already waiting.
+  await openHydrated(page, data.redirectUrl);
+  await expect(page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' })).toBeVisible();
+  await expect(page.getByText('+22505••••4567')).toBeVisible();
+  // The waiting screen reads top to bottom, within the screen's width.
+  const width = page.viewportSize()!.width;
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  const title = await page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' }).boundingBox();
+  const body = await page.getByText('Une demande de paiement a été envoyée au').boundingBox();
+  expect(body!.y).toBeGreaterThan(title!.y + title!.height - 1);
+  await checkScreen(page, 'mtn-direct-waiting');
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 12_000 });
+  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});
+
 test('usable on a 320 px screen: nothing wider than the screen', async ({ browser, request }) => {
   const data = await createPayment(request, { type: 'checkout', amount: 2_500_000, country: 'CI', description: 'Réfrigérateur 300 litres, livraison à Abidjan incluse' });
   const context = await browser.newContext({ viewport: { width: 320, height: 568 }, locale: 'fr-CI' });

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::db::{self, Constraint};
 use crate::domain::text::IdempotencyKey;
-use crate::domain::{AttemptStatus, ConfirmationFlow, PaymentStatus, ProviderCode, TransactionId};
+use crate::domain::{AttemptStatus, PaymentStatus, ProviderCode, TransactionId};
 use crate::providers::AttemptRequest;
 use crate::random;
 use anyhow::Context;
@@ -28,9 +28,10 @@ pub struct Completion<'a> {
 }
 
 impl Payments {
-    /// Creates a payment. A direct payment with a QR-code provider opens the provider session at
-    /// once, so the response carries its deep links and QR code; if the provider is down, nothing
-    /// is created and the merchant may retry.
+    /// Creates a payment. A direct mobile-money payment asks its provider at once: a QR-code
+    /// provider's session (the response carries its deep links and QR code), or a USSD push to
+    /// the customer's phone (the `redirectUrl` shows the waiting screen). If the provider is
+    /// down, nothing is created and the merchant may retry.
     pub async fn create(
         &self,
         merchant_id: &str,
@@ -78,7 +79,8 @@ impl Payments {
         let attempt_id = super::new_attempt_id();
         let token = random::token_256();
         let session = match (provider, country) {
-            (Some(p), Some(c)) if p.flow() == ConfirmationFlow::QrCode => {
+            // QR codes and deep links go in the answer; a USSD push goes to `customerPhone` now.
+            (Some(p), Some(c)) if new.opens_provider_session() => {
                 let request = AttemptRequest {
                     attempt_id: attempt_id.clone(),
                     provider: p,

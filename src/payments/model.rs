@@ -15,14 +15,18 @@ pub use crate::domain::Mode;
 pub use crate::domain::{Dialect, PaymentKind};
 
 impl NewPayment {
-    /// Whether creating it opens a provider session at once (a direct Wave or Orange Money
-    /// payment, whose answer carries the QR code): the provider is called before anything is
-    /// stored.
+    /// Whether creating it asks the provider at once, before anything is stored: a direct Wave
+    /// or Orange Money payment (the answer carries the QR code), or a CaurisFlux `type: direct`
+    /// payment with a USSD-push provider (the push goes to `customerPhone`). A SahelPay payment
+    /// with a push method is an intention the customer confirms on the checkout page.
     pub fn opens_provider_session(&self) -> bool {
+        use crate::domain::ConfirmationFlow;
         match &self.kind {
-            NewPaymentKind::Direct { provider, .. } => {
-                provider.flow() == crate::domain::ConfirmationFlow::QrCode
-            }
+            NewPaymentKind::Direct { provider, .. } => match provider.flow() {
+                ConfirmationFlow::QrCode => true,
+                ConfirmationFlow::UssdPush => self.dialect == Dialect::CaurisFlux,
+                ConfirmationFlow::Card => false,
+            },
             NewPaymentKind::Card { .. } | NewPaymentKind::Checkout { .. } => false,
         }
     }

@@ -196,18 +196,55 @@ async fn get_returns_the_payment_in_the_initiate_shape() {
 }
 
 #[tokio::test]
-async fn direct_payments_with_a_push_provider_wait_for_the_customer_on_the_page() {
+async fn a_direct_payment_with_a_push_provider_sends_the_push_when_it_is_created() {
     let app = spawn_app().await;
-    let data = app
-        .create(
-            json!({"type": "direct", "provider": "mtn_momo", "country": "CI", "amount": 5000,
-            "externalReference": "CI-1", "customerPhone": "+2250501234567"}),
-        )
-        .await;
+    let body = json!({"type": "direct", "provider": "mtn_momo", "country": "CI", "amount": 5000,
+        "externalReference": "CI-1", "customerPhone": "+2250501234567"});
+    let reply = app.initiate_with_key(DEMO_KEY, Some("PUSH-1"), &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let data = reply.json()["data"].clone();
     assert_eq!(data["status"], "pending");
     assert_eq!(data["paymentMethod"]["code"], "mtn_momo");
-    assert_eq!(data["currency"], "XOF");
     assert_eq!(data["deepLinks"], serde_json::Value::Null);
+    // The push went out to customerPhone, once, before the answer.
+    let pushes: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT flow, phone FROM sandbox_sessions WHERE provider = 'mtn_momo'")
+            .fetch_all(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(pushes, [("push".to_owned(), Some("+2250501234567".to_owned()))]);
+    let replay = app.initiate_with_key(DEMO_KEY, Some("PUSH-1"), &body).await;
+    assert_eq!(replay.text, reply.text);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_sessions")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1, "a replay sends no second push");
+
+    // The redirectUrl shows the waiting screen at once.
+    let page = app
+        .client
+        .get(data["redirectUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Confirmez le paiement sur votre téléphone"), "{page}");
+
+    // The customer confirms on their phone.
+    app.customer_answers(4_000).await;
+    let id = data["transactionId"].as_str().unwrap();
+    assert_eq!(app.get_payment(id).await["status"], "succeeded");
+
+    // The provider down: nothing is created, nothing is sent.
+    let mut down = body.clone();
+    down["customerPhone"] = json!("+2250501234504");
+    let before = app.count_payments().await;
+    let reply = app.initiate_with_key(DEMO_KEY, None, &down).await;
+    assert_eq!(reply.status, 503, "{}", reply.text);
+    assert_eq!(app.count_payments().await, before);
 }
 
 #[tokio::test]

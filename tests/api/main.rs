@@ -19,6 +19,7 @@ mod rate_limits;
 mod refunds;
 mod retention;
 mod sahelpay;
+mod secrets;
 mod validation;
 mod wave;
 mod webhooks;
