@@ -27,6 +27,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProviderSettings {
     pub wave: WaveSettings,
+    pub mtn_momo: MtnMomoSettings,
 }
 
 /// Wave's Checkout API: an API key with the checkout scope and the secret of the webhook
@@ -38,6 +39,45 @@ pub struct WaveSettings {
     #[serde(default, deserialize_with = "secret")]
     pub webhook_secret: Option<Secret>,
     pub base_url: String,
+}
+
+/// MTN MoMo's Open API, Collection product (`https://momodeveloper.mtn.com`): the product's
+/// subscription key, an API user (a UUID) and its API key, and the target environment MTN gives
+/// the account (`mtnivorycoast`, `mtnbenin`, `mtncameroon`, …).
+#[derive(Debug, Clone, Deserialize)]
+pub struct MtnMomoSettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub subscription_key: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub api_user: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub api_key: Option<Secret>,
+    #[serde(default)]
+    pub target_environment: String,
+    pub base_url: String,
+}
+
+/// Everything a call to MTN MoMo's Collection API needs.
+#[derive(Debug, Clone)]
+pub struct MtnMomoCredentials {
+    pub subscription_key: Secret,
+    pub api_user: Secret,
+    pub api_key: Secret,
+    pub target_environment: String,
+}
+
+impl MtnMomoSettings {
+    /// The credentials, when all four are given.
+    pub fn credentials(&self) -> Option<MtnMomoCredentials> {
+        Some(MtnMomoCredentials {
+            subscription_key: self.subscription_key.clone()?,
+            api_user: self.api_user.clone()?,
+            api_key: self.api_key.clone()?,
+            target_environment: Some(self.target_environment.trim())
+                .filter(|t| !t.is_empty())?
+                .to_owned(),
+        })
+    }
 }
 
 /// A credential: printed as `Secret(…)` by `Debug`, so that settings can be logged whole.
@@ -343,6 +383,7 @@ impl Settings {
             .set_default("sandbox.down_gateways", "")?
             .set_default("sandbox.providers_url", "")?
             .set_default("providers.wave.base_url", "https://api.wave.com")?
+            .set_default("providers.mtn_momo.base_url", "https://proxy.momoapi.mtn.com")?
             .set_default("demo.enabled", true)?
             .set_default("webhooks.interval_ms", 500)?
             .set_default("webhooks.allow_private_targets_in_test", true)?
@@ -398,6 +439,20 @@ impl Settings {
         );
         url::Url::parse(&wave.base_url)
             .context("providers.wave.base_url is not an absolute URL")?;
+        let mtn = &self.providers.mtn_momo;
+        let given = [
+            mtn.subscription_key.is_some(),
+            mtn.api_user.is_some(),
+            mtn.api_key.is_some(),
+            !mtn.target_environment.trim().is_empty(),
+        ];
+        anyhow::ensure!(
+            given.iter().all(|g| *g) || given.iter().all(|g| !*g),
+            "providers.mtn_momo: give subscription_key, api_user, api_key and target_environment \
+             together, or none of them"
+        );
+        url::Url::parse(&mtn.base_url)
+            .context("providers.mtn_momo.base_url is not an absolute URL")?;
         if !self.server.public_url.is_empty() {
             let url = url::Url::parse(&self.server.public_url)
                 .context("server.public_url is not an absolute URL")?;

@@ -4,6 +4,7 @@
 //! serves HTTP and reads the sandbox's sessions. Each emulator keeps its sessions in the
 //! sandbox's table and decides outcomes as the in-process sandbox does (README, "Sandbox").
 
+pub mod mtn_momo;
 pub mod wave;
 
 use crate::routes;
@@ -11,5 +12,7 @@ use crate::state::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().nest(routes::WAVE_EMULATOR, wave::router())
+    Router::new()
+        .nest(routes::WAVE_EMULATOR, wave::router())
+        .nest(routes::MTN_MOMO_EMULATOR, mtn_momo::router())
 }

@@ -34,6 +34,32 @@ pub async fn wave(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     StatusCode::OK
 }
 
+/// The part of MTN MoMo's callback Dalal reads: which attempt it is about.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MtnCallback {
+    external_id: String,
+}
+
+/// `PUT` or `POST /hooks/mtn-momo`: MTN's callback (the body of a request-to-pay status). It is
+/// sent once and unsigned (`https://momodeveloper.mtn.com`, "Callback"), so all it does is make
+/// Dalal ask MTN about the attempt it names (`externalId`) at once instead of at its next check.
+pub async fn mtn_momo(State(state): State<AppState>, body: Bytes) -> StatusCode {
+    let Ok(callback) = serde_json::from_slice::<MtnCallback>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    tracing::info!(attempt = %callback.external_id, "MTN MoMo callback");
+    let attempt = callback.external_id;
+    tokio::spawn(async move {
+        match state.payments.attempt_notified(ProviderCode::MtnMomo, &attempt).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(%attempt, "an MTN MoMo callback about an attempt Dalal does not know"),
+            Err(err) => tracing::warn!(%attempt, error = ?err, "failed to apply an MTN MoMo callback; the status checker will"),
+        }
+    });
+    StatusCode::OK
+}
+
 /// Asks the provider about the reference after the answer has gone (providers time out slow
 /// receivers). Applying an answer twice changes nothing; an unknown reference is logged.
 fn confirm_later(state: AppState, provider: ProviderCode, reference: String) {

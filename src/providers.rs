@@ -2,6 +2,7 @@
 //! `sandbox.rs`, which imitate each provider's steps, delays and failures; live connectors would
 //! implement the same trait. Providers know the domain and their own settings, never the core.
 
+pub mod mtn_momo;
 pub mod sandbox;
 pub mod transformers;
 pub mod wave;

@@ -59,10 +59,12 @@ pub fn sandbox_phone(reference: &str) -> String {
 /// The sandbox's emulators of the providers' HTTP APIs (test-mode connectors call them).
 pub const EMULATORS_PREFIX: &str = "/sandbox/providers/";
 pub const WAVE_EMULATOR: &str = "/sandbox/providers/wave";
+pub const MTN_MOMO_EMULATOR: &str = "/sandbox/providers/mtn-momo";
 
 /// Where providers send their notifications (README, "Going live").
 pub const HOOKS_PREFIX: &str = "/hooks/";
 pub const HOOK_WAVE: &str = "/hooks/wave";
+pub const HOOK_MTN_MOMO: &str = "/hooks/mtn-momo";
 
 /// The sandbox bank's 3-D Secure page.
 pub const SANDBOX_BANK: &str = "/sandbox/3ds/{reference}";

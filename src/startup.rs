@@ -5,11 +5,11 @@
 use crate::app::{App, shell};
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::domain::ProviderCode;
 use crate::payments::Payments;
 use crate::payments::gateways::Routes;
 use crate::emulators;
 use crate::providers::sandbox::SandboxProvider;
+use crate::providers::mtn_momo::MtnMomoConnector;
 use crate::providers::wave::WaveConnector;
 use crate::providers::{Connectors, PaymentProvider, ProviderRegistry};
 use crate::state::AppState;
@@ -188,8 +188,8 @@ impl Application {
     }
 }
 
-/// Each mode's connectors. Test mode: the Wave connector against the sandbox's emulator of
-/// Wave's API, the other providers' in-process sandbox connectors. Live mode: the connectors of
+/// Each mode's connectors. Test mode: the Wave and MTN MoMo connectors against the sandbox's
+/// emulators of their APIs, the other providers' in-process sandbox connectors. Live mode: the connectors of
 /// providers whose credentials are configured, and nothing else (README, "Going live").
 fn connectors(
     settings: &Settings,
@@ -200,17 +200,27 @@ fn connectors(
     sandbox_url: &str,
 ) -> anyhow::Result<Connectors> {
     let gateways = || routes.all().iter().map(|g| (g.id.as_str(), g.provider));
-    let emulated_wave = WaveConnector::new(
-        &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
-        emulators::wave::api_key(),
-        public_url,
-    )?;
+    let callback = format!("{public_url}{}", routes::HOOK_MTN_MOMO);
+    let emulated: [Arc<dyn PaymentProvider>; 2] = [
+        Arc::new(WaveConnector::new(
+            &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
+            emulators::wave::api_key(),
+            public_url,
+        )?),
+        Arc::new(MtnMomoConnector::new(
+            &format!("{sandbox_url}{}", routes::MTN_MOMO_EMULATOR),
+            emulators::mtn_momo::credentials(),
+            &callback,
+            clock.clone(),
+        )?),
+    ];
+    // The in-process sandbox connectors of the providers that are not emulated.
     let mut test: Vec<Arc<dyn PaymentProvider>> =
         SandboxProvider::all(pool, clock, &settings.sandbox, public_url)
             .into_iter()
-            .filter(|c| c.code() != ProviderCode::Wave)
+            .filter(|c| emulated.iter().all(|e| e.code() != c.code()))
             .collect();
-    test.push(Arc::new(emulated_wave));
+    test.extend(emulated);
     let mut live: Vec<Arc<dyn PaymentProvider>> = Vec::new();
     let wave = &settings.providers.wave;
     if let Some(key) = &wave.api_key {
@@ -218,6 +228,15 @@ fn connectors(
             &wave.base_url,
             key.clone(),
             public_url,
+        )?));
+    }
+    let mtn = &settings.providers.mtn_momo;
+    if let Some(credentials) = mtn.credentials() {
+        live.push(Arc::new(MtnMomoConnector::new(
+            &mtn.base_url,
+            credentials,
+            &callback,
+            clock.clone(),
         )?));
     }
     Ok(Connectors {
@@ -290,6 +309,10 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .route(routes::METRICS, get(ops::metrics))
         .route(routes::QR, get(crate::qr::image))
         .route(routes::HOOK_WAVE, axum::routing::post(crate::hooks::wave))
+        .route(
+            routes::HOOK_MTN_MOMO,
+            axum::routing::put(crate::hooks::mtn_momo).post(crate::hooks::mtn_momo),
+        )
         .merge(emulators::router())
         .merge(api::router())
         .merge(pages)

@@ -96,24 +96,29 @@ test('MTN push declined, then paid with Moov Money', async ({ page, request }) =
 });
 
 test('direct MTN MoMo: the push goes out when the payment is created, the page waits for it', async ({ page, request }) => {
-  const data = await createPayment(request, {
-    type: 'direct', provider: 'mtn_momo', country: 'CI', amount: 4200, customerPhone: '+2250501234567',
-    returnUrl: `${BASE_URL}/`,
+  const direct = (customerPhone: string) => createPayment(request, {
+    type: 'direct', provider: 'mtn_momo', country: 'CI', amount: 4200, customerPhone, returnUrl: `${BASE_URL}/`,
   });
-  expect(data.deepLinks).toBeNull();
-  // The customer opens the link after the push reached their phone: the page is already waiting.
-  await openHydrated(page, data.redirectUrl);
-  await expect(page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' })).toBeVisible();
-  await expect(page.getByText('+22505••••4567')).toBeVisible();
-  // The waiting screen reads top to bottom, within the screen's width.
+  // A payer who has not answered yet (sandbox: a number ending in 03 never answers): the page
+  // opens on the waiting screen, which reads top to bottom within the screen's width.
+  const unanswered = await direct('+2250501234503');
+  expect(unanswered.deepLinks).toBeNull();
+  await openHydrated(page, unanswered.redirectUrl);
+  const title = page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' });
+  await expect(title).toBeVisible();
+  await expect(page.getByText('+22505••••4503')).toBeVisible();
   const width = page.viewportSize()!.width;
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-  const title = await page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' }).boundingBox();
-  const body = await page.getByText('Une demande de paiement a été envoyée au').boundingBox();
-  expect(body!.y).toBeGreaterThan(title!.y + title!.height - 1);
+  const titleBox = (await title.boundingBox())!;
+  const bodyBox = (await page.getByText('Une demande de paiement a été envoyée au').boundingBox())!;
+  expect(bodyBox.y).toBeGreaterThan(titleBox.y + titleBox.height - 1);
   await checkScreen(page, 'mtn-direct-waiting');
+
+  // A payer who approves: the page moves on by itself.
+  const approved = await direct('+2250501234567');
+  await openHydrated(page, approved.redirectUrl);
   await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 12_000 });
-  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+  expect(await paymentStatus(request, approved.transactionId)).toBe('succeeded');
 });
 
 test('usable on a 320 px screen: nothing wider than the screen', async ({ browser, request }) => {

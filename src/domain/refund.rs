@@ -59,16 +59,20 @@ pub enum RefundSupport {
 }
 
 impl ProviderCode {
-    /// Wave's checkout refund takes no amount (the whole session is refunded); MTN MoMo refunds
-    /// through its Disbursement API and card acquirers refund any part. Orange Money's web
-    /// payment API, Free Money and Moov Money offer no refund call to merchants.
+    /// Wave's checkout refund takes no amount (the whole session is refunded); card acquirers
+    /// refund any part. MTN MoMo's Collection API has no refund: its refunds belong to the
+    /// Disbursement product (`POST /disbursement/v1_0/refund`), which answers later (202, then a
+    /// status to poll); Dalal's refunds are answered at once, so MTN refunds wait for refunds that
+    /// can stay pending. Orange Money's web payment API, Free Money and Moov Money offer no refund
+    /// call to merchants.
     pub fn refund_support(self) -> RefundSupport {
         match self {
             ProviderCode::Wave => RefundSupport::FullOnly,
-            ProviderCode::MtnMomo | ProviderCode::Card => RefundSupport::Partial,
-            ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
-                RefundSupport::None
-            }
+            ProviderCode::Card => RefundSupport::Partial,
+            ProviderCode::MtnMomo
+            | ProviderCode::OrangeMoney
+            | ProviderCode::FreeMoney
+            | ProviderCode::MoovMoney => RefundSupport::None,
         }
     }
 }

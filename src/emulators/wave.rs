@@ -132,7 +132,7 @@ fn render(state: &AppState, session: &SandboxSession) -> Session {
         when_created: time(session.created_at),
         when_expires: time(session.created_at + QR_VALIDITY_MS),
         when_completed: session.decided_at.filter(|_| paid).map(time),
-        transaction_id: paid.then(|| format!("T_{}", &session.id[4..])),
+        transaction_id: paid.then(|| format!("T_{}", session.id.trim_start_matches("cos-"))),
     }
 }
 

@@ -38,6 +38,23 @@ impl Payments {
         Ok(true)
     }
 
+    /// A provider's notification naming Dalal's own attempt id (MTN MoMo's `externalId`): only
+    /// a hint to look again. False when no attempt of this provider has this id.
+    pub async fn attempt_notified(
+        &self,
+        provider: ProviderCode,
+        attempt_id: &str,
+    ) -> Result<bool, PaymentError> {
+        let Some(attempt) = db::attempts::find(&self.pool, attempt_id).await? else {
+            return Ok(false);
+        };
+        if attempt.provider != provider.code() {
+            return Ok(false);
+        }
+        self.refresh_attempt(attempt_id).await?;
+        Ok(true)
+    }
+
     /// One pass of the provider status checker; returns how many attempts were checked.
     pub async fn check_due_attempts(&self) -> Result<usize, PaymentError> {
         let due = db::attempts::due_for_check(&self.pool, self.clock.now_ms(), 100).await?;

@@ -26,20 +26,7 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
             }),
             _ => AttemptOutcome::Unrecognised,
         },
-        // MTN MoMo: PENDING, SUCCESSFUL, FAILED with a reason (APPROVAL_REJECTED, EXPIRED, …).
-        ProviderCode::MtnMomo => match status {
-            "CREATED" => AttemptOutcome::Waiting,
-            "PENDING" => AttemptOutcome::CustomerAsked,
-            "SUCCESSFUL" => AttemptOutcome::Succeeded,
-            "FAILED" => failed(match reason {
-                "NOT_ENOUGH_FUNDS" => F::InsufficientFunds,
-                "APPROVAL_REJECTED" => F::Declined,
-                "EXPIRED" => F::Expired,
-                "PAYER_NOT_FOUND" => F::PayerNotFound,
-                _ => F::Unknown,
-            }),
-            _ => AttemptOutcome::Unrecognised,
-        },
+        ProviderCode::MtnMomo => super::mtn_momo::transformers::outcome(raw),
         // Orange Money, Free Money, Moov Money: INITIATED, PENDING, SUCCESS, FAILED with a reason.
         ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
             match status {

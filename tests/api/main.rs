@@ -13,6 +13,7 @@ mod idempotency;
 mod initiate;
 mod languages;
 mod lifecycle;
+mod mtn_momo;
 mod listing;
 mod providers;
 mod rate_limits;

@@ -1,8 +1,10 @@
 //! No secret Dalal is given ever reaches its log: the real binary runs at `RUST_LOG=trace` with
-//! live Wave credentials (pointing at its own Wave emulator), takes a live and a test Wave
-//! payment, receives good and forged notifications, and its whole output is searched.
+//! live Wave and MTN MoMo credentials (pointing at its own emulators), takes a live and a test
+//! Wave payment and a live MTN MoMo one, receives good and forged notifications, and its whole
+//! output is searched.
 
 use crate::helpers::*;
+use dalal::emulators::mtn_momo as mtn;
 use dalal::emulators::wave::{API_KEY, WEBHOOK_SECRET};
 use dalal::providers::wave::signature;
 use serde_json::{Value, json};
@@ -68,6 +70,15 @@ async fn no_configured_secret_appears_in_the_log_at_trace_level() {
         .env(
             "DALAL__PROVIDERS__WAVE__BASE_URL",
             format!("{base}/sandbox/providers/wave"),
+        )
+        .env("DALAL__SANDBOX__ANSWER_DELAY_MS", "300")
+        .env("DALAL__PROVIDERS__MTN_MOMO__SUBSCRIPTION_KEY", mtn::SUBSCRIPTION_KEY)
+        .env("DALAL__PROVIDERS__MTN_MOMO__API_USER", mtn::API_USER)
+        .env("DALAL__PROVIDERS__MTN_MOMO__API_KEY", mtn::API_KEY)
+        .env("DALAL__PROVIDERS__MTN_MOMO__TARGET_ENVIRONMENT", "sandbox")
+        .env(
+            "DALAL__PROVIDERS__MTN_MOMO__BASE_URL",
+            format!("{base}/sandbox/providers/mtn-momo"),
         )
         .stdout(log.try_clone().unwrap())
         .stderr(log)
@@ -135,6 +146,39 @@ async fn no_configured_secret_appears_in_the_log_at_trace_level() {
         signed_hook(&client, &base, &sessions[0].2, WEBHOOK_SECRET).await,
         200
     );
+    // A live MTN MoMo push, confirmed by the status checker and MTN's callback.
+    let reply = client
+        .post(format!("{base}/api/v1/payments/initiate"))
+        .header("X-API-Key", live.as_str())
+        .header("Content-Type", "application/json")
+        .body(
+            json!({"type": "direct", "provider": "mtn_momo", "country": "CI", "amount": 5000,
+                "customerPhone": "+2250501234567", "externalReference": "LOG-MTN"})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 201);
+    let id = reply.json::<Value>().await.unwrap()["data"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let reply = client
+            .get(format!("{base}/api/v1/payments/{id}"))
+            .header("X-API-Key", live.as_str())
+            .send()
+            .await
+            .unwrap();
+        status = reply.json::<Value>().await.unwrap()["data"]["status"].clone();
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "succeeded", "{id}");
 
     dalal.kill().unwrap();
     dalal.wait().unwrap();
@@ -149,6 +193,9 @@ async fn no_configured_secret_appears_in_the_log_at_trace_level() {
         WEBHOOK_SECRET.to_owned(),
         secret_of(&live),
         secret_of(&test),
+        mtn::SUBSCRIPTION_KEY.to_owned(),
+        mtn::API_USER.to_owned(),
+        mtn::API_KEY.to_owned(),
     ] {
         assert!(!log.contains(&secret), "a secret is in the log: {secret}");
     }
