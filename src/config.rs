@@ -545,4 +545,43 @@ mod tests {
         let err = format!("{:#}", settings.validate().unwrap_err());
         assert!(err.contains("sandbox.down_gateways"), "{err}");
     }
+
+    fn with(pairs: &[(&str, &str)]) -> Settings {
+        let mut builder = Settings::defaults().unwrap();
+        for (key, value) in pairs {
+            builder = builder.set_override(*key, *value).unwrap();
+        }
+        builder.build().unwrap().try_deserialize().unwrap()
+    }
+
+    #[test]
+    fn provider_credentials_come_whole_and_never_print() {
+        let mtn = [
+            ("providers.mtn_momo.subscription_key", "sub-7f3a"),
+            ("providers.mtn_momo.api_user", "0d7a2c4e-5b1f-4e8a-9c3d-7f6b2a1e4d90"),
+            ("providers.mtn_momo.api_key", "key-91bc"),
+            ("providers.mtn_momo.target_environment", "mtnivorycoast"),
+            ("providers.wave.api_key", "wave_sn_prod_Zk2q"),
+            ("providers.wave.webhook_secret", "wave_sn_WHS_x8"),
+        ];
+        let settings = with(&mtn);
+        settings.validate().unwrap();
+        let credentials = settings.providers.mtn_momo.credentials().unwrap();
+        assert_eq!(credentials.target_environment, "mtnivorycoast");
+        let printed = format!("{settings:?}");
+        for (_, secret) in &mtn[..3] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(!printed.contains("wave_sn_prod_Zk2q") && !printed.contains("wave_sn_WHS_x8"));
+
+        // Half a set is a mistake, named; an empty value is no value.
+        let err = format!("{:#}", with(&mtn[1..]).validate().unwrap_err());
+        assert!(err.contains("providers.mtn_momo"), "{err}");
+        let err = format!("{:#}", with(&mtn[..5]).validate().unwrap_err());
+        assert!(err.contains("providers.wave"), "{err}");
+        let none = with(&[("providers.wave.api_key", ""), ("providers.wave.webhook_secret", " ")]);
+        none.validate().unwrap();
+        assert!(none.providers.wave.api_key.is_none());
+        assert!(none.providers.mtn_momo.credentials().is_none());
+    }
 }
