@@ -30,7 +30,7 @@ pub async fn wave(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         return StatusCode::BAD_REQUEST;
     };
     tracing::info!(event = %event.id, kind = %event.kind, session = %event.data.id, "Wave notification");
-    confirm_later(state, ProviderCode::Wave, event.data.id);
+    confirm_later(state, ProviderCode::Wave, Named::Reference(event.data.id));
     StatusCode::OK
 }
 
@@ -49,28 +49,41 @@ pub async fn mtn_momo(State(state): State<AppState>, body: Bytes) -> StatusCode 
         return StatusCode::BAD_REQUEST;
     };
     tracing::info!(attempt = %callback.external_id, "MTN MoMo callback");
-    let attempt = callback.external_id;
-    tokio::spawn(async move {
-        match state.payments.attempt_notified(ProviderCode::MtnMomo, &attempt).await {
-            Ok(true) => {}
-            Ok(false) => tracing::warn!(%attempt, "an MTN MoMo callback about an attempt Dalal does not know"),
-            Err(err) => tracing::warn!(%attempt, error = ?err, "failed to apply an MTN MoMo callback; the status checker will"),
-        }
-    });
+    confirm_later(
+        state,
+        ProviderCode::MtnMomo,
+        Named::Attempt(callback.external_id),
+    );
     StatusCode::OK
 }
 
-/// Asks the provider about the reference after the answer has gone (providers time out slow
-/// receivers). Applying an answer twice changes nothing; an unknown reference is logged.
-fn confirm_later(state: AppState, provider: ProviderCode, reference: String) {
+/// What a notification names: the provider's reference, or Dalal's own attempt id.
+enum Named {
+    Reference(String),
+    Attempt(String),
+}
+
+/// Asks the provider about what the notification names, after the answer has gone (providers
+/// time out slow receivers). Applying an answer twice changes nothing; an unknown name is logged.
+fn confirm_later(state: AppState, provider: ProviderCode, named: Named) {
     tokio::spawn(async move {
-        match state.payments.provider_notified(provider, &reference).await {
+        let (known, name) = match &named {
+            Named::Reference(reference) => (
+                state.payments.provider_notified(provider, reference).await,
+                reference,
+            ),
+            Named::Attempt(attempt) => (
+                state.payments.attempt_notified(provider, attempt).await,
+                attempt,
+            ),
+        };
+        match known {
             Ok(true) => {}
             Ok(false) => {
-                tracing::warn!(%provider, %reference, "a notification about a reference Dalal does not know")
+                tracing::warn!(%provider, name, "a notification about something Dalal does not know")
             }
             Err(err) => {
-                tracing::warn!(%provider, %reference, error = ?err, "failed to apply a notification; the status checker will")
+                tracing::warn!(%provider, name, error = ?err, "failed to apply a notification; the status checker will")
             }
         }
     });
