@@ -121,11 +121,15 @@ impl Payments {
             expires_at: now + new.expires_in_secs.unwrap_or(self.settings.expiry_secs) * 1000,
             created_at: now,
         };
+        // A push already in front of the customer makes the payment `processing` at once (a
+        // transition, written in the transaction below).
+        let pushed = session.as_ref().is_some_and(|s| s.session.customer_asked);
         if let Some(Completion {
             key,
             render,
             unclaimed: Some(hash),
         }) = &completion
+            && !pushed
         {
             // A key nobody holds yet: the payment, its record and its open attempt in one statement.
             let deep_links = session.as_ref().map(deep_links_json).transpose()?.flatten();
@@ -175,6 +179,15 @@ impl Payments {
                 Some(Attempt::try_from(started)?)
             }
             _ => None,
+        };
+        let row = match &attempt {
+            Some(started) if pushed => {
+                self.ensure_processing(&mut tx, started, now).await?;
+                db::payments::find_by_id(&mut *tx, row.id)
+                    .await?
+                    .context("the payment just inserted")?
+            }
+            _ => row,
         };
         let payment = Payment::try_from(row)?;
         if let Some(completion) = completion {

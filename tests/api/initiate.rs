@@ -203,7 +203,21 @@ async fn a_direct_payment_with_a_push_provider_sends_the_push_when_it_is_created
     let reply = app.initiate_with_key(DEMO_KEY, Some("PUSH-1"), &body).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let data = reply.json()["data"].clone();
-    assert_eq!(data["status"], "pending");
+    // The provider has asked the customer: processing (PRODUCT.md, lifecycle), with its reason.
+    assert_eq!(data["status"], "processing");
+    let (payment, _) = app
+        .state
+        .payments
+        .find_by_token(&token_of(&data))
+        .await
+        .unwrap()
+        .unwrap();
+    let transitions = app.state.payments.transitions(&payment).await.unwrap();
+    assert!(
+        transitions.iter().any(|t| t.to_status == "processing"
+            && t.reason.contains("le client a reçu la demande")),
+        "{transitions:?}"
+    );
     assert_eq!(data["paymentMethod"]["code"], "mtn_momo");
     assert_eq!(data["deepLinks"], serde_json::Value::Null);
     // The push went out to customerPhone, once, before the answer.

@@ -152,8 +152,8 @@ async fn a_callback_only_makes_dalal_ask_mtn() {
     };
 
     // Anyone can claim success: MTN, asked, still says PENDING (the payer has the prompt), so
-    // the payment only shows it is being processed.
-    assert_eq!(app.get_payment(id).await["status"], "pending");
+    // nothing changes.
+    assert_eq!(app.get_payment(id).await["status"], "processing");
     assert_eq!(send(callback("SUCCESSFUL")).await, 200);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.get_payment(id).await["status"], "processing");
