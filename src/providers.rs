@@ -1,6 +1,8 @@
-//! Payment providers behind one small trait. Test-mode payments use the sandbox connectors in
-//! `sandbox.rs`, which imitate each provider's steps, delays and failures; live connectors would
-//! implement the same trait. Providers know the domain and their own settings, never the core.
+//! Payment providers behind one small trait. Wave and MTN MoMo have real connectors over HTTP
+//! (`wave.rs`, `mtn_momo.rs`): live mode points them at the providers, test mode at the sandbox's
+//! emulators of the same APIs (`crate::emulators`). The other providers have only the in-process
+//! sandbox connectors of `sandbox.rs`, which imitate each provider's steps, delays and failures.
+//! Providers know the domain and their own settings, never the core.
 
 pub mod mtn_momo;
 pub mod sandbox;

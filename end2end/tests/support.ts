@@ -27,14 +27,15 @@ export async function checkScreen(page: Page, name: string) {
   await page.screenshot({ path: `screenshots/${test.info().project.name}-${name}.png`, fullPage: true });
   const axe = () => new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   // A waiting screen moves on by itself when the provider answers: if it navigates while axe
-  // reads it, axe reads the screen it moved to (also one the customer sees).
+  // reads it, axe reads the screen it moved to (also one the customer sees). A navigation can
+  // also drop axe's injected script between its steps (`… reading 'utils'`).
   let results;
   for (let tries = 1; ; tries++) {
     try {
       results = await axe();
       break;
     } catch (error) {
-      if (tries === 3 || !/Execution context was destroyed|navigation/.test((error as Error).message)) throw error;
+      if (tries === 3 || !/Execution context was destroyed|navigation|reading 'utils'/.test((error as Error).message)) throw error;
       await page.waitForLoadState('load');
     }
   }

@@ -6,10 +6,13 @@
 //! Credentials are public (test money only, README "Sandbox"): the API key `API_KEY`, and
 //! webhooks signed with `WEBHOOK_SECRET` and sent to Dalal's own `/hooks/wave`.
 
+use crate::clock::iso8601;
 use crate::config::Secret;
 use crate::db::sandbox::{Decision, Flow, SandboxSession};
 use crate::domain::ProviderCode;
-use crate::providers::sandbox::{QR_VALIDITY_MS, SandboxProvider, Stage, scenario_for_phone};
+use crate::providers::sandbox::{
+    QR_VALIDITY_MS, SandboxProvider, Stage, refund_lacks_balance, scenario_for_phone,
+};
 use crate::providers::wave::signature;
 use crate::providers::wave::wire::{
     CreateSession, ErrorBody, Event, PaymentError, Refund, Session,
@@ -80,12 +83,6 @@ fn sandbox(state: &AppState) -> SandboxProvider {
     )
 }
 
-fn time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// The session object, as `GET /v1/checkout/sessions/{id}` shows it now.
 fn render(state: &AppState, session: &SandboxSession) -> Session {
     let stage = sandbox(state).stage(session, state.clock.now_ms());
@@ -129,9 +126,9 @@ fn render(state: &AppState, session: &SandboxSession) -> Session {
             .map(|r| r.success_url.clone())
             .unwrap_or_default(),
         wave_launch_url: routes::absolute(&state.public_url, &routes::sandbox_phone(&session.id)),
-        when_created: time(session.created_at),
-        when_expires: time(session.created_at + QR_VALIDITY_MS),
-        when_completed: session.decided_at.filter(|_| paid).map(time),
+        when_created: iso8601(session.created_at),
+        when_expires: iso8601(session.created_at + QR_VALIDITY_MS),
+        when_completed: session.decided_at.filter(|_| paid).map(iso8601),
         transaction_id: paid.then(|| format!("T_{}", session.id.trim_start_matches("cos-"))),
     }
 }
@@ -285,7 +282,8 @@ async fn refund(
             "Only a completed checkout session can be refunded",
         );
     }
-    if session.amount % 100 == 13 {
+    // Wave refunds the whole session: the amount refunded is the session's.
+    if refund_lacks_balance(session.amount) {
         return error(
             StatusCode::BAD_REQUEST,
             "insufficient-funds",

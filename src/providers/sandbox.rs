@@ -340,9 +340,14 @@ impl SandboxProvider {
     }
 }
 
-/// The sandbox's answer to a refund (README, "Sandbox"): an amount ending in `13` fails as if
-/// the merchant's balance with the provider were too low; any other refund of a paid session
-/// succeeds.
+/// The sandbox's rule for refunds (README, "Sandbox"): an amount ending in `13` fails as if the
+/// merchant's balance with the provider were too low.
+pub fn refund_lacks_balance(amount_minor: i64) -> bool {
+    amount_minor % 100 == 13
+}
+
+/// The sandbox's answer to a refund: `refund_lacks_balance`, or else any refund of a paid
+/// session succeeds.
 pub fn refund_outcome(
     paid: bool,
     refund: &ProviderRefund<'_>,
@@ -352,7 +357,7 @@ pub fn refund_outcome(
             anyhow::anyhow!("the sandbox session {} was not paid", refund.reference).into(),
         );
     }
-    if refund.amount.minor() % 100 == 13 {
+    if refund_lacks_balance(refund.amount.minor()) {
         return Ok(RefundOutcome::Failed(FailureCode::InsufficientFunds));
     }
     Ok(RefundOutcome::Succeeded {

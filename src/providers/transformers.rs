@@ -12,20 +12,7 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
     let (status, reason) = raw.split_once(':').unwrap_or((raw, ""));
     let failed = AttemptOutcome::Failed;
     match provider {
-        // Wave: checkout_status open/complete/expired, payment_status processing/cancelled/succeeded,
-        // last_payment_error codes such as insufficient-funds.
-        ProviderCode::Wave => match status {
-            "open" => AttemptOutcome::Waiting,
-            "processing" => AttemptOutcome::CustomerAsked,
-            "succeeded" => AttemptOutcome::Succeeded,
-            "expired" => failed(F::Expired),
-            "cancelled" => failed(match reason {
-                "" | "declined" => F::Declined,
-                "insufficient-funds" => F::InsufficientFunds,
-                _ => F::Unknown,
-            }),
-            _ => AttemptOutcome::Unrecognised,
-        },
+        ProviderCode::Wave => super::wave::transformers::outcome(raw),
         ProviderCode::MtnMomo => super::mtn_momo::transformers::outcome(raw),
         // Orange Money, Free Money, Moov Money: INITIATED, PENDING, SUCCESS, FAILED with a reason.
         ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {

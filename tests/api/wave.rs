@@ -96,9 +96,17 @@ async fn a_direct_wave_payment_opens_a_session_in_the_emulator_with_wave_fields(
         format!("{}/pay/{token}", app.address)
     );
     let attempt_id = session["client_reference"].as_str().unwrap();
-    assert!(
-        attempt_id.starts_with("att_") || !attempt_id.is_empty(),
-        "{attempt_id}"
+    let (_, attempt) = app
+        .state
+        .payments
+        .find_by_token(&token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        attempt_id,
+        attempt.unwrap().id,
+        "client_reference is Dalal's attempt id"
     );
 
     // The emulator checks Wave's Bearer key like Wave.
