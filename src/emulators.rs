@@ -5,6 +5,7 @@
 //! sandbox's table and decides outcomes as the in-process sandbox does (README, "Sandbox").
 
 pub mod mtn_momo;
+pub mod orange_money;
 pub mod wave;
 
 use crate::routes;
@@ -15,4 +16,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .nest(routes::WAVE_EMULATOR, wave::router())
         .nest(routes::MTN_MOMO_EMULATOR, mtn_momo::router())
+        .nest(routes::ORANGE_MONEY_EMULATOR, orange_money::router())
 }

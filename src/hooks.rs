@@ -5,11 +5,13 @@
 
 use crate::domain::ProviderCode;
 use crate::emulators;
+use crate::providers::orange_money::wire as orange_wire;
 use crate::providers::wave::{signature, wire};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use subtle::ConstantTimeEq;
 
 /// `POST /hooks/wave`: signed with `Wave-Signature` (`https://docs.wave.com/webhook`) by the
 /// live webhook secret, or by the sandbox emulator's.
@@ -53,6 +55,52 @@ pub async fn mtn_momo(State(state): State<AppState>, body: Bytes) -> StatusCode 
         state,
         ProviderCode::MtnMomo,
         Named::Attempt(callback.external_id),
+    );
+    StatusCode::OK
+}
+
+/// `POST /hooks/orange-money`: Orange's callback, a transaction, sent with the API key
+/// registered beside the callback URL (`https://developer.orange-sonatel.com`, "Callback
+/// marchand") — the live one, or the sandbox emulator's. The attempt it is about is named by the
+/// metadata Dalal gave the QR code or payment; Dalal then asks Orange.
+pub async fn orange_money(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let given = headers
+        .get(orange_wire::CALLBACK_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let live = state
+        .settings
+        .providers
+        .orange_money
+        .callback_api_key
+        .as_ref();
+    let known = std::iter::once(emulators::orange_money::CALLBACK_API_KEY)
+        .chain(live.map(|k| k.expose()))
+        .any(|key| bool::from(key.as_bytes().ct_eq(given.as_bytes())));
+    if !known {
+        tracing::warn!("refused an Orange Money callback without the registered API key");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(transaction) = serde_json::from_slice::<orange_wire::Transaction>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let attempt = transaction
+        .metadata
+        .get(orange_wire::ATTEMPT_KEY)
+        .or(transaction.reference.as_ref());
+    let Some(attempt) = attempt else {
+        tracing::warn!(transaction = %transaction.transaction_id, "an Orange Money callback names no Dalal attempt");
+        return StatusCode::OK;
+    };
+    tracing::info!(transaction = %transaction.transaction_id, %attempt, "Orange Money callback");
+    confirm_later(
+        state,
+        ProviderCode::OrangeMoney,
+        Named::Attempt(attempt.clone()),
     );
     StatusCode::OK
 }

@@ -1,10 +1,11 @@
-//! Payment providers behind one small trait. Wave and MTN MoMo have real connectors over HTTP
-//! (`wave.rs`, `mtn_momo.rs`): live mode points them at the providers, test mode at the sandbox's
+//! Payment providers behind one small trait. Wave, MTN MoMo and Orange Money have real connectors
+//! over HTTP (`wave.rs`, `mtn_momo.rs`, `orange_money.rs`): live mode points them at the providers, test mode at the sandbox's
 //! emulators of the same APIs (`crate::emulators`). The other providers have only the in-process
 //! sandbox connectors of `sandbox.rs`, which imitate each provider's steps, delays and failures.
 //! Providers know the domain and their own settings, never the core.
 
 pub mod mtn_momo;
+pub mod orange_money;
 pub mod sandbox;
 pub mod transformers;
 pub mod wave;
@@ -110,6 +111,12 @@ pub enum RefundOutcome {
 pub trait PaymentProvider: Send + Sync {
     fn code(&self) -> ProviderCode;
 
+    /// Whether this connector's account can take payments in `country` (a provider's API may
+    /// serve one country's operator only). The gateway's own countries are checked besides.
+    fn serves(&self, _country: Country) -> bool {
+        true
+    }
+
     /// Starts an attempt: creates a checkout session, sends a push, charges a one-time code, or
     /// authorises a card (perhaps after a 3-D Secure check).
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError>;
@@ -166,6 +173,11 @@ impl ProviderRegistry {
         self.gateways.get(id)
     }
 
+    /// Whether the gateway has a connector here that serves `country`.
+    pub fn serves(&self, id: &str, country: Country) -> bool {
+        self.gateways.get(id).is_some_and(|c| c.serves(country))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.gateways.is_empty()
     }
@@ -185,6 +197,10 @@ struct Unreachable(Arc<dyn PaymentProvider>);
 impl PaymentProvider for Unreachable {
     fn code(&self) -> ProviderCode {
         self.0.code()
+    }
+
+    fn serves(&self, country: Country) -> bool {
+        self.0.serves(country)
     }
 
     async fn initiate(&self, _: &AttemptRequest) -> Result<ProviderSession, ProviderError> {

@@ -60,11 +60,13 @@ pub fn sandbox_phone(reference: &str) -> String {
 pub const EMULATORS_PREFIX: &str = "/sandbox/providers/";
 pub const WAVE_EMULATOR: &str = "/sandbox/providers/wave";
 pub const MTN_MOMO_EMULATOR: &str = "/sandbox/providers/mtn-momo";
+pub const ORANGE_MONEY_EMULATOR: &str = "/sandbox/providers/orange-money";
 
 /// Where providers send their notifications (README, "Going live").
 pub const HOOKS_PREFIX: &str = "/hooks/";
 pub const HOOK_WAVE: &str = "/hooks/wave";
 pub const HOOK_MTN_MOMO: &str = "/hooks/mtn-momo";
+pub const HOOK_ORANGE_MONEY: &str = "/hooks/orange-money";
 
 /// The sandbox bank's 3-D Secure page.
 pub const SANDBOX_BANK: &str = "/sandbox/3ds/{reference}";

@@ -5,11 +5,12 @@
 use crate::app::{App, shell};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::emulators;
 use crate::payments::Payments;
 use crate::payments::gateways::Routes;
-use crate::emulators;
-use crate::providers::sandbox::SandboxProvider;
 use crate::providers::mtn_momo::MtnMomoConnector;
+use crate::providers::orange_money::OrangeMoneyConnector;
+use crate::providers::sandbox::SandboxProvider;
 use crate::providers::wave::WaveConnector;
 use crate::providers::{Connectors, PaymentProvider, ProviderRegistry};
 use crate::state::AppState;
@@ -188,7 +189,7 @@ impl Application {
     }
 }
 
-/// Each mode's connectors. Test mode: the Wave and MTN MoMo connectors against the sandbox's
+/// Each mode's connectors. Test mode: the Wave, MTN MoMo and Orange Money connectors against the sandbox's
 /// emulators of their APIs, the other providers' in-process sandbox connectors. Live mode: the connectors of
 /// providers whose credentials are configured, and nothing else (README, "Going live").
 fn connectors(
@@ -201,7 +202,7 @@ fn connectors(
 ) -> anyhow::Result<Connectors> {
     let gateways = || routes.all().iter().map(|g| (g.id.as_str(), g.provider));
     let callback = format!("{public_url}{}", routes::HOOK_MTN_MOMO);
-    let emulated: [Arc<dyn PaymentProvider>; 2] = [
+    let emulated: [Arc<dyn PaymentProvider>; 3] = [
         Arc::new(WaveConnector::new(
             &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
             emulators::wave::api_key(),
@@ -213,13 +214,15 @@ fn connectors(
             &callback,
             clock.clone(),
         )?),
+        Arc::new(OrangeMoneyConnector::new(
+            &format!("{sandbox_url}{}", routes::ORANGE_MONEY_EMULATOR),
+            emulators::orange_money::credentials(),
+            public_url,
+            clock.clone(),
+        )?),
     ];
     // The in-process sandbox connectors of the providers that are not emulated.
-    let mut test: Vec<Arc<dyn PaymentProvider>> =
-        SandboxProvider::all(pool, clock, &settings.sandbox, public_url)
-            .into_iter()
-            .filter(|c| emulated.iter().all(|e| e.code() != c.code()))
-            .collect();
+    let mut test = SandboxProvider::in_process(pool, clock, &settings.sandbox, public_url);
     test.extend(emulated);
     let mut live: Vec<Arc<dyn PaymentProvider>> = Vec::new();
     let wave = &settings.providers.wave;
@@ -236,6 +239,15 @@ fn connectors(
             &mtn.base_url,
             credentials,
             &callback,
+            clock.clone(),
+        )?));
+    }
+    let orange = &settings.providers.orange_money;
+    if let Some(credentials) = orange.credentials() {
+        live.push(Arc::new(OrangeMoneyConnector::new(
+            &orange.base_url,
+            credentials,
+            public_url,
             clock.clone(),
         )?));
     }
@@ -312,6 +324,10 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .route(
             routes::HOOK_MTN_MOMO,
             axum::routing::put(crate::hooks::mtn_momo).post(crate::hooks::mtn_momo),
+        )
+        .route(
+            routes::HOOK_ORANGE_MONEY,
+            axum::routing::post(crate::hooks::orange_money),
         )
         .merge(emulators::router())
         .merge(api::router())

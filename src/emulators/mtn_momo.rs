@@ -137,7 +137,6 @@ fn sandbox(state: &AppState) -> SandboxProvider {
         state.pool.clone(),
         state.clock.clone(),
         state.settings.sandbox.clone(),
-        state.public_url.clone(),
     )
 }
 

@@ -136,6 +136,12 @@ async fn record(state: &AppState, reference: &str, decision: Decision) -> Result
             }
             Ok(())
         }
+        Ok(Some(ProviderCode::OrangeMoney)) => {
+            if let Err(err) = crate::emulators::orange_money::notify(state, reference).await {
+                tracing::warn!(error = ?err, "the Orange Money emulator's callback was not taken; the worker will look");
+            }
+            Ok(())
+        }
         Ok(Some(provider)) => {
             if let Err(err) = state.payments.provider_notified(provider, reference).await {
                 tracing::warn!(error = ?err, "failed to apply a sandbox answer at once; the worker will");

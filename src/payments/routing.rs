@@ -103,7 +103,7 @@ impl Payments {
         self.routes.all().iter().any(|g| {
             g.provider == provider
                 && g.takes(country, amount, g.brands.first().copied())
-                && registry.gateway(&g.id).is_some()
+                && registry.serves(&g.id, country)
         })
     }
 
@@ -152,7 +152,7 @@ impl Payments {
         let registry = self.registry(mode);
         let candidates: Vec<&Gateway> = candidates
             .into_iter()
-            .filter(|g| registry.gateway(&g.id).is_some())
+            .filter(|g| registry.serves(&g.id, request.country))
             .collect();
         if candidates.is_empty() {
             return Err(PaymentError::NotLive(request.provider));

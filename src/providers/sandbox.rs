@@ -1,5 +1,8 @@
-//! Sandbox connectors: one per provider, imitating its steps, delays and failures, so that test
-//! keys exercise the same code paths as live ones and never move money.
+//! The sandbox's providers. Wave, MTN MoMo and Orange Money are played by emulators of their
+//! HTTP APIs (`crate::emulators`), which keep their sessions in the sandbox's table and decide
+//! them with this module's rules (`Stage`, `scenario_for_phone`). The providers that publish no
+//! API (Free Money, Moov Money) and cards have in-process connectors here, imitating their steps,
+//! delays and failures, so that test keys never move money.
 //!
 //! Outcomes are chosen like test card numbers, by the last two digits of the payer's number
 //! (documented in README.md, "Sandbox"):
@@ -12,8 +15,8 @@
 //! | `04` | the provider is down: starting the attempt fails |
 //! | anything else | success, `sandbox.answer_delay_ms` after the push |
 //!
-//! QR-code and deep-link flows (Wave, Orange Money) open the sandbox "phone" page at
-//! `/sandbox/phone/{session}` where the tester approves or declines, as they would in the app.
+//! QR-code and deep-link flows (the Wave and Orange Money emulators) open the sandbox "phone" page
+//! at `/sandbox/phone/{session}` where the tester approves or declines, as they would in the app.
 //! Cards go to the sandbox acquirer in `card.rs`, whose outcomes come from test card numbers.
 
 pub mod card;
@@ -26,7 +29,7 @@ use crate::clock::SharedClock;
 use crate::config::SandboxSettings;
 use crate::db::{self, Pool};
 use crate::domain::{ConfirmationFlow, FailureCode, ProviderCode};
-use crate::{random, routes};
+use crate::random;
 
 pub use crate::db::sandbox::{Decision, Flow, SandboxSession, Scenario};
 use async_trait::async_trait;
@@ -34,8 +37,8 @@ use std::collections::BTreeMap;
 
 /// How long a sandbox QR session stays open: Wave's `when_expires` is about 30 minutes.
 pub const QR_VALIDITY_MS: i64 = 30 * 60 * 1000;
-/// Orange Money refuses the same amount from the same number within this window.
-const ORANGE_DUPLICATE_WINDOW_MS: i64 = 5 * 60 * 1000;
+/// Orange Money refuses the same amount from the same number within this window (its emulator).
+pub const ORANGE_DUPLICATE_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 /// The scenario a payer's number chooses: its last two digits (table above).
 pub fn scenario_for_phone(phone: Option<&str>) -> Scenario {
@@ -67,7 +70,6 @@ pub struct SandboxProvider {
     pool: Pool,
     clock: SharedClock,
     settings: SandboxSettings,
-    public_url: String,
 }
 
 impl SandboxProvider {
@@ -76,37 +78,35 @@ impl SandboxProvider {
         pool: Pool,
         clock: SharedClock,
         settings: SandboxSettings,
-        public_url: String,
     ) -> Self {
         Self {
             code,
             pool,
             clock,
             settings,
-            public_url,
         }
     }
 
-    /// The sandbox connectors for every provider (cards: `card::SandboxCardAcquirer`).
-    pub fn all(
+    /// The in-process connectors: Free Money and Moov Money, and the card acquirer
+    /// (`card::SandboxCardAcquirer`).
+    pub fn in_process(
         pool: &Pool,
         clock: &SharedClock,
         settings: &SandboxSettings,
         public_url: &str,
     ) -> Vec<std::sync::Arc<dyn PaymentProvider>> {
-        let mut all: Vec<std::sync::Arc<dyn PaymentProvider>> = ProviderCode::ALL
-            .into_iter()
-            .filter(|code| code.flow() != ConfirmationFlow::Card)
-            .map(|code| {
-                std::sync::Arc::new(Self::new(
-                    code,
-                    pool.clone(),
-                    clock.clone(),
-                    settings.clone(),
-                    public_url.to_owned(),
-                )) as std::sync::Arc<dyn PaymentProvider>
-            })
-            .collect();
+        let mut all: Vec<std::sync::Arc<dyn PaymentProvider>> =
+            [ProviderCode::FreeMoney, ProviderCode::MoovMoney]
+                .into_iter()
+                .map(|code| {
+                    std::sync::Arc::new(Self::new(
+                        code,
+                        pool.clone(),
+                        clock.clone(),
+                        settings.clone(),
+                    )) as std::sync::Arc<dyn PaymentProvider>
+                })
+                .collect();
         all.push(std::sync::Arc::new(card::SandboxCardAcquirer::new(
             pool.clone(),
             clock.clone(),
@@ -191,30 +191,6 @@ impl SandboxProvider {
             Scenario::Declined => Stage::Declined,
         }
     }
-
-    /// Orange Money's rule: the same amount from the same number within a few minutes is refused.
-    async fn refuse_duplicate(
-        &self,
-        phone: &str,
-        amount: i64,
-        now: i64,
-    ) -> Result<(), ProviderError> {
-        if self.code != ProviderCode::OrangeMoney {
-            return Ok(());
-        }
-        let recent = db::sandbox::recent_same_payment(
-            &self.pool,
-            self.code,
-            phone,
-            amount,
-            now - ORANGE_DUPLICATE_WINDOW_MS,
-        )
-        .await?;
-        if recent.iter().any(|s| self.stage(s, now) == Stage::Paid) {
-            return Err(ProviderError::Refused(FailureCode::Duplicate));
-        }
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -230,27 +206,15 @@ impl PaymentProvider for SandboxProvider {
             return Err(ProviderError::Unavailable);
         }
         let now = self.clock.now_ms();
-        let flow = match (self.code.flow(), &request.one_time_code) {
-            (ConfirmationFlow::QrCode, None) => Flow::Qr,
-            (ConfirmationFlow::QrCode, Some(code)) => {
-                // Orange Money's one-time code: six digits; the sandbox treats 000000 as expired.
-                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || code == "000000"
-                {
-                    return Err(ProviderError::Refused(FailureCode::InvalidOtp));
-                }
-                Flow::Otp
-            }
-            (ConfirmationFlow::UssdPush, _) => Flow::Push,
-            (ConfirmationFlow::Card, _) => {
-                return Err(anyhow::anyhow!("cards go to the sandbox card acquirer").into());
-            }
-        };
-        if flow != Flow::Qr {
-            let Some(phone) = phone.as_deref() else {
-                return Err(ProviderError::Refused(FailureCode::MissingPhone));
-            };
-            self.refuse_duplicate(phone, request.amount.minor(), now)
-                .await?;
+        if self.code.flow() != ConfirmationFlow::UssdPush {
+            return Err(anyhow::anyhow!(
+                "{} is played by its emulator or the card acquirer, not in-process",
+                self.code
+            )
+            .into());
+        }
+        if phone.is_none() {
+            return Err(ProviderError::Refused(FailureCode::MissingPhone));
         }
         let reference = self.new_reference();
         db::sandbox::insert(
@@ -258,7 +222,7 @@ impl PaymentProvider for SandboxProvider {
             &SandboxSession {
                 id: reference.clone(),
                 provider: self.code,
-                flow,
+                flow: Flow::Push,
                 amount: request.amount.minor(),
                 currency: request.amount.currency().code().to_owned(),
                 phone,
@@ -270,31 +234,13 @@ impl PaymentProvider for SandboxProvider {
             },
         )
         .await?;
-        let (launch_url, deep_links, stage) = if flow == Flow::Qr {
-            let url = routes::absolute(&self.public_url, &routes::sandbox_phone(&reference));
-            // Orange Money's payment link opens in the Orange Money app or in Max it.
-            let apps: &[&str] = match self.code {
-                ProviderCode::OrangeMoney => &["orange_money", "maxit"],
-                ProviderCode::Wave => &["wave"],
-                ProviderCode::FreeMoney
-                | ProviderCode::MtnMomo
-                | ProviderCode::MoovMoney
-                | ProviderCode::Card => &[],
-            };
-            let links = apps
-                .iter()
-                .map(|app| ((*app).to_owned(), url.clone()))
-                .collect();
-            (Some(url), links, Stage::Open)
-        } else {
-            (None, BTreeMap::new(), Stage::Asked)
-        };
+        // The push goes out at once: the customer has the request in front of them.
         Ok(ProviderSession {
-            raw_status: self.raw_status(stage).to_owned(),
+            raw_status: self.raw_status(Stage::Asked).to_owned(),
             reference,
-            launch_url,
-            deep_links,
-            customer_asked: stage == Stage::Asked,
+            launch_url: None,
+            deep_links: BTreeMap::new(),
+            customer_asked: true,
         })
     }
 
@@ -305,21 +251,6 @@ impl PaymentProvider for SandboxProvider {
             raw_status: raw.to_owned(),
             outcome: transformers::outcome(self.code, raw),
         })
-    }
-
-    /// Wave's `POST /v1/checkout/sessions/{id}/expire`: an open QR session can no longer be paid.
-    async fn expire(&self, reference: &str) -> Result<(), ProviderError> {
-        let session = self.own_session(reference).await?;
-        if session.flow == Flow::Qr {
-            db::sandbox::decide(
-                &self.pool,
-                reference,
-                Decision::Expired,
-                self.clock.now_ms(),
-            )
-            .await?;
-        }
-        Ok(())
     }
 
     async fn refund(&self, refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {

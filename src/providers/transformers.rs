@@ -14,21 +14,20 @@ pub fn outcome(provider: ProviderCode, raw: &str) -> AttemptOutcome {
     match provider {
         ProviderCode::Wave => super::wave::transformers::outcome(raw),
         ProviderCode::MtnMomo => super::mtn_momo::transformers::outcome(raw),
-        // Orange Money, Free Money, Moov Money: INITIATED, PENDING, SUCCESS, FAILED with a reason.
-        ProviderCode::OrangeMoney | ProviderCode::FreeMoney | ProviderCode::MoovMoney => {
-            match status {
-                "INITIATED" => AttemptOutcome::Waiting,
-                "PENDING" => AttemptOutcome::CustomerAsked,
-                "SUCCESS" => AttemptOutcome::Succeeded,
-                "FAILED" => failed(match reason {
-                    "INSUFFICIENT_BALANCE" => F::InsufficientFunds,
-                    "CANCELLED_BY_USER" => F::Declined,
-                    "TIMEOUT" => F::Expired,
-                    _ => F::Unknown,
-                }),
-                _ => AttemptOutcome::Unrecognised,
-            }
-        }
+        ProviderCode::OrangeMoney => super::orange_money::transformers::outcome(raw),
+        // Free Money, Moov Money: INITIATED, PENDING, SUCCESS, FAILED with a reason.
+        ProviderCode::FreeMoney | ProviderCode::MoovMoney => match status {
+            "INITIATED" => AttemptOutcome::Waiting,
+            "PENDING" => AttemptOutcome::CustomerAsked,
+            "SUCCESS" => AttemptOutcome::Succeeded,
+            "FAILED" => failed(match reason {
+                "INSUFFICIENT_BALANCE" => F::InsufficientFunds,
+                "CANCELLED_BY_USER" => F::Declined,
+                "TIMEOUT" => F::Expired,
+                _ => F::Unknown,
+            }),
+            _ => AttemptOutcome::Unrecognised,
+        },
         // Card acquirers: AUTHORISED, REFUSED with an ISO 8583 response code, and a pending
         // 3-D Secure authentication.
         ProviderCode::Card => match status {

@@ -14,6 +14,7 @@ mod initiate;
 mod languages;
 mod lifecycle;
 mod mtn_momo;
+mod orange_money;
 mod listing;
 mod providers;
 mod rate_limits;

@@ -243,10 +243,12 @@ async fn providers_without_a_refund_api_are_refused_clearly() {
         .1
         .unwrap();
     let reference = session.provider_reference.unwrap();
+    // Orange's QR code, as the sandbox phone page knows it (the attempt's reference is `qr:<id>`).
+    let qr_id = reference.strip_prefix("qr:").unwrap();
     dalal::providers::sandbox::decide(
         &app.state.pool,
         &app.state.clock,
-        &reference,
+        qr_id,
         dalal::providers::sandbox::Decision::Approve,
     )
     .await
