@@ -486,8 +486,10 @@ impl Settings {
             "sandbox.push_timeout_secs must be positive"
         );
         anyhow::ensure!(
-            self.database.url.starts_with("sqlite:"),
-            "database.url: only sqlite: URLs are supported so far (got a different scheme)"
+            ["sqlite:", "postgres://", "postgresql://"]
+                .iter()
+                .any(|scheme| self.database.url.starts_with(scheme)),
+            "database.url: a sqlite: or postgres:// URL is expected"
         );
         // The gateway list itself is checked where it becomes routes (`payments::gateways`),
         // when the application is built: start-up stops there too, naming the gateway.

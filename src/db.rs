@@ -2,6 +2,35 @@
 //! family). SQL is written to run unchanged on PostgreSQL: `$n` placeholders, `RETURNING`,
 //! `ON CONFLICT`, integer times.
 
+/// Runs `$body` with `$e` bound to the executor of the backend behind `$db` (a `&Pool` or a
+/// `&mut Tx`: anything that is `Into<Exec>`). A statement is written once and compiled for SQLite
+/// and for PostgreSQL; where the two databases differ, `Backend` names the statement.
+#[macro_export]
+macro_rules! on {
+    ($db:expr, |$e:ident| $body:expr) => {
+        match ::core::convert::Into::<$crate::db::Exec<'_>>::into($db) {
+            $crate::db::Exec::Sqlite($e) => $body,
+            $crate::db::Exec::SqliteTx($e) => $body,
+            $crate::db::Exec::Postgres($e) => $body,
+            $crate::db::Exec::PostgresTx($e) => $body,
+        }
+    };
+}
+
+/// `on!` for a statement run with `execute`: how many rows it changed (each backend has its own
+/// result type).
+#[macro_export]
+macro_rules! rows {
+    ($db:expr, |$e:ident| $body:expr) => {
+        match ::core::convert::Into::<$crate::db::Exec<'_>>::into($db) {
+            $crate::db::Exec::Sqlite($e) => $body.map(|r| r.rows_affected()),
+            $crate::db::Exec::SqliteTx($e) => $body.map(|r| r.rows_affected()),
+            $crate::db::Exec::Postgres($e) => $body.map(|r| r.rows_affected()),
+            $crate::db::Exec::PostgresTx($e) => $body.map(|r| r.rows_affected()),
+        }
+    };
+}
+
 pub mod attempts;
 pub mod gateways;
 pub mod idempotency;
@@ -10,24 +39,45 @@ pub mod payments;
 pub mod refunds;
 pub mod retention;
 pub mod sandbox;
+pub mod sessions;
 pub mod users;
 pub mod webhooks;
 
+mod backend;
+
+pub use backend::{Backend, Exec, Pool, Tx};
+
 use crate::config::DatabaseSettings;
 use anyhow::Context;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub type Pool = sqlx::SqlitePool;
-
 /// How long a statement waits for SQLite's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+/// How long a request waits for a free connection before failing.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens the database, creating the SQLite file if needed, in WAL mode so readers never wait
-/// for the writer; each connection waits for the write lock with `wait_for_writers_briefly`.
+/// Opens the database `database.url` names: PostgreSQL for `postgres://` and `postgresql://`
+/// URLs, else SQLite (the file is created if needed).
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
+    match Backend::of_url(&settings.url) {
+        Backend::Sqlite => connect_sqlite(settings).await.map(Pool::Sqlite),
+        Backend::Postgres => PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(&settings.url)
+            .await
+            // The URL may hold a password: it is not repeated here.
+            .context("failed to connect to PostgreSQL (database.url)")
+            .map(Pool::Postgres),
+    }
+}
+
+/// SQLite in WAL mode so readers never wait for the writer; each connection waits for the write
+/// lock with `wait_for_writers_briefly`.
+async fn connect_sqlite(settings: &DatabaseSettings) -> anyhow::Result<sqlx::SqlitePool> {
     let options = SqliteConnectOptions::from_str(&settings.url)
         .with_context(|| format!("database.url is not a valid SQLite URL: {}", settings.url))?
         .create_if_missing(true)
@@ -42,7 +92,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
     SqlitePoolOptions::new()
         .max_connections(settings.max_connections)
         .after_connect(|conn, _| Box::pin(async move { wait_for_writers_briefly(conn).await }))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         // A connection to a file has no network to lose between uses: checking it before each
         // use would cost a round trip to its thread on every statement.
         .test_before_acquire(false)
@@ -101,12 +151,14 @@ extern "C" fn busy_handler(_: *mut std::ffi::c_void, tries: std::ffi::c_int) -> 
     }
 }
 
-/// Applies the migrations in `migrations/`; start-up stops if one fails.
+/// Applies the migrations, `migrations/` on SQLite and `migrations/postgres/` on PostgreSQL (the
+/// same schema: `tests/api/schema.rs` compares them); start-up stops if one fails.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
-    sqlx::migrate!("./migrations")
-        .run(pool)
-        .await
-        .context("failed to apply database migrations")
+    match pool {
+        Pool::Sqlite(pool) => sqlx::migrate!("./migrations").run(pool).await,
+        Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+    }
+    .context("failed to apply database migrations")
 }
 
 /// Folds the write-ahead log back into the database and truncates its file, if that can be done
@@ -114,8 +166,12 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
 /// that waits for a long reader holds every writer back, and payments would fail with
 /// "database is locked"). Returns whether it completed; if not, the next pass tries again, and
 /// meanwhile `journal_size_limit` caps the file whenever SQLite starts the log over.
+/// PostgreSQL keeps its own log bounded: there, nothing to do.
 pub async fn checkpoint(pool: &Pool) -> anyhow::Result<bool> {
     use sqlx::Connection as _;
+    let Pool::Sqlite(pool) = pool else {
+        return Ok(true);
+    };
     let mut conn = pool
         .acquire()
         .await
@@ -142,9 +198,7 @@ pub async fn checkpoint(pool: &Pool) -> anyhow::Result<bool> {
 }
 
 pub async fn ping(pool: &Pool) -> anyhow::Result<()> {
-    sqlx::query("SELECT 1")
-        .execute(pool)
-        .await
+    rows!(pool, |e| sqlx::query("SELECT 1").execute(e).await)
         .context("failed to reach the database")?;
     Ok(())
 }
@@ -226,9 +280,7 @@ pub async fn count_by(
 ) -> anyhow::Result<Vec<(String, i64)>> {
     // `table` and `column` are compile-time constants of this crate, never input.
     let sql = format!("SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY {column}");
-    sqlx::query_as(&sql)
-        .fetch_all(pool)
-        .await
+    on!(pool, |e| sqlx::query_as(&sql).fetch_all(e).await)
         .with_context(|| format!("failed to count {table} by {column}"))
 }
 

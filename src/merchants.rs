@@ -127,14 +127,14 @@ pub async fn roll_key(
     let now = clock.now_ms();
     let mut tx = pool.begin().await.context("failed to begin a transaction")?;
     let Some(mode) =
-        db::merchants::revoke_key_at(&mut *tx, merchant_id, public_key, now + grace_ms.max(0), now)
+        db::merchants::revoke_key_at(&mut tx, merchant_id, public_key, now + grace_ms.max(0), now)
             .await?
     else {
         return Ok(None);
     };
     let new = new_key_pair(mode);
     db::merchants::insert_api_key(
-        &mut *tx,
+        &mut tx,
         &new.public_key,
         merchant_id,
         mode,

@@ -113,12 +113,12 @@ impl Payments {
         Ok(self.refunds_of(&self.pool, payment).await?)
     }
 
-    async fn refunds_of<'e>(
+    async fn refunds_of(
         &self,
-        executor: impl sqlx::SqliteExecutor<'e>,
+        db: impl Into<db::Exec<'_>>,
         payment: &Payment,
     ) -> anyhow::Result<Vec<Refund>> {
-        db::refunds::for_payments(executor, &[payment.id.sequence()])
+        db::refunds::for_payments(db, &[payment.id.sequence()])
             .await?
             .into_iter()
             .map(|r| Refund::from_row(r, payment.amount.currency()))

@@ -5,6 +5,7 @@
 use crate::app::{App, shell};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::db::sessions::Sessions;
 use crate::emulators;
 use crate::payments::Payments;
 use crate::payments::gateways::Routes;
@@ -31,14 +32,13 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    sessions: SqliteStore,
+    sessions: Sessions,
 }
 
 impl Application {
@@ -75,9 +75,7 @@ impl Application {
             url => url.to_owned(),
         };
         // Checkout sessions (chosen method, country, language) live in the same database.
-        let sessions = SqliteStore::new(pool.clone());
-        sessions
-            .migrate()
+        let sessions = Sessions::open(&pool)
             .await
             .context("failed to create the sessions table")?;
         let routes = Routes::new(&settings.routing.gateways).context("invalid routing.gateways")?;
@@ -258,7 +256,7 @@ fn connectors(
 }
 
 /// Removes expired checkout sessions every hour.
-async fn delete_expired_sessions(store: SqliteStore, shutdown: tokio::sync::watch::Receiver<bool>) {
+async fn delete_expired_sessions(store: Sessions, shutdown: tokio::sync::watch::Receiver<bool>) {
     crate::background::every(Duration::from_secs(3600), shutdown, || async {
         if let Err(err) = store.delete_expired().await {
             tracing::warn!(error = %err, "failed to delete expired sessions");
@@ -282,7 +280,7 @@ fn page_security_policy() {
 
 /// The whole application. Browser sessions and the customer's language concern the pages only:
 /// the merchant API (a hot path) goes without them.
-pub fn router(state: AppState, sessions: SqliteStore) -> Router {
+pub fn router(state: AppState, sessions: Sessions) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let session_layer = SessionManagerLayer::new(sessions)

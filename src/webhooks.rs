@@ -46,13 +46,13 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
     )
     .await?;
     if let Some(url) = event.target {
-        let disabled = db::webhooks::endpoint_disabled(&mut **tx, event.merchant_id, url).await?;
+        let disabled = db::webhooks::endpoint_disabled(&mut *tx, event.merchant_id, url).await?;
         let status = if disabled {
             DeliveryStatus::Disabled
         } else {
             DeliveryStatus::Pending
         };
-        db::webhooks::insert_delivery(&mut **tx, &id, url, status, now).await?;
+        db::webhooks::insert_delivery(&mut *tx, &id, url, status, now).await?;
     }
     Ok(id)
 }

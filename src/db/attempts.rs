@@ -1,4 +1,4 @@
-use super::{Pool, Tx};
+use super::{Exec, Pool, Tx};
 use crate::domain::{AttemptStatus, FailureCode, ProviderCode};
 use anyhow::Context;
 
@@ -48,7 +48,7 @@ pub async fn insert_open(
     payer: Payer<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    rows!(&mut *tx, |e| sqlx::query(
         "INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at, updated_at,
             card_brand, card_last4)
          VALUES ($1, $2, $3, $8, $4, $5, $5, $6, $7)",
@@ -61,8 +61,8 @@ pub async fn insert_open(
     .bind(payer.card.map(|c| c.0))
     .bind(payer.card.map(|c| c.1))
     .bind(AttemptStatus::Created.as_str())
-    .execute(&mut **tx)
-    .await?;
+    .execute(e)
+    .await)?;
     Ok(())
 }
 
@@ -107,7 +107,7 @@ pub async fn insert_started(
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          RETURNING {COLUMNS}"
     );
-    sqlx::query_as(&sql)
+    on!(&mut *tx, |e| sqlx::query_as(&sql)
         .bind(id)
         .bind(payment_id)
         .bind(provider.code())
@@ -123,8 +123,8 @@ pub async fn insert_started(
         .bind(next_check_at)
         .bind(session.gateway)
         .bind(session.routing_reason)
-        .fetch_one(&mut **tx)
-        .await
+        .fetch_one(e)
+        .await)
         .context("failed to insert a started attempt")
 }
 
@@ -136,7 +136,7 @@ pub async fn record_session(
     next_check_at: i64,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(&mut *tx, |e| sqlx::query(
         "UPDATE payment_attempts SET status = $1, provider_reference = $2, provider_status = $3, launch_url = $4,
             deep_links = $5, next_check_at = $6, updated_at = $7, gateway = $9, routing_reason = $10
          WHERE id = $8",
@@ -151,8 +151,8 @@ pub async fn record_session(
     .bind(id)
     .bind(session.gateway)
     .bind(session.routing_reason)
-    .execute(&mut **tx)
-    .await
+    .execute(e)
+    .await)
     .context("failed to record a provider session")?;
     Ok(())
 }
@@ -166,8 +166,8 @@ pub struct Closing<'a> {
 }
 
 /// Closes an open attempt; false when it was no longer open (someone applied it first).
-pub async fn close<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn close(
+    db: impl Into<Exec<'_>>,
     id: &str,
     closing: Closing<'_>,
     now: i64,
@@ -178,24 +178,23 @@ pub async fn close<'e>(
          WHERE id = $6 AND {}",
         OPEN
     );
-    let n = sqlx::query(&sql)
+    let n = rows!(db, |e| sqlx::query(&sql)
         .bind(closing.status.as_str())
         .bind(closing.provider_status)
         .bind(closing.failure.map(|(code, _)| code.as_str()))
         .bind(closing.failure.map(|(_, message)| message))
         .bind(now)
         .bind(id)
-        .execute(executor)
-        .await
-        .context("failed to close an attempt")?
-        .rows_affected();
+        .execute(e)
+        .await)
+        .context("failed to close an attempt")?;
     Ok(n == 1)
 }
 
 /// Closes an open attempt the customer or the payment left behind (another method chosen, the
 /// payment ended while the provider was being called).
-pub async fn abandon<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn abandon(
+    db: impl Into<Exec<'_>>,
     id: &str,
     now: i64,
 ) -> anyhow::Result<bool> {
@@ -204,7 +203,7 @@ pub async fn abandon<'e>(
         provider_status: None,
         failure: None,
     };
-    close(executor, id, closing, now).await
+    close(db, id, closing, now).await
 }
 
 /// Abandons whatever attempt of a payment is still open (the payment just ended).
@@ -214,12 +213,12 @@ pub async fn abandon_open(tx: &mut Tx<'_>, payment_id: i64, now: i64) -> anyhow:
          WHERE payment_id = $3 AND {}",
         OPEN
     );
-    sqlx::query(&sql)
+    rows!(&mut *tx, |e| sqlx::query(&sql)
         .bind(AttemptStatus::Abandoned.as_str())
         .bind(now)
         .bind(payment_id)
-        .execute(&mut **tx)
-        .await
+        .execute(e)
+        .await)
         .context("failed to abandon open attempts")?;
     Ok(())
 }
@@ -237,16 +236,15 @@ pub async fn mark_awaiting(
          WHERE id = $4 AND {}",
         OPEN
     );
-    let n = sqlx::query(&sql)
+    let n = rows!(&mut *tx, |e| sqlx::query(&sql)
         .bind(provider_status)
         .bind(next_check_at)
         .bind(now)
         .bind(id)
         .bind(AttemptStatus::AwaitingCustomer.as_str())
-        .execute(&mut **tx)
-        .await
-        .context("failed to update an attempt")?
-        .rows_affected();
+        .execute(e)
+        .await)
+        .context("failed to update an attempt")?;
     Ok(n == 1)
 }
 
@@ -255,24 +253,24 @@ pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow
         "UPDATE payment_attempts SET next_check_at = $1 WHERE id = $2 AND {}",
         OPEN
     );
-    sqlx::query(&sql)
+    rows!(pool, |e| sqlx::query(&sql)
         .bind(next_check_at)
         .bind(id)
-        .execute(pool)
-        .await
+        .execute(e)
+        .await)
         .context("failed to schedule an attempt check")?;
     Ok(())
 }
 
-pub async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn find(
+    db: impl Into<Exec<'_>>,
     id: &str,
 ) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE id = $1");
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(executor)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read an attempt")
 }
 
@@ -284,50 +282,50 @@ pub async fn find_by_reference(
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE provider = $1 AND provider_reference = $2"
     );
-    sqlx::query_as(&sql)
+    on!(pool, |e| sqlx::query_as(&sql)
         .bind(provider.code())
         .bind(reference)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read an attempt by provider reference")
 }
 
 /// The payment's most recent attempt.
-pub async fn latest<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn latest(
+    db: impl Into<Exec<'_>>,
     payment_id: i64,
 ) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq DESC LIMIT 1"
     );
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(payment_id)
-        .fetch_optional(executor)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read the latest attempt")
 }
 
-pub async fn open_for_payment<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn open_for_payment(
+    db: impl Into<Exec<'_>>,
     payment_id: i64,
 ) -> anyhow::Result<Option<AttemptRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 AND {}",
         OPEN
     );
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(payment_id)
-        .fetch_optional(executor)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read the open attempt")
 }
 
 pub async fn all_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Vec<AttemptRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq");
-    sqlx::query_as(&sql)
+    on!(pool, |e| sqlx::query_as(&sql)
         .bind(payment_id)
-        .fetch_all(pool)
-        .await
+        .fetch_all(e)
+        .await)
         .context("failed to list attempts")
 }
 
@@ -339,11 +337,11 @@ pub async fn due_for_check(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<
          ORDER BY next_check_at LIMIT $2",
         OPEN
     );
-    let rows: Vec<(String,)> = sqlx::query_as(&sql)
+    let rows: Vec<(String,)> = on!(pool, |e| sqlx::query_as(&sql)
         .bind(now)
         .bind(limit)
-        .fetch_all(pool)
-        .await
+        .fetch_all(e)
+        .await)
         .context("failed to list attempts due for a check")?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
@@ -362,13 +360,13 @@ pub async fn latest_for_payments(
             (SELECT MAX(seq) FROM payment_attempts WHERE payment_id IN ({}) GROUP BY payment_id)",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as(&sql);
-    for id in payment_ids {
-        query = query.bind(id);
-    }
-    query
-        .fetch_all(pool)
-        .await
+    on!(pool, |e| {
+        let mut query = sqlx::query_as(&sql);
+        for id in payment_ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(e).await
+    })
         .context("failed to read the latest attempts")
 }
 

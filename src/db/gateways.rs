@@ -43,29 +43,29 @@ pub async fn health(pool: &Pool, now: i64) -> anyhow::Result<Health> {
 
 /// The gateways with failures on record, and until when each rests (0: it does not).
 pub async fn failures(pool: &Pool) -> anyhow::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
+    on!(pool, |e| sqlx::query_as(
         "SELECT gateway, skip_until FROM gateway_health WHERE consecutive_failures > 0 OR skip_until > 0",
     )
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to read gateway health")
 }
 
 /// Clears a gateway's failures. Callers skip it when `Health` shows none: a write per payment on
 /// one hot row would make every payment wait for the others.
 pub async fn record_success(pool: &Pool, gateway: &str) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "UPDATE gateway_health SET consecutive_failures = 0, skip_until = 0 WHERE gateway = $1",
     )
     .bind(gateway)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to record a gateway success")?;
     Ok(())
 }
 
 pub async fn record_failure(pool: &Pool, gateway: &str, now: i64) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "INSERT INTO gateway_health (gateway, consecutive_failures, skip_until) VALUES ($1, 1, 0)
          ON CONFLICT (gateway) DO UPDATE SET
            consecutive_failures = gateway_health.consecutive_failures + 1,
@@ -74,8 +74,8 @@ pub async fn record_failure(pool: &Pool, gateway: &str, now: i64) -> anyhow::Res
     .bind(gateway)
     .bind(FAILURES_BEFORE_SKIP)
     .bind(now + SKIP_MS)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to record a gateway failure")?;
     Ok(())
 }

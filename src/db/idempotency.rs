@@ -1,4 +1,4 @@
-use super::{Pool, Tx};
+use super::{Exec, Pool, Tx};
 use anyhow::Context;
 
 pub struct IdempotencyRow {
@@ -18,7 +18,7 @@ pub async fn try_insert(
     request_hash: &str,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let n = sqlx::query(
+    let n = rows!(pool, |e| sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, created_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
@@ -26,10 +26,9 @@ pub async fn try_insert(
     .bind(key)
     .bind(request_hash)
     .bind(now)
-    .execute(pool)
-    .await
-    .context("failed to claim an idempotency key")?
-    .rows_affected();
+    .execute(e)
+    .await)
+    .context("failed to claim an idempotency key")?;
     Ok(n == 1)
 }
 
@@ -38,14 +37,14 @@ pub async fn find(
     merchant_id: &str,
     key: &str,
 ) -> anyhow::Result<Option<IdempotencyRow>> {
-    let row: Option<(String, Option<i64>, Option<String>, i64, Option<i64>)> = sqlx::query_as(
+    let row: Option<(String, Option<i64>, Option<String>, i64, Option<i64>)> = on!(pool, |e| sqlx::query_as(
         "SELECT request_hash, response_status, response_body, created_at, payment_id FROM idempotency_keys
          WHERE merchant_id = $1 AND idempotency_key = $2",
     )
     .bind(merchant_id)
     .bind(key)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(e)
+    .await)
     .context("failed to read an idempotency key")?;
     Ok(row.map(
         |(request_hash, response_status, response_body, created_at, payment_id)| IdempotencyRow {
@@ -66,7 +65,7 @@ pub async fn take_over(
     stale_created_at: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let n = sqlx::query(
+    let n = rows!(pool, |e| sqlx::query(
         "UPDATE idempotency_keys SET created_at = $1
          WHERE merchant_id = $2 AND idempotency_key = $3 AND response_status IS NULL AND created_at = $4",
     )
@@ -74,21 +73,20 @@ pub async fn take_over(
     .bind(merchant_id)
     .bind(key)
     .bind(stale_created_at)
-    .execute(pool)
-    .await
-    .context("failed to take over an idempotency key")?
-    .rows_affected();
+    .execute(e)
+    .await)
+    .context("failed to take over an idempotency key")?;
     Ok(n == 1)
 }
 
-pub async fn complete<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn complete(
+    db: impl Into<Exec<'_>>,
     merchant_id: &str,
     key: &str,
     status: u16,
     body: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(db, |e| sqlx::query(
         "UPDATE idempotency_keys SET response_status = $1, response_body = $2
          WHERE merchant_id = $3 AND idempotency_key = $4",
     )
@@ -96,20 +94,20 @@ pub async fn complete<'e>(
     .bind(body)
     .bind(merchant_id)
     .bind(key)
-    .execute(executor)
-    .await
+    .execute(e)
+    .await)
     .context("failed to store an idempotent response")?;
     Ok(())
 }
 
 pub async fn release(pool: &Pool, merchant_id: &str, key: &str) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2 AND response_status IS NULL",
     )
     .bind(merchant_id)
     .bind(key)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to release an idempotency key")?;
     Ok(())
 }
@@ -129,7 +127,7 @@ pub async fn insert_completed(
     record: &Completed<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    rows!(&mut *tx, |e| sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, response_status,
             response_body, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -140,7 +138,7 @@ pub async fn insert_completed(
     .bind(i64::from(record.status))
     .bind(record.body)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(e)
+    .await)?;
     Ok(())
 }

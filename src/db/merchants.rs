@@ -1,4 +1,4 @@
-use super::Pool;
+use super::{Exec, Pool};
 use crate::domain::Mode;
 use anyhow::Context;
 
@@ -20,25 +20,25 @@ pub struct KeySummary {
 }
 
 pub async fn insert_merchant(pool: &Pool, id: &str, name: &str, now: i64) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
+    rows!(pool, |e| sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(name)
         .bind(now)
-        .execute(pool)
-        .await
+        .execute(e)
+        .await)
         .context("failed to insert a merchant")?;
     Ok(())
 }
 
-pub async fn insert_api_key<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn insert_api_key(
+    db: impl Into<Exec<'_>>,
     public_key: &str,
     merchant_id: &str,
     mode: Mode,
     secret_hash: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(db, |e| sqlx::query(
         "INSERT INTO api_keys (public_key, merchant_id, mode, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(public_key)
@@ -46,34 +46,34 @@ pub async fn insert_api_key<'e>(
     .bind(mode.as_str())
     .bind(secret_hash)
     .bind(now)
-    .execute(executor)
-    .await
+    .execute(e)
+    .await)
     .context("failed to insert an API key")?;
     Ok(())
 }
 
 pub async fn merchant_exists(pool: &Pool, id: &str) -> anyhow::Result<bool> {
-    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM merchants WHERE id = $1")
+    let found: Option<(String,)> = on!(pool, |e| sqlx::query_as("SELECT id FROM merchants WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to look up a merchant")?;
     Ok(found.is_some())
 }
 
 pub async fn merchant_name(pool: &Pool, id: &str) -> anyhow::Result<Option<String>> {
-    let found: Option<(String,)> = sqlx::query_as("SELECT name FROM merchants WHERE id = $1")
+    let found: Option<(String,)> = on!(pool, |e| sqlx::query_as("SELECT name FROM merchants WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a merchant's name")?;
     Ok(found.map(|(n,)| n))
 }
 
 pub async fn count_merchants(pool: &Pool) -> anyhow::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM merchants")
-        .fetch_one(pool)
-        .await
+    let (n,): (i64,) = on!(pool, |e| sqlx::query_as("SELECT COUNT(*) FROM merchants")
+        .fetch_one(e)
+        .await)
         .context("failed to count merchants")?;
     Ok(n)
 }
@@ -110,11 +110,11 @@ async fn find_active_key_where(
          FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
          WHERE k.{column} = $1 AND (k.revoked_at IS NULL OR k.revoked_at > $2)"
     );
-    let row: Option<(String, String, String, String, Option<i64>)> = sqlx::query_as(&sql)
+    let row: Option<(String, String, String, String, Option<i64>)> = on!(pool, |e| sqlx::query_as(&sql)
         .bind(value)
         .bind(now)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .with_context(|| format!("failed to look up an API key by {column}"))?;
     Ok(row.map(
         |(merchant_id, merchant_name, mode, secret_hash, revoked_at)| ApiKeyRow {
@@ -136,7 +136,7 @@ pub async fn list_keys(
     now: i64,
 ) -> anyhow::Result<Vec<KeySummary>> {
     const SHOWN_AFTER_REVOCATION_MS: i64 = 30 * 86_400_000;
-    sqlx::query_as(
+    on!(pool, |e| sqlx::query_as(
         "SELECT public_key, created_at, revoked_at FROM api_keys
          WHERE merchant_id = $1 AND mode = $2 AND (revoked_at IS NULL OR revoked_at > $3)
          ORDER BY created_at DESC, public_key",
@@ -144,21 +144,21 @@ pub async fn list_keys(
     .bind(merchant_id)
     .bind(mode.as_str())
     .bind(now - SHOWN_AFTER_REVOCATION_MS)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to list API keys")
 }
 
 /// Ends a key's life at `at` (or keeps an earlier end it already has) and returns its mode;
 /// `None` when the merchant has no such key that still works at `now`.
-pub async fn revoke_key_at<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn revoke_key_at(
+    db: impl Into<Exec<'_>>,
     merchant_id: &str,
     public_key: &str,
     at: i64,
     now: i64,
 ) -> anyhow::Result<Option<Mode>> {
-    let row: Option<(String,)> = sqlx::query_as(
+    let row: Option<(String,)> = on!(db, |e| sqlx::query_as(
         "UPDATE api_keys SET revoked_at = CASE WHEN revoked_at IS NULL OR revoked_at > $1 THEN $1 ELSE revoked_at END
          WHERE merchant_id = $2 AND public_key = $3 AND (revoked_at IS NULL OR revoked_at > $4)
          RETURNING mode",
@@ -167,23 +167,23 @@ pub async fn revoke_key_at<'e>(
     .bind(merchant_id)
     .bind(public_key)
     .bind(now)
-    .fetch_optional(executor)
-    .await
+    .fetch_optional(e)
+    .await)
     .context("failed to revoke an API key")?;
     row.map(|(mode,)| Mode::parse(&mode).with_context(|| format!("unknown mode {mode:?}")))
         .transpose()
 }
 
 /// The merchant's default webhook endpoint: where events of payments without a callback URL go.
-pub async fn webhook_url<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn webhook_url(
+    db: impl Into<Exec<'_>>,
     merchant_id: &str,
 ) -> anyhow::Result<Option<String>> {
     let found: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT webhook_url FROM merchants WHERE id = $1")
+        on!(db, |e| sqlx::query_as("SELECT webhook_url FROM merchants WHERE id = $1")
             .bind(merchant_id)
-            .fetch_optional(executor)
-            .await
+            .fetch_optional(e)
+            .await)
             .context("failed to read a merchant's webhook endpoint")?;
     Ok(found.and_then(|(url,)| url))
 }
@@ -195,12 +195,11 @@ pub async fn set_webhook_url(
     merchant_id: &str,
     url: Option<&str>,
 ) -> anyhow::Result<bool> {
-    let n = sqlx::query("UPDATE merchants SET webhook_url = $1 WHERE id = $2")
+    let n = rows!(pool, |e| sqlx::query("UPDATE merchants SET webhook_url = $1 WHERE id = $2")
         .bind(url)
         .bind(merchant_id)
-        .execute(pool)
-        .await
-        .context("failed to set a merchant's webhook endpoint")?
-        .rows_affected();
+        .execute(e)
+        .await)
+        .context("failed to set a merchant's webhook endpoint")?;
     Ok(n == 1)
 }

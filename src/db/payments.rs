@@ -1,4 +1,4 @@
-use super::{Pool, Tx};
+use super::{Exec, Pool, Tx};
 use crate::domain::{Dialect, Mode, PaymentKind, PaymentStatus, ProviderCode};
 use anyhow::Context;
 
@@ -66,8 +66,8 @@ const COLUMNS: &str = "id, merchant_id, mode, dialect, checkout_token, kind, sta
     customer_phone, customer_name, customer_email, description, external_reference, callback_url, return_url, \
     cancel_url, metadata, failed_attempts, status_reason, expires_at, created_at, updated_at, card_brand, method";
 
-pub async fn insert<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn insert(
+    db: impl Into<Exec<'_>>,
     p: &NewPaymentRow<'_>,
 ) -> anyhow::Result<PaymentRow> {
     let sql = format!(
@@ -77,7 +77,7 @@ pub async fn insert<'e>(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23)
          RETURNING {COLUMNS}"
     );
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(p.merchant_id)
         .bind(p.mode.as_str())
         .bind(p.checkout_token)
@@ -101,8 +101,8 @@ pub async fn insert<'e>(
         .bind(p.card_brand)
         .bind(p.dialect.as_str())
         .bind(p.method)
-        .fetch_one(executor)
-        .await
+        .fetch_one(e)
+        .await)
         .context("failed to insert a payment")
 }
 
@@ -196,57 +196,45 @@ pub async fn insert_keyed(
     attempt: Option<&KeyedAttempt<'_>>,
 ) -> Result<i64, sqlx::Error> {
     let session = attempt.map(|a| &a.session);
-    // An insert into a view returns no row: the checkout token (unique, `$3`) finds the payment,
-    // in a second statement sent with the first (one trip to SQLite's thread instead of two).
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO keyed_payment_inserts (merchant_id, mode, checkout_token, kind, status, amount,
-            currency, country, provider, customer_phone, customer_name, customer_email, description,
-            external_reference, callback_url, return_url, cancel_url, metadata, expires_at, created_at,
-            card_brand, dialect, method, idempotency_key, request_hash, response_status, response_body,
-            attempt_id, attempt_status, provider_reference, provider_status, launch_url, deep_links,
-            next_check_at, gateway, routing_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36);
-         SELECT id FROM payments WHERE checkout_token = $3",
-    )
-    .bind(p.merchant_id)
-    .bind(p.mode.as_str())
-    .bind(p.checkout_token)
-    .bind(p.kind.as_str())
-    .bind(p.status.as_str())
-    .bind(p.amount)
-    .bind(p.currency)
-    .bind(p.country)
-    .bind(p.provider)
-    .bind(p.customer_phone)
-    .bind(p.customer_name)
-    .bind(p.customer_email)
-    .bind(p.description)
-    .bind(p.external_reference)
-    .bind(p.callback_url)
-    .bind(p.return_url)
-    .bind(p.cancel_url)
-    .bind(p.metadata)
-    .bind(p.expires_at)
-    .bind(p.created_at)
-    .bind(p.card_brand)
-    .bind(p.dialect.as_str())
-    .bind(p.method)
-    .bind(keyed.key)
-    .bind(keyed.request_hash)
-    .bind(i64::from(keyed.status))
-    .bind(keyed.body_template)
-    .bind(attempt.map(|a| a.id))
-    .bind(session.map(|s| s.status.as_str()))
-    .bind(session.map(|s| s.provider_reference))
-    .bind(session.map(|s| s.provider_status))
-    .bind(session.and_then(|s| s.launch_url))
-    .bind(session.and_then(|s| s.deep_links))
-    .bind(attempt.map(|a| a.next_check_at))
-    .bind(session.map(|s| s.gateway))
-    .bind(session.map(|s| s.routing_reason))
-    .fetch_one(pool)
-    .await?;
+    let (id,): (i64,) = on!(pool, |e| sqlx::query_as(pool.backend().insert_keyed_payment())
+        .bind(p.merchant_id)
+        .bind(p.mode.as_str())
+        .bind(p.checkout_token)
+        .bind(p.kind.as_str())
+        .bind(p.status.as_str())
+        .bind(p.amount)
+        .bind(p.currency)
+        .bind(p.country)
+        .bind(p.provider)
+        .bind(p.customer_phone)
+        .bind(p.customer_name)
+        .bind(p.customer_email)
+        .bind(p.description)
+        .bind(p.external_reference)
+        .bind(p.callback_url)
+        .bind(p.return_url)
+        .bind(p.cancel_url)
+        .bind(p.metadata)
+        .bind(p.expires_at)
+        .bind(p.created_at)
+        .bind(p.card_brand)
+        .bind(p.dialect.as_str())
+        .bind(p.method)
+        .bind(keyed.key)
+        .bind(keyed.request_hash)
+        .bind(i64::from(keyed.status))
+        .bind(keyed.body_template)
+        .bind(attempt.map(|a| a.id))
+        .bind(session.map(|s| s.status.as_str()))
+        .bind(session.map(|s| s.provider_reference))
+        .bind(session.map(|s| s.provider_status))
+        .bind(session.and_then(|s| s.launch_url))
+        .bind(session.and_then(|s| s.deep_links))
+        .bind(attempt.map(|a| a.next_check_at))
+        .bind(session.map(|s| s.gateway))
+        .bind(session.map(|s| s.routing_reason))
+        .fetch_one(e)
+        .await)?;
     Ok(id)
 }
 
@@ -259,33 +247,33 @@ pub async fn find_for_merchant(
 ) -> anyhow::Result<Option<PaymentRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2 AND mode = $3");
-    sqlx::query_as(&sql)
+    on!(pool, |e| sqlx::query_as(&sql)
         .bind(id)
         .bind(merchant_id)
         .bind(mode.as_str())
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a payment")
 }
 
-pub async fn find_by_id<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn find_by_id(
+    db: impl Into<Exec<'_>>,
     id: i64,
 ) -> anyhow::Result<Option<PaymentRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(executor)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a payment")
 }
 
 pub async fn find_by_token(pool: &Pool, token: &str) -> anyhow::Result<Option<PaymentRow>> {
     let sql = format!("SELECT {COLUMNS} FROM payments WHERE checkout_token = $1");
-    sqlx::query_as(&sql)
+    on!(pool, |e| sqlx::query_as(&sql)
         .bind(token)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a payment by its checkout token")
 }
 
@@ -301,7 +289,7 @@ pub async fn record_transition(
     failed_attempts_delta: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let updated = sqlx::query(
+    let updated = rows!(&mut *tx, |e| sqlx::query(
         "UPDATE payments SET status = $1, status_reason = $2, failed_attempts = failed_attempts + $3, updated_at = $4
          WHERE id = $5 AND status = $6",
     )
@@ -311,14 +299,13 @@ pub async fn record_transition(
     .bind(now)
     .bind(id)
     .bind(from.as_str())
-    .execute(&mut **tx)
-    .await
-    .context("failed to update a payment's status")?
-    .rows_affected();
+    .execute(e)
+    .await)
+    .context("failed to update a payment's status")?;
     if updated == 0 {
         return Ok(false);
     }
-    sqlx::query(
+    rows!(&mut *tx, |e| sqlx::query(
         "INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
@@ -326,8 +313,8 @@ pub async fn record_transition(
     .bind(to.as_str())
     .bind(reason)
     .bind(now)
-    .execute(&mut **tx)
-    .await
+    .execute(e)
+    .await)
     .context("failed to record a payment transition")?;
     Ok(true)
 }
@@ -341,19 +328,19 @@ pub struct TransitionRow {
 }
 
 pub async fn transitions(pool: &Pool, id: i64) -> anyhow::Result<Vec<TransitionRow>> {
-    sqlx::query_as(
+    on!(pool, |e| sqlx::query_as(
         "SELECT from_status, to_status, reason, at FROM payment_transitions WHERE payment_id = $1 ORDER BY id",
     )
     .bind(id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to read a payment's transitions")
 }
 
 /// Open payments whose `expires_at` has passed.
 pub async fn due_for_expiry(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<i64>> {
     let [a, b] = PaymentStatus::OPEN.map(PaymentStatus::as_str);
-    let rows: Vec<(i64,)> = sqlx::query_as(
+    let rows: Vec<(i64,)> = on!(pool, |e| sqlx::query_as(
         "SELECT id FROM payments WHERE status IN ($3, $4) AND expires_at <= $1
          ORDER BY expires_at LIMIT $2",
     )
@@ -361,8 +348,8 @@ pub async fn due_for_expiry(pool: &Pool, now: i64, limit: i64) -> anyhow::Result
     .bind(limit)
     .bind(a)
     .bind(b)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to list payments due for expiry")?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
@@ -370,57 +357,57 @@ pub async fn due_for_expiry(pool: &Pool, now: i64, limit: i64) -> anyhow::Result
 /// Takes the write lock on a payment's row before reading it (SQLite's single writer; a
 /// no-op update, so it works the same on PostgreSQL).
 pub async fn lock(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE payments SET updated_at = updated_at WHERE id = $1")
+    rows!(&mut *tx, |e| sqlx::query("UPDATE payments SET updated_at = updated_at WHERE id = $1")
         .bind(id)
-        .execute(&mut **tx)
-        .await
+        .execute(e)
+        .await)
         .context("failed to lock a payment")?;
     Ok(())
 }
 
 pub async fn status(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<PaymentStatus> {
-    let (status,): (String,) = sqlx::query_as("SELECT status FROM payments WHERE id = $1")
+    let (status,): (String,) = on!(&mut *tx, |e| sqlx::query_as("SELECT status FROM payments WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut **tx)
-        .await
+        .fetch_one(e)
+        .await)
         .context("failed to read a payment's status")?;
     PaymentStatus::parse(&status).with_context(|| format!("unknown payment status {status:?}"))
 }
 
 pub async fn mode(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<Mode> {
-    let (mode,): (String,) = sqlx::query_as("SELECT mode FROM payments WHERE id = $1")
+    let (mode,): (String,) = on!(&mut *tx, |e| sqlx::query_as("SELECT mode FROM payments WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut **tx)
-        .await
+        .fetch_one(e)
+        .await)
         .context("failed to read a payment's mode")?;
     Mode::parse(&mode).with_context(|| format!("unknown mode {mode:?}"))
 }
 
 pub async fn failed_attempts(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT failed_attempts FROM payments WHERE id = $1")
+    let (n,): (i64,) = on!(&mut *tx, |e| sqlx::query_as("SELECT failed_attempts FROM payments WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut **tx)
-        .await
+        .fetch_one(e)
+        .await)
         .context("failed to read a payment's failed attempts")?;
     Ok(n)
 }
 
 /// How many payments exist (tests and the benchmark check that nothing was created twice).
 pub async fn count(pool: &Pool) -> anyhow::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments")
-        .fetch_one(pool)
-        .await
+    let (n,): (i64,) = on!(pool, |e| sqlx::query_as("SELECT COUNT(*) FROM payments")
+        .fetch_one(e)
+        .await)
         .context("failed to count payments")?;
     Ok(n)
 }
 
 /// Notes the method a payment is now tried with (the listings' `method` filter).
 pub async fn set_method(tx: &mut Tx<'_>, id: i64, method: ProviderCode) -> anyhow::Result<()> {
-    sqlx::query("UPDATE payments SET method = $1 WHERE id = $2")
+    rows!(&mut *tx, |e| sqlx::query("UPDATE payments SET method = $1 WHERE id = $2")
         .bind(method.code())
         .bind(id)
-        .execute(&mut **tx)
-        .await
+        .execute(e)
+        .await)
         .context("failed to note a payment's method")?;
     Ok(())
 }
@@ -447,35 +434,34 @@ pub async fn list(
     filter: &ListFilter,
     limit: i64,
 ) -> anyhow::Result<Vec<PaymentRow>> {
-    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-        "SELECT {COLUMNS} FROM payments WHERE merchant_id = "
-    ));
-    query.push_bind(merchant_id);
-    query.push(" AND mode = ").push_bind(mode.as_str());
-    if let Some(status) = filter.status {
-        query.push(" AND status = ").push_bind(status.as_str());
-    }
-    if let Some(method) = filter.method {
-        query.push(" AND method = ").push_bind(method.code());
-    }
-    if let Some(from) = filter.created_from {
-        query.push(" AND created_at >= ").push_bind(from);
-    }
-    if let Some(to) = filter.created_to {
-        query.push(" AND created_at <= ").push_bind(to);
-    }
-    if let Some(reference) = &filter.external_reference {
-        query
-            .push(" AND external_reference = ")
-            .push_bind(reference.clone());
-    }
-    if let Some(before) = filter.before_id {
-        query.push(" AND id < ").push_bind(before);
-    }
-    query.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
-    query
-        .build_query_as()
-        .fetch_all(pool)
-        .await
+    on!(pool, |e| {
+        let mut query = sqlx::QueryBuilder::new(format!(
+            "SELECT {COLUMNS} FROM payments WHERE merchant_id = "
+        ));
+        query.push_bind(merchant_id);
+        query.push(" AND mode = ").push_bind(mode.as_str());
+        if let Some(status) = filter.status {
+            query.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(method) = filter.method {
+            query.push(" AND method = ").push_bind(method.code());
+        }
+        if let Some(from) = filter.created_from {
+            query.push(" AND created_at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.created_to {
+            query.push(" AND created_at <= ").push_bind(to);
+        }
+        if let Some(reference) = &filter.external_reference {
+            query
+                .push(" AND external_reference = ")
+                .push_bind(reference.clone());
+        }
+        if let Some(before) = filter.before_id {
+            query.push(" AND id < ").push_bind(before);
+        }
+        query.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+        query.build_query_as().fetch_all(e).await
+    })
         .context("failed to list payments")
 }

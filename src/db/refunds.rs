@@ -1,4 +1,4 @@
-use super::Tx;
+use super::{Exec, Tx};
 use crate::domain::{FailureCode, RefundStatus};
 use anyhow::Context;
 
@@ -34,7 +34,7 @@ pub struct NewRefund<'a> {
 
 /// Inserts a pending refund. The caller holds the payment's lock and has checked the amount.
 pub async fn insert(tx: &mut Tx<'_>, r: &NewRefund<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    rows!(&mut *tx, |e| sqlx::query(
         "INSERT INTO refunds (id, payment_id, merchant_id, amount, reason, status, idempotency_key,
             request_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
@@ -48,56 +48,56 @@ pub async fn insert(tx: &mut Tx<'_>, r: &NewRefund<'_>) -> Result<(), sqlx::Erro
     .bind(r.idempotency.map(|(key, _)| key))
     .bind(r.idempotency.map(|(_, hash)| hash))
     .bind(r.now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(e)
+    .await)?;
     Ok(())
 }
 
 /// What a payment's pending and succeeded refunds add up to.
 pub async fn held_amount(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<i64> {
-    let (sum,): (Option<i64>,) = sqlx::query_as(
-        "SELECT SUM(amount) FROM refunds WHERE payment_id = $1 AND status IN ($2, $3)",
+    let (sum,): (Option<i64>,) = on!(&mut *tx, |e| sqlx::query_as(
+        "SELECT CAST(SUM(amount) AS BIGINT) FROM refunds WHERE payment_id = $1 AND status IN ($2, $3)",
     )
     .bind(payment_id)
     .bind(RefundStatus::Pending.as_str())
     .bind(RefundStatus::Succeeded.as_str())
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(e)
+    .await)
     .context("failed to add up a payment's refunds")?;
     Ok(sum.unwrap_or(0))
 }
 
-pub async fn find<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn find(
+    db: impl Into<Exec<'_>>,
     id: &str,
 ) -> anyhow::Result<Option<RefundRow>> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE id = $1");
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(executor)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a refund")
 }
 
 /// The refund a merchant created with an idempotency key.
-pub async fn find_by_key<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn find_by_key(
+    db: impl Into<Exec<'_>>,
     merchant_id: &str,
     key: &str,
 ) -> anyhow::Result<Option<RefundRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM refunds WHERE merchant_id = $1 AND idempotency_key = $2");
-    sqlx::query_as(&sql)
+    on!(db, |e| sqlx::query_as(&sql)
         .bind(merchant_id)
         .bind(key)
-        .fetch_optional(executor)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a refund by idempotency key")
 }
 
 /// The refunds of some payments, oldest first.
-pub async fn for_payments<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn for_payments(
+    db: impl Into<Exec<'_>>,
     payment_ids: &[i64],
 ) -> anyhow::Result<Vec<RefundRow>> {
     if payment_ids.is_empty() {
@@ -108,13 +108,13 @@ pub async fn for_payments<'e>(
         "SELECT {COLUMNS} FROM refunds WHERE payment_id IN ({}) ORDER BY created_at, id",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as(&sql);
-    for id in payment_ids {
-        query = query.bind(id);
-    }
-    query
-        .fetch_all(executor)
-        .await
+    on!(db, |e| {
+        let mut query = sqlx::query_as(&sql);
+        for id in payment_ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(e).await
+    })
         .context("failed to list refunds")
 }
 
@@ -127,7 +127,7 @@ pub async fn finish(
     failure: Option<FailureCode>,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let n = sqlx::query(
+    let n = rows!(&mut *tx, |e| sqlx::query(
         "UPDATE refunds SET status = $1, provider_reference = COALESCE($2, provider_reference),
             failure_code = $3, updated_at = $4
          WHERE id = $5 AND status = $6",
@@ -138,9 +138,8 @@ pub async fn finish(
     .bind(now)
     .bind(id)
     .bind(RefundStatus::Pending.as_str())
-    .execute(&mut **tx)
-    .await
-    .context("failed to end a refund")?
-    .rows_affected();
+    .execute(e)
+    .await)
+    .context("failed to end a refund")?;
     Ok(n == 1)
 }

@@ -15,13 +15,12 @@ async fn delete_batch(
 ) -> anyhow::Result<u64> {
     // `table`, `key` and `select` are constants of this module, never input.
     let sql = format!("DELETE FROM {table} WHERE {key} IN ({select})");
-    Ok(sqlx::query(&sql)
+    Ok(rows!(pool, |e| sqlx::query(&sql)
         .bind(before)
         .bind(batch)
-        .execute(pool)
-        .await
-        .with_context(|| format!("failed to prune {table}"))?
-        .rows_affected())
+        .execute(e)
+        .await)
+        .with_context(|| format!("failed to prune {table}"))?)
 }
 
 /// Idempotency records created before `before` (finished or abandoned).

@@ -175,7 +175,7 @@ impl TryFrom<Row> for SandboxSession {
 const COLUMNS: &str = "id, provider, flow, amount, currency, phone, scenario, created_at, decision, decided_at, request";
 
 pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "INSERT INTO sandbox_sessions (id, provider, flow, amount, currency, phone, scenario, created_at, request)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -188,47 +188,46 @@ pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
     .bind(s.scenario.as_str())
     .bind(s.created_at)
     .bind(&s.request)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to insert a sandbox session")?;
     Ok(())
 }
 
 pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<SandboxSession>> {
     let sql = format!("SELECT {COLUMNS} FROM sandbox_sessions WHERE id = $1");
-    let row: Option<Row> = sqlx::query_as(&sql)
+    let row: Option<Row> = on!(pool, |e| sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a sandbox session")?;
     row.map(SandboxSession::try_from).transpose()
 }
 
 /// Records the tester's answer once; false when the session was already decided.
 pub async fn decide(pool: &Pool, id: &str, decision: Decision, now: i64) -> anyhow::Result<bool> {
-    let n = sqlx::query(
+    let n = rows!(pool, |e| sqlx::query(
         "UPDATE sandbox_sessions SET decision = $1, decided_at = $2 WHERE id = $3 AND decision IS NULL",
     )
     .bind(decision.as_str())
     .bind(now)
     .bind(id)
-    .execute(pool)
-    .await
-    .context("failed to record a sandbox decision")?
-    .rows_affected();
+    .execute(e)
+    .await)
+    .context("failed to record a sandbox decision")?;
     Ok(n == 1)
 }
 
 /// Closes a session whose customer's try failed (Wave leaves such a session open until it is
 /// expired): it can no longer be paid.
 pub async fn expire_failed(pool: &Pool, id: &str) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "UPDATE sandbox_sessions SET decision = 'expired'
          WHERE id = $1 AND decision IN ('decline', 'insufficient_funds')",
     )
     .bind(id)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to close a failed sandbox session")?;
     Ok(())
 }
@@ -246,26 +245,26 @@ pub async fn recent_same_payment(
         "SELECT {COLUMNS} FROM sandbox_sessions
          WHERE provider = $1 AND phone = $2 AND amount = $3 AND created_at >= $4"
     );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
+    let rows: Vec<Row> = on!(pool, |e| sqlx::query_as(&sql)
         .bind(provider.code())
         .bind(phone)
         .bind(amount)
         .bind(since)
-        .fetch_all(pool)
-        .await
+        .fetch_all(e)
+        .await)
         .context("failed to read recent sandbox sessions")?;
     rows.into_iter().map(SandboxSession::try_from).collect()
 }
 
 /// Counts one more wrong 3-D Secure code on an undecided session; how many there are now.
 pub async fn wrong_code(pool: &Pool, id: &str) -> anyhow::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
+    let (n,): (i64,) = on!(pool, |e| sqlx::query_as(
         "UPDATE sandbox_sessions SET wrong_codes = wrong_codes + 1
          WHERE id = $1 AND decision IS NULL RETURNING wrong_codes",
     )
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(e)
+    .await)
     .context("failed to count a wrong code")?
     .unwrap_or((0,));
     Ok(n)

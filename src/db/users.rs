@@ -26,7 +26,7 @@ pub async fn insert(
     password_hash: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "INSERT INTO users (id, merchant_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
@@ -34,70 +34,69 @@ pub async fn insert(
     .bind(email)
     .bind(password_hash)
     .bind(now)
-    .execute(pool)
-    .await?;
+    .execute(e)
+    .await)?;
     Ok(())
 }
 
 pub async fn set_password(pool: &Pool, email: &str, password_hash: &str) -> anyhow::Result<bool> {
-    let n = sqlx::query(
+    let n = rows!(pool, |e| sqlx::query(
         "UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = 0 WHERE email = $2",
     )
     .bind(password_hash)
     .bind(email)
-    .execute(pool)
-    .await
-    .context("failed to set a password")?
-    .rows_affected();
+    .execute(e)
+    .await)
+    .context("failed to set a password")?;
     Ok(n == 1)
 }
 
 pub async fn find_by_email(pool: &Pool, email: &str) -> anyhow::Result<Option<UserRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE u.email = $1"))
+    on!(pool, |e| sqlx::query_as(&format!("{SELECT} WHERE u.email = $1"))
         .bind(email)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a user")
 }
 
 pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<UserRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE u.id = $1"))
+    on!(pool, |e| sqlx::query_as(&format!("{SELECT} WHERE u.id = $1"))
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(e)
+        .await)
         .context("failed to read a user")
 }
 
 /// Counts a wrong password; returns how many came in a row.
 pub async fn record_failure(pool: &Pool, id: &str) -> anyhow::Result<i64> {
-    sqlx::query_scalar(
+    on!(pool, |e| sqlx::query_scalar(
         "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins",
     )
     .bind(id)
-    .fetch_one(pool)
-    .await
+    .fetch_one(e)
+    .await)
     .context("failed to count a wrong password")
 }
 
 /// Refuses every sign-in to the account until `until` (Unix milliseconds).
 pub async fn lock(pool: &Pool, id: &str, until: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2 AND locked_until < $1")
+    rows!(pool, |e| sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2 AND locked_until < $1")
         .bind(until)
         .bind(id)
-        .execute(pool)
-        .await
+        .execute(e)
+        .await)
         .context("failed to lock an account")?;
     Ok(())
 }
 
 pub async fn record_success(pool: &Pool, id: &str, now: i64) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "UPDATE users SET failed_sign_ins = 0, locked_until = 0, last_sign_in_at = $1 WHERE id = $2",
     )
     .bind(now)
     .bind(id)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to record a sign-in")?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-use super::{Pool, Tx};
+use super::{Exec, Pool, Tx};
 use crate::domain::PaymentStatus;
 use anyhow::Context;
 
@@ -77,27 +77,27 @@ pub async fn insert_secret(
     secret: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "INSERT INTO webhook_secrets (merchant_id, secret, created_at) VALUES ($1, $2, $3)",
     )
     .bind(merchant_id)
     .bind(secret)
     .bind(now)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to store a webhook secret")?;
     Ok(())
 }
 
 /// Ends the current secrets' life at `expires_at` (a rotation's overlap).
 pub async fn expire_secrets(pool: &Pool, merchant_id: &str, expires_at: i64) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(pool, |e| sqlx::query(
         "UPDATE webhook_secrets SET expires_at = $1 WHERE merchant_id = $2 AND expires_at IS NULL",
     )
     .bind(expires_at)
     .bind(merchant_id)
-    .execute(pool)
-    .await
+    .execute(e)
+    .await)
     .context("failed to expire webhook secrets")?;
     Ok(())
 }
@@ -108,24 +108,24 @@ pub async fn active_secrets(
     merchant_id: &str,
     now: i64,
 ) -> anyhow::Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let rows: Vec<(String,)> = on!(pool, |e| sqlx::query_as(
         "SELECT secret FROM webhook_secrets WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2)
          ORDER BY id DESC",
     )
     .bind(merchant_id)
     .bind(now)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to read webhook secrets")?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }
 
 pub async fn has_secret(pool: &Pool, merchant_id: &str) -> anyhow::Result<bool> {
     let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM webhook_secrets WHERE merchant_id = $1 LIMIT 1")
+        on!(pool, |e| sqlx::query_as("SELECT id FROM webhook_secrets WHERE merchant_id = $1 LIMIT 1")
             .bind(merchant_id)
-            .fetch_optional(pool)
-            .await
+            .fetch_optional(e)
+            .await)
             .context("failed to look up webhook secrets")?;
     Ok(row.is_some())
 }
@@ -141,7 +141,7 @@ pub async fn insert_event(
     body: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(&mut *tx, |e| sqlx::query(
         "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at, refund_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -152,43 +152,43 @@ pub async fn insert_event(
     .bind(body)
     .bind(now)
     .bind(refund_id)
-    .execute(&mut **tx)
-    .await
+    .execute(e)
+    .await)
     .context("failed to write a webhook event")?;
     Ok(())
 }
 
-pub async fn insert_delivery<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn insert_delivery(
+    db: impl Into<Exec<'_>>,
     event_id: &str,
     url: &str,
     status: DeliveryStatus,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    rows!(db, |e| sqlx::query(
         "INSERT INTO webhook_deliveries (event_id, url, status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(event_id)
     .bind(url)
     .bind(status.as_str())
     .bind(now)
-    .execute(executor)
-    .await
+    .execute(e)
+    .await)
     .context("failed to queue a webhook delivery")?;
     Ok(())
 }
 
-pub async fn endpoint_disabled<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+pub async fn endpoint_disabled(
+    db: impl Into<Exec<'_>>,
     merchant_id: &str,
     url: &str,
 ) -> anyhow::Result<bool> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT url FROM disabled_endpoints WHERE merchant_id = $1 AND url = $2")
+        on!(db, |e| sqlx::query_as("SELECT url FROM disabled_endpoints WHERE merchant_id = $1 AND url = $2")
             .bind(merchant_id)
             .bind(url)
-            .fetch_optional(executor)
-            .await
+            .fetch_optional(e)
+            .await)
             .context("failed to read disabled endpoints")?;
     Ok(row.is_some())
 }
@@ -199,12 +199,12 @@ pub async fn disable_endpoint(
     url: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO disabled_endpoints (merchant_id, url, disabled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+    rows!(pool, |e| sqlx::query("INSERT INTO disabled_endpoints (merchant_id, url, disabled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(merchant_id)
         .bind(url)
         .bind(now)
-        .execute(pool)
-        .await
+        .execute(e)
+        .await)
         .context("failed to disable an endpoint")?;
     Ok(())
 }
@@ -229,7 +229,7 @@ pub async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<ClaimedDelivery>> {
-    let ids: Vec<(i64,)> = sqlx::query_as(
+    let ids: Vec<(i64,)> = on!(pool, |e| sqlx::query_as(
         "UPDATE webhook_deliveries SET lease_until = $1
          WHERE id IN (SELECT id FROM webhook_deliveries
                       WHERE status = $4 AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
@@ -240,19 +240,19 @@ pub async fn claim_due(
     .bind(now)
     .bind(limit)
     .bind(DeliveryStatus::Pending.as_str())
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to claim webhook deliveries")?;
     let mut claimed = Vec::with_capacity(ids.len());
     for (id,) in ids {
-        let row: ClaimedDelivery = sqlx::query_as(
+        let row: ClaimedDelivery = on!(pool, |e| sqlx::query_as(
             "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body, p.mode
              FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
              JOIN payments p ON p.id = e.payment_id WHERE d.id = $1",
         )
         .bind(id)
-        .fetch_one(pool)
-        .await
+        .fetch_one(e)
+        .await)
         .context("failed to read a claimed delivery")?;
         claimed.push(row);
     }
@@ -275,16 +275,16 @@ pub async fn record_attempt(
         .begin()
         .await
         .context("failed to begin a transaction")?;
-    sqlx::query(
+    rows!(&mut tx, |e| sqlx::query(
         "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL WHERE id = $3",
     )
     .bind(status.as_str())
     .bind(next_attempt_at)
     .bind(delivery_id)
-    .execute(&mut *tx)
-    .await
+    .execute(e)
+    .await)
     .context("failed to update a delivery")?;
-    sqlx::query(
+    rows!(&mut tx, |e| sqlx::query(
         "INSERT INTO webhook_attempts (delivery_id, at, http_status, latency_ms, error, next_retry_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(delivery_id)
@@ -293,8 +293,8 @@ pub async fn record_attempt(
     .bind(latency_ms)
     .bind(error)
     .bind(next_attempt_at)
-    .execute(&mut *tx)
-    .await
+    .execute(e)
+    .await)
     .context("failed to record a webhook attempt")?;
     tx.commit()
         .await
@@ -326,23 +326,23 @@ pub async fn deliveries_for_payment(
     pool: &Pool,
     payment_id: i64,
 ) -> anyhow::Result<(Vec<DeliveryRow>, Vec<AttemptRow>)> {
-    let deliveries: Vec<DeliveryRow> = sqlx::query_as(
+    let deliveries: Vec<DeliveryRow> = on!(pool, |e| sqlx::query_as(
         "SELECT d.id, d.event_id, e.type AS event_type, d.url, d.status, d.created_at
          FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
          WHERE e.payment_id = $1 ORDER BY d.id",
     )
     .bind(payment_id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to list deliveries")?;
-    let attempts: Vec<AttemptRow> = sqlx::query_as(
+    let attempts: Vec<AttemptRow> = on!(pool, |e| sqlx::query_as(
         "SELECT a.delivery_id, a.at, a.http_status, a.latency_ms, a.error, a.next_retry_at
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
          JOIN webhook_events e ON e.id = d.event_id WHERE e.payment_id = $1 ORDER BY a.id",
     )
     .bind(payment_id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to list webhook attempts")?;
     Ok((deliveries, attempts))
 }
@@ -352,13 +352,13 @@ pub async fn latest_event(
     pool: &Pool,
     payment_id: i64,
 ) -> anyhow::Result<Option<(String, String)>> {
-    sqlx::query_as(
+    on!(pool, |e| sqlx::query_as(
         "SELECT e.id, d.url FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id
          WHERE e.payment_id = $1 ORDER BY e.created_at DESC, d.id DESC LIMIT 1",
     )
     .bind(payment_id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(e)
+    .await)
     .context("failed to read the latest event")
 }
 
@@ -376,14 +376,14 @@ pub async fn list_secrets(
     merchant_id: &str,
     now: i64,
 ) -> anyhow::Result<Vec<SecretSummary>> {
-    sqlx::query_as(
+    on!(pool, |e| sqlx::query_as(
         "SELECT substr(secret, -4) AS ending, created_at, expires_at FROM webhook_secrets
          WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC",
     )
     .bind(merchant_id)
     .bind(now)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to list webhook secrets")
 }
 
@@ -407,7 +407,7 @@ pub async fn recent_failures(
     mode: crate::domain::Mode,
     limit: i64,
 ) -> anyhow::Result<Vec<FailedTry>> {
-    sqlx::query_as(
+    on!(pool, |e| sqlx::query_as(
         "SELECT e.payment_id, e.type AS event_type, d.url, d.status AS delivery_status, a.at,
                 a.http_status, a.error, a.next_retry_at
          FROM webhook_attempts a
@@ -421,7 +421,7 @@ pub async fn recent_failures(
     .bind(merchant_id)
     .bind(mode.as_str())
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(e)
+    .await)
     .context("failed to list failed webhook tries")
 }

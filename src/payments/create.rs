@@ -155,7 +155,7 @@ impl Payments {
             .begin()
             .await
             .context("failed to begin a transaction")?;
-        let row = db::payments::insert(&mut *tx, &new_row).await?;
+        let row = db::payments::insert(&mut tx, &new_row).await?;
         let attempt = match (&session, provider) {
             (Some(routed), Some(p)) => {
                 let deep_links = deep_links_json(routed)?;
@@ -183,7 +183,7 @@ impl Payments {
         let row = match &attempt {
             Some(started) if pushed => {
                 self.ensure_processing(&mut tx, started, now).await?;
-                db::payments::find_by_id(&mut *tx, row.id)
+                db::payments::find_by_id(&mut tx, row.id)
                     .await?
                     .context("the payment just inserted")?
             }
@@ -197,7 +197,7 @@ impl Payments {
             let key = completion.key.as_str();
             match completion.unclaimed {
                 None => {
-                    db::idempotency::complete(&mut *tx, merchant_id, key, status, &body).await?
+                    db::idempotency::complete(&mut tx, merchant_id, key, status, &body).await?
                 }
                 Some(hash) => {
                     let record = db::idempotency::Completed {

@@ -221,7 +221,7 @@ impl Payments {
                 .await?;
             if moved.is_none() {
                 // The payment ended (expired, cancelled) while the provider was being called.
-                db::attempts::abandon(&mut *tx, &attempt_id, now).await?;
+                db::attempts::abandon(&mut tx, &attempt_id, now).await?;
             }
         }
         tx.commit()

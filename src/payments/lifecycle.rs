@@ -73,7 +73,7 @@ impl Payments {
             .is_some();
         let mut left_open = None;
         if moved {
-            left_open = db::attempts::open_for_payment(&mut *tx, id.sequence()).await?;
+            left_open = db::attempts::open_for_payment(&mut tx, id.sequence()).await?;
             db::attempts::abandon_open(&mut tx, id.sequence(), now).await?;
         }
         let mode = match &left_open {
@@ -160,15 +160,15 @@ impl Payments {
         kind: EventType,
         now: i64,
     ) -> anyhow::Result<()> {
-        let row = db::payments::find_by_id(&mut **tx, payment_id)
+        let row = db::payments::find_by_id(&mut *tx, payment_id)
             .await?
             .context("payment vanished")?;
-        let attempt = db::attempts::latest(&mut **tx, payment_id)
+        let attempt = db::attempts::latest(&mut *tx, payment_id)
             .await?
             .map(Attempt::try_from)
             .transpose()?;
         let payment = Payment::try_from(row)?;
-        let refunds = self.refunds_of(&mut **tx, &payment).await?;
+        let refunds = self.refunds_of(&mut *tx, &payment).await?;
         let data = self
             .formatter
             .payment_data(&payment, attempt.as_ref(), &refunds)?;
@@ -197,6 +197,6 @@ pub(super) async fn webhook_target(
 ) -> anyhow::Result<Option<String>> {
     match &payment.callback_url {
         Some(url) => Ok(Some(url.clone())),
-        None => db::merchants::webhook_url(&mut **tx, &payment.merchant_id).await,
+        None => db::merchants::webhook_url(&mut *tx, &payment.merchant_id).await,
     }
 }

@@ -212,7 +212,7 @@ impl Payments {
             RefundStatus::Failed => Some(EventType::RefundFailed),
             RefundStatus::Pending => None,
         };
-        let row = db::refunds::find(&mut *tx, refund_id)
+        let row = db::refunds::find(&mut tx, refund_id)
             .await?
             .context("the refund vanished")?;
         let refund = Refund::from_row(row, payment.amount.currency())?;

@@ -149,7 +149,7 @@ impl Payments {
                     provider_status: Some(raw),
                     failure: None,
                 };
-                if !db::attempts::close(&mut *tx, &attempt.id, closing, now).await? {
+                if !db::attempts::close(&mut tx, &attempt.id, closing, now).await? {
                     return Ok(());
                 }
                 let current = self.ensure_processing(&mut tx, attempt, now).await?;
@@ -177,7 +177,7 @@ impl Payments {
                     provider_status: Some(raw),
                     failure: Some((*code, &message)),
                 };
-                if !db::attempts::close(&mut *tx, &attempt.id, closing, now).await? {
+                if !db::attempts::close(&mut tx, &attempt.id, closing, now).await? {
                     return Ok(());
                 }
                 let current = self.ensure_processing(&mut tx, attempt, now).await?;

@@ -223,9 +223,9 @@ async fn a_connector_failing_inside_shows_nobody_its_cause() {
     }
     // The attempt keeps a failure code and a plain sentence, not the error's text.
     let attempts: Vec<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT status, failure_code, failure_message FROM payment_attempts")
-            .fetch_all(&core.pool)
-            .await
+        dalal::on!(&core.pool, |e| sqlx::query_as("SELECT status, failure_code, failure_message FROM payment_attempts")
+            .fetch_all(e)
+            .await)
             .unwrap();
     assert_eq!(attempts.len(), 1);
     let (status, code, message) = &attempts[0];

@@ -97,9 +97,9 @@ async fn fifty_concurrent_requests_with_one_key_create_one_payment() {
     }
     assert_eq!(app.count_payments().await, 1);
     // And one Wave session at the (sandbox) provider, not fifty.
-    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions")
-        .fetch_one(&app.state.pool)
-        .await
+    let (sessions,): (i64,) = dalal::on!(&app.state.pool, |e| sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions")
+        .fetch_one(e)
+        .await)
         .unwrap();
     assert_eq!(sessions, 1);
 }

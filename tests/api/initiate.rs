@@ -222,16 +222,16 @@ async fn a_direct_payment_with_a_push_provider_sends_the_push_when_it_is_created
     assert_eq!(data["deepLinks"], serde_json::Value::Null);
     // The push went out to customerPhone, once, before the answer.
     let pushes: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT flow, phone FROM sandbox_sessions WHERE provider = 'mtn_momo'")
-            .fetch_all(&app.state.pool)
-            .await
+        dalal::on!(&app.state.pool, |e| sqlx::query_as("SELECT flow, phone FROM sandbox_sessions WHERE provider = 'mtn_momo'")
+            .fetch_all(e)
+            .await)
             .unwrap();
     assert_eq!(pushes, [("push".to_owned(), Some("+2250501234567".to_owned()))]);
     let replay = app.initiate_with_key(DEMO_KEY, Some("PUSH-1"), &body).await;
     assert_eq!(replay.text, reply.text);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_sessions")
-        .fetch_one(&app.state.pool)
-        .await
+    let count: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_sessions")
+        .fetch_one(e)
+        .await)
         .unwrap();
     assert_eq!(count, 1, "a replay sends no second push");
 

@@ -281,9 +281,9 @@ async fn racing_method_choices_reach_the_provider_once() {
         }
     }
     assert_eq!(ok, 1);
-    let (pushes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions")
-        .fetch_one(&app.state.pool)
-        .await
+    let (pushes,): (i64,) = dalal::on!(&app.state.pool, |e| sqlx::query_as("SELECT COUNT(*) FROM sandbox_sessions")
+        .fetch_one(e)
+        .await)
         .unwrap();
     assert_eq!(pushes, 1, "one USSD push, not several");
 }
@@ -538,11 +538,11 @@ async fn an_attempt_whose_request_died_mid_call_stops_blocking_after_a_minute() 
     let (id, token) = checkout_in(&app, "CI", 5000).await;
     // A request that crashed between recording its attempt and hearing from the provider.
     let seq = dalal::domain::TransactionId::parse(&id).unwrap().sequence();
-    sqlx::query("INSERT INTO payment_attempts (id, payment_id, provider, status, created_at, updated_at) VALUES ('att_dead', $1, 'mtn_momo', 'created', $2, $2)")
+    dalal::rows!(&app.state.pool, |e| sqlx::query("INSERT INTO payment_attempts (id, payment_id, provider, status, created_at, updated_at) VALUES ('att_dead', $1, 'mtn_momo', 'created', $2, $2)")
         .bind(seq)
         .bind(app.state.payments.now_ms())
-        .execute(&app.state.pool)
-        .await
+        .execute(e)
+        .await)
         .unwrap();
     let mtn = || choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"));
     assert!(matches!(

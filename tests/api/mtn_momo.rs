@@ -165,12 +165,12 @@ async fn a_callback_only_makes_dalal_ask_mtn() {
     app.payment_when(id, |d| d["status"] == "succeeded").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    let events: i64 = sqlx::query_scalar(
+    let events: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
         "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
     )
     .bind(sequence)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(e)
+    .await)
     .unwrap();
     assert_eq!(events, 1);
 

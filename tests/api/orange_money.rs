@@ -88,12 +88,12 @@ async fn answer_in_app(app: &TestApp, data: &Value, decision: &str) {
 
 async fn succeeded_events(app: &TestApp, id: &str) -> i64 {
     let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    sqlx::query_scalar(
+    dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
         "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
     )
     .bind(sequence)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(e)
+    .await)
     .unwrap()
 }
 

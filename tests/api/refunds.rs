@@ -198,12 +198,12 @@ async fn refunds_are_signed_webhooks_and_a_failed_one_frees_the_amount() {
         "a failed refund holds nothing"
     );
 
-    let events: Vec<(String, String)> = sqlx::query_as(
+    let events: Vec<(String, String)> = dalal::on!(&app.state.pool, |e| sqlx::query_as(
         "SELECT type, body FROM webhook_events WHERE payment_id = $1 ORDER BY created_at, rowid",
     )
     .bind(dalal::domain::TransactionId::parse(&id).unwrap().sequence())
-    .fetch_all(&app.state.pool)
-    .await
+    .fetch_all(e)
+    .await)
     .unwrap();
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(

@@ -64,9 +64,9 @@ async fn old_webhook_tries_and_sandbox_sessions_are_pruned_in_batches() {
     let count = |table: &'static str| {
         let pool = app.state.pool.clone();
         async move {
-            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&pool)
-                .await
+            let (n,): (i64,) = dalal::on!(&pool, |e| sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(e)
+                .await)
                 .unwrap();
             n
         }
@@ -92,24 +92,24 @@ async fn old_webhook_tries_and_sandbox_sessions_are_pruned_in_batches() {
 }
 
 #[tokio::test]
-async fn the_write_ahead_log_is_cut_back_after_a_load() {
+async fn sqlite_the_write_ahead_log_is_cut_back_after_a_load() {
     let limit: u64 = 256 * 1024;
     let app = spawn_app_with(&[("database.wal_size_limit_bytes", "262144")]).await;
     let pool = &app.state.pool;
     let wal = {
         let (file,): (String,) =
-            sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                .fetch_one(pool)
-                .await
+            dalal::on!(pool, |e| sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(e)
+                .await)
                 .unwrap();
         std::path::PathBuf::from(format!("{file}-wal"))
     };
     // A long reader keeps checkpoints from resetting the log while 3 000 payments are written,
     // as a slow report would under sustained load.
     let mut reader = pool.begin().await.unwrap();
-    let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments")
-        .fetch_one(&mut *reader)
-        .await
+    let _: (i64,) = dalal::on!(&mut reader, |e| sqlx::query_as("SELECT COUNT(*) FROM payments")
+        .fetch_one(e)
+        .await)
         .unwrap();
     for i in 0..3_000 {
         let new = dalal::payments::NewPayment {

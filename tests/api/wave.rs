@@ -70,12 +70,12 @@ async fn paid_quietly(app: &TestApp, session: &str) {
 
 async fn succeeded_events(app: &TestApp, id: &str) -> i64 {
     let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    sqlx::query_scalar(
+    dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
         "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
     )
     .bind(sequence)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(e)
+    .await)
     .unwrap()
 }
 
@@ -150,10 +150,10 @@ async fn approving_in_the_emulated_app_succeeds_through_a_signed_notification() 
 /// once it is final).
 async fn session_of_id(app: &TestApp, id: &str) -> String {
     let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    sqlx::query_scalar("SELECT provider_reference FROM payment_attempts WHERE payment_id = $1")
+    dalal::on!(&app.state.pool, |e| sqlx::query_scalar("SELECT provider_reference FROM payment_attempts WHERE payment_id = $1")
         .bind(sequence)
-        .fetch_one(&app.state.pool)
-        .await
+        .fetch_one(e)
+        .await)
         .unwrap()
 }
 

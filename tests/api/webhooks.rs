@@ -328,9 +328,9 @@ async fn a_payment_without_callback_url_records_its_event_but_sends_nothing() {
         .await;
     app.state.payments.cancel(&token_of(&data)).await.unwrap();
     assert_eq!(deliver(&app).await, 0);
-    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_events")
-        .fetch_one(&app.state.pool)
-        .await
+    let (events,): (i64,) = dalal::on!(&app.state.pool, |e| sqlx::query_as("SELECT COUNT(*) FROM webhook_events")
+        .fetch_one(e)
+        .await)
         .unwrap();
     assert_eq!(events, 1);
 }

@@ -77,13 +77,13 @@ fn serve(dir: &str) {
 
 /// The floor: parse the body, one INSERT of a payment row, answer 201 with a small JSON.
 async fn floor_insert(
-    State(pool): State<sqlx::SqlitePool>,
+    State(pool): State<dalal::db::Pool>,
     body: axum::body::Bytes,
 ) -> (axum::http::StatusCode, String) {
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let now = chrono::Utc::now().timestamp_millis();
     let token = format!("floor-{}-{}", now, rand_suffix());
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = dalal::on!(&pool, |e| sqlx::query_as(
         "INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency, external_reference,
             description, return_url, cancel_url, expires_at, created_at, updated_at)
          VALUES ('mer_demo', 'test', $1, 'checkout', 'pending', $2, 'XOF', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -96,8 +96,8 @@ async fn floor_insert(
     .bind(v["cancelUrl"].as_str())
     .bind(now + 30 * 60_000)
     .bind(now)
-    .fetch_one(&pool)
-    .await
+    .fetch_one(e)
+    .await)
     .unwrap();
     (
         axum::http::StatusCode::CREATED,

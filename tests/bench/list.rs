@@ -63,7 +63,7 @@ async fn run() {
     let now = chrono::Utc::now().timestamp_millis();
     // One statement: a million payments of the demo merchant, one a second up to now, in four
     // statuses and three methods.
-    sqlx::query(
+    dalal::rows!(&pool, |e| sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO payments (merchant_id, mode, dialect, checkout_token, kind, status, amount, currency,
              country, external_reference, expires_at, created_at, updated_at, method)
@@ -75,10 +75,10 @@ async fn run() {
     )
     .bind(payments)
     .bind(now)
-    .execute(&pool)
-    .await
+    .execute(e)
+    .await)
     .unwrap();
-    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+    dalal::rows!(&pool, |e| sqlx::query("ANALYZE").execute(e).await).unwrap();
     println!(
         "stored {payments} payments in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -1,0 +1,165 @@
+//! The two databases Dalal runs on, behind one pool type. Statements are written once and
+//! compiled for both (`db::on!`); the few that must differ are named in `Backend`'s methods, so
+//! that every difference between SQLite and PostgreSQL is in this file.
+
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+
+/// The database, shared by every request and worker of this process.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    /// One process owns the file: SQLite's single writer serialises writes.
+    Sqlite(SqlitePool),
+    /// Several Dalal instances may share it: row locks, `SKIP LOCKED` and leases keep them apart.
+    Postgres(PgPool),
+}
+
+/// An open transaction, committed with `commit` (dropped, it rolls back).
+pub enum Tx<'c> {
+    Sqlite(sqlx::Transaction<'c, Sqlite>),
+    Postgres(sqlx::Transaction<'c, Postgres>),
+}
+
+/// Where a statement runs: a pool, or an open transaction. Built from `&Pool` or `&mut Tx`.
+pub enum Exec<'a> {
+    Sqlite(&'a SqlitePool),
+    SqliteTx(&'a mut SqliteConnection),
+    Postgres(&'a PgPool),
+    PostgresTx(&'a mut PgConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `database.url` names.
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The statements that differ between the two databases, by name.
+impl Backend {
+    /// `db::payments::insert_keyed`: a payment, its idempotency record and perhaps its first
+    /// attempt in one statement, answering the payment's id (`$1`…`$36`, the same binds on both).
+    /// SQLite: an insert into the `keyed_payment_inserts` view, whose trigger writes the three rows,
+    /// then the id found by checkout token in a second statement sent with the first (an insert
+    /// into a view returns no row). PostgreSQL: data-modifying CTEs, no view needed.
+    pub fn insert_keyed_payment(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "INSERT INTO keyed_payment_inserts (merchant_id, mode, checkout_token, kind, status, amount,
+                    currency, country, provider, customer_phone, customer_name, customer_email, description,
+                    external_reference, callback_url, return_url, cancel_url, metadata, expires_at, created_at,
+                    card_brand, dialect, method, idempotency_key, request_hash, response_status, response_body,
+                    attempt_id, attempt_status, provider_reference, provider_status, launch_url, deep_links,
+                    next_check_at, gateway, routing_reason)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                    $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36);
+                 SELECT id FROM payments WHERE checkout_token = $3"
+            }
+            Backend::Postgres => {
+                "WITH payment AS (
+                    INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency,
+                        country, provider, customer_phone, customer_name, customer_email, description,
+                        external_reference, callback_url, return_url, cancel_url, metadata, expires_at,
+                        created_at, updated_at, card_brand, dialect, method)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                        $19, $20, $20, $21, $22, $23)
+                    RETURNING id
+                 ), record AS (
+                    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, response_status,
+                        response_body, created_at, payment_id)
+                    SELECT $1, $24, $25, $26, $27, $20, id FROM payment
+                 ), attempt AS (
+                    INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at,
+                        updated_at, provider_reference, provider_status, launch_url, deep_links, next_check_at,
+                        gateway, routing_reason)
+                    SELECT $28, id, $9, $29, $10, $20, $20, $30, $31, $32, $33, $34, $35, $36
+                    FROM payment WHERE $28 IS NOT NULL
+                 )
+                 SELECT id FROM payment"
+            }
+        }
+    }
+}
+
+impl Pool {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection (at shutdown, once the workers have stopped).
+    pub async fn close(&self) {
+        match self {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+impl<'a> From<&'a Pool> for Exec<'a> {
+    fn from(pool: &'a Pool) -> Self {
+        match pool {
+            Pool::Sqlite(pool) => Exec::Sqlite(pool),
+            Pool::Postgres(pool) => Exec::Postgres(pool),
+        }
+    }
+}
+
+impl<'a, 'c> From<&'a mut Tx<'c>> for Exec<'a> {
+    fn from(tx: &'a mut Tx<'c>) -> Self {
+        match tx {
+            Tx::Sqlite(tx) => Exec::SqliteTx(&mut **tx),
+            Tx::Postgres(tx) => Exec::PostgresTx(&mut **tx),
+        }
+    }
+}
+
+impl Exec<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Exec::Sqlite(_) | Exec::SqliteTx(_) => Backend::Sqlite,
+            Exec::Postgres(_) | Exec::PostgresTx(_) => Backend::Postgres,
+        }
+    }
+}
