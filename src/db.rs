@@ -49,7 +49,7 @@ pub use backend::{Backend, Exec, Pool, Tx};
 
 use crate::config::DatabaseSettings;
 use anyhow::Context;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
@@ -67,7 +67,13 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
         Backend::Postgres => PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect(&settings.url)
+            .connect_with(
+                PgConnectOptions::from_str(&settings.url)
+                    .context("database.url is not a valid PostgreSQL URL")?
+                    // A statement waits for a row lock as long as a SQLite one waits for the
+                    // write lock, then fails, rather than holding its request forever.
+                    .options([("lock_timeout", format!("{}ms", BUSY_TIMEOUT.as_millis()))]),
+            )
             .await
             // The URL may hold a password: it is not repeated here.
             .context("failed to connect to PostgreSQL (database.url)")

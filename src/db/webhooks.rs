@@ -377,7 +377,7 @@ pub async fn list_secrets(
     now: i64,
 ) -> anyhow::Result<Vec<SecretSummary>> {
     on!(pool, |e| sqlx::query_as(
-        "SELECT substr(secret, -4) AS ending, created_at, expires_at FROM webhook_secrets
+        "SELECT substr(secret, length(secret) - 3) AS ending, created_at, expires_at FROM webhook_secrets
          WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC",
     )
     .bind(merchant_id)

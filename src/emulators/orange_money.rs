@@ -290,7 +290,8 @@ async fn one_step(State(state): State<AppState>, headers: HeaderMap, body: Strin
         );
     }
     let session = SandboxSession {
-        id: format!("MP{}", random::alphanumeric(18).to_uppercase()),
+        // Never `MPQ…`: that is how a QR code's transaction is named (`status`).
+        id: format!("MP1{}", random::alphanumeric(17).to_uppercase()),
         provider: ProviderCode::OrangeMoney,
         flow: Flow::Otp,
         amount: request.amount.value,

@@ -352,13 +352,7 @@ async fn card_numbers_never_reach_the_database() {
         let (_, token) = sahel_card(&app, "CARD").await;
         let _ = pay(&app, &token, number).await;
     }
-    // Everything SQLite holds: the database file and its write-ahead log.
-    let url = &app.state.settings.database.url;
-    let path = url.trim_start_matches("sqlite://");
-    let mut bytes = std::fs::read(path).unwrap();
-    if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
-        bytes.extend(wal);
-    }
+    let bytes = everything_stored(&app);
     let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     for number in numbers {
         assert!(!contains(number), "{number} was written to the database");

@@ -88,7 +88,7 @@ async fn core(connector: Scripted) -> Core {
         .unwrap()
         .set_override(
             "database.url",
-            format!("sqlite://{}/dalal.db", dir.path().display()),
+            crate::helpers::database_url(dir.path()),
         )
         .unwrap()
         .build()

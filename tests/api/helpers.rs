@@ -34,7 +34,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .unwrap()
         .set_override(
             "database.url",
-            format!("sqlite://{}/dalal.db", dir.path().display()),
+            database_url(dir.path()),
         )
         .unwrap()
         .set_override("payments.worker_interval_ms", 3_600_000)
@@ -304,13 +304,58 @@ pub fn dalal_command(dir: &std::path::Path, port: u16) -> std::process::Command 
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dalal"));
     command
         .env("DALAL__SERVER__ADDRESS", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/dalal.db", dir.display()),
-        )
+        .env("DATABASE_URL", database_url(dir))
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null());
     command
+}
+
+/// The PostgreSQL server the suite runs against, when it does (`.ci/postgres` sets it): an
+/// administrator's URL.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("DALAL_TEST_POSTGRES").ok().filter(|url| !url.is_empty())
+}
+
+/// The database of one test, empty at first: a SQLite file in `dir`, or, when the suite runs on
+/// PostgreSQL, a database of that server named after `dir` (made with `psql`, so that this works outside any
+/// runtime too).
+pub fn database_url(dir: &std::path::Path) -> String {
+    let Some(server) = postgres_server() else {
+        return format!("sqlite://{}/dalal.db", dir.display());
+    };
+    let name = format!(
+        "dalal_test_{}",
+        dir.file_name().unwrap().to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
+    let out = std::process::Command::new("psql")
+        .args([server.as_str(), "-qAt", "-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql runs");
+    // The same directory names the same database: the real binary started twice on `dir` finds
+    // its data again, as with a SQLite file.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() || err.contains("already exists"), "{err}");
+    let (base, _) = server.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Every byte the database holds: SQLite's file and its write-ahead log, or a dump of the
+/// PostgreSQL database's data.
+pub fn everything_stored(app: &TestApp) -> Vec<u8> {
+    let url = &app.state.settings.database.url;
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let mut bytes = std::fs::read(path).unwrap();
+        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+            bytes.extend(wal);
+        }
+        return bytes;
+    }
+    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/pg_dump")
+        .args(["--data-only", url.as_str()])
+        .output()
+        .expect("pg_dump runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
 }
 
 /// A free local port.

@@ -21,6 +21,7 @@ mod rate_limits;
 mod refunds;
 mod retention;
 mod sahelpay;
+mod schema;
 mod secrets;
 mod validation;
 mod wave;

@@ -199,7 +199,9 @@ async fn refunds_are_signed_webhooks_and_a_failed_one_frees_the_amount() {
     );
 
     let events: Vec<(String, String)> = dalal::on!(&app.state.pool, |e| sqlx::query_as(
-        "SELECT type, body FROM webhook_events WHERE payment_id = $1 ORDER BY created_at, rowid",
+        // In the order they were queued (their deliveries' ids grow).
+        "SELECT e.type, e.body FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id
+         WHERE e.payment_id = $1 ORDER BY d.id",
     )
     .bind(dalal::domain::TransactionId::parse(&id).unwrap().sequence())
     .fetch_all(e)

@@ -679,7 +679,7 @@ async fn set_webhook_url_is_an_operator_command() {
     assert!(!ok && out.contains("mer_nobody"), "{out}");
 
     let settings = dalal::config::DatabaseSettings {
-        url: format!("sqlite://{}/dalal.db", dir.path().display()),
+        url: database_url(dir.path()),
         max_connections: 1,
         wal_size_limit_bytes: 1 << 20,
         checkpoint_interval_secs: 60,
