@@ -160,7 +160,8 @@ pub type Created<E> = Result<Option<axum::response::Response>, E>;
 /// never opens a second provider session; then every payment is created with its record
 /// (`create(Some(fingerprint))`). Only if a record appeared meanwhile (a request in progress
 /// before a restart, or a checkout's insert that found the key taken) does this fall back to
-/// claiming the key in the database, which replays that request's answer or waits for it.
+/// claiming the key in the database, which replays that request's answer or waits for it. On
+/// PostgreSQL, where other instances may hold the key, a provider-calling request claims first.
 pub async fn idempotent<E, F, Fut>(
     state: &crate::state::AppState,
     merchant_id: &str,
@@ -181,13 +182,23 @@ where
     let Some(_turn) = state.key_locks.lock(merchant_id, key).await else {
         return Err(E::key_busy());
     };
+    // Instances sharing a PostgreSQL database do not see each other's turns: there, a request that
+    // opens a provider session claims the key in the database first, so that a racing request on
+    // another instance waits for its answer instead of opening a second session.
+    let claim_first = calls_provider && state.pool.backend() == crate::db::Backend::Postgres;
     if calls_provider
+        && !claim_first
         && let Some(answer) =
             idempotency::answered(&state.pool, merchant_id, key, &fingerprint).await?
     {
         return answer_from_record(key, answer);
     }
-    match create(Some(fingerprint.clone())).await {
+    let unclaimed = if claim_first {
+        Ok(None)
+    } else {
+        create(Some(fingerprint.clone())).await
+    };
+    match unclaimed {
         Ok(Some(response)) => return Ok(response),
         Ok(None) => {} // another request holds the key: see below
         Err(err) if err.status().is_client_error() => {

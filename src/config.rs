@@ -311,6 +311,9 @@ pub struct WebhookSettings {
     pub allow_private_targets_in_test: bool,
     /// How long a receiver has to answer (then the attempt failed and is retried).
     pub timeout_ms: u64,
+    /// How long a worker holds a delivery it claimed: if its instance dies, another instance
+    /// takes the delivery up once this has passed. Longer than `timeout_ms`.
+    pub lease_ms: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -325,6 +328,9 @@ pub struct ServerSettings {
     /// A browser session (the checkout's choices, a dashboard sign-in) ends after this long
     /// without a request.
     pub session_idle_secs: i64,
+    /// On shutdown, how long `/readyz` answers 503 (so that a load balancer stops sending
+    /// requests) before the server stops taking new ones; requests in flight then finish.
+    pub drain_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -417,6 +423,7 @@ impl Settings {
             .set_default("server.public_url", "")?
             .set_default("server.max_body_bytes", 64 * 1024)?
             .set_default("server.session_idle_secs", 2 * 3600)?
+            .set_default("server.drain_ms", 0)?
             .set_default("database.url", "sqlite://dalal.db")?
             .set_default("database.max_connections", 8)?
             .set_default("database.wal_size_limit_bytes", 64 * 1024 * 1024)?
@@ -453,7 +460,8 @@ impl Settings {
             .set_default("demo.enabled", true)?
             .set_default("webhooks.interval_ms", 500)?
             .set_default("webhooks.allow_private_targets_in_test", true)?
-            .set_default("webhooks.timeout_ms", 10_000)?)
+            .set_default("webhooks.timeout_ms", 10_000)?
+            .set_default("webhooks.lease_ms", 60_000)?)
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
@@ -476,6 +484,10 @@ impl Settings {
         anyhow::ensure!(
             self.payments.worker_interval_ms > 0,
             "payments.worker_interval_ms must be positive"
+        );
+        anyhow::ensure!(
+            self.webhooks.lease_ms > self.webhooks.timeout_ms as i64,
+            "webhooks.lease_ms must be longer than webhooks.timeout_ms (a try must end within its lease)"
         );
         anyhow::ensure!(
             self.sandbox.answer_delay_ms >= 0,

@@ -75,11 +75,15 @@ pub async fn create(
     );
     let id = format!("mer_{}", random::alphanumeric(16));
     let now = clock.now_ms();
-    db::merchants::insert_merchant(pool, &id, name, now).await?;
+    let mut tx = pool.begin().await.context("failed to begin a transaction")?;
+    anyhow::ensure!(
+        db::merchants::insert_merchant(&mut tx, &id, name, now).await?,
+        "a merchant id was drawn twice"
+    );
     let keys = vec![new_key_pair(Mode::Test), new_key_pair(Mode::Live)];
     for k in &keys {
         db::merchants::insert_api_key(
-            pool,
+            &mut tx,
             &k.public_key,
             &id,
             k.mode,
@@ -89,7 +93,8 @@ pub async fn create(
         .await?;
     }
     let webhook_secret = crate::webhooks::signing::new_secret();
-    db::webhooks::insert_secret(pool, &id, &webhook_secret, now).await?;
+    db::webhooks::insert_secret(&mut tx, &id, &webhook_secret, now).await?;
+    tx.commit().await.context("failed to commit a new merchant")?;
     Ok((id, keys, Secret(webhook_secret)))
 }
 
@@ -148,6 +153,8 @@ pub async fn roll_key(
 }
 
 /// Creates the demo merchant when the database has no merchant at all. Returns whether it did.
+/// Instances starting together on one empty database create it once: the first transaction
+/// inserts it, the others find it there and do nothing.
 pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<bool> {
     if db::merchants::count_merchants(pool).await? > 0 {
         // A demo merchant from before webhooks existed gets its published secret.
@@ -165,9 +172,12 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
         return Ok(false);
     }
     let now = clock.now_ms();
-    db::merchants::insert_merchant(pool, DEMO_MERCHANT_ID, DEMO_MERCHANT_NAME, now).await?;
+    let mut tx = pool.begin().await.context("failed to begin a transaction")?;
+    if !db::merchants::insert_merchant(&mut tx, DEMO_MERCHANT_ID, DEMO_MERCHANT_NAME, now).await? {
+        return Ok(false);
+    }
     db::merchants::insert_api_key(
-        pool,
+        &mut tx,
         DEMO_PUBLIC_KEY,
         DEMO_MERCHANT_ID,
         Mode::Test,
@@ -175,7 +185,8 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
         now,
     )
     .await?;
-    db::webhooks::insert_secret(pool, DEMO_MERCHANT_ID, DEMO_WEBHOOK_SECRET, now).await?;
+    db::webhooks::insert_secret(&mut tx, DEMO_MERCHANT_ID, DEMO_WEBHOOK_SECRET, now).await?;
+    tx.commit().await.context("failed to commit the demo merchant")?;
     Ok(true)
 }
 

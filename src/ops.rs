@@ -1,4 +1,6 @@
-//! Operations endpoints: `/healthz` (the database answers) and `/metrics` (Prometheus text).
+//! Operations endpoints: `/healthz` (the process lives and the database answers), `/readyz` (the
+//! same, and this instance is not shutting down: send it requests) and `/metrics` (Prometheus
+//! text).
 
 use crate::db;
 use crate::state::AppState;
@@ -22,6 +24,19 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Whether a load balancer should send this instance requests: not once shutdown has begun
+/// (`server.drain_ms`), nor while the database does not answer.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "draining"})),
+        )
+            .into_response();
+    }
+    healthz(State(state)).await
 }
 
 /// Prometheus text format: payments, attempts and webhook deliveries by status, and gateways

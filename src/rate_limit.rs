@@ -64,6 +64,7 @@ impl Limits {
         let path = request.uri().path();
         let exempt = routes::STATIC_PREFIXES.iter().any(|p| path.starts_with(p))
             || path == routes::HEALTH
+            || path == routes::READY
             || path == routes::METRICS;
         if exempt || !self.settings.enabled {
             return None;

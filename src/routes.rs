@@ -81,6 +81,7 @@ pub const DOCS: &str = "/docs";
 
 /// Operations.
 pub const HEALTH: &str = "/healthz";
+pub const READY: &str = "/readyz";
 pub const METRICS: &str = "/metrics";
 
 /// The merchant API, CaurisFlux dialect.

@@ -116,6 +116,7 @@ impl Application {
             public_url,
             sandbox_url,
             leptos_options,
+            draining: Default::default(),
         };
         Ok(Self {
             listener,
@@ -171,6 +172,15 @@ impl Application {
             stopped,
         ));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");
+        let draining = self.state.draining.clone();
+        let drain = Duration::from_millis(self.state.settings.server.drain_ms);
+        let shutdown = async move {
+            shutdown.await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::info!(drain_ms = drain.as_millis() as u64, "shutting down: /readyz answers 503, requests in flight finish");
+            tokio::time::sleep(drain).await;
+        };
+        let pool = self.state.pool.clone();
         let app = router(self.state, self.sessions)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, app)
@@ -183,6 +193,9 @@ impl Application {
         let _ = deliveries.await;
         let _ = pruning.await;
         let _ = checkpoints.await;
+        // Every worker finished its pass (deliveries recorded, attempts rescheduled): no lease is
+        // left for another instance to wait out.
+        pool.close().await;
         Ok(())
     }
 }
@@ -316,6 +329,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         .layer(session_layer);
     Router::new()
         .route(routes::HEALTH, get(ops::healthz))
+        .route(routes::READY, get(ops::readyz))
         .route(routes::METRICS, get(ops::metrics))
         .route(routes::QR, get(crate::qr::image))
         .route(routes::HOOK_WAVE, axum::routing::post(crate::hooks::wave))

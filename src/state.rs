@@ -25,6 +25,8 @@ pub struct AppState {
     /// (`sandbox.providers_url`, or this process's own address).
     pub sandbox_url: String,
     pub leptos_options: LeptosOptions,
+    /// Set once shutdown has begun: `/readyz` answers 503 from then on.
+    pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -329,20 +329,31 @@ pub async fn all_for_payment(pool: &Pool, payment_id: i64) -> anyhow::Result<Vec
         .context("failed to list attempts")
 }
 
-/// Open attempts whose provider should be asked for news.
-pub async fn due_for_check(pool: &Pool, now: i64, limit: i64) -> anyhow::Result<Vec<String>> {
+/// Leases up to `limit` open attempts whose provider should be asked for news: their next check
+/// moves to `lease_until`, so that no other pass (on this instance or another sharing the
+/// database) asks about them meanwhile. Asking ends the lease (`schedule_check`, `close`); if the
+/// instance dies first, the attempt is due again at `lease_until`.
+pub async fn claim_due_for_check(
+    pool: &Pool,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
     let sql = format!(
-        "SELECT id FROM payment_attempts
-         WHERE {} AND next_check_at IS NOT NULL AND next_check_at <= $1
-         ORDER BY next_check_at LIMIT $2",
-        OPEN
+        "UPDATE payment_attempts SET next_check_at = $3
+         WHERE seq IN (SELECT seq FROM payment_attempts
+                       WHERE {OPEN} AND next_check_at IS NOT NULL AND next_check_at <= $1
+                       ORDER BY next_check_at LIMIT $2{})
+         RETURNING id",
+        pool.backend().skip_locked()
     );
     let rows: Vec<(String,)> = on!(pool, |e| sqlx::query_as(&sql)
         .bind(now)
         .bind(limit)
+        .bind(lease_until)
         .fetch_all(e)
         .await)
-        .context("failed to list attempts due for a check")?;
+    .context("failed to claim attempts due for a check")?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 

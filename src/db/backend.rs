@@ -46,6 +46,18 @@ impl Backend {
 
 /// The statements that differ between the two databases, by name.
 impl Backend {
+    /// Ends the `SELECT` that picks the rows a worker leases (due webhook deliveries, attempts due
+    /// a status check, rows to prune). PostgreSQL: rows another instance is leasing at this moment
+    /// are skipped rather than waited for, and never leased twice (without it, two instances'
+    /// `UPDATE … WHERE id IN (SELECT …)` could both take a row). SQLite: nothing, its single
+    /// writer runs one such statement at a time.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// `db::payments::insert_keyed`: a payment, its idempotency record and perhaps its first
     /// attempt in one statement, answering the payment's id (`$1`…`$36`, the same binds on both).
     /// SQLite: an insert into the `keyed_payment_inserts` view, whose trigger writes the three rows,

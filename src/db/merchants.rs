@@ -19,15 +19,23 @@ pub struct KeySummary {
     pub revoked_at: Option<i64>,
 }
 
-pub async fn insert_merchant(pool: &Pool, id: &str, name: &str, now: i64) -> anyhow::Result<()> {
-    rows!(pool, |e| sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
+/// Inserts a merchant; false when one with this id exists already (nothing is changed then).
+pub async fn insert_merchant(
+    db: impl Into<Exec<'_>>,
+    id: &str,
+    name: &str,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let inserted = rows!(db, |e| sqlx::query(
+        "INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
+    )
         .bind(id)
         .bind(name)
         .bind(now)
         .execute(e)
         .await)
         .context("failed to insert a merchant")?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 pub async fn insert_api_key(

@@ -13,8 +13,12 @@ async fn delete_batch(
     before: i64,
     batch: i64,
 ) -> anyhow::Result<u64> {
-    // `table`, `key` and `select` are constants of this module, never input.
-    let sql = format!("DELETE FROM {table} WHERE {key} IN ({select})");
+    // `table`, `key` and `select` are constants of this module, never input. Instances sharing
+    // a database prune different rows at once (`skip_locked`).
+    let sql = format!(
+        "DELETE FROM {table} WHERE {key} IN ({select}{})",
+        pool.backend().skip_locked()
+    );
     Ok(rows!(pool, |e| sqlx::query(&sql)
         .bind(before)
         .bind(batch)

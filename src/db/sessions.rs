@@ -7,6 +7,9 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+/// The advisory lock instances take turns with to create the sessions table ("dalal" in ASCII).
+const MIGRATION_LOCK: i64 = 0x64_61_6c_61_6c;
+
 #[derive(Clone, Debug)]
 pub enum Sessions {
     Sqlite(SqliteStore),
@@ -23,8 +26,20 @@ impl Sessions {
                 Sessions::Sqlite(store)
             }
             Pool::Postgres(pool) => {
+                // Instances starting together would race on `CREATE SCHEMA/TABLE IF NOT EXISTS`
+                // (PostgreSQL can fail one of two such statements): they take turns.
+                let mut turn = pool.acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(MIGRATION_LOCK)
+                    .execute(&mut *turn)
+                    .await?;
                 let store = PostgresStore::new(pool.clone());
-                store.migrate().await?;
+                let migrated = store.migrate().await;
+                sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(MIGRATION_LOCK)
+                    .execute(&mut *turn)
+                    .await?;
+                migrated?;
                 Sessions::Postgres(store)
             }
         })

@@ -72,12 +72,12 @@ impl DeliveryStatus {
 }
 
 pub async fn insert_secret(
-    pool: &Pool,
+    db: impl Into<Exec<'_>>,
     merchant_id: &str,
     secret: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    rows!(pool, |e| sqlx::query(
+    rows!(db, |e| sqlx::query(
         "INSERT INTO webhook_secrets (merchant_id, secret, created_at) VALUES ($1, $2, $3)",
     )
     .bind(merchant_id)
@@ -219,34 +219,39 @@ pub struct ClaimedDelivery {
     pub body: String,
     /// The payment's mode: live webhooks never go to private addresses.
     pub mode: String,
+    /// Until when this worker holds the delivery: its attempt is recorded only while it does.
+    pub lease_until: i64,
 }
 
 /// Leases up to `limit` due deliveries until `lease_until`. A delivery whose lease ran out (its
-/// worker died) is due again.
+/// worker died) is due again. Instances sharing a database never lease one delivery at once
+/// (`Backend::skip_locked`).
 pub async fn claim_due(
     pool: &Pool,
     now: i64,
     lease_until: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<ClaimedDelivery>> {
-    let ids: Vec<(i64,)> = on!(pool, |e| sqlx::query_as(
+    let sql = format!(
         "UPDATE webhook_deliveries SET lease_until = $1
          WHERE id IN (SELECT id FROM webhook_deliveries
                       WHERE status = $4 AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
-                      ORDER BY next_attempt_at LIMIT $3)
+                      ORDER BY next_attempt_at LIMIT $3{})
          RETURNING id",
-    )
-    .bind(lease_until)
-    .bind(now)
-    .bind(limit)
-    .bind(DeliveryStatus::Pending.as_str())
-    .fetch_all(e)
-    .await)
+        pool.backend().skip_locked()
+    );
+    let ids: Vec<(i64,)> = on!(pool, |e| sqlx::query_as(&sql)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .bind(DeliveryStatus::Pending.as_str())
+        .fetch_all(e)
+        .await)
     .context("failed to claim webhook deliveries")?;
     let mut claimed = Vec::with_capacity(ids.len());
     for (id,) in ids {
         let row: ClaimedDelivery = on!(pool, |e| sqlx::query_as(
-            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body, p.mode
+            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body, p.mode, d.lease_until
              FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
              JOIN payments p ON p.id = e.payment_id WHERE d.id = $1",
         )
@@ -259,31 +264,39 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
-/// Records one attempt and where the delivery goes next, releasing its lease.
+/// Records one attempt and where the delivery goes next, releasing its lease. Returns false, and
+/// records nothing, when the lease was lost meanwhile (it ran out and another worker took the
+/// delivery: that worker's attempt is the one that counts).
 #[allow(clippy::too_many_arguments)]
 pub async fn record_attempt(
     pool: &Pool,
-    delivery_id: i64,
+    delivery: &ClaimedDelivery,
     at: i64,
     http_status: Option<u16>,
     latency_ms: i64,
     error: Option<&str>,
     status: DeliveryStatus,
     next_attempt_at: Option<i64>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let mut tx = pool
         .begin()
         .await
         .context("failed to begin a transaction")?;
-    rows!(&mut tx, |e| sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL WHERE id = $3",
+    let delivery_id = delivery.id;
+    let updated = rows!(&mut tx, |e| sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = NULL
+         WHERE id = $3 AND lease_until = $4",
     )
     .bind(status.as_str())
     .bind(next_attempt_at)
     .bind(delivery_id)
+    .bind(delivery.lease_until)
     .execute(e)
     .await)
     .context("failed to update a delivery")?;
+    if updated == 0 {
+        return Ok(false);
+    }
     rows!(&mut tx, |e| sqlx::query(
         "INSERT INTO webhook_attempts (delivery_id, at, http_status, latency_ms, error, next_retry_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -299,7 +312,7 @@ pub async fn record_attempt(
     tx.commit()
         .await
         .context("failed to commit a webhook attempt")?;
-    Ok(())
+    Ok(true)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -10,6 +10,10 @@ use anyhow::Context;
 
 /// How long to leave a provider alone after it failed to answer a status request.
 const UNREACHABLE_BACKOFF_MS: i64 = 5_000;
+/// How long the checker holds the attempts it took for one pass: longer than a provider's
+/// timeout, so that a slow answer is never asked for twice; if the instance dies, another asks
+/// after it.
+const CHECK_LEASE_MS: i64 = 30_000;
 
 impl Payments {
     /// Asks the provider about the payment's open attempt, if any (the checkout page's poll).
@@ -57,7 +61,9 @@ impl Payments {
 
     /// One pass of the provider status checker; returns how many attempts were checked.
     pub async fn check_due_attempts(&self) -> Result<usize, PaymentError> {
-        let due = db::attempts::due_for_check(&self.pool, self.clock.now_ms(), 100).await?;
+        let now = self.clock.now_ms();
+        let due =
+            db::attempts::claim_due_for_check(&self.pool, now, now + CHECK_LEASE_MS, 100).await?;
         for id in &due {
             if let Err(err) = self.refresh_attempt(id).await {
                 tracing::warn!(attempt = %id, error = ?err, "failed to check an attempt");

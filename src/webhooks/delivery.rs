@@ -17,8 +17,6 @@ use tokio::sync::watch;
 pub const RETRY_DELAYS_MS: [i64; 7] = [
     5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
 ];
-/// A claimed delivery is someone else's for this long.
-const LEASE_MS: i64 = 60_000;
 
 #[derive(Clone)]
 pub struct Deliverer {
@@ -31,6 +29,9 @@ pub struct Deliverer {
     public_only: reqwest::Client,
     allow_private_in_test: bool,
     timeout: Duration,
+    /// A claimed delivery is this worker's for so long (`webhooks.lease_ms`); if the instance dies,
+    /// another takes the delivery up after it.
+    lease_ms: i64,
 }
 
 impl Deliverer {
@@ -52,13 +53,14 @@ impl Deliverer {
                 .build()?,
             allow_private_in_test: settings.allow_private_targets_in_test,
             timeout,
+            lease_ms: settings.lease_ms,
         })
     }
 
     /// One pass: delivers what is due; returns how many deliveries were tried.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let now = self.clock.now_ms();
-        let claimed = db::webhooks::claim_due(&self.pool, now, now + LEASE_MS, 16).await?;
+        let claimed = db::webhooks::claim_due(&self.pool, now, now + self.lease_ms, 16).await?;
         let n = claimed.len();
         let tasks: Vec<_> = claimed
             .into_iter()
@@ -96,9 +98,9 @@ impl Deliverer {
             // An address written into the URL never changes: no point retrying.
             let error = "adresse privée ou locale refusée (protection SSRF)";
             tracing::warn!(event = %delivery.event_id, url = %delivery.url, "webhook to a private address refused");
-            return db::webhooks::record_attempt(
+            let recorded = db::webhooks::record_attempt(
                 &self.pool,
-                delivery.id,
+                delivery,
                 now,
                 None,
                 0,
@@ -106,7 +108,8 @@ impl Deliverer {
                 DeliveryStatus::Failed,
                 None,
             )
-            .await;
+            .await?;
+            return Ok(lease_kept(delivery, recorded));
         }
         let client = if private_allowed {
             &self.any_address
@@ -171,9 +174,9 @@ impl Deliverer {
             }
         };
         tracing::info!(event = %delivery.event_id, url = %delivery.url, status = ?http_status, outcome = status.as_str(), "webhook attempt");
-        db::webhooks::record_attempt(
+        let recorded = db::webhooks::record_attempt(
             &self.pool,
-            delivery.id,
+            delivery,
             now,
             http_status,
             latency_ms,
@@ -181,7 +184,17 @@ impl Deliverer {
             status,
             next,
         )
-        .await
+        .await?;
+        Ok(lease_kept(delivery, recorded))
+    }
+}
+
+/// Logs a try whose lease ran out before it was recorded: another worker has the delivery now,
+/// and the endpoint may see this event twice (at least once, the same `webhook-id`).
+fn lease_kept(delivery: &db::webhooks::ClaimedDelivery, recorded: bool) {
+    if !recorded {
+        tracing::warn!(delivery = delivery.id, event = %delivery.event_id,
+            "a webhook try outlived its lease: another worker has taken the delivery over");
     }
 }
 
