@@ -25,17 +25,26 @@ pub async fn spawn_app() -> TestApp {
 
 /// The same, with some settings changed (`("webhooks.interval_ms", "10")`, …).
 pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
-    assert_eq!(DEMO_KEY, format!("{DEMO_PUBLIC_KEY}:{DEMO_SECRET_KEY}"));
     let dir = tempfile::tempdir().expect("temp dir");
+    let url = database_url(dir.path());
+    spawn_on(dir, &url, overrides).await
+}
+
+/// A second instance of Dalal on `first`'s database, as behind a load balancer: its own port,
+/// clock, caches and workers.
+pub async fn spawn_app_sharing(first: &TestApp, overrides: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_on(dir, &first.state.settings.database.url, overrides).await
+}
+
+async fn spawn_on(dir: tempfile::TempDir, database_url: &str, overrides: &[(&str, &str)]) -> TestApp {
+    assert_eq!(DEMO_KEY, format!("{DEMO_PUBLIC_KEY}:{DEMO_SECRET_KEY}"));
     // The background workers are slowed to a crawl: tests run each pass when they choose.
     let mut builder = Settings::defaults()
         .unwrap()
         .set_override("server.address", "127.0.0.1:0")
         .unwrap()
-        .set_override(
-            "database.url",
-            database_url(dir.path()),
-        )
+        .set_override("database.url", database_url)
         .unwrap()
         .set_override("payments.worker_interval_ms", 3_600_000)
         .unwrap()

@@ -11,6 +11,7 @@ mod headers;
 mod health;
 mod idempotency;
 mod initiate;
+mod instances;
 mod languages;
 mod lifecycle;
 mod mtn_momo;
