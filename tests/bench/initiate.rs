@@ -1,14 +1,16 @@
 //! Throughput and latency of `POST /api/v1/payments/initiate`, against a floor measured in the
 //! same run: a bare axum handler that parses the same JSON and does one equivalent INSERT into
-//! the same SQLite database. The ratios are what to read; absolute numbers drift on shared
-//! machines.
+//! the same database. The ratios are what to read; absolute numbers drift on shared machines.
 //!
 //!     cargo bench --features ssr --bench initiate            (defaults: 16 connections, 3 s × 3 rounds)
 //!     BENCH_CONCURRENCY=32 BENCH_SECONDS=5 BENCH_ROUNDS=5 cargo bench --features ssr --bench initiate
 //!     BENCH_ONLY=wave cargo bench --features ssr --bench initiate   (the floor and one target)
+//!     BENCH_DATABASE=postgres ./.ci/postgres cargo bench --features ssr --bench initiate
 //!
 //! The servers run in a child process (this same binary, `--serve`); the load comes from this
-//! process over loopback.
+//! process over loopback. On PostgreSQL (`BENCH_DATABASE=postgres`, on the server `.ci/postgres`
+//! starts) two children share one database: every target is measured against one instance (and
+//! its floor) and against both, requests spread over the two (and both floors).
 
 use axum::Router;
 use axum::extract::State;
@@ -40,8 +42,8 @@ fn main() {
     }
 }
 
-/// Child process: Dalal and the floor server on free ports, one database file.
-fn serve(dir: &str) {
+/// Child process: Dalal and the floor server on free ports, on one database.
+fn serve(database_url: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -54,7 +56,7 @@ fn serve(dir: &str) {
             // The benchmark is the load a rate limit exists to stop.
             .set_override("rate_limits.enabled", false)
             .unwrap()
-            .set_override("database.url", format!("sqlite://{dir}/bench.db"))
+            .set_override("database.url", database_url)
             .unwrap()
             .build()
             .unwrap()
@@ -110,6 +112,39 @@ fn rand_suffix() -> u64 {
     N.fetch_add(1, Ordering::Relaxed)
 }
 
+/// A new, empty PostgreSQL database on the server `.ci/postgres` started (`DALAL_TEST_POSTGRES`).
+fn postgres_database() -> String {
+    let server = std::env::var("DALAL_TEST_POSTGRES")
+        .expect("BENCH_DATABASE=postgres needs DALAL_TEST_POSTGRES: run it through ./.ci/postgres");
+    let name = format!("dalal_bench_{}", std::process::id());
+    let created = Command::new("psql")
+        .args([server.as_str(), "-qAt", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql runs");
+    assert!(created.success(), "could not create {name}");
+    let (base, _) = server.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// One `--serve` child: its Dalal and floor ports.
+fn start_server(database_url: &str) -> (std::process::Child, u16, u16) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--serve", database_url])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("failed to start the server process");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ports: Vec<u16> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|p| p.parse().unwrap())
+        .collect();
+    (child, ports[0], ports[1])
+}
+
 #[derive(Clone, Copy)]
 enum Kind {
     /// A checkout payment: no provider is called at creation.
@@ -119,10 +154,13 @@ enum Kind {
 }
 
 struct Target {
-    name: &'static str,
-    url: String,
+    name: String,
+    /// Requests go to these in turn (two instances behind a load balancer).
+    urls: Vec<String>,
     idempotent: bool,
     kind: Kind,
+    /// The index of the floor this target is compared with.
+    floor: usize,
 }
 
 struct Round {
@@ -155,61 +193,54 @@ fn load() {
     let seconds = env_or("BENCH_SECONDS", 3);
     let rounds = env_or("BENCH_ROUNDS", 3) as usize;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--serve", dir.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("failed to start the server process");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ports: Vec<u16> = line
-        .split_whitespace()
-        .skip(1)
-        .map(|p| p.parse().unwrap())
+    let postgres = std::env::var("BENCH_DATABASE").is_ok_and(|d| d == "postgres");
+    let database_url = if postgres {
+        postgres_database()
+    } else {
+        format!("sqlite://{}/bench.db", dir.path().display())
+    };
+    // SQLite: one process owns the file. PostgreSQL: two instances on one database.
+    let servers: Vec<(std::process::Child, u16, u16)> = (0..if postgres { 2 } else { 1 })
+        .map(|_| start_server(&database_url))
         .collect();
-    let (dalal, floor) = (ports[0], ports[1]);
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let initiate = format!("http://127.0.0.1:{dalal}/api/v1/payments/initiate");
-    let targets = [
-        Target {
-            name: "floor: bare handler + 1 INSERT",
-            url: format!("http://127.0.0.1:{floor}/floor"),
+    let initiate = |port: &u16| format!("http://127.0.0.1:{port}/api/v1/payments/initiate");
+    let floor_url = |port: &u16| format!("http://127.0.0.1:{port}/floor");
+    let mut targets = Vec::new();
+    for instances in 1..=servers.len() {
+        let on = &servers[..instances];
+        let suffix = if postgres { format!(" ×{instances}") } else { String::new() };
+        let floor = targets.len();
+        targets.push(Target {
+            name: format!("floor: bare handler + 1 INSERT{suffix}"),
+            urls: on.iter().map(|(_, _, port)| floor_url(port)).collect(),
             idempotent: false,
             kind: Kind::Checkout,
-        },
-        Target {
-            name: "checkout",
-            url: initiate.clone(),
-            idempotent: false,
-            kind: Kind::Checkout,
-        },
-        Target {
-            name: "checkout + idempotency key",
-            url: initiate.clone(),
-            idempotent: true,
-            kind: Kind::Checkout,
-        },
-        Target {
-            name: "direct Wave (QR code) + idem. key",
-            url: initiate,
-            idempotent: true,
-            kind: Kind::DirectWave,
-        },
-    ];
+            floor,
+        });
+        for (name, idempotent, kind) in [
+            ("checkout", false, Kind::Checkout),
+            ("checkout + idempotency key", true, Kind::Checkout),
+            ("direct Wave (QR code) + idem. key", true, Kind::DirectWave),
+        ] {
+            targets.push(Target {
+                name: format!("{name}{suffix}"),
+                urls: on.iter().map(|(_, port, _)| initiate(port)).collect(),
+                idempotent,
+                kind,
+                floor,
+            });
+        }
+    }
     // BENCH_ONLY=wave: the floor and the targets whose name contains it, in any case (to
     // profile one path).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default().to_lowercase();
     let targets: Vec<Target> = targets
         .into_iter()
-        .enumerate()
-        .filter(|(i, t)| *i == 0 || t.name.to_lowercase().contains(&only))
-        .map(|(_, t)| t)
+        .filter(|t| t.name.starts_with("floor") || t.name.to_lowercase().contains(&only))
         .collect();
     let mut results: Vec<Vec<Round>> = targets.iter().map(|_| Vec::new()).collect();
     runtime.block_on(async {
@@ -227,11 +258,14 @@ fn load() {
             }
         }
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    for (mut child, _, _) in servers {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 
     println!(
-        "\nPOST /api/v1/payments/initiate vs floor — {concurrency} connections, {rounds} alternating rounds of {seconds} s, medians"
+        "\nPOST /api/v1/payments/initiate vs floor — {}, {concurrency} connections, {rounds} alternating rounds of {seconds} s, medians",
+        if postgres { "PostgreSQL (×1: one instance, ×2: two instances on one database)" } else { "SQLite" }
     );
     println!(
         "{:<36} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9}",
@@ -248,8 +282,9 @@ fn load() {
             )
         })
         .collect();
-    let (f_tp, f_50, f_99, _) = stats[0];
     for (target, (tp, p50, p99, body)) in targets.iter().zip(&stats) {
+        let floor = targets.iter().position(|t| t.name.starts_with("floor") && t.floor == target.floor).unwrap();
+        let (f_tp, f_50, f_99, _) = stats[floor];
         println!(
             "{:<36} {tp:>8.0} {p50:>8.2} {p99:>8.2} {:>7.2} {:>7.2} {:>7.2} {body:>9}",
             target.name,
@@ -270,13 +305,13 @@ async fn run_round(
     concurrency: usize,
     duration: Duration,
 ) -> Round {
-    let (url, idempotent, kind) = (target.url.as_str(), target.idempotent, target.kind);
+    let (urls, idempotent, kind) = (target.urls.clone(), target.idempotent, target.kind);
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let start = Instant::now();
     let deadline = start + duration;
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (client, url) = (client.clone(), url.to_owned());
+            let (client, urls) = (client.clone(), urls.clone());
             tokio::spawn(async move {
                 let (mut latencies, mut largest) = (Vec::new(), 0);
                 while Instant::now() < deadline {
@@ -289,7 +324,8 @@ async fn run_round(
                             r#"{{"type":"direct","provider":"wave","country":"SN","customerPhone":"+221771234567","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
                         ),
                     };
-                    let mut request = client.post(&url).header("X-API-Key", DEMO_KEY).header("Content-Type", "application/json").body(body);
+                    let url = &urls[n as usize % urls.len()];
+                    let mut request = client.post(url).header("X-API-Key", DEMO_KEY).header("Content-Type", "application/json").body(body);
                     if idempotent {
                         request = request.header("X-Idempotency-Key", format!("bench-{n}"));
                     }
