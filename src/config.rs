@@ -328,6 +328,9 @@ pub struct ServerSettings {
     /// A browser session (the checkout's choices, a dashboard sign-in) ends after this long
     /// without a request.
     pub session_idle_secs: i64,
+    /// How long an instance trusts an API key it read (its cache): a key revoked elsewhere stops
+    /// working on this instance within this time.
+    pub api_key_cache_secs: u64,
     /// On shutdown, how long `/readyz` answers 503 (so that a load balancer stops sending
     /// requests) before the server stops taking new ones; requests in flight then finish.
     pub drain_ms: u64,
@@ -424,6 +427,7 @@ impl Settings {
             .set_default("server.max_body_bytes", 64 * 1024)?
             .set_default("server.session_idle_secs", 2 * 3600)?
             .set_default("server.drain_ms", 0)?
+            .set_default("server.api_key_cache_secs", 30)?
             .set_default("database.url", "sqlite://dalal.db")?
             .set_default("database.max_connections", 8)?
             .set_default("database.wal_size_limit_bytes", 64 * 1024 * 1024)?

@@ -191,11 +191,13 @@ pub async fn ensure_demo(pool: &Pool, clock: &SharedClock) -> anyhow::Result<boo
 }
 
 /// Recently used API keys, so that a request does not read the key table each time. Entries
-/// live `KEY_CACHE_TTL`: a revoked key stops working within that time.
-#[derive(Clone, Default)]
-pub struct KeyCache(
-    std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, CachedKey>>>,
-);
+/// live `server.api_key_cache_secs` (30): a key revoked or rolled on another instance stops
+/// working here within that time.
+#[derive(Clone)]
+pub struct KeyCache {
+    keys: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, CachedKey>>>,
+    ttl: std::time::Duration,
+}
 
 #[derive(Clone)]
 struct CachedKey {
@@ -206,28 +208,35 @@ struct CachedKey {
     loaded: std::time::Instant,
 }
 
-const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 const KEY_CACHE_MAX: usize = 10_000;
 
 impl KeyCache {
+    /// A cache whose entries live `ttl`.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            keys: Default::default(),
+            ttl,
+        }
+    }
+
     fn get(&self, public_key: &str, now: i64) -> Option<CachedKey> {
-        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let map = self.keys.read().unwrap_or_else(|e| e.into_inner());
         map.get(public_key)
-            .filter(|k| k.loaded.elapsed() < KEY_CACHE_TTL && k.revoked_at.is_none_or(|r| r > now))
+            .filter(|k| k.loaded.elapsed() < self.ttl && k.revoked_at.is_none_or(|r| r > now))
             .cloned()
     }
 
     /// Forgets a key on this instance, so its next use reads its new end (a roll); other
-    /// instances read it within `KEY_CACHE_TTL`.
+    /// instances read it within their cache's lifetime.
     pub fn forget(&self, public_key: &str) {
-        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.keys.write().unwrap_or_else(|e| e.into_inner());
         map.remove(public_key);
     }
 
     fn put(&self, public_key: &str, key: CachedKey) {
-        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.keys.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= KEY_CACHE_MAX {
-            map.retain(|_, k| k.loaded.elapsed() < KEY_CACHE_TTL);
+            map.retain(|_, k| k.loaded.elapsed() < self.ttl);
         }
         map.insert(public_key.to_owned(), key);
     }

@@ -109,7 +109,9 @@ impl Application {
             pool,
             clock,
             payments,
-            api_keys: Default::default(),
+            api_keys: crate::merchants::KeyCache::new(Duration::from_secs(
+                settings.server.api_key_cache_secs,
+            )),
             key_locks: Default::default(),
             webhooks,
             settings: std::sync::Arc::new(settings),

@@ -458,3 +458,26 @@ async fn postgres_two_dalal_processes_share_one_database() {
         assert_eq!(tries, 1, "{event}: only A's try is recorded");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_replaced_on_one_instance_stops_working_on_the_other_within_the_cache_bound() {
+    let a = spawn_app_with(&[("server.api_key_cache_secs", "1")]).await;
+    let b = spawn_app_sharing(&a, &[("server.api_key_cache_secs", "1")]).await;
+    let (merchant, keys, _) = dalal::merchants::create(&a.state.pool, &a.state.clock, "Boutique Deux")
+        .await
+        .unwrap();
+    let test = keys.iter().find(|k| k.mode == dalal::domain::Mode::Test).unwrap();
+    let pair = format!("{}:{}", test.public_key, test.secret_key.expose());
+    let body = json!({"type": "checkout", "amount": 5_000, "externalReference": "KEY-1"});
+    // B reads the key, and keeps it.
+    assert_eq!(b.initiate_with_key(&pair, None, &body).await.status, 201);
+    let state = &a.state;
+    let replaced = dalal::merchants::roll_key(&state.pool, &state.clock, &state.api_keys, &merchant, &test.public_key, 0)
+        .await
+        .unwrap();
+    assert!(replaced.is_some());
+    assert_eq!(a.initiate_with_key(&pair, None, &body).await.status, 401, "at once where it was replaced");
+    // Within the bound (1 s here, 30 s by default) B reads the key again and refuses it.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    assert_eq!(b.initiate_with_key(&pair, None, &body).await.status, 401, "within the bound elsewhere");
+}
