@@ -1,6 +1,7 @@
-//! The database: the pool, migrations, and every SQL statement Dalal runs (one module per table
-//! family). SQL is written to run unchanged on PostgreSQL: `$n` placeholders, `RETURNING`,
-//! `ON CONFLICT`, integer times.
+//! The database: the pool (SQLite or PostgreSQL), migrations, and every SQL statement Dalal runs
+//! (one module per table family). SQL is written once for both: `$n` placeholders, `RETURNING`,
+//! `ON CONFLICT`, integer times, BIGINT integers; the statements that must differ are named in
+//! `backend.rs`.
 
 /// Runs `$body` with `$e` bound to the executor of the backend behind `$db` (a `&Pool` or a
 /// `&mut Tx`: anything that is `Into<Exec>`). A statement is written once and compiled for SQLite

@@ -1,6 +1,8 @@
 //! The two databases Dalal runs on, behind one pool type. Statements are written once and
 //! compiled for both (`db::on!`); the few that must differ are named in `Backend`'s methods, so
-//! that every difference between SQLite and PostgreSQL is in this file.
+//! that every statement that differs between SQLite and PostgreSQL is in this file. (Besides
+//! statements: each has its migrations folder, SQLite its busy handler and checkpoints, and
+//! PostgreSQL a lock timeout, in `db.rs`.)
 
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 
@@ -127,13 +129,6 @@ impl Pool {
 }
 
 impl Tx<'_> {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
@@ -163,15 +158,6 @@ impl<'a, 'c> From<&'a mut Tx<'c>> for Exec<'a> {
         match tx {
             Tx::Sqlite(tx) => Exec::SqliteTx(&mut **tx),
             Tx::Postgres(tx) => Exec::PostgresTx(&mut **tx),
-        }
-    }
-}
-
-impl Exec<'_> {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Exec::Sqlite(_) | Exec::SqliteTx(_) => Backend::Sqlite,
-            Exec::Postgres(_) | Exec::PostgresTx(_) => Backend::Postgres,
         }
     }
 }

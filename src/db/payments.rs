@@ -186,8 +186,8 @@ impl KeyedAttempt<'_> {
 }
 
 /// Inserts a payment, its idempotency record and, for a direct payment whose provider session is
-/// open, its first attempt, in one statement (the `keyed_payment_inserts` view's trigger): SQLite's
-/// write lock is held only while it runs. Returns the payment's id. A key some request already
+/// open, its first attempt, in one statement (`Backend::insert_keyed_payment`): SQLite's write
+/// lock is held only while it runs. Returns the payment's id. A key some request already
 /// holds fails it as a unique violation, and nothing is stored.
 pub async fn insert_keyed(
     pool: &Pool,

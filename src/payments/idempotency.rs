@@ -153,8 +153,8 @@ fn answer(
 /// calls a provider can first look for a stored answer and then create the payment with its
 /// record in one statement, without claiming the key in the database first (a write, and the
 /// lock it takes, saved per request). Sound because one process owns a SQLite database
-/// (README, `database.url`); several processes on one database need the claim to live in the
-/// database too (`claim`, which stays the path when a record is found in progress).
+/// (README, `database.url`); instances sharing a PostgreSQL database claim the key in the
+/// database first when they call a provider (`api::idempotent`, `claim`).
 #[derive(Clone, Default)]
 pub struct KeyLocks {
     held: HeldKeys,
