@@ -156,8 +156,8 @@ impl<'a> From<&'a Pool> for Exec<'a> {
 impl<'a, 'c> From<&'a mut Tx<'c>> for Exec<'a> {
     fn from(tx: &'a mut Tx<'c>) -> Self {
         match tx {
-            Tx::Sqlite(tx) => Exec::SqliteTx(&mut **tx),
-            Tx::Postgres(tx) => Exec::PostgresTx(&mut **tx),
+            Tx::Sqlite(tx) => Exec::SqliteTx(tx),
+            Tx::Postgres(tx) => Exec::PostgresTx(tx),
         }
     }
 }

@@ -19,12 +19,12 @@ async fn delete_batch(
         "DELETE FROM {table} WHERE {key} IN ({select}{})",
         pool.backend().skip_locked()
     );
-    Ok(rows!(pool, |e| sqlx::query(&sql)
+    rows!(pool, |e| sqlx::query(&sql)
         .bind(before)
         .bind(batch)
         .execute(e)
         .await)
-        .with_context(|| format!("failed to prune {table}"))?)
+    .with_context(|| format!("failed to prune {table}"))
 }
 
 /// Idempotency records created before `before` (finished or abandoned).

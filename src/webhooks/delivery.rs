@@ -109,7 +109,8 @@ impl Deliverer {
                 None,
             )
             .await?;
-            return Ok(lease_kept(delivery, recorded));
+            warn_if_lease_lost(delivery, recorded);
+            return Ok(());
         }
         let client = if private_allowed {
             &self.any_address
@@ -185,13 +186,14 @@ impl Deliverer {
             next,
         )
         .await?;
-        Ok(lease_kept(delivery, recorded))
+        warn_if_lease_lost(delivery, recorded);
+        Ok(())
     }
 }
 
 /// Logs a try whose lease ran out before it was recorded: another worker has the delivery now,
 /// and the endpoint may see this event twice (at least once, the same `webhook-id`).
-fn lease_kept(delivery: &db::webhooks::ClaimedDelivery, recorded: bool) {
+fn warn_if_lease_lost(delivery: &db::webhooks::ClaimedDelivery, recorded: bool) {
     if !recorded {
         tracing::warn!(delivery = delivery.id, event = %delivery.event_id,
             "a webhook try outlived its lease: another worker has taken the delivery over");
