@@ -481,3 +481,71 @@ async fn a_key_replaced_on_one_instance_stops_working_on_the_other_within_the_ca
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     assert_eq!(b.initiate_with_key(&pair, None, &body).await.status, 401, "within the bound elsewhere");
 }
+
+async fn events(app: &TestApp, kind: &str) -> i64 {
+    dalal::on!(&app.state.pool, |e| sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE type = $1")
+        .bind(kind)
+        .fetch_one(e)
+        .await)
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_choose_apply_and_expire_each_payment_once() {
+    use dalal::domain::{Country, ProviderCode};
+    let a = spawn_app().await;
+    let b = spawn_app_sharing(&a, &[]).await;
+
+    // The customer's choice reaches both instances at once (a double submit behind a balancer):
+    // one push goes out.
+    let data = a
+        .create(json!({"type": "checkout", "amount": 3_000, "country": "CI", "externalReference": "TWICE-1"}))
+        .await;
+    let token = token_of(&data);
+    let mtn = || choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250501234567"));
+    let (x, y) = tokio::join!(
+        a.state.payments.choose_method(&token, mtn()),
+        b.state.payments.choose_method(&token, mtn())
+    );
+    assert!(x.is_ok() != y.is_ok(), "one choice starts, the other is refused: {x:?} {y:?}");
+    let pushes: i64 = dalal::on!(&a.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'mtn_momo'"
+    )
+    .fetch_one(e)
+    .await)
+    .unwrap();
+    assert_eq!(pushes, 1);
+
+    // Wave's notification of one payment, applied by both instances at once, three times over.
+    let wave = a
+        .create(json!({"type": "direct", "provider": "wave", "country": "SN", "amount": 4_000,
+            "externalReference": "TWICE-2", "customerPhone": "+221771234567"}))
+        .await;
+    let (_, attempt) = a.state.payments.find_by_token(&token_of(&wave)).await.unwrap().unwrap();
+    let reference = attempt.unwrap().provider_reference.unwrap();
+    assert!(dalal::db::sandbox::decide(&a.state.pool, &reference, dalal::db::sandbox::Decision::Approve, a.clock.now_ms())
+        .await
+        .unwrap());
+    for _ in 0..3 {
+        let (x, y) = tokio::join!(
+            a.state.payments.provider_notified(ProviderCode::Wave, &reference),
+            b.state.payments.provider_notified(ProviderCode::Wave, &reference)
+        );
+        assert!(x.unwrap() && y.unwrap());
+    }
+    assert_eq!(a.get_payment(wave["transactionId"].as_str().unwrap()).await["status"], "succeeded");
+    assert_eq!(events(&a, "payment.succeeded").await, 1);
+
+    // 20 payments past their expiry, swept by both instances at once: each expires once.
+    for n in 0..20 {
+        a.create(json!({"type": "checkout", "amount": 5_000 + n, "externalReference": format!("LATE-{n}")}))
+            .await;
+    }
+    a.clock.advance_ms(31 * 60_000);
+    b.clock.advance_ms(31 * 60_000);
+    let (x, y) = tokio::join!(a.state.payments.expire_due(), b.state.payments.expire_due());
+    let (x, y) = (x.unwrap(), y.unwrap());
+    // The MTN payment above expires too (its push was never answered in this test's time).
+    assert_eq!(x + y, 21, "{x} + {y}");
+    assert_eq!(events(&a, "payment.expired").await, 21);
+}
