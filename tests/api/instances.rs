@@ -26,7 +26,12 @@ async fn two_instances_never_lease_the_same_delivery_or_attempt() {
     let b = spawn_app_sharing(&a, &[]).await;
     // Nobody listens there: the deliveries stay due.
     for n in 0..60 {
-        cancelled(if n % 2 == 0 { &a } else { &b }, n, "http://127.0.0.1:9/hooks").await;
+        cancelled(
+            if n % 2 == 0 { &a } else { &b },
+            n,
+            "http://127.0.0.1:9/hooks",
+        )
+        .await;
     }
     // MTN pushes sent at creation: open attempts the status checker will ask about.
     for n in 0..40 {
@@ -44,7 +49,9 @@ async fn two_instances_never_lease_the_same_delivery_or_attempt() {
         tokio::spawn(async move {
             let mut taken = Vec::new();
             loop {
-                let batch = webhooks::claim_due(&pool, now, now + 60_000, 5).await.unwrap();
+                let batch = webhooks::claim_due(&pool, now, now + 60_000, 5)
+                    .await
+                    .unwrap();
                 if batch.is_empty() {
                     return taken;
                 }
@@ -55,7 +62,11 @@ async fn two_instances_never_lease_the_same_delivery_or_attempt() {
     let (x, y) = tokio::join!(take_deliveries(&a), take_deliveries(&b));
     let (x, y) = (x.unwrap(), y.unwrap());
     let all: BTreeSet<i64> = x.iter().chain(&y).copied().collect();
-    assert_eq!(x.len() + y.len(), 60, "each delivery taken once: {x:?} {y:?}");
+    assert_eq!(
+        x.len() + y.len(),
+        60,
+        "each delivery taken once: {x:?} {y:?}"
+    );
     assert_eq!(all.len(), 60);
 
     let take_attempts = |app: &TestApp| {
@@ -80,10 +91,12 @@ async fn two_instances_never_lease_the_same_delivery_or_attempt() {
     assert_eq!(all.len(), 40);
     // Leased, an attempt is nobody's to ask about until its lease ends; then it is due again.
     let pool = &a.state.pool;
-    assert!(dalal::db::attempts::claim_due_for_check(pool, now + 29_999, now + 90_000, 100)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        dalal::db::attempts::claim_due_for_check(pool, now + 29_999, now + 90_000, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let again = dalal::db::attempts::claim_due_for_check(pool, now + 30_000, now + 90_000, 100)
         .await
         .unwrap();
@@ -96,20 +109,47 @@ async fn a_webhook_try_that_outlived_its_lease_records_nothing() {
     cancelled(&app, 1, "http://127.0.0.1:9/hooks").await;
     let pool = &app.state.pool;
     let now = app.clock.now_ms();
-    let first = webhooks::claim_due(pool, now, now + 1_000, 10).await.unwrap();
+    let first = webhooks::claim_due(pool, now, now + 1_000, 10)
+        .await
+        .unwrap();
     assert_eq!(first.len(), 1);
-    assert!(webhooks::claim_due(pool, now + 999, now + 2_000, 10).await.unwrap().is_empty());
+    assert!(
+        webhooks::claim_due(pool, now + 999, now + 2_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The first worker stalls past its lease; another takes the delivery.
-    let second = webhooks::claim_due(pool, now + 1_000, now + 61_000, 10).await.unwrap();
+    let second = webhooks::claim_due(pool, now + 1_000, now + 61_000, 10)
+        .await
+        .unwrap();
     assert_eq!(second.len(), 1);
     assert_eq!(first[0].id, second[0].id);
-    let late = webhooks::record_attempt(pool, &first[0], now + 1_500, Some(200), 3, None, DeliveryStatus::Delivered, None)
-        .await
-        .unwrap();
+    let late = webhooks::record_attempt(
+        pool,
+        &first[0],
+        now + 1_500,
+        Some(200),
+        3,
+        None,
+        DeliveryStatus::Delivered,
+        None,
+    )
+    .await
+    .unwrap();
     assert!(!late, "the stalled try is not recorded");
-    let current = webhooks::record_attempt(pool, &second[0], now + 1_600, Some(500), 3, None, DeliveryStatus::Pending, Some(now + 6_600))
-        .await
-        .unwrap();
+    let current = webhooks::record_attempt(
+        pool,
+        &second[0],
+        now + 1_600,
+        Some(500),
+        3,
+        None,
+        DeliveryStatus::Pending,
+        Some(now + 6_600),
+    )
+    .await
+    .unwrap();
     assert!(current);
     let statuses: Vec<(Option<i64>,)> = dalal::on!(pool, |e| sqlx::query_as(
         "SELECT http_status FROM webhook_attempts WHERE delivery_id = $1"
@@ -118,7 +158,11 @@ async fn a_webhook_try_that_outlived_its_lease_records_nothing() {
     .fetch_all(e)
     .await)
     .unwrap();
-    assert_eq!(statuses, vec![(Some(500),)], "one try recorded, the current worker's");
+    assert_eq!(
+        statuses,
+        vec![(Some(500),)],
+        "one try recorded, the current worker's"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,7 +196,10 @@ async fn a_stopping_instance_says_it_is_not_ready_then_finishes_and_exits() {
         if let Some(status) = dalal.try_wait().unwrap() {
             break status;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "dalal did not stop");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "dalal did not stop"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status:?}");
@@ -254,12 +301,19 @@ impl Instance {
             .stderr(file)
             .spawn()
             .unwrap();
-        Instance { base: format!("http://127.0.0.1:{port}"), child, log }
+        Instance {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            log,
+        }
     }
 
     /// How many webhook tries this instance made (its log's "webhook attempt" lines).
     fn webhook_tries(&self) -> usize {
-        std::fs::read_to_string(&self.log).unwrap().matches("webhook attempt").count()
+        std::fs::read_to_string(&self.log)
+            .unwrap()
+            .matches("webhook attempt")
+            .count()
     }
 }
 
@@ -270,41 +324,76 @@ impl Drop for Instance {
     }
 }
 
-async fn post(client: &reqwest::Client, base: &str, path: &str, key: Option<&str>, body: &Value) -> (u16, Value) {
-    let mut request = client.post(format!("{base}{path}")).header("X-API-Key", DEMO_KEY).json(body);
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let mut request = client
+        .post(format!("{base}{path}"))
+        .header("X-API-Key", DEMO_KEY)
+        .json(body);
     if let Some(key) = key {
         request = request.header("X-Idempotency-Key", key);
     }
     // An instance killed mid-request answers nothing: status 0.
     match request.send().await {
-        Ok(reply) => (reply.status().as_u16(), reply.json().await.unwrap_or(Value::Null)),
+        Ok(reply) => (
+            reply.status().as_u16(),
+            reply.json().await.unwrap_or(Value::Null),
+        ),
         Err(_) => (0, Value::Null),
     }
 }
 
 /// Creates a checkout payment on one instance and cancels it on another; the transaction id of
 /// each step the instances acknowledged.
-async fn create_and_cancel(client: &reqwest::Client, on: &str, then: &str, n: usize, prefix: &str, callback: &str) -> (Option<String>, bool) {
+async fn create_and_cancel(
+    client: &reqwest::Client,
+    on: &str,
+    then: &str,
+    n: usize,
+    prefix: &str,
+    callback: &str,
+) -> (Option<String>, bool) {
     let body = json!({"type": "checkout", "amount": 1_000 + n, "externalReference": format!("{prefix}-{n}"),
         "callbackUrl": callback});
     let (status, created) = post(client, on, "/api/v1/payments/initiate", None, &body).await;
     if status != 201 {
         return (None, false);
     }
-    let id = created["data"]["transactionId"].as_str().unwrap().to_owned();
-    let (status, _) = post(client, then, &format!("/api/v1/payments/{id}/cancel"), None, &json!({})).await;
+    let id = created["data"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = post(
+        client,
+        then,
+        &format!("/api/v1/payments/{id}/cancel"),
+        None,
+        &json!({}),
+    )
+    .await;
     (Some(id), status == 200)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_two_dalal_processes_share_one_database() {
-    assert!(postgres_server().is_some(), "needs DALAL_TEST_POSTGRES: run it through ./.ci/postgres");
+    assert!(
+        postgres_server().is_some(),
+        "needs DALAL_TEST_POSTGRES: run it through ./.ci/postgres"
+    );
     let dir = tempfile::tempdir().unwrap();
     // Both start at once on the empty database: migrations, the demo merchant and the sessions
     // table are made once.
     let a = Instance::start(dir.path(), "a");
     let mut b = Instance::start(dir.path(), "b");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     wait_healthy(&client, &a.base).await;
     wait_healthy(&client, &b.base).await;
     let pool = dalal::db::connect(&dalal::config::DatabaseSettings {
@@ -322,8 +411,21 @@ async fn postgres_two_dalal_processes_share_one_database() {
         "externalReference": "RACE-1", "customerPhone": "+221771234567"});
     let racing = (0..50).map(|n| {
         let (client, direct) = (client.clone(), direct.clone());
-        let base = if n % 2 == 0 { a.base.clone() } else { b.base.clone() };
-        tokio::spawn(async move { post(&client, &base, "/api/v1/payments/initiate", Some("race-key-1"), &direct).await })
+        let base = if n % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        tokio::spawn(async move {
+            post(
+                &client,
+                &base,
+                "/api/v1/payments/initiate",
+                Some("race-key-1"),
+                &direct,
+            )
+            .await
+        })
     });
     let mut ids = BTreeSet::new();
     for reply in futures_util::future::join_all(racing).await {
@@ -333,7 +435,14 @@ async fn postgres_two_dalal_processes_share_one_database() {
     }
     assert_eq!(ids.len(), 1, "one payment answered to all: {ids:?}");
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM payments").await, 1);
-    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'wave'").await, 1);
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'wave'"
+        )
+        .await,
+        1
+    );
 
     // 200 payments end with a callback URL: each event is delivered once, by one instance or
     // the other.
@@ -344,8 +453,14 @@ async fn postgres_two_dalal_processes_share_one_database() {
         let batch = (0..10).map(|i| {
             let n = wave * 10 + i;
             let (client, callback) = (client.clone(), callback.clone());
-            let (on, then) = if n % 2 == 0 { (a.base.clone(), b.base.clone()) } else { (b.base.clone(), a.base.clone()) };
-            tokio::spawn(async move { create_and_cancel(&client, &on, &then, n, "LOAD", &callback).await })
+            let (on, then) = if n % 2 == 0 {
+                (a.base.clone(), b.base.clone())
+            } else {
+                (b.base.clone(), a.base.clone())
+            };
+            tokio::spawn(async move {
+                create_and_cancel(&client, &on, &then, n, "LOAD", &callback).await
+            })
         });
         for reply in futures_util::future::join_all(batch).await {
             let (id, cancelled) = reply.unwrap();
@@ -355,16 +470,22 @@ async fn postgres_two_dalal_processes_share_one_database() {
     }
     let events = events_of(&pool, "LOAD-%").await;
     assert_eq!(events.len(), 200, "one event per cancelled payment");
-    until("every event delivered", Duration::from_secs(60), async || {
-        events.iter().all(|id| receiver.counts().contains_key(id))
-    })
+    until(
+        "every event delivered",
+        Duration::from_secs(60),
+        async || events.iter().all(|id| receiver.counts().contains_key(id)),
+    )
     .await;
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let counts = receiver.counts();
     let twice: Vec<_> = events.iter().filter(|id| counts[*id] != 1).collect();
     assert!(twice.is_empty(), "delivered more than once: {twice:?}");
-    assert!(a.webhook_tries() > 0 && b.webhook_tries() > 0,
-        "both instances delivered: {} and {}", a.webhook_tries(), b.webhook_tries());
+    assert!(
+        a.webhook_tries() > 0 && b.webhook_tries() > 0,
+        "both instances delivered: {} and {}",
+        a.webhook_tries(),
+        b.webhook_tries()
+    );
 
     // B is killed mid-load while it holds deliveries (A is paused meanwhile, so that they are
     // B's): nothing B acknowledged is lost, and A takes B's deliveries over once their lease ends.
@@ -381,7 +502,10 @@ async fn postgres_two_dalal_processes_share_one_database() {
             })
         })
         .collect();
-    until("B delivering", Duration::from_secs(20), async || receiver.in_flight.load(Ordering::SeqCst) >= 3).await;
+    until("B delivering", Duration::from_secs(20), async || {
+        receiver.in_flight.load(Ordering::SeqCst) >= 3
+    })
+    .await;
     // B's pass sends its whole batch at once: let all of it arrive, then kill B mid-batch and
     // mid-load.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -409,9 +533,18 @@ async fn postgres_two_dalal_processes_share_one_database() {
     signal(&a.child, "CONT");
 
     let kill_events = events_of(&pool, "KILL-%").await;
-    until("B's deliveries taken over", Duration::from_secs(60), async || {
-        scalar(&pool, "SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'delivered'").await == 0
-    })
+    until(
+        "B's deliveries taken over",
+        Duration::from_secs(60),
+        async || {
+            scalar(
+                &pool,
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'delivered'",
+            )
+            .await
+                == 0
+        },
+    )
     .await;
     let counts = receiver.counts();
     for (id, cancelled) in &acknowledged {
@@ -422,7 +555,11 @@ async fn postgres_two_dalal_processes_share_one_database() {
             .send()
             .await
             .unwrap();
-        assert_eq!(reply.status(), 200, "{id} was acknowledged by B, and is kept");
+        assert_eq!(
+            reply.status(),
+            200,
+            "{id} was acknowledged by B, and is kept"
+        );
         let data: Value = reply.json().await.unwrap();
         if *cancelled {
             assert_eq!(data["data"]["status"], "cancelled", "{id}");
@@ -431,10 +568,15 @@ async fn postgres_two_dalal_processes_share_one_database() {
     let acknowledged_cancels = acknowledged.iter().filter(|(_, c)| *c).count();
     assert!(kill_events.len() >= acknowledged_cancels);
     for id in &kill_events {
-        assert!(counts.get(id).is_some_and(|n| *n >= 1), "{id} was never delivered");
+        assert!(
+            counts.get(id).is_some_and(|n| *n >= 1),
+            "{id} was never delivered"
+        );
     }
     assert!(
-        leased.iter().any(|(event,)| before_kill.contains_key(event)),
+        leased
+            .iter()
+            .any(|(event,)| before_kill.contains_key(event)),
         "some of B's tries were cut off mid-way"
     );
     eprintln!(
@@ -443,13 +585,20 @@ async fn postgres_two_dalal_processes_share_one_database() {
         a.webhook_tries(),
         b.webhook_tries(),
         leased.len(),
-        leased.iter().filter(|(e,)| before_kill.contains_key(e)).count(),
+        leased
+            .iter()
+            .filter(|(e,)| before_kill.contains_key(e))
+            .count(),
         acknowledged.len()
     );
     for (event,) in &leased {
         // B's try (if it had gone out) was cut off; A's, after the lease, is the one on record.
         let cut_off = before_kill.get(event).copied().unwrap_or(0);
-        assert_eq!(counts[event], cut_off + 1, "{event}: B's cut-off try and A's");
+        assert_eq!(
+            counts[event],
+            cut_off + 1,
+            "{event}: B's cut-off try and A's"
+        );
         let tries = scalar(&pool, &format!(
             "SELECT COUNT(*) FROM webhook_attempts t JOIN webhook_deliveries d ON d.id = t.delivery_id
              WHERE d.event_id = '{event}'"
@@ -463,30 +612,51 @@ async fn postgres_two_dalal_processes_share_one_database() {
 async fn a_key_replaced_on_one_instance_stops_working_on_the_other_within_the_cache_bound() {
     let a = spawn_app_with(&[("server.api_key_cache_secs", "1")]).await;
     let b = spawn_app_sharing(&a, &[("server.api_key_cache_secs", "1")]).await;
-    let (merchant, keys, _) = dalal::merchants::create(&a.state.pool, &a.state.clock, "Boutique Deux")
-        .await
+    let (merchant, keys, _) =
+        dalal::merchants::create(&a.state.pool, &a.state.clock, "Boutique Deux")
+            .await
+            .unwrap();
+    let test = keys
+        .iter()
+        .find(|k| k.mode == dalal::domain::Mode::Test)
         .unwrap();
-    let test = keys.iter().find(|k| k.mode == dalal::domain::Mode::Test).unwrap();
     let pair = format!("{}:{}", test.public_key, test.secret_key.expose());
     let body = json!({"type": "checkout", "amount": 5_000, "externalReference": "KEY-1"});
     // B reads the key, and keeps it.
     assert_eq!(b.initiate_with_key(&pair, None, &body).await.status, 201);
     let state = &a.state;
-    let replaced = dalal::merchants::roll_key(&state.pool, &state.clock, &state.api_keys, &merchant, &test.public_key, 0)
-        .await
-        .unwrap();
+    let replaced = dalal::merchants::roll_key(
+        &state.pool,
+        &state.clock,
+        &state.api_keys,
+        &merchant,
+        &test.public_key,
+        0,
+    )
+    .await
+    .unwrap();
     assert!(replaced.is_some());
-    assert_eq!(a.initiate_with_key(&pair, None, &body).await.status, 401, "at once where it was replaced");
+    assert_eq!(
+        a.initiate_with_key(&pair, None, &body).await.status,
+        401,
+        "at once where it was replaced"
+    );
     // Within the bound (1 s here, 30 s by default) B reads the key again and refuses it.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
-    assert_eq!(b.initiate_with_key(&pair, None, &body).await.status, 401, "within the bound elsewhere");
+    assert_eq!(
+        b.initiate_with_key(&pair, None, &body).await.status,
+        401,
+        "within the bound elsewhere"
+    );
 }
 
 async fn events(app: &TestApp, kind: &str) -> i64 {
-    dalal::on!(&app.state.pool, |e| sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE type = $1")
-        .bind(kind)
-        .fetch_one(e)
-        .await)
+    dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_events WHERE type = $1"
+    )
+    .bind(kind)
+    .fetch_one(e)
+    .await)
     .unwrap()
 }
 
@@ -507,7 +677,10 @@ async fn two_instances_choose_apply_and_expire_each_payment_once() {
         a.state.payments.choose_method(&token, mtn()),
         b.state.payments.choose_method(&token, mtn())
     );
-    assert!(x.is_ok() != y.is_ok(), "one choice starts, the other is refused: {x:?} {y:?}");
+    assert!(
+        x.is_ok() != y.is_ok(),
+        "one choice starts, the other is refused: {x:?} {y:?}"
+    );
     let pushes: i64 = dalal::on!(&a.state.pool, |e| sqlx::query_scalar(
         "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'mtn_momo'"
     )
@@ -518,22 +691,44 @@ async fn two_instances_choose_apply_and_expire_each_payment_once() {
 
     // Wave's notification of one payment, applied by both instances at once, three times over.
     let wave = a
-        .create(json!({"type": "direct", "provider": "wave", "country": "SN", "amount": 4_000,
-            "externalReference": "TWICE-2", "customerPhone": "+221771234567"}))
+        .create(
+            json!({"type": "direct", "provider": "wave", "country": "SN", "amount": 4_000,
+            "externalReference": "TWICE-2", "customerPhone": "+221771234567"}),
+        )
         .await;
-    let (_, attempt) = a.state.payments.find_by_token(&token_of(&wave)).await.unwrap().unwrap();
-    let reference = attempt.unwrap().provider_reference.unwrap();
-    assert!(dalal::db::sandbox::decide(&a.state.pool, &reference, dalal::db::sandbox::Decision::Approve, a.clock.now_ms())
+    let (_, attempt) = a
+        .state
+        .payments
+        .find_by_token(&token_of(&wave))
         .await
-        .unwrap());
+        .unwrap()
+        .unwrap();
+    let reference = attempt.unwrap().provider_reference.unwrap();
+    assert!(
+        dalal::db::sandbox::decide(
+            &a.state.pool,
+            &reference,
+            dalal::db::sandbox::Decision::Approve,
+            a.clock.now_ms()
+        )
+        .await
+        .unwrap()
+    );
     for _ in 0..3 {
         let (x, y) = tokio::join!(
-            a.state.payments.provider_notified(ProviderCode::Wave, &reference),
-            b.state.payments.provider_notified(ProviderCode::Wave, &reference)
+            a.state
+                .payments
+                .provider_notified(ProviderCode::Wave, &reference),
+            b.state
+                .payments
+                .provider_notified(ProviderCode::Wave, &reference)
         );
         assert!(x.unwrap() && y.unwrap());
     }
-    assert_eq!(a.get_payment(wave["transactionId"].as_str().unwrap()).await["status"], "succeeded");
+    assert_eq!(
+        a.get_payment(wave["transactionId"].as_str().unwrap()).await["status"],
+        "succeeded"
+    );
     assert_eq!(events(&a, "payment.succeeded").await, 1);
 
     // 20 payments past their expiry, swept by both instances at once: each expires once.

@@ -65,10 +65,12 @@ async fn sqlite_schema(pool: &Pool) -> Schema {
     .unwrap();
     for (table,) in tables.into_iter().filter(|(t,)| ours(t)) {
         let columns: Vec<(String, String, i64, Option<String>, i64)> = dalal::on!(pool, |e| {
-            sqlx::query_as("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info($1)")
-                .bind(&table)
-                .fetch_all(e)
-                .await
+            sqlx::query_as(
+                "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info($1)",
+            )
+            .bind(&table)
+            .fetch_all(e)
+            .await
         })
         .unwrap();
         for (name, declared, not_null, dflt, pk) in columns {
@@ -121,7 +123,9 @@ async fn sqlite_schema(pool: &Pool) -> Schema {
         })
         .unwrap();
         for (from, to_table, to) in keys {
-            schema.foreign_keys.insert((table.clone(), from), (to_table, to));
+            schema
+                .foreign_keys
+                .insert((table.clone(), from), (to_table, to));
         }
     }
     schema
@@ -234,8 +238,15 @@ async fn postgres_schema_is_the_same_as_on_sqlite() {
     let sqlite = migrated(format!("sqlite://{}/dalal.db", sqlite_dir.path().display())).await;
     let postgres_dir = tempfile::tempdir().unwrap();
     let postgres = migrated(database_url(postgres_dir.path())).await;
-    let (lite, pg) = (sqlite_schema(&sqlite).await, postgres_schema(&postgres).await);
-    assert!(lite.columns.len() > 100, "the catalogue was read: {:?}", lite.columns.keys());
+    let (lite, pg) = (
+        sqlite_schema(&sqlite).await,
+        postgres_schema(&postgres).await,
+    );
+    assert!(
+        lite.columns.len() > 100,
+        "the catalogue was read: {:?}",
+        lite.columns.keys()
+    );
     for (name, what) in [("columns", 0), ("indexes", 1), ("foreign keys", 2)] {
         let (only_lite, only_pg, differ): (Vec<String>, Vec<String>, Vec<String>) = match what {
             0 => diff(&lite.columns, &pg.columns),
@@ -253,11 +264,23 @@ fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
     a: &BTreeMap<K, V>,
     b: &BTreeMap<K, V>,
 ) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let only_a = a.keys().filter(|k| !b.contains_key(*k)).map(|k| format!("{k:?}")).collect();
-    let only_b = b.keys().filter(|k| !a.contains_key(*k)).map(|k| format!("{k:?}")).collect();
+    let only_a = a
+        .keys()
+        .filter(|k| !b.contains_key(*k))
+        .map(|k| format!("{k:?}"))
+        .collect();
+    let only_b = b
+        .keys()
+        .filter(|k| !a.contains_key(*k))
+        .map(|k| format!("{k:?}"))
+        .collect();
     let differ = a
         .iter()
-        .filter_map(|(k, v)| b.get(k).filter(|w| *w != v).map(|w| format!("{k:?}: {v:?} / {w:?}")))
+        .filter_map(|(k, v)| {
+            b.get(k)
+                .filter(|w| *w != v)
+                .map(|w| format!("{k:?}: {v:?} / {w:?}"))
+        })
         .collect();
     (only_a, only_b, differ)
 }
