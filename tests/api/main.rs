@@ -16,6 +16,7 @@ mod languages;
 mod lifecycle;
 mod mtn_momo;
 mod orange_money;
+mod processes;
 mod listing;
 mod providers;
 mod rate_limits;
