@@ -332,10 +332,20 @@ pub fn database_url(dir: &std::path::Path) -> String {
     let Some(server) = postgres_server() else {
         return format!("sqlite://{}/dalal.db", dir.display());
     };
-    let name = format!(
-        "dalal_test_{}",
-        dir.file_name().unwrap().to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")
-    );
+    // PostgreSQL folds unquoted names to lower case: an upper-case letter is spelled `_` + itself
+    // in lower case, so that `.tmpAb1` and `.tmpab1` name two databases.
+    let name: String = dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            'A'..='Z' => format!("_{}", c.to_ascii_lowercase()),
+            'a'..='z' | '0'..='9' => c.to_string(),
+            _ => "x".to_owned(),
+        })
+        .collect();
+    let name = format!("dalal_test_{name}");
     let out = std::process::Command::new("psql")
         .args([server.as_str(), "-qAt", "-c", &format!("CREATE DATABASE {name}")])
         .output()
