@@ -55,7 +55,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use std::str::FromStr;
 use std::time::Duration;
 
-/// How long a statement waits for SQLite's write lock before failing.
+/// How long a statement waits for SQLite's write lock, or PostgreSQL's row lock, before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a request waits for a free connection before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -319,6 +319,34 @@ pub fn dalal_command(dir: &std::path::Path, port: u16) -> std::process::Command 
     command
 }
 
+impl TestApp {
+    /// How many `payment.succeeded` events the payment has: a payment succeeds once, whatever
+    /// notifications, polls and instances say it twice.
+    pub async fn succeeded_events(&self, transaction_id: &str) -> i64 {
+        let sequence = dalal::domain::TransactionId::parse(transaction_id).unwrap().sequence();
+        dalal::on!(&self.state.pool, |e| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
+        )
+        .bind(sequence)
+        .fetch_one(e)
+        .await)
+        .unwrap()
+    }
+}
+
+/// A pool on an existing database (a test's, or the one real `dalal` processes share), as the
+/// test itself reads it.
+pub async fn open_database(url: &str) -> dalal::db::Pool {
+    dalal::db::connect(&dalal::config::DatabaseSettings {
+        url: url.to_owned(),
+        max_connections: 2,
+        wal_size_limit_bytes: 1 << 20,
+        checkpoint_interval_secs: 60,
+    })
+    .await
+    .unwrap()
+}
+
 /// The PostgreSQL server the suite runs against, when it does (`.ci/postgres` sets it): an
 /// administrator's URL.
 pub fn postgres_server() -> Option<String> {

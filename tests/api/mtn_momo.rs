@@ -164,15 +164,7 @@ async fn a_callback_only_makes_dalal_ask_mtn() {
     assert_eq!(send(callback("SUCCESSFUL")).await, 200);
     app.payment_when(id, |d| d["status"] == "succeeded").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    let events: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
-    )
-    .bind(sequence)
-    .fetch_one(e)
-    .await)
-    .unwrap();
-    assert_eq!(events, 1);
+    assert_eq!(app.succeeded_events(id).await, 1);
 
     // An attempt Dalal does not know, and a body that is not MTN's: nothing happens.
     let mut unknown = callback("SUCCESSFUL");

@@ -86,16 +86,6 @@ async fn answer_in_app(app: &TestApp, data: &Value, decision: &str) {
     assert_eq!(answer.status(), 303);
 }
 
-async fn succeeded_events(app: &TestApp, id: &str) -> i64 {
-    let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
-    )
-    .bind(sequence)
-    .fetch_one(e)
-    .await)
-    .unwrap()
-}
 
 /// Posts a callback to `/hooks/orange-money` with `key` (or none).
 async fn call_back(app: &TestApp, key: Option<&str>, body: &Value) -> u16 {
@@ -147,7 +137,7 @@ async fn a_direct_orange_payment_is_a_qr_code_paid_in_the_emulated_app() {
     )
     .await;
     assert_eq!((status, shown["status"].as_str()), (200, Some("SUCCESS")));
-    assert_eq!(succeeded_events(&app, id).await, 1);
+    assert_eq!(app.succeeded_events(id).await, 1);
 }
 
 #[tokio::test]
@@ -356,7 +346,7 @@ async fn a_callback_needs_the_registered_key_and_only_makes_dalal_ask() {
     assert_eq!(call_back(&app, Some(CALLBACK_API_KEY), &claim).await, 200);
     app.payment_when(id, |d| d["status"] == "succeeded").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(succeeded_events(&app, id).await, 1);
+    assert_eq!(app.succeeded_events(id).await, 1);
 
     // An attempt Dalal does not know, and a body that is not Orange's.
     let mut unknown = claim.clone();

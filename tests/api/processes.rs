@@ -239,14 +239,7 @@ async fn postgres_two_dalal_processes_share_one_database() {
         .unwrap();
     wait_healthy(&client, &a.base).await;
     wait_healthy(&client, &b.base).await;
-    let pool = dalal::db::connect(&dalal::config::DatabaseSettings {
-        url: database_url(dir.path()),
-        max_connections: 2,
-        wal_size_limit_bytes: 1 << 20,
-        checkpoint_interval_secs: 60,
-    })
-    .await
-    .unwrap();
+    let pool = open_database(&database_url(dir.path())).await;
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM merchants").await, 1);
 
     // 50 requests with one idempotency key, spread over both: one payment, one Wave session.

@@ -217,13 +217,7 @@ async fn postgres_schema(pool: &Pool) -> Schema {
 }
 
 async fn migrated(url: String) -> Pool {
-    let settings = dalal::config::DatabaseSettings {
-        url,
-        max_connections: 2,
-        wal_size_limit_bytes: 1 << 20,
-        checkpoint_interval_secs: 60,
-    };
-    let pool = db::connect(&settings).await.unwrap();
+    let pool = open_database(&url).await;
     db::migrate(&pool).await.unwrap();
     pool
 }

@@ -68,16 +68,6 @@ async fn paid_quietly(app: &TestApp, session: &str) {
     assert!(decided);
 }
 
-async fn succeeded_events(app: &TestApp, id: &str) -> i64 {
-    let sequence = dalal::domain::TransactionId::parse(id).unwrap().sequence();
-    dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'payment.succeeded'",
-    )
-    .bind(sequence)
-    .fetch_one(e)
-    .await)
-    .unwrap()
-}
 
 #[tokio::test]
 async fn a_direct_wave_payment_opens_a_session_in_the_emulator_with_wave_fields() {
@@ -143,7 +133,7 @@ async fn approving_in_the_emulated_app_succeeds_through_a_signed_notification() 
     assert_eq!(data["status"], "succeeded");
     let session = emulated_session(&app, &session_of_id(&app, id).await).await;
     assert_eq!(session["checkout_status"], "complete");
-    assert_eq!(succeeded_events(&app, id).await, 1);
+    assert_eq!(app.succeeded_events(id).await, 1);
 }
 
 /// The attempt's provider reference, read from the database (the payment no longer shows links
@@ -264,7 +254,7 @@ async fn a_notification_is_only_a_hint_checked_by_its_signature_then_by_asking_w
     app.payment_when(id, |d| d["status"] == "succeeded").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
-        succeeded_events(&app, id).await,
+        app.succeeded_events(id).await,
         1,
         "one payment.succeeded event"
     );

@@ -678,13 +678,7 @@ async fn set_webhook_url_is_an_operator_command() {
     ]);
     assert!(!ok && out.contains("mer_nobody"), "{out}");
 
-    let settings = dalal::config::DatabaseSettings {
-        url: database_url(dir.path()),
-        max_connections: 1,
-        wal_size_limit_bytes: 1 << 20,
-        checkpoint_interval_secs: 60,
-    };
-    let pool = dalal::db::connect(&settings).await.unwrap();
+    let pool = open_database(&database_url(dir.path())).await;
     let url = dalal::db::merchants::webhook_url(&pool, &id).await.unwrap();
     assert_eq!(url.as_deref(), Some("https://shop.example/hooks"));
     let (ok, _) = run(&["set-webhook-url", &id, "-"]);
