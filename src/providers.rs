@@ -4,6 +4,7 @@
 //! sandbox connectors of `sandbox.rs`, which imitate each provider's steps, delays and failures.
 //! Providers know the domain and their own settings, never the core.
 
+pub mod http;
 pub mod mtn_momo;
 pub mod orange_money;
 pub mod sandbox;

@@ -17,6 +17,7 @@ pub mod wire;
 
 use super::{
     AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
+    http,
 };
 use crate::clock::SharedClock;
 use crate::config::{MtnMomoCredentials, Secret};
@@ -27,8 +28,10 @@ use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use wire::{ErrorBody, Party, RequestToPay, RequestToPayResult, Token};
+use wire::{Party, RequestToPay, RequestToPayResult, Token};
 
+/// The provider's name in logs and errors.
+const NAME: &str = "MTN MoMo";
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// A token is renewed this long before MTN says it expires.
 const RENEW_BEFORE_MS: i64 = 60_000;
@@ -41,20 +44,7 @@ pub struct MtnMomoConnector {
     /// Dalal's `/hooks/mtn-momo`, sent as `X-Callback-Url`.
     callback_url: String,
     clock: SharedClock,
-    token: tokio::sync::Mutex<Option<CachedToken>>,
-}
-
-struct CachedToken {
-    value: Secret,
-    renew_at_ms: i64,
-}
-
-/// MTN refused a request Dalal made: its status and error code, for the log.
-#[derive(Debug, thiserror::Error)]
-#[error("MTN MoMo answered {status} ({code})")]
-struct MtnRefused {
-    status: StatusCode,
-    code: String,
+    token: http::KeptToken,
 }
 
 impl MtnMomoConnector {
@@ -75,69 +65,37 @@ impl MtnMomoConnector {
             credentials,
             callback_url: callback_url.to_owned(),
             clock,
-            token: tokio::sync::Mutex::new(None),
+            token: http::KeptToken::new(RENEW_BEFORE_MS),
         })
     }
 
-    /// A valid access token: the kept one, or a new one. Callers wait for one fetch at a time.
+    /// A valid access token: the kept one, or a new one from `POST /collection/token/`.
     async fn token(&self) -> Result<Secret, ProviderError> {
-        let mut kept = self.token.lock().await;
-        let now = self.clock.now_ms();
-        if let Some(token) = kept.as_ref().filter(|t| now < t.renew_at_ms) {
-            return Ok(token.value.clone());
-        }
-        let response = self
-            .http
-            .post(format!("{}/collection/token/", self.base_url))
-            .basic_auth(
-                self.credentials.api_user.expose(),
-                Some(self.credentials.api_key.expose()),
-            )
-            .header(
-                "Ocp-Apim-Subscription-Key",
-                self.credentials.subscription_key.expose(),
-            )
-            .send()
-            .await;
-        let response = match response {
-            Ok(r) if r.status().is_success() => r,
-            Ok(r)
-                if r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS =>
-            {
-                tracing::warn!(status = %r.status(), "MTN MoMo could not issue a token");
-                return Err(ProviderError::Unavailable);
-            }
-            Ok(r) => {
-                return Err(anyhow::anyhow!(
-                    "MTN MoMo refused the API user ({}): check providers.mtn_momo's credentials",
-                    r.status()
-                )
-                .into());
-            }
-            Err(err) => {
-                tracing::warn!(error = %err.without_url(), "MTN MoMo could not be reached for a token");
-                return Err(ProviderError::Unavailable);
-            }
-        };
-        let token: Token = response
-            .json()
+        self.token
+            .get(self.clock.now_ms(), || async {
+                let path = "/collection/token/";
+                let request = self
+                    .http
+                    .post(format!("{}{path}", self.base_url))
+                    .basic_auth(
+                        self.credentials.api_user.expose(),
+                        Some(self.credentials.api_key.expose()),
+                    )
+                    .header(
+                        "Ocp-Apim-Subscription-Key",
+                        self.credentials.subscription_key.expose(),
+                    );
+                let token: Token =
+                    http::fetch_token(NAME, "providers.mtn_momo's credentials", path, request)
+                        .await?;
+                Ok((Secret::new(token.access_token), token.expires_in))
+            })
             .await
-            .context("MTN MoMo's token is not the documented JSON")?;
-        let value = Secret::new(token.access_token);
-        *kept = Some(CachedToken {
-            value: value.clone(),
-            renew_at_ms: now + token.expires_in * 1000 - RENEW_BEFORE_MS,
-        });
-        Ok(value)
     }
 
-    async fn forget_token(&self) {
-        *self.token.lock().await = None;
-    }
-
-    /// One call, with a token; made again with a new token if MTN says the token is no good.
-    /// 404 is `UnknownReference`; 429, 5xx and transport errors are `Unavailable`; other
-    /// refusals are Dalal's mistake (`Internal`, with MTN's code).
+    /// One call, with a token; made again with a new token if MTN says the token is no good
+    /// (it expired early or was revoked). The answer is read as every connector reads one
+    /// (`http::send`).
     async fn call(
         &self,
         method: Method,
@@ -161,35 +119,12 @@ impl MtnMomoConnector {
                     .header("X-Callback-Url", &self.callback_url)
                     .json(body);
             }
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(err) => {
-                    tracing::warn!(%method, path, error = %err.without_url(), "MTN MoMo could not be reached");
-                    return Err(ProviderError::Unavailable);
+            match http::send(NAME, &method, path, request).await {
+                Err(err) if attempt == 0 && http::refused_with(&err, StatusCode::UNAUTHORIZED) => {
+                    self.token.forget().await;
                 }
-            };
-            let status = response.status();
-            if status == StatusCode::UNAUTHORIZED && attempt == 0 {
-                // The token expired early or was revoked: once more with a new one.
-                self.forget_token().await;
-                continue;
+                answer => return answer,
             }
-            if status.is_success() {
-                return Ok(response);
-            }
-            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                tracing::warn!(%method, path, %status, "MTN MoMo is unavailable");
-                return Err(ProviderError::Unavailable);
-            }
-            if status == StatusCode::NOT_FOUND {
-                return Err(ProviderError::UnknownReference(path.to_owned()));
-            }
-            let code = response
-                .json::<ErrorBody>()
-                .await
-                .map(|e| e.code)
-                .unwrap_or_default();
-            return Err(anyhow::Error::new(MtnRefused { status, code }).into());
         }
         Err(anyhow::anyhow!("MTN MoMo refused two fresh tokens in a row").into())
     }
@@ -202,10 +137,7 @@ impl MtnMomoConnector {
             other => other,
         };
         match response {
-            Ok(response) => Ok(response
-                .json()
-                .await
-                .context("MTN MoMo's status is not the documented JSON")?),
+            Ok(response) => http::read(NAME, response).await,
             Err(ProviderError::UnknownReference(_)) => {
                 Err(ProviderError::UnknownReference(reference.to_owned()))
             }
@@ -215,8 +147,7 @@ impl MtnMomoConnector {
 }
 
 fn refused_as_duplicate(err: &ProviderError) -> bool {
-    matches!(err, ProviderError::Internal(e)
-        if e.downcast_ref::<MtnRefused>().is_some_and(|r| r.status == StatusCode::CONFLICT))
+    http::refused_with(err, StatusCode::CONFLICT)
 }
 
 #[async_trait]

@@ -22,6 +22,7 @@ pub mod wire;
 
 use super::{
     AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
+    http,
 };
 use crate::clock::SharedClock;
 use crate::config::{OrangeMoneyCredentials, Secret};
@@ -32,10 +33,12 @@ use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use wire::{
-    ATTEMPT_KEY, Amount, ErrorBody, OneStepPayment, Party, QrCode, QrCodeRequest, Token,
-    Transaction, Transactions,
+    ATTEMPT_KEY, Amount, OneStepPayment, Party, QrCode, QrCodeRequest, Token, Transaction,
+    Transactions,
 };
 
+/// The provider's name in logs and errors.
+const NAME: &str = "Orange Money";
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// A token is renewed this long before Orange says it expires (its tokens live minutes).
 const RENEW_BEFORE_MS: i64 = 30_000;
@@ -52,20 +55,7 @@ pub struct OrangeMoneyConnector {
     /// Where the app sends the customer back: the checkout page.
     public_url: String,
     clock: SharedClock,
-    token: tokio::sync::Mutex<Option<CachedToken>>,
-}
-
-struct CachedToken {
-    value: Secret,
-    renew_at_ms: i64,
-}
-
-/// Orange refused a request Dalal made: its status and error code.
-#[derive(Debug, thiserror::Error)]
-#[error("Orange Money answered {status} ({code})")]
-struct OrangeRefused {
-    status: StatusCode,
-    code: String,
+    token: http::KeptToken,
 }
 
 enum Body<'a> {
@@ -92,63 +82,34 @@ impl OrangeMoneyConnector {
             credentials,
             public_url: public_url.to_owned(),
             clock,
-            token: tokio::sync::Mutex::new(None),
+            token: http::KeptToken::new(RENEW_BEFORE_MS),
         })
     }
 
-    /// A valid access token: the kept one, or a new one. Callers wait for one fetch at a time.
+    /// A valid access token: the kept one, or a new one from `POST /oauth/token`.
     async fn token(&self) -> Result<Secret, ProviderError> {
-        let mut kept = self.token.lock().await;
-        let now = self.clock.now_ms();
-        if let Some(token) = kept.as_ref().filter(|t| now < t.renew_at_ms) {
-            return Ok(token.value.clone());
-        }
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.credentials.client_id.expose()),
-            ("client_secret", self.credentials.client_secret.expose()),
-        ];
-        let response = self
-            .http
-            .post(format!("{}/oauth/token", self.base_url))
-            .form(&form)
-            .send()
-            .await;
-        let response = match response {
-            Ok(r) if r.status().is_success() => r,
-            Ok(r)
-                if r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS =>
-            {
-                tracing::warn!(status = %r.status(), "Orange Money could not issue a token");
-                return Err(ProviderError::Unavailable);
-            }
-            Ok(r) => {
-                return Err(anyhow::anyhow!(
-                    "Orange Money refused the client ({}): check providers.orange_money's credentials",
-                    r.status()
-                )
-                .into());
-            }
-            Err(err) => {
-                tracing::warn!(error = %err.without_url(), "Orange Money could not be reached for a token");
-                return Err(ProviderError::Unavailable);
-            }
-        };
-        let token: Token = response
-            .json()
+        self.token
+            .get(self.clock.now_ms(), || async {
+                let form = [
+                    ("grant_type", "client_credentials"),
+                    ("client_id", self.credentials.client_id.expose()),
+                    ("client_secret", self.credentials.client_secret.expose()),
+                ];
+                let path = "/oauth/token";
+                let request = self
+                    .http
+                    .post(format!("{}{path}", self.base_url))
+                    .form(&form);
+                let token: Token =
+                    http::fetch_token(NAME, "providers.orange_money's credentials", path, request)
+                        .await?;
+                Ok((Secret::new(token.access_token), token.expires_in))
+            })
             .await
-            .context("Orange Money's token is not the documented JSON")?;
-        let value = Secret::new(token.access_token);
-        *kept = Some(CachedToken {
-            value: value.clone(),
-            renew_at_ms: now + token.expires_in * 1000 - RENEW_BEFORE_MS,
-        });
-        Ok(value)
     }
 
     /// One call, with a token; made again with a new token if Orange says the token is no good.
-    /// 404 is `UnknownReference`; 429, 5xx and transport errors are `Unavailable`; other
-    /// refusals are `OrangeRefused` (inside `Internal`) for the caller to read.
+    /// The answer is read as every connector reads one (`http::send`).
     async fn call(
         &self,
         method: Method,
@@ -166,34 +127,12 @@ impl OrangeMoneyConnector {
                 Body::Qr(qr) => request.json(qr),
                 Body::OneStep(payment) => request.json(payment),
             };
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(err) => {
-                    tracing::warn!(%method, path, error = %err.without_url(), "Orange Money could not be reached");
-                    return Err(ProviderError::Unavailable);
+            match http::send(NAME, &method, path, request).await {
+                Err(err) if attempt == 0 && http::refused_with(&err, StatusCode::UNAUTHORIZED) => {
+                    self.token.forget().await;
                 }
-            };
-            let status = response.status();
-            if status == StatusCode::UNAUTHORIZED && attempt == 0 {
-                self.token.lock().await.take();
-                continue;
+                answer => return answer,
             }
-            if status.is_success() {
-                return Ok(response);
-            }
-            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                tracing::warn!(%method, path, %status, "Orange Money is unavailable");
-                return Err(ProviderError::Unavailable);
-            }
-            if status == StatusCode::NOT_FOUND {
-                return Err(ProviderError::UnknownReference(path.to_owned()));
-            }
-            let code = response
-                .json::<ErrorBody>()
-                .await
-                .map(|e| e.code)
-                .unwrap_or_default();
-            return Err(anyhow::Error::new(OrangeRefused { status, code }).into());
         }
         Err(anyhow::anyhow!("Orange Money refused two fresh tokens in a row").into())
     }
@@ -209,7 +148,7 @@ impl OrangeMoneyConnector {
             other => other,
         };
         match response {
-            Ok(response) => read(response).await,
+            Ok(response) => http::read(NAME, response).await,
             Err(ProviderError::UnknownReference(_)) => {
                 Err(ProviderError::UnknownReference(reference.to_owned()))
             }
@@ -250,7 +189,7 @@ impl OrangeMoneyConnector {
         let response = self
             .call(Method::POST, "/api/eWallet/v4/qrcode", Body::Qr(&body))
             .await?;
-        let qr: QrCode = read(response).await?;
+        let qr: QrCode = http::read(NAME, response).await?;
         // The app links by Dalal's names for them (the page's "Ouvrir Orange Money" / "Max it").
         let mut deep_links = BTreeMap::new();
         for (theirs, ours) in [("OM", "orange_money"), ("MAXIT", "maxit")] {
@@ -296,10 +235,9 @@ impl OrangeMoneyConnector {
             )
             .await;
         let transaction: Transaction = match answer {
-            Ok(response) => read(response).await?,
-            Err(ProviderError::Internal(err)) => {
-                let refused = err.downcast_ref::<OrangeRefused>();
-                return Err(match refused.map(|r| r.code.as_str()) {
+            Ok(response) => http::read(NAME, response).await?,
+            Err(err) => {
+                return Err(match http::Refused::of(&err).map(|r| r.code.as_str()) {
                     Some("OTP_INVALID" | "OTP_EXPIRED") => {
                         ProviderError::Refused(FailureCode::InvalidOtp)
                     }
@@ -307,10 +245,9 @@ impl OrangeMoneyConnector {
                     Some("CUSTOMER_NOT_FOUND") => {
                         ProviderError::Refused(FailureCode::PayerNotFound)
                     }
-                    _ => ProviderError::Internal(err),
+                    _ => err,
                 });
             }
-            Err(err) => return Err(err),
         };
         let raw_status = transformers::status_word(&transaction);
         Ok(ProviderSession {
@@ -321,15 +258,6 @@ impl OrangeMoneyConnector {
             deep_links: BTreeMap::new(),
         })
     }
-}
-
-async fn read<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<T, ProviderError> {
-    Ok(response
-        .json::<T>()
-        .await
-        .context("Orange Money's answer is not the documented JSON")?)
 }
 
 #[async_trait]

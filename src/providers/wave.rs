@@ -12,7 +12,7 @@ pub mod wire;
 
 use super::{
     AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderRefund,
-    ProviderSession, ProviderStatus, RefundOutcome,
+    ProviderSession, ProviderStatus, RefundOutcome, http,
 };
 use crate::config::Secret;
 use crate::domain::{FailureCode, ProviderCode};
@@ -21,8 +21,10 @@ use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use wire::{CreateSession, ErrorBody, Session};
+use wire::{CreateSession, Session};
 
+/// The provider's name in logs and errors.
+const NAME: &str = "Wave";
 /// How long one call may take. Wave answers in well under a second; a customer waits on this.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -50,9 +52,8 @@ impl WaveConnector {
         })
     }
 
-    /// One call: 2xx answers are returned; 404 is `UnknownReference`; 429, 5xx and transport
-    /// errors are `Unavailable`; any other answer is Dalal's mistake (`Internal`, with Wave's
-    /// error code — the key is in a header, never in an error).
+    /// One call, read as every connector reads an answer (`http::send`). The key is in a
+    /// header, never in an error.
     async fn call(
         &self,
         method: Method,
@@ -66,31 +67,7 @@ impl WaveConnector {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(err) => {
-                tracing::warn!(%method, path, error = %err.without_url(), "Wave could not be reached");
-                return Err(ProviderError::Unavailable);
-            }
-        };
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            tracing::warn!(%method, path, %status, "Wave is unavailable");
-            return Err(ProviderError::Unavailable);
-        }
-        let error = response.json::<ErrorBody>().await.ok();
-        let code = error.as_ref().map(|e| e.code.as_str()).unwrap_or("");
-        if status == StatusCode::NOT_FOUND {
-            return Err(ProviderError::UnknownReference(path.to_owned()));
-        }
-        Err(WaveRefused {
-            status,
-            code: code.to_owned(),
-        }
-        .into())
+        http::send(NAME, &method, path, request).await
     }
 
     /// `GET /v1/checkout/sessions/{id}`, retried once if Wave is unavailable.
@@ -101,36 +78,13 @@ impl WaveConnector {
             other => other,
         };
         match response {
-            Ok(response) => read(response).await,
+            Ok(response) => http::read(NAME, response).await,
             Err(ProviderError::UnknownReference(_)) => {
                 Err(ProviderError::UnknownReference(id.to_owned()))
             }
             Err(err) => Err(err),
         }
     }
-}
-
-/// Wave refused a request Dalal made: its status and error code, for the log.
-#[derive(Debug, thiserror::Error)]
-#[error("Wave answered {status} ({code})")]
-struct WaveRefused {
-    status: StatusCode,
-    code: String,
-}
-
-impl From<WaveRefused> for ProviderError {
-    fn from(err: WaveRefused) -> Self {
-        anyhow::Error::new(err).into()
-    }
-}
-
-async fn read<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<T, ProviderError> {
-    Ok(response
-        .json::<T>()
-        .await
-        .context("Wave's answer is not the documented JSON")?)
 }
 
 fn status_of(session: &Session) -> ProviderStatus {
@@ -168,7 +122,7 @@ impl PaymentProvider for WaveConnector {
         let response = self
             .call(Method::POST, "/v1/checkout/sessions", Some(&body))
             .await?;
-        let session: Session = read(response).await?;
+        let session: Session = http::read(NAME, response).await?;
         let status = status_of(&session);
         Ok(ProviderSession {
             reference: session.id,
@@ -204,13 +158,7 @@ impl PaymentProvider for WaveConnector {
             Err(ProviderError::UnknownReference(_)) => {
                 Err(ProviderError::UnknownReference(reference.to_owned()))
             }
-            Err(ProviderError::Internal(err))
-                if err
-                    .downcast_ref::<WaveRefused>()
-                    .is_some_and(|r| r.status == StatusCode::CONFLICT) =>
-            {
-                Ok(())
-            }
+            Err(err) if http::refused_with(&err, StatusCode::CONFLICT) => Ok(()),
             Err(err) => Err(err),
         }
     }
@@ -220,21 +168,20 @@ impl PaymentProvider for WaveConnector {
         let path = format!("/v1/checkout/sessions/{}/refund", refund.reference);
         match self.call(Method::POST, &path, None).await {
             Ok(response) => {
-                let answer: wire::Refund = read(response).await?;
+                let answer: wire::Refund = http::read(NAME, response).await?;
                 Ok(RefundOutcome::Succeeded {
                     reference: answer.id,
                 })
             }
-            Err(ProviderError::Internal(err)) => match err.downcast_ref::<WaveRefused>() {
+            Err(err) => match http::Refused::of(&err) {
                 Some(refused) if refused.code == "insufficient-funds" => {
                     Ok(RefundOutcome::Failed(FailureCode::InsufficientFunds))
                 }
                 Some(refused) if refused.status == StatusCode::CONFLICT => {
                     Ok(RefundOutcome::Failed(FailureCode::Unknown))
                 }
-                _ => Err(ProviderError::Internal(err)),
+                _ => Err(err),
             },
-            Err(err) => Err(err),
         }
     }
 }
