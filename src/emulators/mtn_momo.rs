@@ -24,9 +24,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use std::time::Duration;
 
 pub const SUBSCRIPTION_KEY: &str = "mtn_sandbox_dalal_subscription_key";
@@ -74,12 +72,6 @@ fn header_of<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn mac(issued_ms: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(TOKEN_KEY).expect("any key length");
-    mac.update(issued_ms.to_string().as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// `POST /collection/token/`.
 async fn token(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if header_of(&headers, "ocp-apim-subscription-key") != Some(SUBSCRIPTION_KEY) {
@@ -98,7 +90,7 @@ async fn token(State(state): State<AppState>, headers: HeaderMap) -> Response {
     }
     let issued = state.clock.now_ms();
     Json(Token {
-        access_token: format!("{issued}.{}", mac(issued)),
+        access_token: super::tokens::issue(TOKEN_KEY, issued),
         token_type: "access_token".to_owned(),
         expires_in: TOKEN_SECS,
     })
@@ -110,14 +102,9 @@ fn authorise(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     if header_of(headers, "ocp-apim-subscription-key") != Some(SUBSCRIPTION_KEY) {
         return Some(access_denied("invalid subscription key"));
     }
-    let token = header_of(headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-    let live = token
-        .and_then(|t| t.split_once('.'))
-        .and_then(|(issued, signature)| {
-            let issued = issued.parse::<i64>().ok()?;
-            (mac(issued) == signature).then_some(issued)
-        })
-        .is_some_and(|issued| state.clock.now_ms() - issued < TOKEN_SECS * 1000);
+    let live = header_of(headers, "authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| super::tokens::alive(TOKEN_KEY, t, state.clock.now_ms(), TOKEN_SECS));
     if !live {
         return Some(access_denied("invalid or expired access token"));
     }
@@ -295,20 +282,12 @@ async fn status(
 /// prompt timed out. The emulator looks at those two moments (by the wall clock) and sends the
 /// result, unsigned, to the request's `X-Callback-Url` if it has ended by then.
 async fn call_back(state: AppState, reference: String) {
-    let settings = state.settings.sandbox.clone();
-    let moments = [
-        settings.answer_delay_ms.max(0) as u64,
-        (settings.push_timeout_secs * 1000) as u64,
-    ];
-    let mut waited = 0;
-    for moment in moments {
-        tokio::time::sleep(Duration::from_millis(moment.saturating_sub(waited) + 50)).await;
-        waited = moment + 50;
+    super::at_push_moments(&state, || async {
         let Ok(Some(session)) = db::sandbox::find(&state.pool, &reference).await else {
-            return;
+            return true;
         };
         let Some(result) = render(&state, &session).filter(|r| r.status != "PENDING") else {
-            continue;
+            return false;
         };
         let Some(url) = session
             .request
@@ -316,7 +295,7 @@ async fn call_back(state: AppState, reference: String) {
             .and_then(|r| serde_json::from_str::<Stored>(r).ok())
             .and_then(|s| s.callback_url)
         else {
-            return;
+            return true;
         };
         let sent = reqwest::Client::new()
             .put(&url)
@@ -327,8 +306,9 @@ async fn call_back(state: AppState, reference: String) {
         if let Err(err) = sent {
             tracing::info!(error = %err.without_url(), "the MTN MoMo emulator's callback was not taken (MTN does not retry)");
         }
-        return;
-    }
+        true
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -30,11 +30,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 pub const CLIENT_ID: &str = "om_sandbox_dalal_client_id";
 pub const CLIENT_SECRET: &str = "om_sandbox_dalal_client_secret";
@@ -87,12 +84,6 @@ fn internal(err: &anyhow::Error) -> Response {
     )
 }
 
-fn mac(issued_ms: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(TOKEN_KEY).expect("any key length");
-    mac.update(issued_ms.to_string().as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
 #[derive(Deserialize)]
 struct TokenForm {
     grant_type: String,
@@ -118,7 +109,7 @@ async fn token(State(state): State<AppState>, Form(form): Form<TokenForm>) -> Re
     }
     let issued = state.clock.now_ms();
     Json(Token {
-        access_token: format!("{issued}.{}", mac(issued)),
+        access_token: super::tokens::issue(TOKEN_KEY, issued),
         token_type: "bearer".to_owned(),
         expires_in: TOKEN_SECS,
     })
@@ -131,12 +122,7 @@ fn unauthorised(state: &AppState, headers: &HeaderMap) -> Option<Response> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| t.split_once('.'))
-        .and_then(|(issued, signature)| {
-            let issued = issued.parse::<i64>().ok()?;
-            (mac(issued) == signature).then_some(issued)
-        })
-        .is_some_and(|issued| state.clock.now_ms() - issued < TOKEN_SECS * 1000);
+        .is_some_and(|t| super::tokens::alive(TOKEN_KEY, t, state.clock.now_ms(), TOKEN_SECS));
     (!live).then(|| {
         error(
             StatusCode::UNAUTHORIZED,
@@ -430,55 +416,30 @@ pub async fn notify(state: &AppState, id: &str) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    let url = format!("{}{}", state.sandbox_url, routes::HOOK_ORANGE_MONEY);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()?;
-    let mut last = None;
-    for try_number in 0..3 {
-        if try_number > 0 {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-        match client
-            .post(&url)
+    super::notify_dalal(state, routes::HOOK_ORANGE_MONEY, |client, url| {
+        client
+            .post(url)
             .header(CALLBACK_KEY_HEADER, CALLBACK_API_KEY)
             .json(&transaction)
-            .send()
-            .await
-        {
-            Ok(response) if response.status().is_success() => return Ok(()),
-            Ok(response) => last = Some(response.status().to_string()),
-            Err(err) => last = Some(err.without_url().to_string()),
-        }
-    }
-    anyhow::bail!(
-        "Dalal's /hooks/orange-money did not take the emulator's callback: {}",
-        last.unwrap_or_default()
-    )
+    })
+    .await
 }
 
 /// A one-step payment ends after the sandbox's answer delay, or when the push times out: the
 /// emulator looks at those two moments (by the wall clock) and calls back once it has ended.
 async fn call_back_when_decided(state: AppState, id: String) {
-    let settings = state.settings.sandbox.clone();
-    let moments = [
-        settings.answer_delay_ms.max(0) as u64,
-        (settings.push_timeout_secs * 1000) as u64,
-    ];
-    let mut waited = 0;
-    for moment in moments {
-        tokio::time::sleep(Duration::from_millis(moment.saturating_sub(waited) + 50)).await;
-        waited = moment + 50;
+    super::at_push_moments(&state, || async {
         let Ok(Some(session)) = db::sandbox::find(&state.pool, &id).await else {
-            return;
+            return true;
         };
         let stage = sandbox(&state).stage(&session, state.clock.now_ms());
         if stage == Stage::Asked || stage == Stage::Open {
-            continue;
+            return false;
         }
         if let Err(err) = notify(&state, &id).await {
             tracing::info!(error = ?err, "the Orange Money emulator's callback was not taken; Dalal's checker will ask");
         }
-        return;
-    }
+        true
+    })
+    .await
 }

@@ -26,7 +26,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use std::time::Duration;
 
 /// The emulator's API key: what test mode's Wave connector sends.
 pub const API_KEY: &str = "wave_sandbox_dalal_test_api_key";
@@ -314,31 +313,13 @@ pub async fn notify(state: &AppState, reference: &str) -> anyhow::Result<()> {
         data: rendered,
     };
     let body = serde_json::to_vec(&event)?;
-    let url = format!("{}{}", state.sandbox_url, routes::HOOK_WAVE);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()?;
-    let mut last = None;
-    for try_number in 0..3 {
-        if try_number > 0 {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+    super::notify_dalal(state, routes::HOOK_WAVE, |client, url| {
         let signed = signature::header(WEBHOOK_SECRET, state.clock.now_ms() / 1000, &body);
-        match client
-            .post(&url)
+        client
+            .post(url)
             .header("Wave-Signature", signed)
             .header(header::CONTENT_TYPE, "application/json")
             .body(body.clone())
-            .send()
-            .await
-        {
-            Ok(response) if response.status().is_success() => return Ok(()),
-            Ok(response) => last = Some(format!("{}", response.status())),
-            Err(err) => last = Some(err.without_url().to_string()),
-        }
-    }
-    anyhow::bail!(
-        "Dalal's /hooks/wave did not take the emulator's webhook: {}",
-        last.unwrap_or_default()
-    )
+    })
+    .await
 }
