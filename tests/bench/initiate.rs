@@ -6,11 +6,23 @@
 //!     BENCH_CONCURRENCY=32 BENCH_SECONDS=5 BENCH_ROUNDS=5 cargo bench --features ssr --bench initiate
 //!     BENCH_ONLY=wave cargo bench --features ssr --bench initiate   (the floor and one target)
 //!     BENCH_DATABASE=postgres ./.ci/postgres cargo bench --features ssr --bench initiate
+//!     BENCH_SET=database.max_connections=4 cargo bench …   (settings to compare, comma-separated)
 //!
 //! The servers run in a child process (this same binary, `--serve`); the load comes from this
 //! process over loopback. On PostgreSQL (`BENCH_DATABASE=postgres`, on the server `.ci/postgres`
 //! starts) two children share one database: every target is measured against one instance (and
 //! its floor) and against both, requests spread over the two (and both floors).
+//!
+//! A direct Wave payment calls Wave while the merchant waits. In test mode "Wave" is the sandbox's
+//! emulator of Wave's API, served by the same process: its HTTP handling and its session write
+//! are on the target's bill. On SQLite a second child is therefore started as Dalal is deployed
+//! live, with Wave elsewhere: its own database file, its test-mode Wave connector pointed
+//! (`sandbox.providers_url`) at the first child's emulator, which stands in for Wave's servers.
+//! Both still share this machine's cores.
+//!
+//! Besides requests per second, each round reads the server processes' CPU time
+//! (`/proc/{pid}/stat`): "CPU µs" is what the process that served the target spent per request,
+//! and "provider µs" what the emulator's process spent per request for it, when it is another.
 
 use axum::Router;
 use axum::extract::State;
@@ -36,20 +48,21 @@ fn env_or(name: &str, default: u64) -> u64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--serve") {
-        serve(&args[i + 1]);
+        serve(&args[i + 1], args.get(i + 2).map(String::as_str));
     } else if !args.iter().any(|a| a == "--list") {
         load();
     }
 }
 
-/// Child process: Dalal and the floor server on free ports, on one database.
-fn serve(database_url: &str) {
+/// Child process: Dalal and the floor server on free ports, on one database. With
+/// `providers_url`, Dalal's test-mode connectors call the emulators found there.
+fn serve(database_url: &str, providers_url: Option<&str>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let settings: Settings = Settings::defaults()
+        let settings = Settings::defaults()
             .unwrap()
             .set_override("server.address", "127.0.0.1:0")
             .unwrap()
@@ -58,6 +71,15 @@ fn serve(database_url: &str) {
             .unwrap()
             .set_override("database.url", database_url)
             .unwrap()
+            .set_override("sandbox.providers_url", providers_url.unwrap_or_default())
+            .unwrap();
+        // BENCH_SET="database.max_connections=4,…": settings to compare, for Dalal and the floor.
+        let settings = std::env::var("BENCH_SET")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|pair| pair.split_once('='))
+            .fold(settings, |s, (key, value)| s.set_override(key.trim(), value.trim()).unwrap());
+        let settings: Settings = settings
             .build()
             .unwrap()
             .try_deserialize()
@@ -127,9 +149,10 @@ fn postgres_database() -> String {
 }
 
 /// One `--serve` child: its Dalal and floor ports.
-fn start_server(database_url: &str) -> (std::process::Child, u16, u16) {
+fn start_server(database_url: &str, providers_url: Option<&str>) -> (std::process::Child, u16, u16) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--serve", database_url])
+        .args(providers_url)
         .stdout(Stdio::piped())
         .spawn()
         .expect("failed to start the server process");
@@ -161,6 +184,10 @@ struct Target {
     kind: Kind,
     /// The index of the floor this target is compared with.
     floor: usize,
+    /// The server processes (indices) that serve the target: their CPU time is its cost.
+    served_by: Vec<usize>,
+    /// The process whose emulator plays the provider, when it is not one of `served_by`.
+    provider: Option<usize>,
 }
 
 struct Round {
@@ -168,9 +195,16 @@ struct Round {
     elapsed: Duration,
     latencies_us: Vec<u64>,
     largest_body: usize,
+    /// CPU time each server process spent during the round, in µs.
+    cpu_us: Vec<u64>,
 }
 
 impl Round {
+    /// CPU µs per request spent by the processes `of`.
+    fn cpu_per_request(&self, of: &[usize]) -> f64 {
+        of.iter().map(|&i| self.cpu_us[i]).sum::<u64>() as f64 / self.requests.max(1) as f64
+    }
+
     fn throughput(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
@@ -199,10 +233,18 @@ fn load() {
     } else {
         format!("sqlite://{}/bench.db", dir.path().display())
     };
-    // SQLite: one process owns the file. PostgreSQL: two instances on one database.
-    let servers: Vec<(std::process::Child, u16, u16)> = (0..if postgres { 2 } else { 1 })
-        .map(|_| start_server(&database_url))
+    // SQLite: one process owns the file; a second one, on its own file, calls the first one's
+    // Wave emulator. PostgreSQL: two instances on one database.
+    let mut servers: Vec<(std::process::Child, u16, u16)> = (0..if postgres { 2 } else { 1 })
+        .map(|_| start_server(&database_url, None))
         .collect();
+    let elsewhere = (!postgres).then(|| {
+        let wave = format!("http://127.0.0.1:{}", servers[0].1);
+        let own_file = format!("sqlite://{}/wave-elsewhere.db", dir.path().display());
+        servers.push(start_server(&own_file, Some(&wave)));
+        servers.len() - 1
+    });
+    let pids: Vec<u32> = servers.iter().map(|(child, _, _)| child.id()).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -210,7 +252,8 @@ fn load() {
     let initiate = |port: &u16| format!("http://127.0.0.1:{port}/api/v1/payments/initiate");
     let floor_url = |port: &u16| format!("http://127.0.0.1:{port}/floor");
     let mut targets = Vec::new();
-    for instances in 1..=servers.len() {
+    let instances_count = if postgres { 2 } else { 1 };
+    for instances in 1..=instances_count {
         let on = &servers[..instances];
         let suffix = if postgres { format!(" ×{instances}") } else { String::new() };
         let floor = targets.len();
@@ -220,6 +263,8 @@ fn load() {
             idempotent: false,
             kind: Kind::Checkout,
             floor,
+            served_by: (0..instances).collect(),
+            provider: None,
         });
         for (name, idempotent, kind) in [
             ("checkout", false, Kind::Checkout),
@@ -232,8 +277,21 @@ fn load() {
                 idempotent,
                 kind,
                 floor,
+                served_by: (0..instances).collect(),
+                provider: None,
             });
         }
+    }
+    if let Some(i) = elsewhere {
+        targets.push(Target {
+            name: "direct Wave + key, Wave elsewhere".to_owned(),
+            urls: vec![initiate(&servers[i].1)],
+            idempotent: true,
+            kind: Kind::DirectWave,
+            floor: 0,
+            served_by: vec![i],
+            provider: Some(0),
+        });
     }
     // BENCH_ONLY=wave: the floor and the targets whose name contains it, in any case (to
     // profile one path).
@@ -249,12 +307,13 @@ fn load() {
             .build()
             .unwrap();
         for target in &targets {
-            run_round(&client, target, concurrency, Duration::from_millis(500)).await; // warm-up
+            run_round(&client, target, &pids, concurrency, Duration::from_millis(500)).await; // warm-up
         }
         for _ in 0..rounds {
             for (i, target) in targets.iter().enumerate() {
-                results[i]
-                    .push(run_round(&client, target, concurrency, Duration::from_secs(seconds)).await);
+                results[i].push(
+                    run_round(&client, target, &pids, concurrency, Duration::from_secs(seconds)).await,
+                );
             }
         }
     });
@@ -268,45 +327,83 @@ fn load() {
         if postgres { "PostgreSQL (×1: one instance, ×2: two instances on one database)" } else { "SQLite" }
     );
     println!(
-        "{:<36} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9}",
-        "target", "req/s", "p50 ms", "p99 ms", "×req/s", "×p50", "×p99", "body B"
+        "{:<36} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>6} {:>11}",
+        "target", "req/s", "p50 ms", "p99 ms", "×req/s", "×p50", "×p99", "body B", "CPU µs", "×CPU", "provider µs"
     );
-    let stats: Vec<(f64, f64, f64, usize)> = results
+    struct Stats {
+        throughput: f64,
+        p50: f64,
+        p99: f64,
+        body: usize,
+        cpu: f64,
+        provider_cpu: Option<f64>,
+    }
+    let stats: Vec<Stats> = results
         .iter()
-        .map(|rs| {
-            (
-                median(rs.iter().map(Round::throughput).collect()),
-                median(rs.iter().map(|r| r.percentile(0.50)).collect()),
-                median(rs.iter().map(|r| r.percentile(0.99)).collect()),
-                rs.iter().map(|r| r.largest_body).max().unwrap_or(0),
-            )
+        .zip(&targets)
+        .map(|(rs, target)| Stats {
+            throughput: median(rs.iter().map(Round::throughput).collect()),
+            p50: median(rs.iter().map(|r| r.percentile(0.50)).collect()),
+            p99: median(rs.iter().map(|r| r.percentile(0.99)).collect()),
+            body: rs.iter().map(|r| r.largest_body).max().unwrap_or(0),
+            cpu: median(rs.iter().map(|r| r.cpu_per_request(&target.served_by)).collect()),
+            provider_cpu: target
+                .provider
+                .map(|p| median(rs.iter().map(|r| r.cpu_per_request(&[p])).collect())),
         })
         .collect();
-    for (target, (tp, p50, p99, body)) in targets.iter().zip(&stats) {
+    for (target, s) in targets.iter().zip(&stats) {
         let floor = targets.iter().position(|t| t.name.starts_with("floor") && t.floor == target.floor).unwrap();
-        let (f_tp, f_50, f_99, _) = stats[floor];
+        let f = &stats[floor];
+        let provider = s.provider_cpu.map(|c| format!("{c:.0}")).unwrap_or_default();
         println!(
-            "{:<36} {tp:>8.0} {p50:>8.2} {p99:>8.2} {:>7.2} {:>7.2} {:>7.2} {body:>9}",
+            "{:<36} {:>8.0} {:>8.2} {:>8.2} {:>7.2} {:>7.2} {:>7.2} {:>9} {:>7.0} {:>6.2} {provider:>11}",
             target.name,
-            tp / f_tp,
-            p50 / f_50,
-            p99 / f_99
+            s.throughput,
+            s.p50,
+            s.p99,
+            s.throughput / f.throughput,
+            s.p50 / f.p50,
+            s.p99 / f.p99,
+            s.body,
+            s.cpu,
+            f.cpu / s.cpu,
         );
     }
     println!("(body B: the largest response body of the target, in bytes)");
     println!(
-        "(×: ratio to the floor measured in the same run; higher req/s and lower latency are better)"
+        "(CPU µs: CPU time of the serving process(es) per request; provider µs: the Wave emulator's process, when another)"
     );
+    println!(
+        "(×: ratio to the floor measured in the same run; higher req/s and ×CPU (floor's CPU per request / the target's) and lower latency are better)"
+    );
+}
+
+/// The CPU time (user + system) process `pid` has used so far, in µs (`/proc/{pid}/stat`, whose
+/// times are in clock ticks of 1/100 s on Linux).
+fn cpu_time_us(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<u64> = after_name
+        .split_whitespace()
+        .skip(11) // state … cmajflt: fields 3 to 13
+        .take(2) // utime, stime
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    fields.iter().sum::<u64>() * 10_000
 }
 
 async fn run_round(
     client: &reqwest::Client,
     target: &Target,
+    pids: &[u32],
     concurrency: usize,
     duration: Duration,
 ) -> Round {
     let (urls, idempotent, kind) = (target.urls.clone(), target.idempotent, target.kind);
     static SEQ: AtomicU64 = AtomicU64::new(0);
+    let cpu_before: Vec<u64> = pids.iter().map(|&p| cpu_time_us(p)).collect();
     let start = Instant::now();
     let deadline = start + duration;
     let workers: Vec<_> = (0..concurrency)
@@ -345,10 +442,17 @@ async fn run_round(
         latencies_us.extend(latencies);
         largest_body = largest_body.max(largest);
     }
+    let elapsed = start.elapsed();
+    let cpu_us = pids
+        .iter()
+        .zip(cpu_before)
+        .map(|(&p, before)| cpu_time_us(p).saturating_sub(before))
+        .collect();
     Round {
         requests: latencies_us.len(),
-        elapsed: start.elapsed(),
+        elapsed,
         latencies_us,
         largest_body,
+        cpu_us,
     }
 }
