@@ -235,7 +235,8 @@ fn load() {
     };
     // SQLite: one process owns the file; a second one, on its own file, calls the first one's
     // Wave emulator. PostgreSQL: two instances on one database.
-    let mut servers: Vec<(std::process::Child, u16, u16)> = (0..if postgres { 2 } else { 1 })
+    let instances = if postgres { 2 } else { 1 };
+    let mut servers: Vec<(std::process::Child, u16, u16)> = (0..instances)
         .map(|_| start_server(&database_url, None))
         .collect();
     let elsewhere = (!postgres).then(|| {
@@ -252,10 +253,9 @@ fn load() {
     let initiate = |port: &u16| format!("http://127.0.0.1:{port}/api/v1/payments/initiate");
     let floor_url = |port: &u16| format!("http://127.0.0.1:{port}/floor");
     let mut targets = Vec::new();
-    let instances_count = if postgres { 2 } else { 1 };
-    for instances in 1..=instances_count {
-        let on = &servers[..instances];
-        let suffix = if postgres { format!(" ×{instances}") } else { String::new() };
+    for serving in 1..=instances {
+        let on = &servers[..serving];
+        let suffix = if postgres { format!(" ×{serving}") } else { String::new() };
         let floor = targets.len();
         targets.push(Target {
             name: format!("floor: bare handler + 1 INSERT{suffix}"),
@@ -263,7 +263,7 @@ fn load() {
             idempotent: false,
             kind: Kind::Checkout,
             floor,
-            served_by: (0..instances).collect(),
+            served_by: (0..serving).collect(),
             provider: None,
         });
         for (name, idempotent, kind) in [
@@ -277,7 +277,7 @@ fn load() {
                 idempotent,
                 kind,
                 floor,
-                served_by: (0..instances).collect(),
+                served_by: (0..serving).collect(),
                 provider: None,
             });
         }
