@@ -88,14 +88,43 @@ pub async fn run(
     .await
 }
 
-/// Checkpoints the write-ahead log every `interval` until `shutdown` turns true.
-pub async fn checkpoints(pool: Pool, interval: Duration, shutdown: watch::Receiver<bool>) {
-    crate::background::every(interval, shutdown, || async {
+/// How often the write-ahead log's length is looked at (`db::restart_log`).
+const LOG_LOOKED_AT_EVERY: Duration = Duration::from_millis(100);
+/// How long to leave the log alone after a reader kept it from starting over.
+const AFTER_BUSY_RESTART: Duration = Duration::from_secs(1);
+
+/// Keeps SQLite's write-ahead log short, until `shutdown` turns true: every 100 ms it is started
+/// over if it has `restart_after_frames` frames (`db::restart_log`), and every `interval` folded
+/// back and cut to nothing if no reader is in the way (`db::checkpoint`).
+pub async fn checkpoints(
+    pool: Pool,
+    interval: Duration,
+    restart_after_frames: i64,
+    shutdown: watch::Receiver<bool>,
+) {
+    let restarts = crate::background::every(LOG_LOOKED_AT_EVERY, shutdown.clone(), || {
+        let (pool, mut stopping) = (&pool, shutdown.clone());
+        async move {
+            match db::restart_log(pool, restart_after_frames).await {
+                Ok(db::LogRestart::Short | db::LogRestart::Restarted) => {}
+                // A long reader (a slow report) would hold writers back at every try: leave it
+                // be for a while.
+                Ok(db::LogRestart::Busy) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(AFTER_BUSY_RESTART) => {}
+                        _ = stopping.changed() => {}
+                    }
+                }
+                Err(err) => tracing::warn!(error = ?err, "checkpoint failed"),
+            }
+        }
+    });
+    let truncations = crate::background::every(interval, shutdown.clone(), || async {
         match db::checkpoint(&pool).await {
             Ok(true) => {}
             Ok(false) => tracing::debug!("a reader kept the checkpoint from completing"),
             Err(err) => tracing::warn!(error = ?err, "checkpoint failed"),
         }
-    })
-    .await
+    });
+    tokio::join!(restarts, truncations);
 }

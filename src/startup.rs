@@ -104,7 +104,7 @@ impl Application {
             .build();
         let webhooks = Deliverer::new(pool.clone(), clock.clone(), &settings.webhooks)?;
         let limits = crate::rate_limit::Limits::new(&settings.rate_limits);
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             limits,
             pool,
             clock,
@@ -119,7 +119,7 @@ impl Application {
             sandbox_url,
             leptos_options,
             draining: Default::default(),
-        };
+        });
         Ok(Self {
             listener,
             state,
@@ -171,6 +171,7 @@ impl Application {
         let checkpoints = tokio::spawn(crate::retention::checkpoints(
             self.state.pool.clone(),
             Duration::from_secs(self.state.settings.database.checkpoint_interval_secs.max(1)),
+            crate::db::restart_after_frames(self.state.settings.database.wal_size_limit_bytes),
             stopped,
         ));
         tracing::info!(url = %self.state.public_url, "Dalal is listening");

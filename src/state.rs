@@ -7,8 +7,25 @@ use crate::payments::Payments;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+/// Cloned for every request (axum's `State`): one reference count, whatever it holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub pool: Pool,
     pub clock: SharedClock,
     pub payments: Payments,
@@ -17,7 +34,6 @@ pub struct AppState {
     pub key_locks: crate::payments::idempotency::KeyLocks,
     pub webhooks: crate::webhooks::delivery::Deliverer,
     pub limits: crate::rate_limit::Limits,
-    /// Behind an `Arc`: the state is cloned for every request, the settings need not be.
     pub settings: std::sync::Arc<Settings>,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,
