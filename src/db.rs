@@ -168,7 +168,10 @@ fn busy_pause(tries: i32, timeout: Duration) -> Option<Duration> {
         .then(|| Duration::from_micros((SHORTEST_US << tries.min(5)).min(LONGEST_US)))
 }
 
-extern "C" fn busy_handler(timeout_us: *mut std::ffi::c_void, tries: std::ffi::c_int) -> std::ffi::c_int {
+extern "C" fn busy_handler(
+    timeout_us: *mut std::ffi::c_void,
+    tries: std::ffi::c_int,
+) -> std::ffi::c_int {
     let timeout = Duration::from_micros(timeout_us.addr() as u64);
     match busy_pause(tries, timeout) {
         Some(pause) => {
@@ -179,15 +182,26 @@ extern "C" fn busy_handler(timeout_us: *mut std::ffi::c_void, tries: std::ffi::c
     }
 }
 
-/// The restarting checkpoint's busy handler: it tries every `EAGER_PAUSE` until its timeout.
-/// Writers back off to 1 ms between tries; under sustained load the write lock is free only
-/// for moments, and a checkpoint that backed off as they do would seldom find it free.
+/// The restarting checkpoint's busy handler: it tries again every `EAGER_PAUSE` until `timeout`
+/// has passed since its first try (measured, not counted: a 20 µs sleep takes longer). Writers
+/// back off to 1 ms between tries; under sustained load the write lock is free only for
+/// moments, and a checkpoint that backed off as they do would seldom find it free.
 extern "C" fn eager_busy_handler(
     timeout_us: *mut std::ffi::c_void,
     tries: std::ffi::c_int,
 ) -> std::ffi::c_int {
-    let waited = EAGER_PAUSE * u32::try_from(tries).unwrap_or(0);
-    if waited.as_micros() >= timeout_us.addr() as u128 {
+    thread_local! {
+        // Each sqlx connection has its own thread: its waits never interleave.
+        static FIRST_TRY: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+    }
+    let now = std::time::Instant::now();
+    let first = if tries == 0 {
+        FIRST_TRY.set(Some(now));
+        now
+    } else {
+        FIRST_TRY.get().unwrap_or(now)
+    };
+    if now.duration_since(first).as_micros() >= timeout_us.addr() as u128 {
         return 0;
     }
     std::thread::sleep(EAGER_PAUSE);
@@ -412,6 +426,19 @@ mod tests {
         assert_eq!(restart_after_frames(64 * 1024 * 1024), 1_000);
         assert_eq!(restart_after_frames(1024 * 1024), 64);
         assert_eq!(restart_after_frames(0), 16);
+    }
+
+    #[test]
+    fn the_eager_busy_handler_gives_up_once_its_timeout_has_passed() {
+        let timeout = std::ptr::without_provenance_mut(5_000);
+        let started = std::time::Instant::now();
+        let tries = (0..).take_while(|&t| eager_busy_handler(timeout, t) == 1).count();
+        let waited = started.elapsed();
+        assert!(tries > 10, "it tried often: {tries}");
+        assert!(
+            waited >= Duration::from_millis(5) && waited < Duration::from_millis(50),
+            "{waited:?}"
+        );
     }
 
     #[test]
