@@ -192,7 +192,8 @@ extern "C" fn eager_busy_handler(
 ) -> std::ffi::c_int {
     thread_local! {
         // Each sqlx connection has its own thread: its waits never interleave.
-        static FIRST_TRY: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+        static FIRST_TRY: std::cell::Cell<Option<std::time::Instant>> =
+            const { std::cell::Cell::new(None) };
     }
     let now = std::time::Instant::now();
     let first = if tries == 0 {
@@ -227,33 +228,44 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
 /// meanwhile `journal_size_limit` caps the file whenever SQLite starts the log over.
 /// PostgreSQL keeps its own log bounded: there, nothing to do.
 pub async fn checkpoint(pool: &Pool) -> anyhow::Result<bool> {
-    use sqlx::Connection as _;
     let Pool::Sqlite(pool) = pool else {
         return Ok(true);
     };
-    let mut conn = pool
+    let conn = pool
         .acquire()
         .await
         .context("failed to get a connection to checkpoint")?;
-    sqlx::query("PRAGMA busy_timeout = 0")
-        .execute(&mut *conn)
+    checkpoint_on(conn, "TRUNCATE", busy_handler, Duration::ZERO).await
+}
+
+/// Runs `PRAGMA wal_checkpoint(mode)` on `conn` with `handler` as its busy handler, giving up
+/// after `timeout`, then gives the connection its usual handler back. Returns whether the
+/// checkpoint completed (false: a reader or a writer was in the way).
+async fn checkpoint_on(
+    mut conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    mode: &'static str,
+    handler: BusyHandler,
+    timeout: Duration,
+) -> anyhow::Result<bool> {
+    use sqlx::Connection as _;
+    set_busy_handler(&mut conn, handler, timeout)
         .await
-        .context("failed to set the checkpoint's busy timeout")?;
+        .context("failed to set the checkpoint's busy handler")?;
     let result: Result<(i64, i64, i64), sqlx::Error> =
-        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        sqlx::query_as(&format!("PRAGMA wal_checkpoint({mode})"))
             .fetch_one(&mut *conn)
             .await;
-    let restored = wait_for_writers_briefly(&mut conn).await;
-    if restored.is_err() {
-        // Never hand a connection that does not wait back to the pool.
+    if wait_for_writers_briefly(&mut conn).await.is_err() {
+        // Never hand a connection that gives up so soon back to the pool.
         let _ = conn.detach().close().await;
     }
-    let (busy, _, _) = match result {
-        Ok(row) => row,
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => return Ok(false),
-        Err(e) => return Err(e).context("failed to checkpoint the write-ahead log"),
-    };
-    Ok(busy == 0)
+    match result {
+        Ok((busy, _, _)) => Ok(busy == 0),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => Ok(false),
+        Err(e) => {
+            Err(e).with_context(|| format!("failed to checkpoint the write-ahead log ({mode})"))
+        }
+    }
 }
 
 /// How long a restarting checkpoint (`restart_log`) may hold writers back waiting for readers.
@@ -296,7 +308,6 @@ pub enum LogRestart {
 /// and the next commit writes from the log's start (its file cut back to `journal_size_limit`
 /// if it had grown past). It gives up after `RESTART_WAIT`: writers waited that long at most.
 pub async fn restart_log(pool: &Pool, after_frames: i64) -> anyhow::Result<LogRestart> {
-    use sqlx::Connection as _;
     let Pool::Sqlite(pool) = pool else {
         return Ok(LogRestart::Short);
     };
@@ -311,23 +322,12 @@ pub async fn restart_log(pool: &Pool, after_frames: i64) -> anyhow::Result<LogRe
     if frames < after_frames {
         return Ok(LogRestart::Short);
     }
-    set_busy_handler(&mut conn, eager_busy_handler, RESTART_WAIT)
-        .await
-        .context("failed to set the checkpoint's busy handler")?;
-    let result: Result<(i64, i64, i64), sqlx::Error> =
-        sqlx::query_as("PRAGMA wal_checkpoint(RESTART)")
-            .fetch_one(&mut *conn)
-            .await;
-    if wait_for_writers_briefly(&mut conn).await.is_err() {
-        // Never hand a connection that gives up so soon back to the pool.
-        let _ = conn.detach().close().await;
-    }
-    match result {
-        Ok((0, _, _)) => Ok(LogRestart::Restarted),
-        Ok(_) => Ok(LogRestart::Busy),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => Ok(LogRestart::Busy),
-        Err(e) => Err(e).context("failed to restart the write-ahead log"),
-    }
+    let restarted = checkpoint_on(conn, "RESTART", eager_busy_handler, RESTART_WAIT).await?;
+    Ok(if restarted {
+        LogRestart::Restarted
+    } else {
+        LogRestart::Busy
+    })
 }
 
 pub async fn ping(pool: &Pool) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 use crate::helpers::*;
 use serde_json::json;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[tokio::test]
 async fn idempotency_records_live_a_day_then_the_key_may_be_used_again() {
@@ -97,14 +98,7 @@ async fn sqlite_the_write_ahead_log_is_cut_back_after_a_load() {
     let limit: u64 = 256 * 1024;
     let app = spawn_app_with(&[("database.wal_size_limit_bytes", "262144")]).await;
     let pool = &app.state.pool;
-    let wal = {
-        let (file,): (String,) =
-            dalal::on!(pool, |e| sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                .fetch_one(e)
-                .await)
-                .unwrap();
-        std::path::PathBuf::from(format!("{file}-wal"))
-    };
+    let wal = wal_file(pool).await;
     // A long reader keeps checkpoints from resetting the log while 3 000 payments are written,
     // as a slow report would under sustained load.
     let mut reader = pool.begin().await.unwrap();
@@ -155,6 +149,16 @@ async fn sqlite_the_write_ahead_log_is_cut_back_after_a_load() {
     assert_eq!(app.count_payments().await, 3_001, "nothing lost");
 }
 
+/// The write-ahead log's file of the SQLite database behind `pool`.
+async fn wal_file(pool: &dalal::db::Pool) -> std::path::PathBuf {
+    let (file,): (String,) =
+        dalal::on!(pool, |e| sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(e)
+            .await)
+            .unwrap();
+    std::path::PathBuf::from(format!("{file}-wal"))
+}
+
 /// A checkout payment of the demo merchant, `{prefix}-{i}`, with a 200-character description.
 fn checkout_payment(i: i64, prefix: &str) -> dalal::payments::NewPayment {
     dalal::payments::NewPayment {
@@ -182,14 +186,9 @@ async fn sqlite_the_write_ahead_log_stays_short_under_sustained_load() {
     const BOUND: u64 = 32 * 1024 * 1024;
     let app = spawn_app_with(&[("database.wal_size_limit_bytes", "262144")]).await;
     let pool = app.state.pool.clone();
-    let (file,): (String,) =
-        dalal::on!(&pool, |e| sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
-            .fetch_one(e)
-            .await)
-            .unwrap();
-    let wal = std::path::PathBuf::from(format!("{file}-wal"));
-    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stop = |done: &Arc<std::sync::atomic::AtomicBool>| done.load(std::sync::atomic::Ordering::Relaxed);
+    let wal = wal_file(&pool).await;
+    let done = Arc::new(AtomicBool::new(false));
+    let stop = |done: &AtomicBool| done.load(Ordering::Relaxed);
     // Readers never stop, as customers' pages polling their payments would: SQLite's own
     // checkpoints then never start the log over, and it grew by every commit.
     let readers: Vec<_> = (0..4)
@@ -239,7 +238,7 @@ async fn sqlite_the_write_ahead_log_stays_short_under_sustained_load() {
     for writer in writers {
         writer.await.unwrap();
     }
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    done.store(true, Ordering::Relaxed);
     for reader in readers {
         reader.await.unwrap();
     }
