@@ -290,7 +290,7 @@ pub enum LogRestart {
     Short,
     /// The log was started over.
     Restarted,
-    /// A reader or a checkpoint was in the way: better luck after a pause.
+    /// A reader, a writer or another checkpoint was in the way: better luck after a pause.
     Busy,
 }
 

@@ -114,7 +114,7 @@ impl Application {
             )),
             key_locks: Default::default(),
             webhooks,
-            settings: std::sync::Arc::new(settings),
+            settings,
             public_url,
             sandbox_url,
             leptos_options,

@@ -34,7 +34,7 @@ pub struct Shared {
     pub key_locks: crate::payments::idempotency::KeyLocks,
     pub webhooks: crate::webhooks::delivery::Deliverer,
     pub limits: crate::rate_limit::Limits,
-    pub settings: std::sync::Arc<Settings>,
+    pub settings: Settings,
     /// Base of every absolute URL Dalal hands out (`redirectUrl`, logos, sandbox links).
     pub public_url: String,
     /// Where this process reaches itself: the sandbox's emulated providers and their webhooks
