@@ -45,8 +45,10 @@ pub mod users;
 pub mod webhooks;
 
 mod backend;
+mod writer;
 
-pub use backend::{Backend, Exec, Pool, Tx};
+pub use backend::{Backend, Exec, Pool, Tx, Values};
+pub use writer::Writer;
 
 use crate::config::DatabaseSettings;
 use anyhow::Context;
@@ -64,7 +66,15 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// URLs, else SQLite (the file is created if needed).
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
     match Backend::of_url(&settings.url) {
-        Backend::Sqlite => connect_sqlite(settings).await.map(Pool::Sqlite),
+        Backend::Sqlite => {
+            let pool = connect_sqlite(settings).await?;
+            let own = pool
+                .acquire()
+                .await
+                .context("failed to open the writer's connection")?
+                .detach();
+            Ok(Pool::Sqlite(pool, Writer::start(own)))
+        }
         Backend::Postgres => PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -215,7 +225,7 @@ const EAGER_PAUSE: Duration = Duration::from_micros(20);
 /// same schema: `tests/api/schema.rs` compares them); start-up stops if one fails.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     match pool {
-        Pool::Sqlite(pool) => sqlx::migrate!("./migrations").run(pool).await,
+        Pool::Sqlite(pool, _) => sqlx::migrate!("./migrations").run(pool).await,
         Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
     }
     .context("failed to apply database migrations")
@@ -228,7 +238,7 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
 /// meanwhile `journal_size_limit` caps the file whenever SQLite starts the log over.
 /// PostgreSQL keeps its own log bounded: there, nothing to do.
 pub async fn checkpoint(pool: &Pool) -> anyhow::Result<bool> {
-    let Pool::Sqlite(pool) = pool else {
+    let Pool::Sqlite(pool, _) = pool else {
         return Ok(true);
     };
     let conn = pool
@@ -308,7 +318,7 @@ pub enum LogRestart {
 /// and the next commit writes from the log's start (its file cut back to `journal_size_limit`
 /// if it had grown past). It gives up after `RESTART_WAIT`: writers waited that long at most.
 pub async fn restart_log(pool: &Pool, after_frames: i64) -> anyhow::Result<LogRestart> {
-    let Pool::Sqlite(pool) = pool else {
+    let Pool::Sqlite(pool, _) = pool else {
         return Ok(LogRestart::Short);
     };
     let mut conn = pool

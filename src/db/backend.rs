@@ -4,13 +4,15 @@
 //! statements: each has its migrations folder, SQLite its busy handler and checkpoints, and
 //! PostgreSQL a lock timeout, in `db.rs`.)
 
+use super::writer::Writer;
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 
 /// The database, shared by every request and worker of this process.
 #[derive(Clone, Debug)]
 pub enum Pool {
-    /// One process owns the file: SQLite's single writer serialises writes.
-    Sqlite(SqlitePool),
+    /// One process owns the file: SQLite's single writer serialises writes. The hot inserts go
+    /// through `Writer`, which commits concurrent ones together.
+    Sqlite(SqlitePool, Writer),
     /// Several Dalal instances may share it: row locks, `SKIP LOCKED` and leases keep them apart.
     Postgres(PgPool),
 }
@@ -107,14 +109,14 @@ impl Backend {
 impl Pool {
     pub fn backend(&self) -> Backend {
         match self {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite(..) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
         Ok(match self {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -122,7 +124,10 @@ impl Pool {
     /// Closes every connection (at shutdown, once the workers have stopped).
     pub async fn close(&self) {
         match self {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool, writer) => {
+                writer.close().await;
+                pool.close().await
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -147,7 +152,7 @@ impl Tx<'_> {
 impl<'a> From<&'a Pool> for Exec<'a> {
     fn from(pool: &'a Pool) -> Self {
         match pool {
-            Pool::Sqlite(pool) => Exec::Sqlite(pool),
+            Pool::Sqlite(pool, _) => Exec::Sqlite(pool),
             Pool::Postgres(pool) => Exec::Postgres(pool),
         }
     }
@@ -159,5 +164,52 @@ impl<'a, 'c> From<&'a mut Tx<'c>> for Exec<'a> {
             Tx::Sqlite(tx) => Exec::SqliteTx(tx),
             Tx::Postgres(tx) => Exec::PostgresTx(tx),
         }
+    }
+}
+
+/// The values bound to a statement, owned and in `$n` order, for either database: a statement
+/// the SQLite `Writer` runs later, on its own connection, cannot borrow the caller's strings.
+#[derive(Default)]
+pub struct Values(Vec<Value>);
+
+enum Value {
+    Text(Option<String>),
+    Integer(Option<i64>),
+}
+
+impl Values {
+    pub fn text<'a>(mut self, value: impl Into<Option<&'a str>>) -> Self {
+        self.0.push(Value::Text(value.into().map(str::to_owned)));
+        self
+    }
+
+    pub fn integer(mut self, value: impl Into<Option<i64>>) -> Self {
+        self.0.push(Value::Integer(value.into()));
+        self
+    }
+
+    pub fn sqlite(self) -> Result<sqlx::sqlite::SqliteArguments<'static>, sqlx::Error> {
+        self.into_arguments()
+    }
+
+    pub fn postgres(self) -> Result<sqlx::postgres::PgArguments, sqlx::Error> {
+        self.into_arguments()
+    }
+
+    fn into_arguments<'q, A>(self) -> Result<A, sqlx::Error>
+    where
+        A: sqlx::Arguments<'q>,
+        Option<String>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+        Option<i64>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    {
+        let mut arguments = A::default();
+        for value in self.0 {
+            match value {
+                Value::Text(text) => arguments.add(text),
+                Value::Integer(integer) => arguments.add(integer),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(arguments)
     }
 }

@@ -1,6 +1,7 @@
-use super::{Exec, Pool, Tx};
+use super::{Exec, Pool, Tx, Values};
 use crate::domain::{Dialect, Mode, PaymentKind, PaymentStatus, ProviderCode};
 use anyhow::Context;
+use sqlx::Row;
 
 /// A payment as stored. `payments::Payment` is its typed form.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -186,9 +187,10 @@ impl KeyedAttempt<'_> {
 }
 
 /// Inserts a payment, its idempotency record and, for a direct payment whose provider session is
-/// open, its first attempt, in one statement (`Backend::insert_keyed_payment`): SQLite's write
-/// lock is held only while it runs. Returns the payment's id. A key some request already
-/// holds fails it as a unique violation, and nothing is stored.
+/// open, its first attempt, in one statement (`Backend::insert_keyed_payment`; on SQLite, through
+/// the `Writer`, committed with the concurrent requests' ones). Returns the payment's id once it
+/// is committed. A key some request already holds fails it as a unique violation, and nothing
+/// is stored.
 pub async fn insert_keyed(
     pool: &Pool,
     p: &NewPaymentRow<'_>,
@@ -196,45 +198,55 @@ pub async fn insert_keyed(
     attempt: Option<&KeyedAttempt<'_>>,
 ) -> Result<i64, sqlx::Error> {
     let session = attempt.map(|a| &a.session);
-    let (id,): (i64,) = on!(pool, |e| sqlx::query_as(pool.backend().insert_keyed_payment())
-        .bind(p.merchant_id)
-        .bind(p.mode.as_str())
-        .bind(p.checkout_token)
-        .bind(p.kind.as_str())
-        .bind(p.status.as_str())
-        .bind(p.amount)
-        .bind(p.currency)
-        .bind(p.country)
-        .bind(p.provider)
-        .bind(p.customer_phone)
-        .bind(p.customer_name)
-        .bind(p.customer_email)
-        .bind(p.description)
-        .bind(p.external_reference)
-        .bind(p.callback_url)
-        .bind(p.return_url)
-        .bind(p.cancel_url)
-        .bind(p.metadata)
-        .bind(p.expires_at)
-        .bind(p.created_at)
-        .bind(p.card_brand)
-        .bind(p.dialect.as_str())
-        .bind(p.method)
-        .bind(keyed.key)
-        .bind(keyed.request_hash)
-        .bind(i64::from(keyed.status))
-        .bind(keyed.body_template)
-        .bind(attempt.map(|a| a.id))
-        .bind(session.map(|s| s.status.as_str()))
-        .bind(session.map(|s| s.provider_reference))
-        .bind(session.map(|s| s.provider_status))
-        .bind(session.and_then(|s| s.launch_url))
-        .bind(session.and_then(|s| s.deep_links))
-        .bind(attempt.map(|a| a.next_check_at))
-        .bind(session.map(|s| s.gateway))
-        .bind(session.map(|s| s.routing_reason))
-        .fetch_one(e)
-        .await)?;
+    let values = Values::default()
+        .text(p.merchant_id)
+        .text(p.mode.as_str())
+        .text(p.checkout_token)
+        .text(p.kind.as_str())
+        .text(p.status.as_str())
+        .integer(p.amount)
+        .text(p.currency)
+        .text(p.country)
+        .text(p.provider)
+        .text(p.customer_phone)
+        .text(p.customer_name)
+        .text(p.customer_email)
+        .text(p.description)
+        .text(p.external_reference)
+        .text(p.callback_url)
+        .text(p.return_url)
+        .text(p.cancel_url)
+        .text(p.metadata)
+        .integer(p.expires_at)
+        .integer(p.created_at)
+        .text(p.card_brand)
+        .text(p.dialect.as_str())
+        .text(p.method)
+        .text(keyed.key)
+        .text(keyed.request_hash)
+        .integer(i64::from(keyed.status))
+        .text(keyed.body_template)
+        .text(attempt.map(|a| a.id))
+        .text(session.map(|s| s.status.as_str()))
+        .text(session.map(|s| s.provider_reference))
+        .text(session.map(|s| s.provider_status))
+        .text(session.and_then(|s| s.launch_url))
+        .text(session.and_then(|s| s.deep_links))
+        .integer(attempt.map(|a| a.next_check_at))
+        .text(session.map(|s| s.gateway))
+        .text(session.map(|s| s.routing_reason));
+    let sql = pool.backend().insert_keyed_payment();
+    let id = match pool {
+        Pool::Sqlite(_, writer) => {
+            let rows = writer.write(sql, values.sqlite()?).await?;
+            rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?
+        }
+        Pool::Postgres(pool) => {
+            sqlx::query_scalar_with(sql, values.postgres()?)
+                .fetch_one(pool)
+                .await?
+        }
+    };
     Ok(id)
 }
 

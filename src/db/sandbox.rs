@@ -1,7 +1,7 @@
 //! What the sandbox providers keep on their side (as a real provider would), and the words they
 //! store, as enums: a session's flow, its scenario, the tester's decision.
 
-use super::Pool;
+use super::{Pool, Values};
 use crate::domain::ProviderCode;
 use anyhow::Context;
 
@@ -175,23 +175,28 @@ impl TryFrom<Row> for SandboxSession {
 const COLUMNS: &str = "id, provider, flow, amount, currency, phone, scenario, created_at, decision, decided_at, request";
 
 pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
-    rows!(pool, |e| sqlx::query(
-        "INSERT INTO sandbox_sessions (id, provider, flow, amount, currency, phone, scenario, created_at, request)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&s.id)
-    .bind(s.provider.code())
-    .bind(s.flow.as_str())
-    .bind(s.amount)
-    .bind(&s.currency)
-    .bind(&s.phone)
-    .bind(s.scenario.as_str())
-    .bind(s.created_at)
-    .bind(&s.request)
-    .execute(e)
-    .await)
-    .context("failed to insert a sandbox session")?;
-    Ok(())
+    const SQL: &str = "INSERT INTO sandbox_sessions (id, provider, flow, amount, currency, phone, scenario, created_at, request)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    let values = Values::default()
+        .text(s.id.as_str())
+        .text(s.provider.code())
+        .text(s.flow.as_str())
+        .integer(s.amount)
+        .text(s.currency.as_str())
+        .text(s.phone.as_deref())
+        .text(s.scenario.as_str())
+        .integer(s.created_at)
+        .text(s.request.as_deref());
+    // A provider stores a session before it answers: on SQLite, with the concurrent requests'
+    // writes (`Writer`).
+    match pool {
+        Pool::Sqlite(_, writer) => writer.write(SQL, values.sqlite()?).await.map(drop),
+        Pool::Postgres(pool) => sqlx::query_with(SQL, values.postgres()?)
+            .execute(pool)
+            .await
+            .map(drop),
+    }
+    .context("failed to insert a sandbox session")
 }
 
 pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<SandboxSession>> {

@@ -20,7 +20,7 @@ impl Sessions {
     /// The store on `pool`, its table created if missing.
     pub async fn open(pool: &Pool) -> Result<Self, sqlx::Error> {
         Ok(match pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite(pool, _) => {
                 let store = SqliteStore::new(pool.clone());
                 store.migrate().await?;
                 Sessions::Sqlite(store)
