@@ -188,8 +188,20 @@ impl Values {
         self
     }
 
-    pub fn sqlite(self) -> Result<sqlx::sqlite::SqliteArguments<'static>, sqlx::Error> {
-        self.into_arguments()
+    /// Adds copies of the values after those `arguments` holds; how many.
+    pub fn add_to(
+        &self,
+        arguments: &mut sqlx::sqlite::SqliteArguments<'static>,
+    ) -> Result<usize, sqlx::Error> {
+        use sqlx::Arguments;
+        for value in &self.0 {
+            match value {
+                Value::Text(text) => arguments.add(text.clone()),
+                Value::Integer(integer) => arguments.add(*integer),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(self.0.len())
     }
 
     pub fn postgres(self) -> Result<sqlx::postgres::PgArguments, sqlx::Error> {

@@ -238,7 +238,7 @@ pub async fn insert_keyed(
     let sql = pool.backend().insert_keyed_payment();
     let id = match pool {
         Pool::Sqlite(_, writer) => {
-            let rows = writer.write(sql, values.sqlite()?).await?;
+            let rows = writer.write(sql, values).await?;
             rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?
         }
         Pool::Postgres(pool) => {

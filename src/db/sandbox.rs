@@ -190,7 +190,7 @@ pub async fn insert(pool: &Pool, s: &SandboxSession) -> anyhow::Result<()> {
     // A provider stores a session before it answers: on SQLite, with the concurrent requests'
     // writes (`Writer`).
     match pool {
-        Pool::Sqlite(_, writer) => writer.write(SQL, values.sqlite()?).await.map(drop),
+        Pool::Sqlite(_, writer) => writer.write(SQL, values).await.map(drop),
         Pool::Postgres(pool) => sqlx::query_with(SQL, values.postgres()?)
             .execute(pool)
             .await
