@@ -149,6 +149,15 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Write>) {
                 let _ = write.answer.send(Ok(rows));
             }
         }
+        // The write lock stayed taken for the whole busy timeout: writing each alone would
+        // wait that long again for each. Every write of the batch fails as a statement does
+        // that waited too long for the database.
+        Err(err) if batch.len() > 1 && lock_taken(&err) => {
+            tracing::warn!(error = %err, writes = batch.len(), "the database stayed locked: a batch of writes failed");
+            for write in batch.drain(..) {
+                let _ = write.answer.send(Err(sqlx::Error::PoolTimedOut));
+            }
+        }
         Err(_) if batch.len() > 1 => {
             for write in batch.drain(..) {
                 let outcome = alone(conn, &write).await;
@@ -159,6 +168,14 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Write>) {
             let _ = batch.remove(0).answer.send(Err(err));
         }
     }
+}
+
+/// `SQLITE_BUSY` or `SQLITE_LOCKED`, in any of their extended forms.
+fn lock_taken(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
 /// One write, committed by itself.
@@ -365,6 +382,56 @@ mod tests {
         }
         // "taken", "first", then the five together (tried once as a batch).
         assert_eq!(writer.counts(), (7, 3));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_that_never_gets_the_write_lock_fails_at_once_not_write_by_write() {
+        let (dir, _, readers) = database().await;
+        let options =
+            SqliteConnectOptions::from_str(&format!("sqlite://{}/w.db", dir.path().display()))
+                .unwrap()
+                .busy_timeout(std::time::Duration::from_millis(100));
+        let writer = Writer::start(SqliteConnection::connect_with(&options).await.unwrap());
+        let mut blocker = readers.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *blocker)
+            .await
+            .unwrap();
+        // The first write waits alone for the lock; the three sent meanwhile make one batch.
+        let first = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.write(INSERT, note("first")).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let started = std::time::Instant::now();
+        let queued: Vec<_> = ["a", "b", "c"]
+            .into_iter()
+            .map(|body| {
+                let writer = writer.clone();
+                tokio::spawn(async move { writer.write(INSERT, note(body)).await })
+            })
+            .collect();
+        let busy = first.await.unwrap().err().expect("the lock is taken");
+        assert!(lock_taken(&busy), "{busy}");
+        for task in queued {
+            let outcome = task.await.unwrap();
+            assert!(
+                matches!(outcome, Err(sqlx::Error::PoolTimedOut)),
+                "{:?}",
+                outcome.err()
+            );
+        }
+        // One busy timeout for the batch, not one more for each of its writes.
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(350),
+            "{:?}",
+            started.elapsed()
+        );
+        sqlx::query("ROLLBACK")
+            .execute(&mut *blocker)
+            .await
+            .unwrap();
+        assert!(!stored(&readers, "a").await);
     }
 
     #[test]
