@@ -70,6 +70,15 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
                 out.push_str(&format!("{name}{{{column}=\"{value}\"}} {n}\n"));
             }
         }
+        if let db::Pool::Sqlite(_, writer) = &state.pool {
+            let (writes, batches) = writer.counts();
+            out.push_str(&format!(
+                "# HELP dalal_db_writes_total Writes through SQLite's group commit (db::writer).\n\
+                 # TYPE dalal_db_writes_total counter\ndalal_db_writes_total {writes}\n\
+                 # HELP dalal_db_write_batches_total Transactions those writes took: writes / batches is the mean batch.\n\
+                 # TYPE dalal_db_write_batches_total counter\ndalal_db_write_batches_total {batches}\n"
+            ));
+        }
         let now = state.clock.now_ms();
         let ids: Vec<&str> = state
             .payments

@@ -56,6 +56,31 @@ async fn metrics_count_payments_by_status() {
     );
 }
 
+/// On SQLite, how many writes went through the group commit and in how many transactions.
+#[tokio::test]
+async fn metrics_count_the_group_commits_writes_on_sqlite() {
+    let app = spawn_app().await;
+    for key in ["metrics-1", "metrics-2"] {
+        let reply = app
+            .initiate_with_key(DEMO_KEY, Some(key), &seed_checkout_body())
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+    let text = app.get("/metrics", None).await.text;
+    let counter = |name: &str| -> Option<u64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} "))?.parse().ok())
+    };
+    if postgres_server().is_some() {
+        assert_eq!(counter("dalal_db_writes_total"), None, "{text}");
+        return;
+    }
+    let writes = counter("dalal_db_writes_total").expect("dalal_db_writes_total");
+    let batches = counter("dalal_db_write_batches_total").expect("dalal_db_write_batches_total");
+    assert!(writes >= 2, "two payments stored with their keys: {text}");
+    assert!((1..=writes).contains(&batches), "{text}");
+}
+
 #[tokio::test]
 async fn the_api_is_documented_in_openapi_and_on_a_page() {
     let app = spawn_app().await;
