@@ -2,7 +2,8 @@
 //! compiled for both (`db::on!`); the few that must differ are named in `Backend`'s methods, so
 //! that every statement that differs between SQLite and PostgreSQL is in this file. (Besides
 //! statements: each has its migrations folder, SQLite its busy handler and checkpoints, and
-//! PostgreSQL a lock timeout, in `db.rs`.)
+//! PostgreSQL a lock timeout, in `db.rs`; SQLite's hot inserts go through its group commit,
+//! `writer.rs`.)
 
 use super::writer::Writer;
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
