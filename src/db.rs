@@ -156,7 +156,9 @@ async fn set_busy_handler(
         )
     };
     if status != libsqlite3_sys::SQLITE_OK {
-        return Err(sqlx::Error::Protocol(format!("sqlite3_busy_handler failed: {status}")));
+        return Err(sqlx::Error::Protocol(format!(
+            "sqlite3_busy_handler failed: {status}"
+        )));
     }
     Ok(())
 }
@@ -271,7 +273,7 @@ async fn checkpoint_on(
     }
     match result {
         Ok((busy, _, _)) => Ok(busy == 0),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => Ok(false),
+        Err(e) if lock_taken(&e) => Ok(false),
         Err(e) => {
             Err(e).with_context(|| format!("failed to checkpoint the write-ahead log ({mode})"))
         }
@@ -338,6 +340,15 @@ pub async fn restart_log(pool: &Pool, after_frames: i64) -> anyhow::Result<LogRe
     } else {
         LogRestart::Busy
     })
+}
+
+/// Whether SQLite answered `SQLITE_BUSY` or `SQLITE_LOCKED` (in any of their extended forms):
+/// someone else held what the statement needed for as long as it was allowed to wait.
+fn lock_taken(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
 pub async fn ping(pool: &Pool) -> anyhow::Result<()> {
@@ -442,7 +453,9 @@ mod tests {
     fn the_eager_busy_handler_gives_up_once_its_timeout_has_passed() {
         let timeout = std::ptr::without_provenance_mut(5_000);
         let started = std::time::Instant::now();
-        let tries = (0..).take_while(|&t| eager_busy_handler(timeout, t) == 1).count();
+        let tries = (0..)
+            .take_while(|&t| eager_busy_handler(timeout, t) == 1)
+            .count();
         let waited = started.elapsed();
         assert!(tries > 10, "it tried often: {tries}");
         assert!(

@@ -189,12 +189,14 @@ impl Values {
         self
     }
 
-    /// Adds copies of the values after those `arguments` holds; how many.
-    pub fn add_to(
-        &self,
-        arguments: &mut sqlx::sqlite::SqliteArguments<'static>,
-    ) -> Result<usize, sqlx::Error> {
-        use sqlx::Arguments;
+    /// Adds copies of the values after those `arguments` holds (the SQLite writer may run a
+    /// statement twice: in its batch, then alone); how many.
+    pub fn add_to<'q, A>(&self, arguments: &mut A) -> Result<usize, sqlx::Error>
+    where
+        A: sqlx::Arguments<'q>,
+        Option<String>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+        Option<i64>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    {
         for value in &self.0 {
             match value {
                 Value::Text(text) => arguments.add(text.clone()),
@@ -205,24 +207,9 @@ impl Values {
         Ok(self.0.len())
     }
 
-    pub fn postgres(self) -> Result<sqlx::postgres::PgArguments, sqlx::Error> {
-        self.into_arguments()
-    }
-
-    fn into_arguments<'q, A>(self) -> Result<A, sqlx::Error>
-    where
-        A: sqlx::Arguments<'q>,
-        Option<String>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
-        Option<i64>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
-    {
-        let mut arguments = A::default();
-        for value in self.0 {
-            match value {
-                Value::Text(text) => arguments.add(text),
-                Value::Integer(integer) => arguments.add(integer),
-            }
-            .map_err(sqlx::Error::Encode)?;
-        }
+    pub fn postgres(&self) -> Result<sqlx::postgres::PgArguments, sqlx::Error> {
+        let mut arguments = sqlx::postgres::PgArguments::default();
+        self.add_to(&mut arguments)?;
         Ok(arguments)
     }
 }

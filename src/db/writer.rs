@@ -18,7 +18,7 @@
 //!
 //! PostgreSQL commits concurrent transactions together on its own: it has no writer.
 
-use super::Values;
+use super::{Values, lock_taken};
 use futures_util::TryStreamExt;
 use sqlx::Either;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -169,14 +169,6 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Write>) {
             let _ = batch.remove(0).answer.send(Err(err));
         }
     }
-}
-
-/// `SQLITE_BUSY` or `SQLITE_LOCKED`, in any of their extended forms.
-fn lock_taken(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .and_then(|e| e.code())
-        .and_then(|code| code.parse::<i32>().ok())
-        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
 /// One write, committed by itself.
