@@ -3,7 +3,8 @@
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
-use crate::startup::Application;
+use crate::providers::Check;
+use crate::startup::{self, Application};
 use crate::{accounts, db, merchants, telemetry};
 use std::sync::Arc;
 
@@ -16,7 +17,9 @@ const USAGE: &str = "usage:
   dalal create-user MERCHANT_ID EMAIL [--password-stdin]
                                 a dashboard user of the merchant; prints a one-time password,
                                 or reads the password from standard input
-  dalal set-password EMAIL      a dashboard user's new password, read from standard input";
+  dalal set-password EMAIL      a dashboard user's new password, read from standard input
+  dalal check-providers         try each configured live provider without moving money (a token,
+                                a balance, a read of an unknown reference) and say what works";
 
 pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
@@ -103,6 +106,7 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
             println!("New password set for {email}; its account is unlocked.");
             Ok(())
         }
+        ["check-providers"] => check_providers(settings, clock).await,
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             Ok(())
@@ -144,6 +148,41 @@ async fn create_merchant(settings: Settings, clock: SharedClock, name: &str) -> 
     println!(
         "  webhook endpoint: none yet. Payments without a callback URL notify nobody until you run\n    dalal set-webhook-url {id} https://your-site.example/webhooks/dalal"
     );
+    Ok(())
+}
+
+/// `dalal check-providers`: every live connector tries its credentials without moving money;
+/// one line per check, then what to fix. Exits with an error when anything fails.
+async fn check_providers(settings: Settings, clock: SharedClock) -> anyhow::Result<()> {
+    let public_url = settings.server.public_url.trim_end_matches('/').to_owned();
+    let mut checks = Vec::new();
+    let what = "Dalal: server.public_url";
+    checks.push(match public_url.as_str() {
+        "" => Check::fails(what, "not set: providers need Dalal's public https address for return URLs and callbacks"),
+        url if !url.starts_with("https://") => Check::fails(
+            what,
+            format!("{url} is not https: Wave refuses http return URLs, and providers call back https only"),
+        ),
+        url => Check::works(what, url.to_owned()),
+    });
+    let connectors = startup::live_connectors(&settings, &clock, &public_url)?;
+    if connectors.is_empty() {
+        println!("No live provider is configured (README, \"Going live\").");
+    }
+    for connector in &connectors {
+        checks.extend(connector.check().await);
+    }
+    let failed = checks.iter().filter(|c| !c.works).count();
+    for check in &checks {
+        let mark = if check.works { "ok  " } else { "FAIL" };
+        println!("{mark} {}: {}", check.what, check.says);
+    }
+    println!(
+        "\n{} checks, {} working, {failed} failing.",
+        checks.len(),
+        checks.len() - failed
+    );
+    anyhow::ensure!(failed == 0, "{failed} provider checks failed");
     Ok(())
 }
 

@@ -2,6 +2,13 @@
 //! then `DALAL__SECTION__KEY` environment variables (`DATABASE_URL` is honoured too).
 //! A bad value stops start-up with the key's name.
 
+mod providers;
+
+pub use providers::{
+    MtnMomoCredentials, MtnMomoSettings, OrangeMoneyCredentials, OrangeMoneySettings,
+    ProviderSettings, WaveSettings, WaveWallet,
+};
+
 use crate::domain::{CardBins, CardBrand, Country, ProviderCode};
 use anyhow::Context;
 use serde::{Deserialize, Deserializer};
@@ -20,121 +27,6 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub rate_limits: RateLimitSettings,
     pub providers: ProviderSettings,
-}
-
-/// The providers' live APIs (README, "Going live"). A provider whose credentials are missing is
-/// not offered in live mode; test mode always talks to Dalal's emulators of these APIs.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProviderSettings {
-    pub wave: WaveSettings,
-    pub mtn_momo: MtnMomoSettings,
-    pub orange_money: OrangeMoneySettings,
-}
-
-/// Wave's Checkout API: an API key with the checkout scope and the secret of the webhook
-/// registered in Wave's business portal (`https://docs.wave.com/checkout`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct WaveSettings {
-    #[serde(default, deserialize_with = "secret")]
-    pub api_key: Option<Secret>,
-    #[serde(default, deserialize_with = "secret")]
-    pub webhook_secret: Option<Secret>,
-    pub base_url: String,
-}
-
-/// MTN MoMo's Open API, Collection product (`https://momodeveloper.mtn.com`): the product's
-/// subscription key, an API user (a UUID) and its API key, and the target environment MTN gives
-/// the account (`mtnivorycoast`, `mtnbenin`, `mtncameroon`, …).
-#[derive(Debug, Clone, Deserialize)]
-pub struct MtnMomoSettings {
-    #[serde(default, deserialize_with = "secret")]
-    pub subscription_key: Option<Secret>,
-    #[serde(default, deserialize_with = "secret")]
-    pub api_user: Option<Secret>,
-    #[serde(default, deserialize_with = "secret")]
-    pub api_key: Option<Secret>,
-    #[serde(default)]
-    pub target_environment: String,
-    pub base_url: String,
-}
-
-/// Everything a call to MTN MoMo's Collection API needs.
-#[derive(Debug, Clone)]
-pub struct MtnMomoCredentials {
-    pub subscription_key: Secret,
-    pub api_user: Secret,
-    pub api_key: Secret,
-    pub target_environment: String,
-}
-
-impl MtnMomoSettings {
-    /// The credentials, when all four are given.
-    pub fn credentials(&self) -> Option<MtnMomoCredentials> {
-        Some(MtnMomoCredentials {
-            subscription_key: self.subscription_key.clone()?,
-            api_user: self.api_user.clone()?,
-            api_key: self.api_key.clone()?,
-            target_environment: Some(self.target_environment.trim())
-                .filter(|t| !t.is_empty())?
-                .to_owned(),
-        })
-    }
-}
-
-/// Orange Money's merchant API (Sonatel, `https://developer.orange-sonatel.com`): the client id and
-/// secret of the application, the merchant code payments go to, the name customers see in the
-/// app, and the API key registered with the callback URL (Orange sends it back with each
-/// callback).
-#[derive(Debug, Clone, Deserialize)]
-pub struct OrangeMoneySettings {
-    #[serde(default, deserialize_with = "secret")]
-    pub client_id: Option<Secret>,
-    #[serde(default, deserialize_with = "secret")]
-    pub client_secret: Option<Secret>,
-    #[serde(default)]
-    pub merchant_code: String,
-    pub merchant_name: String,
-    #[serde(default, deserialize_with = "secret")]
-    pub callback_api_key: Option<Secret>,
-    pub base_url: String,
-    /// The countries the account takes payments in (Sonatel's API is Orange Money Senegal's):
-    /// country codes, `"SN"` or `"SN,CI"` or a list.
-    #[serde(deserialize_with = "list")]
-    pub countries: Vec<String>,
-}
-
-/// Everything a call to Orange Money's merchant API needs.
-#[derive(Debug, Clone)]
-pub struct OrangeMoneyCredentials {
-    pub client_id: Secret,
-    pub client_secret: Secret,
-    pub merchant_code: String,
-    pub merchant_name: String,
-    /// Where live payments are taken; `None` in test mode (the emulator plays every Orange
-    /// country).
-    pub countries: Option<Vec<Country>>,
-}
-
-impl OrangeMoneySettings {
-    /// The credentials, when the client id and secret, the merchant code and the callback key
-    /// are all given.
-    pub fn credentials(&self) -> Option<OrangeMoneyCredentials> {
-        self.callback_api_key.as_ref()?;
-        Some(OrangeMoneyCredentials {
-            client_id: self.client_id.clone()?,
-            client_secret: self.client_secret.clone()?,
-            merchant_code: Some(self.merchant_code.trim())
-                .filter(|c| !c.is_empty())?
-                .to_owned(),
-            merchant_name: self.merchant_name.clone(),
-            countries: Some(
-                self.countries
-                    .iter()
-                    .filter_map(|c| Country::parse(c).ok())
-                    .collect(),
-            ),
-        })
-    }
 }
 
 /// A credential: printed as `Secret(…)` by `Debug`, so that settings can be logged whole.
@@ -451,6 +343,8 @@ impl Settings {
             .set_default("sandbox.down_gateways", "")?
             .set_default("sandbox.providers_url", "")?
             .set_default("providers.wave.base_url", "https://api.wave.com")?
+            .set_default("providers.wave.countries", "SN")?
+            .set_default("providers.wave.restrict_payer_mobile", false)?
             .set_default(
                 "providers.mtn_momo.base_url",
                 "https://proxy.momoapi.mtn.com",
@@ -515,47 +409,7 @@ impl Settings {
                 "sandbox.down_gateways: no gateway is called {down:?}"
             );
         }
-        let wave = &self.providers.wave;
-        anyhow::ensure!(
-            wave.api_key.is_some() == wave.webhook_secret.is_some(),
-            "providers.wave: give both api_key and webhook_secret (Wave's notifications are \
-             verified with the secret), or neither"
-        );
-        url::Url::parse(&wave.base_url)
-            .context("providers.wave.base_url is not an absolute URL")?;
-        let mtn = &self.providers.mtn_momo;
-        let given = [
-            mtn.subscription_key.is_some(),
-            mtn.api_user.is_some(),
-            mtn.api_key.is_some(),
-            !mtn.target_environment.trim().is_empty(),
-        ];
-        anyhow::ensure!(
-            given.iter().all(|g| *g) || given.iter().all(|g| !*g),
-            "providers.mtn_momo: give subscription_key, api_user, api_key and target_environment \
-             together, or none of them"
-        );
-        url::Url::parse(&mtn.base_url)
-            .context("providers.mtn_momo.base_url is not an absolute URL")?;
-        let orange = &self.providers.orange_money;
-        let given = [
-            orange.client_id.is_some(),
-            orange.client_secret.is_some(),
-            !orange.merchant_code.trim().is_empty(),
-            orange.callback_api_key.is_some(),
-        ];
-        anyhow::ensure!(
-            given.iter().all(|g| *g) || given.iter().all(|g| !*g),
-            "providers.orange_money: give client_id, client_secret, merchant_code and \
-             callback_api_key together, or none of them"
-        );
-        url::Url::parse(&orange.base_url)
-            .context("providers.orange_money.base_url is not an absolute URL")?;
-        for country in &orange.countries {
-            Country::parse(country).map_err(|_| {
-                anyhow::anyhow!("providers.orange_money.countries: {country:?} is not a country code Dalal serves")
-            })?;
-        }
+        self.providers.validate()?;
         if !self.server.public_url.is_empty() {
             let url = url::Url::parse(&self.server.public_url)
                 .context("server.public_url is not an absolute URL")?;
@@ -647,81 +501,5 @@ mod tests {
         assert_eq!(settings.sandbox.down_gateways, ["orange_hub", "nowhere"]);
         let err = format!("{:#}", settings.validate().unwrap_err());
         assert!(err.contains("sandbox.down_gateways"), "{err}");
-    }
-
-    fn with(pairs: &[(&str, &str)]) -> Settings {
-        let mut builder = Settings::defaults().unwrap();
-        for (key, value) in pairs {
-            builder = builder.set_override(*key, *value).unwrap();
-        }
-        builder.build().unwrap().try_deserialize().unwrap()
-    }
-
-    #[test]
-    fn provider_credentials_come_whole_and_never_print() {
-        let mtn = [
-            ("providers.mtn_momo.subscription_key", "sub-7f3a"),
-            (
-                "providers.mtn_momo.api_user",
-                "0d7a2c4e-5b1f-4e8a-9c3d-7f6b2a1e4d90",
-            ),
-            ("providers.mtn_momo.api_key", "key-91bc"),
-            ("providers.mtn_momo.target_environment", "mtnivorycoast"),
-            ("providers.wave.api_key", "wave_sn_prod_Zk2q"),
-            ("providers.wave.webhook_secret", "wave_sn_WHS_x8"),
-        ];
-        let orange = [
-            ("providers.orange_money.client_id", "om-client-51d2"),
-            ("providers.orange_money.client_secret", "om-secret-0c7e"),
-            (
-                "providers.orange_money.callback_api_key",
-                "om-callback-9a1f",
-            ),
-            ("providers.orange_money.merchant_code", "159515"),
-        ];
-        let whole = with(&orange);
-        whole.validate().unwrap();
-        let credentials = whole.providers.orange_money.credentials().unwrap();
-        assert_eq!(credentials.merchant_code, "159515");
-        let printed = format!("{whole:?}");
-        for (_, secret) in &orange[..3] {
-            assert!(!printed.contains(secret), "{printed}");
-        }
-        let err = format!("{:#}", with(&orange[1..]).validate().unwrap_err());
-        assert!(err.contains("providers.orange_money"), "{err}");
-        assert!(
-            with(&orange[..3])
-                .providers
-                .orange_money
-                .credentials()
-                .is_none()
-        );
-        assert_eq!(credentials.countries, Some(vec![Country::Sn]));
-        let mut elsewhere = orange.to_vec();
-        elsewhere.push(("providers.orange_money.countries", "SN, XX"));
-        let err = format!("{:#}", with(&elsewhere).validate().unwrap_err());
-        assert!(err.contains("providers.orange_money.countries"), "{err}");
-        let settings = with(&mtn);
-        settings.validate().unwrap();
-        let credentials = settings.providers.mtn_momo.credentials().unwrap();
-        assert_eq!(credentials.target_environment, "mtnivorycoast");
-        let printed = format!("{settings:?}");
-        for (_, secret) in &mtn[..3] {
-            assert!(!printed.contains(secret), "{printed}");
-        }
-        assert!(!printed.contains("wave_sn_prod_Zk2q") && !printed.contains("wave_sn_WHS_x8"));
-
-        // Half a set is a mistake, named; an empty value is no value.
-        let err = format!("{:#}", with(&mtn[1..]).validate().unwrap_err());
-        assert!(err.contains("providers.mtn_momo"), "{err}");
-        let err = format!("{:#}", with(&mtn[..5]).validate().unwrap_err());
-        assert!(err.contains("providers.wave"), "{err}");
-        let none = with(&[
-            ("providers.wave.api_key", ""),
-            ("providers.wave.webhook_secret", " "),
-        ]);
-        none.validate().unwrap();
-        assert!(none.providers.wave.api_key.is_none());
-        assert!(none.providers.mtn_momo.credentials().is_none());
     }
 }

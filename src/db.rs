@@ -39,7 +39,6 @@ pub mod merchants;
 pub mod payments;
 pub mod refunds;
 pub mod retention;
-pub mod sandbox;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;

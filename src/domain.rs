@@ -21,7 +21,7 @@ pub mod url;
 
 pub use card::{CardBins, CardBrand, CardDetails};
 pub use country::Country;
-pub use failure::FailureCode;
+pub use failure::{Failure, FailureCode};
 pub use ids::TransactionId;
 pub use mode::{Dialect, Mode, PaymentKind};
 pub use money::{Currency, Money};

@@ -27,10 +27,6 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
-pub mod emulators;
-#[cfg(feature = "ssr")]
-pub mod hooks;
-#[cfg(feature = "ssr")]
 pub mod merchants;
 #[cfg(feature = "ssr")]
 pub mod middleware;
@@ -38,6 +34,8 @@ pub mod middleware;
 pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod payments;
+#[cfg(feature = "ssr")]
+pub mod provider_notifications;
 #[cfg(feature = "ssr")]
 pub mod providers;
 #[cfg(feature = "ssr")]
@@ -48,6 +46,8 @@ pub mod random;
 pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod retention;
+#[cfg(feature = "ssr")]
+pub mod sandbox;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

@@ -79,6 +79,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
                  # TYPE dalal_db_write_batches_total counter\ndalal_db_write_batches_total {batches}\n"
             ));
         }
+        out.push_str("# HELP dalal_payment_attempts_unsettled Open attempts whose start's answer was lost (the money may have moved): settled by asking the provider.\n# TYPE dalal_payment_attempts_unsettled gauge\n");
+        for (provider, n) in state.payments.unsettled_attempts().await? {
+            out.push_str(&format!(
+                "dalal_payment_attempts_unsettled{{provider=\"{provider}\"}} {n}\n"
+            ));
+        }
         let now = state.clock.now_ms();
         let ids: Vec<&str> = state
             .payments

@@ -1,9 +1,7 @@
-//! Pages: the demo shop, the hosted checkout, the merchant dashboard, and (server only) the
-//! sandbox's phone and bank.
+//! Pages: the demo shop, the hosted checkout, the merchant dashboard. (The sandbox's phone and
+//! bank pages are the sandbox wing's own.)
 
 pub mod checkout;
 pub mod dashboard;
 pub mod shop;
 
-#[cfg(feature = "ssr")]
-pub mod sandbox;

@@ -34,6 +34,7 @@ pub use model::{
     refunded_amount,
 };
 pub use operations::{ListFilter, PaymentPage, RefundRequest};
+pub use routing::OUTCOME_UNKNOWN;
 
 use crate::clock::SharedClock;
 use crate::config::PaymentSettings;
@@ -69,6 +70,8 @@ pub struct Payments {
     settings: PaymentSettings,
     formatter: Arc<dyn EventFormatter>,
     health: Arc<routing::HealthCache>,
+    /// Base of the checkout pages' absolute URLs: where providers send customers back.
+    public_url: Arc<str>,
 }
 
 impl Payments {
@@ -79,6 +82,7 @@ impl Payments {
         routes: gateways::Routes,
         settings: PaymentSettings,
         formatter: Arc<dyn EventFormatter>,
+        public_url: &str,
     ) -> Self {
         Self {
             pool,
@@ -88,11 +92,24 @@ impl Payments {
             settings,
             formatter,
             health: Default::default(),
+            public_url: public_url.trim_end_matches('/').into(),
         }
+    }
+
+    /// A payment's checkout page, absolute: where a provider's app or page sends the customer
+    /// back after paying.
+    pub(crate) fn checkout_url(&self, token: &str) -> String {
+        crate::routes::absolute(&self.public_url, &crate::routes::checkout(token))
     }
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Open attempts whose start's answer was lost — money that may have moved and that the
+    /// status checker is settling — by provider (`/metrics`).
+    pub async fn unsettled_attempts(&self) -> Result<Vec<(String, i64)>, PaymentError> {
+        Ok(db::attempts::open_with_status_by_provider(&self.pool, OUTCOME_UNKNOWN).await?)
     }
 
     /// The gateways payments are routed through.

@@ -1,21 +1,21 @@
 //! Payment providers behind one small trait. Wave, MTN MoMo and Orange Money have real connectors
-//! over HTTP (`wave.rs`, `mtn_momo.rs`, `orange_money.rs`): live mode points them at the providers, test mode at the sandbox's
-//! emulators of the same APIs (`crate::emulators`). The other providers have only the in-process
-//! sandbox connectors of `sandbox.rs`, which imitate each provider's steps, delays and failures.
-//! Providers know the domain and their own settings, never the core.
+//! over HTTP (`wave.rs`, `mtn_momo.rs`, `orange_money.rs`), each written from the provider's
+//! published contract (`PROVIDERS.md`): live mode points them at the providers, test mode at the
+//! sandbox's emulators of the same APIs (the `sandbox` wing), which they never import. Providers
+//! know the domain and their own settings, never the core.
 
 pub mod http;
 pub mod mtn_momo;
 pub mod orange_money;
-pub mod sandbox;
-pub mod transformers;
 pub mod wave;
 
 use crate::domain::msisdn::Msisdn;
-use crate::domain::{CardDetails, Country, FailureCode, Money, ProviderCode};
+use crate::domain::{CardDetails, Country, Failure, Money, ProviderCode};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+pub use reqwest::header::HeaderMap;
 
 /// What the core asks a provider to start.
 #[derive(Debug, Clone)]
@@ -31,8 +31,20 @@ pub struct AttemptRequest {
     pub one_time_code: Option<String>,
     /// The card typed into the checkout page (card payments only; never stored).
     pub card: Option<CardDetails>,
-    /// The payment's checkout page token: where a provider's app sends the customer back.
-    pub checkout_token: String,
+    /// Where a provider's app or page sends the customer back: the payment's checkout page.
+    pub return_url: String,
+}
+
+/// An attempt the core asks about: the provider's reference, and what the provider's answer
+/// must agree with before Dalal believes it (its own attempt id, the amount).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptRef<'a> {
+    pub attempt_id: &'a str,
+    /// What `initiate` answered as `ProviderSession::reference` (or `OutcomeUnknown`'s).
+    pub reference: &'a str,
+    pub amount: Money,
+    /// When Dalal started the attempt (Unix milliseconds).
+    pub started_at_ms: i64,
 }
 
 /// What a provider answers when an attempt starts.
@@ -50,6 +62,20 @@ pub struct ProviderSession {
     pub customer_asked: bool,
 }
 
+impl ProviderSession {
+    /// A session the customer already has in front of them (a push, a payment being made), with
+    /// no link to show.
+    pub fn asked(reference: impl Into<String>, raw_status: &str) -> Self {
+        Self {
+            reference: reference.into(),
+            raw_status: raw_status.to_owned(),
+            launch_url: None,
+            deep_links: BTreeMap::new(),
+            customer_asked: true,
+        }
+    }
+}
+
 /// Where a provider says an attempt stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderStatus {
@@ -64,8 +90,8 @@ pub enum AttemptOutcome {
     /// The customer has the request in front of them (push delivered, app opened).
     CustomerAsked,
     Succeeded,
-    /// Failed, with Dalal's stable code for the reason.
-    Failed(FailureCode),
+    /// Failed, with Dalal's stable code for the reason (and the provider's own, if unknown).
+    Failed(Failure),
     /// A status word Dalal does not know. With real money it may mean "still pending": the
     /// attempt stays open (and the word is logged), it is never taken for a failure.
     Unrecognised,
@@ -73,12 +99,19 @@ pub enum AttemptOutcome {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProviderError {
-    /// The provider could not be reached or answered 5xx: try later or another method.
+    /// Nothing was done: the provider could not be reached, said it was too busy, or answered a
+    /// read with a 5xx. Try later, or another gateway.
     #[error("the provider is unreachable")]
     Unavailable,
+    /// A request that may move money was sent and no answer came back (a timeout, a 5xx): the
+    /// money may have moved. The attempt stays open under `reference` and is settled by asking
+    /// the provider; it is never sent again, nor to another gateway (PROVIDERS.md, "What
+    /// follows for Dalal").
+    #[error("the provider's answer was lost; the attempt is settled by asking about {reference}")]
+    OutcomeUnknown { reference: String },
     /// The provider refused the request itself (bad one-time code, duplicate payment).
-    #[error("the provider refused the attempt: {0}")]
-    Refused(FailureCode),
+    #[error("the provider refused the attempt: {}", .0.code)]
+    Refused(Failure),
     #[error("the provider does not know the reference {0}")]
     UnknownReference(String),
     #[error(transparent)]
@@ -104,8 +137,65 @@ pub struct ProviderRefund<'a> {
 /// How a provider answered a refund.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefundOutcome {
-    Succeeded { reference: String },
-    Failed(FailureCode),
+    /// The provider refunded; `reference` is its id for the refund, when it gives one.
+    Succeeded {
+        reference: Option<String>,
+    },
+    Failed(Failure),
+}
+
+/// One thing `dalal check-providers` tried with a live connector, without moving money (a
+/// token, a balance, a read of an unknown reference), in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was tried: "Wave, wallet SN: API key".
+    pub what: String,
+    pub works: bool,
+    /// What the provider said, and what to do about it.
+    pub says: String,
+}
+
+impl Check {
+    pub fn works(what: impl Into<String>, says: impl Into<String>) -> Self {
+        Self {
+            what: what.into(),
+            works: true,
+            says: says.into(),
+        }
+    }
+
+    pub fn fails(what: impl Into<String>, says: impl Into<String>) -> Self {
+        Self {
+            what: what.into(),
+            works: false,
+            says: says.into(),
+        }
+    }
+}
+
+/// What a provider's notification (`POST /hooks/{provider}`) turned out to be, as the connector
+/// that verified it reads it. A notification is only a hint: Dalal then asks the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notification {
+    /// Not authenticated by this connector's credentials.
+    NotOurs,
+    /// Authenticated, but Dalal cannot tell what it is about. Answered `2xx` all the same: some
+    /// providers never resend after a `4xx` (Orange, PROVIDERS.md), and the status checker asks.
+    Unreadable,
+    /// Authenticated, about this.
+    About(Named),
+    /// Not authenticated, because the provider does not sign (MTN): a hint about an attempt in
+    /// whichever mode it is, which Dalal only takes as a reason to ask.
+    Unsigned(Named),
+}
+
+/// What a notification names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    /// The provider's reference, as the connector's `initiate` answered it.
+    Reference(String),
+    /// Dalal's own attempt id, echoed by the provider (MTN's `externalId`, Orange's `reference`).
+    Attempt(String),
 }
 
 #[async_trait]
@@ -124,7 +214,8 @@ pub trait PaymentProvider: Send + Sync {
 
     /// Asks the provider where an attempt stands. Notifications from a provider are only a hint to
     /// call this: the provider's answer to a status request is what Dalal believes.
-    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError>;
+    async fn fetch_status(&self, attempt: &AttemptRef<'_>)
+    -> Result<ProviderStatus, ProviderError>;
 
     /// Closes a session the payment no longer needs (cancelled or expired), where the provider
     /// allows it, so that the customer cannot pay it any more. Without such a call, nothing.
@@ -136,6 +227,22 @@ pub trait PaymentProvider: Send + Sync {
     /// they refund (`ProviderCode::refund_support`).
     async fn refund(&self, _refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
         Err(anyhow::anyhow!("{} has no refund API", self.code()).into())
+    }
+
+    /// Tries the account's credentials without moving money (`dalal check-providers`).
+    async fn check(&self) -> Vec<Check> {
+        Vec::new()
+    }
+
+    /// Checks that a notification sent to `/hooks/{provider}` comes from this connector's
+    /// account (its signature or key), and reads what it names. `now_ms` bounds replays.
+    fn verify_notification(
+        &self,
+        _headers: &HeaderMap,
+        _body: &[u8],
+        _now_ms: i64,
+    ) -> Notification {
+        Notification::NotOurs
     }
 }
 
@@ -182,6 +289,17 @@ impl ProviderRegistry {
     pub fn is_empty(&self) -> bool {
         self.gateways.is_empty()
     }
+
+    /// Each connector of a provider once (several gateways may share one).
+    pub fn connectors_of(&self, provider: ProviderCode) -> Vec<&Arc<dyn PaymentProvider>> {
+        let mut found: Vec<&Arc<dyn PaymentProvider>> = Vec::new();
+        for connector in self.gateways.values() {
+            if connector.code() == provider && !found.iter().any(|c| Arc::ptr_eq(c, connector)) {
+                found.push(connector);
+            }
+        }
+        found
+    }
 }
 
 /// Test mode's connectors and live mode's.
@@ -208,8 +326,11 @@ impl PaymentProvider for Unreachable {
         Err(ProviderError::Unavailable)
     }
 
-    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
-        self.0.fetch_status(reference).await
+    async fn fetch_status(
+        &self,
+        attempt: &AttemptRef<'_>,
+    ) -> Result<ProviderStatus, ProviderError> {
+        self.0.fetch_status(attempt).await
     }
 
     async fn expire(&self, reference: &str) -> Result<(), ProviderError> {
@@ -218,5 +339,13 @@ impl PaymentProvider for Unreachable {
 
     async fn refund(&self, _: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
         Err(ProviderError::Unavailable)
+    }
+
+    fn verify_notification(&self, headers: &HeaderMap, body: &[u8], now_ms: i64) -> Notification {
+        self.0.verify_notification(headers, body, now_ms)
+    }
+
+    async fn check(&self) -> Vec<Check> {
+        self.0.check().await
     }
 }

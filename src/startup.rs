@@ -6,17 +6,16 @@ use crate::app::{App, shell};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::db::sessions::Sessions;
-use crate::emulators;
 use crate::payments::Payments;
 use crate::payments::gateways::Routes;
-use crate::providers::mtn_momo::MtnMomoConnector;
-use crate::providers::orange_money::OrangeMoneyConnector;
-use crate::providers::sandbox::SandboxProvider;
-use crate::providers::wave::WaveConnector;
+use crate::providers::mtn_momo::{self, MtnMomoConnector};
+use crate::providers::orange_money::{self, OrangeMoneyConnector};
+use crate::providers::wave::{Wallet, WaveConnector};
+use crate::sandbox;
 use crate::providers::{Connectors, PaymentProvider, ProviderRegistry};
 use crate::state::AppState;
 use crate::webhooks::delivery::Deliverer;
-use crate::{api, db, merchants, middleware, ops, pages, routes};
+use crate::{api, db, merchants, middleware, ops, pages, provider_notifications, routes};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -95,6 +94,7 @@ impl Application {
             routes,
             settings.payments.clone(),
             Arc::new(webhook_bodies),
+            &public_url,
         );
         let leptos_options = LeptosOptions::builder()
             .output_name("dalal")
@@ -203,8 +203,8 @@ impl Application {
     }
 }
 
-/// Each mode's connectors. Test mode: the Wave, MTN MoMo and Orange Money connectors against the sandbox's
-/// emulators of their APIs, the other providers' in-process sandbox connectors. Live mode: the connectors of
+/// Each mode's connectors. Test mode: the sandbox's (`sandbox::connectors`: the live HTTP
+/// connectors against the emulators, and the in-process ones). Live mode: the connectors of
 /// providers whose credentials are configured, and nothing else (README, "Going live").
 fn connectors(
     settings: &Settings,
@@ -215,60 +215,85 @@ fn connectors(
     sandbox_url: &str,
 ) -> anyhow::Result<Connectors> {
     let gateways = || routes.all().iter().map(|g| (g.id.as_str(), g.provider));
-    let callback = format!("{public_url}{}", routes::HOOK_MTN_MOMO);
-    let emulated: [Arc<dyn PaymentProvider>; 3] = [
-        Arc::new(WaveConnector::new(
-            &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
-            emulators::wave::api_key(),
-            public_url,
-        )?),
-        Arc::new(MtnMomoConnector::new(
-            &format!("{sandbox_url}{}", routes::MTN_MOMO_EMULATOR),
-            emulators::mtn_momo::credentials(),
-            &callback,
-            clock.clone(),
-        )?),
-        Arc::new(OrangeMoneyConnector::new(
-            &format!("{sandbox_url}{}", routes::ORANGE_MONEY_EMULATOR),
-            emulators::orange_money::credentials(),
-            public_url,
-            clock.clone(),
-        )?),
-    ];
-    // The in-process sandbox connectors of the providers that are not emulated.
-    let mut test = SandboxProvider::in_process(pool, clock, &settings.sandbox, public_url);
-    test.extend(emulated);
+    let test = sandbox::connectors(
+        pool,
+        clock,
+        &settings.sandbox,
+        public_url,
+        sandbox_url,
+        settings.providers.wave.restrict_payer_mobile,
+    )?;
+    let live = live_connectors(settings, clock, public_url)?;
+    Ok(Connectors {
+        test: ProviderRegistry::new(gateways(), test, &settings.sandbox.down_gateways),
+        live: ProviderRegistry::new(gateways(), live, &[]),
+    })
+}
+
+/// The live connectors of the providers whose credentials are configured.
+pub fn live_connectors(
+    settings: &Settings,
+    clock: &SharedClock,
+    public_url: &str,
+) -> anyhow::Result<Vec<Arc<dyn PaymentProvider>>> {
     let mut live: Vec<Arc<dyn PaymentProvider>> = Vec::new();
     let wave = &settings.providers.wave;
-    if let Some(key) = &wave.api_key {
+    let wallets: Vec<Wallet> = wave
+        .wallets()?
+        .into_iter()
+        .map(|w| Wallet {
+            tag: (!w.main).then(|| w.countries[0]),
+            countries: w.countries,
+            api_key: w.api_key,
+            webhook_secret: Some(w.webhook_secret),
+        })
+        .collect();
+    if !wallets.is_empty() {
         live.push(Arc::new(WaveConnector::new(
             &wave.base_url,
-            key.clone(),
-            public_url,
+            wallets,
+            wave.restrict_payer_mobile,
         )?));
     }
     let mtn = &settings.providers.mtn_momo;
     if let Some(credentials) = mtn.credentials() {
-        live.push(Arc::new(MtnMomoConnector::new(
-            &mtn.base_url,
-            credentials,
-            &callback,
-            clock.clone(),
-        )?));
+        let name = credentials.target_environment;
+        let country = credentials
+            .country
+            .or_else(|| mtn_momo::Environment::country_of(&name));
+        match country {
+            Some(country) => live.push(Arc::new(MtnMomoConnector::new(
+                &mtn.base_url,
+                mtn_momo::Credentials {
+                    subscription_key: credentials.subscription_key,
+                    api_user: credentials.api_user,
+                    api_key: credentials.api_key,
+                },
+                vec![mtn_momo::Environment { name, country }],
+                &format!("{public_url}{}", routes::HOOK_MTN_MOMO),
+                clock.clone(),
+            )?)),
+            None => tracing::warn!(environment = %name,
+                "MTN MoMo's target environment is no country's (set providers.mtn_momo.country): MTN MoMo is not offered live"),
+        }
     }
     let orange = &settings.providers.orange_money;
     if let Some(credentials) = orange.credentials() {
         live.push(Arc::new(OrangeMoneyConnector::new(
             &orange.base_url,
-            credentials,
-            public_url,
+            orange_money::Account {
+                client_id: credentials.client_id,
+                client_secret: credentials.client_secret,
+                merchant_code: credentials.merchant_code,
+                merchant_name: credentials.merchant_name,
+                callback_key: Some(credentials.callback_api_key),
+                callback_url: format!("{public_url}{}", routes::HOOK_ORANGE_MONEY),
+                countries: credentials.countries,
+            },
             clock.clone(),
         )?));
     }
-    Ok(Connectors {
-        test: ProviderRegistry::new(gateways(), test, &settings.sandbox.down_gateways),
-        live: ProviderRegistry::new(gateways(), live, &[]),
-    })
+    Ok(live)
 }
 
 /// Removes expired checkout sessions every hour.
@@ -311,11 +336,11 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
     let pages = Router::new()
         .route(
             routes::SANDBOX_PHONE,
-            get(pages::sandbox::phone).post(pages::sandbox::phone_answer),
+            get(sandbox::pages::phone).post(sandbox::pages::phone_answer),
         )
         .route(
             routes::SANDBOX_BANK,
-            get(pages::sandbox::bank).post(pages::sandbox::bank_answer),
+            get(sandbox::pages::bank).post(sandbox::pages::bank_answer),
         )
         .route(
             routes::DASHBOARD_EXPORT,
@@ -335,16 +360,20 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         .route(routes::READY, get(ops::readyz))
         .route(routes::METRICS, get(ops::metrics))
         .route(routes::QR, get(crate::qr::image))
-        .route(routes::HOOK_WAVE, axum::routing::post(crate::hooks::wave))
+        .route(
+            routes::HOOK_WAVE,
+            axum::routing::post(provider_notifications::wave),
+        )
         .route(
             routes::HOOK_MTN_MOMO,
-            axum::routing::put(crate::hooks::mtn_momo).post(crate::hooks::mtn_momo),
+            axum::routing::put(provider_notifications::mtn_momo)
+                .post(provider_notifications::mtn_momo),
         )
         .route(
             routes::HOOK_ORANGE_MONEY,
-            axum::routing::post(crate::hooks::orange_money),
+            axum::routing::post(provider_notifications::orange_money),
         )
-        .merge(emulators::router())
+        .merge(sandbox::router())
         .merge(api::router())
         .merge(pages)
         .layer(

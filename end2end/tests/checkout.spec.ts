@@ -48,8 +48,7 @@ test('checkout → Wave → approved on the sandbox phone → back on returnUrl 
 });
 
 test('direct Orange Money paid with a one-time code', async ({ page, request }) => {
-  // Like the real Orange Money, the sandbox refuses the same amount from the same number twice
-  // within minutes: each run pays a different amount.
+  // Each run pays a different amount, so that one run's payments are told from another's.
   const amount = 7500 + Math.floor(Math.random() * 400);
   const data = await createPayment(request, {
     type: 'direct', provider: 'orange_money', country: 'SN', amount, customerPhone: '+221771234567',
@@ -219,7 +218,7 @@ test('the cross-site page calls are refused', async ({ request }) => {
 });
 
 test('a SahelPay-created Orange Money payment is paid through the checkout page', async ({ page, request }) => {
-  const amount = 5000 + Math.floor(Math.random() * 400); // Orange refuses repeats within minutes
+  const amount = 5000 + Math.floor(Math.random() * 400); // one run's payment told from another's
   const response = await request.post('/v1/payments', {
     headers: { Authorization: 'Bearer sk_test_dalal_demo_5f3a9c2e7b1d4068', 'X-Idempotency-Key': `sp-${Date.now()}-${amount}` },
     data: {

@@ -248,6 +248,23 @@ pub async fn mark_awaiting(
     Ok(n == 1)
 }
 
+/// Open attempts still showing `raw_status` (the core's word for a start whose answer was lost),
+/// by provider.
+pub async fn open_with_status_by_provider(
+    pool: &Pool,
+    raw_status: &str,
+) -> anyhow::Result<Vec<(String, i64)>> {
+    on!(pool, |e| sqlx::query_as(
+        "SELECT provider, COUNT(*) FROM payment_attempts
+         WHERE provider_status = $1 AND status IN ('created', 'awaiting_customer')
+         GROUP BY provider ORDER BY provider",
+    )
+    .bind(raw_status)
+    .fetch_all(e)
+    .await)
+    .context("failed to count unsettled attempts")
+}
+
 pub async fn schedule_check(pool: &Pool, id: &str, next_check_at: i64) -> anyhow::Result<()> {
     let sql = format!(
         "UPDATE payment_attempts SET next_check_at = $1 WHERE id = $2 AND {}",

@@ -103,6 +103,21 @@ impl Country {
         }
     }
 
+    /// The international calling code, without `+`.
+    pub fn calling_code(self) -> &'static str {
+        match self {
+            Country::Sn => "221",
+            Country::Ci => "225",
+            Country::Ml => "223",
+            Country::Bf => "226",
+            Country::Bj => "229",
+            Country::Tg => "228",
+            Country::Ne => "227",
+            Country::Gn => "224",
+            Country::Cm => "237",
+        }
+    }
+
     /// An example mobile number, for error messages and placeholders.
     pub fn example_msisdn(self) -> &'static str {
         match self {

@@ -167,6 +167,72 @@ impl FailureCode {
     }
 }
 
+/// A failure as a provider reported it: Dalal's code for the reason, and — when Dalal has no
+/// word for the provider's — the provider's own code, which the customer then reads
+/// (« refusé par Orange Money (code 60) ») so that support can look it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: FailureCode,
+    provider_code: Option<String>,
+}
+
+impl Failure {
+    /// A failure whose reason Dalal knows.
+    pub fn new(code: FailureCode) -> Self {
+        Self {
+            code,
+            provider_code: None,
+        }
+    }
+
+    /// A refusal whose code Dalal does not know: `Unknown`, keeping the provider's code (letters,
+    /// digits, `-`, `_` and `.`; at most 32 characters: it is shown to the customer).
+    pub fn unknown(provider_code: &str) -> Self {
+        let code: String = provider_code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .take(32)
+            .collect();
+        Self {
+            code: FailureCode::Unknown,
+            provider_code: Some(code).filter(|c| !c.is_empty()),
+        }
+    }
+
+    /// The provider's own code, when Dalal had no word for it.
+    pub fn provider_code(&self) -> Option<&str> {
+        self.provider_code.as_deref()
+    }
+
+    /// What the customer reads, in French and in English.
+    pub fn texts(&self, provider: ProviderCode) -> (String, String) {
+        match &self.provider_code {
+            Some(theirs) if self.code == FailureCode::Unknown => {
+                let name = provider.name();
+                (
+                    format!(
+                        "Paiement refusé par {name} (code {theirs}). Vous pouvez réessayer ou choisir un autre moyen de paiement."
+                    ),
+                    format!(
+                        "Payment refused by {name} (code {theirs}). You can try again or choose another method."
+                    ),
+                )
+            }
+            _ => self.code.texts(provider),
+        }
+    }
+
+    pub fn message_fr(&self, provider: ProviderCode) -> String {
+        self.texts(provider).0
+    }
+}
+
+impl From<FailureCode> for Failure {
+    fn from(code: FailureCode) -> Self {
+        Self::new(code)
+    }
+}
+
 impl fmt::Display for FailureCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -188,6 +254,25 @@ mod tests {
             }
         }
         assert_eq!(FailureCode::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn an_unknown_refusal_names_the_providers_code_and_nothing_else() {
+        let failure = Failure::unknown("60");
+        assert_eq!(failure.code, FailureCode::Unknown);
+        let (fr, en) = failure.texts(ProviderCode::OrangeMoney);
+        assert!(fr.contains("refusé par Orange Money (code 60)"), "{fr}");
+        assert!(en.contains("refused by Orange Money (code 60)"), "{en}");
+        // A provider's text cannot smuggle markup or a long story into the page.
+        let odd = Failure::unknown("<b>2000</b> please call +221…");
+        assert_eq!(odd.provider_code(), Some("b2000bpleasecall221"));
+        // A known reason speaks for itself.
+        let known = Failure::new(FailureCode::InsufficientFunds);
+        assert_eq!(
+            known.texts(ProviderCode::Wave),
+            FailureCode::InsufficientFunds.texts(ProviderCode::Wave)
+        );
+        assert_eq!(Failure::unknown("").provider_code(), None);
     }
 
     #[test]

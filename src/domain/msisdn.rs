@@ -54,6 +54,14 @@ impl Msisdn {
         &self.0
     }
 
+    /// The national number (`771234567` for `+221771234567`), when the number is `country`'s.
+    pub fn national(&self, country: Country) -> Option<&str> {
+        self.0
+            .strip_prefix('+')?
+            .strip_prefix(country.calling_code())
+            .filter(|n| !n.is_empty())
+    }
+
     /// `+22177•••4567`: enough for a customer to recognise their number, not enough to leak it.
     pub fn masked(&self) -> String {
         let n = self.0.len();
@@ -74,6 +82,15 @@ impl fmt::Debug for Msisdn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_national_number_drops_the_countrys_calling_code_only() {
+        let senegal = Msisdn::parse("+221 77 123 45 67", Country::Sn).unwrap();
+        assert_eq!(senegal.national(Country::Sn), Some("771234567"));
+        assert_eq!(senegal.national(Country::Ci), None);
+        let ivory = Msisdn::parse("+2250701234567", Country::Ci).unwrap();
+        assert_eq!(ivory.national(Country::Ci), Some("0701234567"));
+    }
 
     #[test]
     fn valid_numbers_become_e164() {

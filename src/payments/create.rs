@@ -89,7 +89,7 @@ impl Payments {
                     phone: phone.cloned(),
                     one_time_code: None,
                     card: None,
-                    checkout_token: token.clone(),
+                    return_url: self.checkout_url(&token),
                 };
                 Some(self.start_attempt(mode, &request).await?)
             }

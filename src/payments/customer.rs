@@ -6,7 +6,7 @@ use super::{Attempt, Conflict, Payment, PaymentError, Payments};
 use crate::db::{self, Constraint};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{
-    AttemptStatus, CardDetails, ConfirmationFlow, Country, FailureCode, InvalidInput, PaymentEvent,
+    AttemptStatus, CardDetails, ConfirmationFlow, Country, Failure, FailureCode, InvalidInput, PaymentEvent,
     PaymentStatus, ProviderCode,
 };
 use crate::providers::AttemptRequest;
@@ -173,27 +173,29 @@ impl Payments {
             phone: choice.phone.clone(),
             one_time_code: choice.one_time_code.clone(),
             card: choice.card.clone(),
-            checkout_token: payment.checkout_token.clone(),
+            return_url: self.checkout_url(&payment.checkout_token),
         };
         let routed = match self.start_attempt(payment.mode, &request).await {
             Ok(routed) => routed,
             Err(err) => {
                 // The attempt keeps a failure code; an internal error's text stays in the log.
-                let code = match &err {
-                    PaymentError::ProviderRefused { code, .. } => *code,
-                    PaymentError::ProviderUnavailable { .. } => FailureCode::Unavailable,
+                let failure = match &err {
+                    PaymentError::ProviderRefused { failure, .. } => failure.clone(),
+                    PaymentError::ProviderUnavailable { .. } => {
+                        Failure::new(FailureCode::Unavailable)
+                    }
                     PaymentError::Invalid(_)
                     | PaymentError::NotFound
                     | PaymentError::Conflict(_)
                     | PaymentError::LiveModeDisabled
                     | PaymentError::NotLive(_)
-                    | PaymentError::Internal(_) => FailureCode::Internal,
+                    | PaymentError::Internal(_) => Failure::new(FailureCode::Internal),
                 };
-                let message = code.message_fr(choice.provider);
+                let message = failure.message_fr(choice.provider);
                 let closing = db::attempts::Closing {
                     status: AttemptStatus::Failed,
                     provider_status: None,
-                    failure: Some((code, &message)),
+                    failure: Some((failure.code, &message)),
                 };
                 db::attempts::close(&self.pool, &attempt_id, closing, self.clock.now_ms()).await?;
                 return Err(err);

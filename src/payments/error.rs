@@ -2,7 +2,7 @@
 //! page) turns a variant into its own answer; none reads the text to decide. `Display` is the
 //! French sentence the API shows; the page asks for its language with `text`.
 
-use crate::domain::{FailureCode, InvalidInput, PaymentStatus, ProviderCode, Unavailable};
+use crate::domain::{Failure, FailureCode, InvalidInput, PaymentStatus, ProviderCode, Unavailable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
@@ -24,10 +24,10 @@ pub enum PaymentError {
     #[error("{}", FailureCode::Unavailable.message_fr(*provider))]
     ProviderUnavailable { provider: ProviderCode },
     /// The provider refused the attempt itself (a wrong one-time code, a duplicate payment).
-    #[error("{}", code.message_fr(*provider))]
+    #[error("{}", failure.message_fr(*provider))]
     ProviderRefused {
         provider: ProviderCode,
-        code: FailureCode,
+        failure: Failure,
     },
     /// Dalal's own failure. Its text goes to the log only: clients get a generic sentence.
     #[error(transparent)]
@@ -165,7 +165,9 @@ impl PaymentError {
             PaymentError::ProviderUnavailable { provider } => {
                 pick(FailureCode::Unavailable.texts(*provider))
             }
-            PaymentError::ProviderRefused { provider, code } => pick(code.texts(*provider)),
+            PaymentError::ProviderRefused { provider, failure } => {
+                pick(failure.texts(*provider))
+            }
             PaymentError::Internal(err) => {
                 tracing::error!(error = ?err, "checkout action failed");
                 pick((

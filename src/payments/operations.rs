@@ -158,10 +158,8 @@ impl Payments {
             amount: money,
         };
         let (status, provider_reference, failure) = match connector.refund(&asked).await {
-            Ok(RefundOutcome::Succeeded { reference }) => {
-                (RefundStatus::Succeeded, Some(reference), None)
-            }
-            Ok(RefundOutcome::Failed(code)) => (RefundStatus::Failed, None, Some(code)),
+            Ok(RefundOutcome::Succeeded { reference }) => (RefundStatus::Succeeded, reference, None),
+            Ok(RefundOutcome::Failed(failure)) => (RefundStatus::Failed, None, Some(failure.code)),
             Err(ProviderError::Unavailable) => (
                 RefundStatus::Failed,
                 None,

@@ -18,6 +18,10 @@ pub(super) struct Routed {
     pub reason: String,
 }
 
+/// The raw status of an attempt whose start's answer was lost (`ProviderError::OutcomeUnknown`),
+/// until the provider says more.
+pub const OUTCOME_UNKNOWN: &str = "OUTCOME_UNKNOWN";
+
 /// How long the router trusts the gateways' health it read: what this process records (a
 /// failure, a success after failures) is seen at once; what another process records (the CLI,
 /// another instance) within this.
@@ -107,6 +111,15 @@ impl Payments {
         })
     }
 
+    /// Each connector of a provider in a mode: the ones a notification may come from.
+    pub fn connectors_of(
+        &self,
+        mode: Mode,
+        provider: ProviderCode,
+    ) -> Vec<&Arc<dyn PaymentProvider>> {
+        self.registry(mode).connectors_of(provider)
+    }
+
     /// Whether this mode has any connector at all (live mode without credentials has none).
     pub fn takes_payments(&self, mode: Mode) -> bool {
         !self.registry(mode).is_empty()
@@ -170,24 +183,21 @@ impl Payments {
         let mut failed: Vec<&str> = Vec::new();
         for gateway in order {
             let connector = self.connector(mode, Some(&gateway.id), request.provider)?;
-            match connector.initiate(request).await {
+            let session = match connector.initiate(request).await {
                 Ok(session) => {
                     if health.is_failing(&gateway.id) {
                         db::gateways::record_success(&self.pool, &gateway.id).await?;
                         self.health.forget();
                     }
-                    let reason = gateways::reason(
-                        gateway,
-                        request.amount,
-                        candidates.len(),
-                        &skipped_ids,
-                        &failed,
-                    );
-                    return Ok(Routed {
-                        session,
-                        gateway: gateway.id.clone(),
-                        reason,
-                    });
+                    session
+                }
+                // The request went out and its answer was lost: the money may have moved. The
+                // attempt stays open under the reference the connector chose before sending, to
+                // be settled by asking; it is never sent again, nor elsewhere. The customer may
+                // have been charged, or asked: the page waits.
+                Err(ProviderError::OutcomeUnknown { reference }) => {
+                    tracing::warn!(gateway = %gateway.id, %reference, "a provider's answer was lost: the attempt is settled by asking, never sent elsewhere");
+                    ProviderSession::asked(reference, OUTCOME_UNKNOWN)
                 }
                 Err(ProviderError::Unavailable) => {
                     tracing::warn!(gateway = %gateway.id, "gateway unavailable, failing over");
@@ -195,9 +205,22 @@ impl Payments {
                         .await?;
                     self.health.forget();
                     failed.push(&gateway.id);
+                    continue;
                 }
                 Err(other) => return Err(provider_error(request.provider, other)),
-            }
+            };
+            let reason = gateways::reason(
+                gateway,
+                request.amount,
+                candidates.len(),
+                &skipped_ids,
+                &failed,
+            );
+            return Ok(Routed {
+                session,
+                gateway: gateway.id.clone(),
+                reason,
+            });
         }
         Err(PaymentError::ProviderUnavailable {
             provider: request.provider,
@@ -237,7 +260,10 @@ fn no_gateway(request: &AttemptRequest, brand: Option<crate::domain::CardBrand>)
 pub(super) fn provider_error(provider: ProviderCode, err: ProviderError) -> PaymentError {
     match err {
         ProviderError::Unavailable => PaymentError::ProviderUnavailable { provider },
-        ProviderError::Refused(code) => PaymentError::ProviderRefused { provider, code },
+        ProviderError::OutcomeUnknown { reference } => PaymentError::Internal(anyhow::anyhow!(
+            "{provider}'s answer about {reference} was lost outside an attempt's start"
+        )),
+        ProviderError::Refused(failure) => PaymentError::ProviderRefused { provider, failure },
         ProviderError::UnknownReference(r) => PaymentError::Internal(anyhow::anyhow!(
             "{provider} does not know the reference {r}"
         )),

@@ -4,8 +4,8 @@
 
 use super::{Attempt, CHECK_INTERVAL_MS, Mode, Payment, PaymentError, Payments};
 use crate::db;
-use crate::domain::{AttemptStatus, PaymentEvent, PaymentStatus, ProviderCode};
-use crate::providers::{AttemptOutcome, ProviderError, ProviderStatus};
+use crate::domain::{AttemptStatus, Currency, Money, PaymentEvent, PaymentStatus, ProviderCode};
+use crate::providers::{AttemptOutcome, AttemptRef, ProviderError, ProviderStatus};
 use anyhow::Context;
 
 /// How long to leave a provider alone after it failed to answer a status request.
@@ -26,10 +26,12 @@ impl Payments {
         Ok(())
     }
 
-    /// A provider's notification about one of its references: only a hint to look again.
-    /// False when no attempt has this reference.
+    /// A provider's notification about one of its references: only a hint to look again, at an
+    /// attempt of `mode` when the notification was authenticated by that mode's credentials.
+    /// False when no such attempt has this reference.
     pub async fn provider_notified(
         &self,
+        mode: Option<Mode>,
         provider: ProviderCode,
         reference: &str,
     ) -> Result<bool, PaymentError> {
@@ -38,14 +40,15 @@ impl Payments {
         else {
             return Ok(false);
         };
-        self.refresh_attempt(&attempt.id).await?;
-        Ok(true)
+        self.refresh_attempt_in(&attempt.id, mode).await
     }
 
-    /// A provider's notification naming Dalal's own attempt id (MTN MoMo's `externalId`): only
-    /// a hint to look again. False when no attempt of this provider has this id.
+    /// A provider's notification naming Dalal's own attempt id (MTN MoMo's `externalId`,
+    /// Orange Money's `reference`): only a hint to look again. False when no attempt of this
+    /// provider (and mode) has this id.
     pub async fn attempt_notified(
         &self,
+        mode: Option<Mode>,
         provider: ProviderCode,
         attempt_id: &str,
     ) -> Result<bool, PaymentError> {
@@ -55,8 +58,7 @@ impl Payments {
         if attempt.provider != provider.code() {
             return Ok(false);
         }
-        self.refresh_attempt(attempt_id).await?;
-        Ok(true)
+        self.refresh_attempt_in(attempt_id, mode).await
     }
 
     /// One pass of the provider status checker; returns how many attempts were checked.
@@ -74,38 +76,60 @@ impl Payments {
 
     /// Asks the provider where an open attempt stands and applies its answer.
     pub async fn refresh_attempt(&self, attempt_id: &str) -> Result<(), PaymentError> {
+        self.refresh_attempt_in(attempt_id, None).await.map(drop)
+    }
+
+    /// `refresh_attempt`, for an attempt of `mode` only (when given): false when the attempt
+    /// is another mode's.
+    async fn refresh_attempt_in(
+        &self,
+        attempt_id: &str,
+        only: Option<Mode>,
+    ) -> Result<bool, PaymentError> {
         let Some(row) = db::attempts::find(&self.pool, attempt_id).await? else {
-            return Ok(());
+            return Ok(false);
         };
         let attempt = Attempt::try_from(row)?;
-        let Some(reference) = attempt
-            .provider_reference
-            .clone()
-            .filter(|_| attempt.status.is_open())
-        else {
-            return Ok(());
-        };
         let payment_row = db::payments::find_by_id(&self.pool, attempt.payment_id)
             .await?
             .context("attempt without payment")?;
         let mode = Mode::parse(&payment_row.mode)
             .with_context(|| format!("unknown mode {:?}", payment_row.mode))?;
+        if only.is_some_and(|only| only != mode) {
+            return Ok(false);
+        }
+        let Some(reference) = attempt
+            .provider_reference
+            .clone()
+            .filter(|_| attempt.status.is_open())
+        else {
+            return Ok(true);
+        };
+        let asked = AttemptRef {
+            attempt_id: &attempt.id,
+            reference: &reference,
+            amount: Currency::parse(&payment_row.currency)
+                .and_then(|currency| Money::new(payment_row.amount, currency))
+                .map_err(|e| anyhow::anyhow!("a stored payment's amount: {e}"))?,
+            started_at_ms: attempt.created_at,
+        };
         let status = match self
             .connector(mode, attempt.gateway.as_deref(), attempt.provider)?
-            .fetch_status(&reference)
+            .fetch_status(&asked)
             .await
         {
             Ok(status) => status,
             Err(ProviderError::Unavailable) => {
                 let later = self.clock.now_ms() + UNREACHABLE_BACKOFF_MS;
                 db::attempts::schedule_check(&self.pool, attempt_id, later).await?;
-                return Ok(());
+                return Ok(true);
             }
             Err(err) => {
                 return Err(super::routing::provider_error(attempt.provider, err));
             }
         };
-        self.apply_provider_status(&attempt, &status).await
+        self.apply_provider_status(&attempt, &status).await?;
+        Ok(true)
     }
 
     pub(super) async fn apply_provider_status(
@@ -176,12 +200,13 @@ impl Payments {
                         "provider reported a success on a payment that is already {current}: refund needed");
                 }
             }
-            AttemptOutcome::Failed(code) => {
-                let message = code.message_fr(attempt.provider);
+            AttemptOutcome::Failed(failure) => {
+                let code = failure.code;
+                let message = failure.message_fr(attempt.provider);
                 let closing = db::attempts::Closing {
                     status: AttemptStatus::Failed,
                     provider_status: Some(raw),
-                    failure: Some((*code, &message)),
+                    failure: Some((code, &message)),
                 };
                 if !db::attempts::close(&mut tx, &attempt.id, closing, now).await? {
                     return Ok(());

@@ -1,5 +1,6 @@
 //! What the HTTP connectors (Wave, MTN MoMo, Orange Money) share: one reading of a provider's
-//! answer, and an access token kept until shortly before it expires.
+//! answer — which tells "nothing was sent" from "sent, answer lost", since only the first may be
+//! tried again elsewhere — and an access token kept until shortly before it expires.
 
 use super::ProviderError;
 use crate::config::Secret;
@@ -7,66 +8,167 @@ use anyhow::Context;
 use reqwest::{Method, StatusCode};
 
 /// A provider refused a request Dalal made: its status and error code, for the log and for the
-/// connector that tells some refusals apart (it travels inside `ProviderError::Internal`). The
-/// credentials are in headers, never in this error.
-#[derive(Debug, thiserror::Error)]
+/// connector that tells refusals apart. The credentials are in headers, never in this error.
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{provider} answered {status} ({code})")]
 pub struct Refused {
     pub provider: &'static str,
     pub status: StatusCode,
+    /// The provider's code, from its error body's `code` (a string, or a number written as
+    /// one); empty when the body has none.
     pub code: String,
 }
 
-impl Refused {
-    /// The refusal a connector's error carries, if it is one.
-    pub fn of(err: &ProviderError) -> Option<&Refused> {
+/// Why a request got no usable answer.
+#[derive(Debug, Clone)]
+pub enum SendError {
+    /// Nothing reached the provider (no connection), or it said it was too busy (429): the
+    /// request had no effect.
+    NotSent,
+    /// The request went out and no answer came back (a timeout, a broken connection): for a
+    /// request that moves money, the outcome is unknown.
+    NoAnswer,
+    /// A 5xx, with the error body's code if it has one. Some providers refuse with a 5xx and a
+    /// documented code (MTN's ErrorReason words); without one, read it as `NoAnswer`.
+    ServerError(Refused),
+    /// 404: what the path names does not exist (with the error body's code, if any).
+    NotFound(Refused),
+    /// Any other 4xx.
+    Refused(Refused),
+    /// No token: the provider refused Dalal's credentials (the text says which to check).
+    Credentials(String),
+}
+
+impl From<SendError> for ProviderError {
+    /// The reading for requests that move no money (reads, and creations nobody has seen yet):
+    /// no answer is as good as none sent.
+    fn from(err: SendError) -> Self {
         match err {
-            ProviderError::Internal(err) => err.downcast_ref(),
-            _ => None,
+            SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_) => {
+                ProviderError::Unavailable
+            }
+            SendError::NotFound(_) => ProviderError::UnknownReference(String::new()),
+            SendError::Refused(refused) => anyhow::Error::new(refused).into(),
+            SendError::Credentials(why) => anyhow::anyhow!(why).into(),
+        }
+    }
+}
+
+impl SendError {
+    /// Whether the provider refused with this HTTP status.
+    pub fn is(&self, status: StatusCode) -> bool {
+        matches!(self, SendError::Refused(r) if r.status == status)
+    }
+
+    /// The provider's answer with its error code, if there was one.
+    pub fn refused(&self) -> Option<&Refused> {
+        match self {
+            SendError::Refused(refused)
+            | SendError::NotFound(refused)
+            | SendError::ServerError(refused) => Some(refused),
+            SendError::NotSent | SendError::NoAnswer | SendError::Credentials(_) => None,
         }
     }
 }
 
 /// Sends one request and reads the answer as every connector does: a 2xx answer is returned;
-/// 429, 5xx and no answer at all are `Unavailable` (try later, or another gateway); 404 is
-/// `UnknownReference` (of `path`, which names it); any other answer is a `Refused` with the
-/// provider's error `code` (all three providers name it so in their error bodies).
+/// no connection and 429 are `NotSent`; a timeout after sending is `NoAnswer`; a 5xx is
+/// `ServerError`; 404 is `NotFound`; any other answer is `Refused` with the provider's error
+/// `code`.
 pub async fn send(
     provider: &'static str,
     method: &Method,
     path: &str,
     request: reqwest::RequestBuilder,
-) -> Result<reqwest::Response, ProviderError> {
+) -> Result<reqwest::Response, SendError> {
     let response = match request.send().await {
         Ok(response) => response,
-        Err(err) => {
+        Err(err) if err.is_connect() => {
             tracing::warn!(provider, %method, path, error = %err.without_url(), "a provider could not be reached");
-            return Err(ProviderError::Unavailable);
+            return Err(SendError::NotSent);
+        }
+        Err(err) => {
+            tracing::warn!(provider, %method, path, error = %err.without_url(), "a provider's answer was lost");
+            return Err(SendError::NoAnswer);
         }
     };
     let status = response.status();
     if status.is_success() {
         return Ok(response);
     }
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        tracing::warn!(provider, %method, path, %status, "a provider is unavailable");
-        return Err(ProviderError::Unavailable);
-    }
-    if status == StatusCode::NOT_FOUND {
-        return Err(ProviderError::UnknownReference(path.to_owned()));
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        tracing::warn!(provider, %method, path, %status, "a provider asks Dalal to slow down");
+        return Err(SendError::NotSent);
     }
     let code = response
         .json::<serde_json::Value>()
         .await
         .ok()
-        .and_then(|body| Some(body.get("code")?.as_str()?.to_owned()))
+        .and_then(|body| error_code(&body))
         .unwrap_or_default();
-    Err(anyhow::Error::new(Refused {
+    let refused = Refused {
         provider,
         status,
         code,
-    })
-    .into())
+    };
+    if status == StatusCode::NOT_FOUND {
+        return Err(SendError::NotFound(refused));
+    }
+    if status.is_server_error() {
+        tracing::warn!(provider, %method, path, %status, code = %refused.code, "a provider is unavailable");
+        return Err(SendError::ServerError(refused));
+    }
+    tracing::info!(provider, %method, path, %status, code = %refused.code, "a provider refused a request");
+    Err(SendError::Refused(refused))
+}
+
+/// An error body's `code`: a string (Wave's `"invalid-auth"`, Orange's `"60"`) or a number.
+fn error_code(body: &serde_json::Value) -> Option<String> {
+    match body.get("code")? {
+        serde_json::Value::String(code) => Some(code.clone()),
+        serde_json::Value::Number(code) => Some(code.to_string()),
+        _ => None,
+    }
+}
+
+/// What an answer says about the credentials that made it, for `dalal check-providers`: the
+/// words every provider shares (unreachable, IP not allowed, refused), or `None` for an answer
+/// the connector reads itself.
+pub fn plainly(provider: &str, err: &SendError, settings: &str) -> String {
+    match err {
+        SendError::NotSent => {
+            format!("{provider} could not be reached: check the network and the base URL")
+        }
+        SendError::NoAnswer => format!("{provider} did not answer in time"),
+        SendError::ServerError(r) => format!("{provider} is failing ({} {})", r.status, r.code),
+        SendError::Refused(r) if r.status == StatusCode::FORBIDDEN => format!(
+            "{provider} refuses calls from this server's IP address ({}): ask {provider} to allow it",
+            r.code
+        ),
+        SendError::Refused(r) if r.status == StatusCode::UNAUTHORIZED => {
+            format!(
+                "{provider} refused the credentials ({}): check {settings}",
+                r.code
+            )
+        }
+        SendError::Refused(r) | SendError::NotFound(r) => {
+            format!("{provider} answered {} ({})", r.status, r.code)
+        }
+        SendError::Credentials(why) => why.clone(),
+    }
+}
+
+/// The HTTP client of a connector: `timeout` for a whole call (a customer waits on it), five
+/// seconds to connect.
+pub fn client(
+    provider: &'static str,
+    timeout: std::time::Duration,
+) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(std::time::Duration::from_secs(5).min(timeout))
+        .build()
+        .with_context(|| format!("failed to build {provider}'s HTTP client"))
 }
 
 /// A 2xx answer's JSON, as the provider documents it.
@@ -74,9 +176,20 @@ pub async fn read<T: serde::de::DeserializeOwned>(
     provider: &'static str,
     response: reqwest::Response,
 ) -> Result<T, ProviderError> {
-    Ok(response
-        .json::<T>()
+    let bytes = response
+        .bytes()
         .await
+        .with_context(|| format!("{provider}'s answer was cut short"))?;
+    parse(provider, &bytes)
+}
+
+/// A provider's JSON, or an error that names the provider and what serde found wrong (never
+/// the body: it may hold a customer's number).
+pub fn parse<T: serde::de::DeserializeOwned>(
+    provider: &'static str,
+    bytes: &[u8],
+) -> Result<T, ProviderError> {
+    Ok(serde_json::from_slice(bytes)
         .with_context(|| format!("{provider}'s answer is not the documented JSON"))?)
 }
 
@@ -120,6 +233,15 @@ impl KeptToken {
     }
 }
 
+/// A connector's token, as `SendError`: `NotSent` when the provider is unavailable, else the
+/// refusal of Dalal's credentials.
+pub fn no_token(err: ProviderError) -> SendError {
+    match err {
+        ProviderError::Unavailable => SendError::NotSent,
+        other => SendError::Credentials(format!("{other:#}")),
+    }
+}
+
 /// Fetches a token with `request`: the provider's JSON, or `Unavailable`, or — any refusal — a
 /// clear error naming the settings to check.
 pub async fn fetch_token<T: serde::de::DeserializeOwned>(
@@ -130,17 +252,19 @@ pub async fn fetch_token<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ProviderError> {
     match send(provider, &Method::POST, path, request).await {
         Ok(response) => read(provider, response).await,
-        Err(ProviderError::Unavailable) => Err(ProviderError::Unavailable),
-        Err(err) => Err(anyhow::anyhow!(
-            "{provider} refused Dalal's credentials ({err}): check {settings}"
+        Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
+            Err(ProviderError::Unavailable)
+        }
+        Err(SendError::NotFound(_)) => Err(anyhow::anyhow!(
+            "{provider} has no token endpoint at {path}: check {settings}"
         )
         .into()),
+        Err(SendError::Refused(refused)) => Err(anyhow::anyhow!(
+            "{provider} refused Dalal's credentials ({refused}): check {settings}"
+        )
+        .into()),
+        Err(SendError::Credentials(why)) => Err(anyhow::anyhow!(why).into()),
     }
-}
-
-/// Whether a connector's error is the provider saying `status`.
-pub fn refused_with(err: &ProviderError, status: StatusCode) -> bool {
-    Refused::of(err).is_some_and(|r| r.status == status)
 }
 
 #[cfg(test)]
@@ -165,7 +289,10 @@ mod tests {
         // A failed fetch keeps nothing: the next call tries again.
         kept.forget().await;
         let down = || async { Err::<(Secret, i64), _>(ProviderError::Unavailable) };
-        assert!(matches!(kept.get(0, down).await, Err(ProviderError::Unavailable)));
+        assert!(matches!(
+            kept.get(0, down).await,
+            Err(ProviderError::Unavailable)
+        ));
         assert_eq!(kept.get(1, fetch).await.unwrap().expose(), "token-4");
     }
 }

@@ -1,46 +1,86 @@
-//! MTN MoMo's Open API, Collection product (`https://momodeveloper.mtn.com/api-documentation`),
-//! over HTTP: a request to pay pushes a prompt to the payer's phone. Live mode points it at
-//! `providers.mtn_momo.base_url` with the account's API user; test mode at the sandbox's emulator
-//! of the same API (`emulators::mtn_momo`).
+//! MTN MoMo's Open API, Collection product, over HTTP (PROVIDERS.md, "MTN MoMo — Open API,
+//! Collection"): a request to pay pushes a prompt to the payer's phone. Live mode points it at
+//! `providers.mtn_momo.base_url` with the account's API user; test mode at the sandbox's
+//! emulator of the same API.
 //!
 //! - Every call carries `Ocp-Apim-Subscription-Key` and `X-Target-Environment`, and a Bearer
-//!   token from `POST /collection/token/` (Basic API user and key), kept until shortly before it
-//!   expires; a 401 drops it and the call is made once more with a new one.
-//! - A request to pay is identified by the `X-Reference-Id` Dalal chooses (a UUID v4), so it is
-//!   retried once with the same id when MTN is unreachable: MTN refuses a known id (409), which
-//!   then means the first try arrived.
+//!   token from `POST /collection/token/` (Basic API user and key), kept until a minute before
+//!   it expires; a 401 drops it and the call is made once more with a new one.
+//! - A target environment is one country's MTN (`mtnivorycoast`, `mtnbenin`, `mtncameroon`); the
+//!   connector serves the countries of its environments. A request opened in another than the
+//!   first has the environment after its id in Dalal's reference (`<uuid>@mtnbenin`).
+//! - A request to pay is identified by the `X-Reference-Id` Dalal chooses (a UUID v4). When its
+//!   answer is lost it is sent again with the same id: MTN refuses a known id (`409
+//!   RESOURCE_ALREADY_EXIST`), which then proves the first arrived. If the second answer is lost
+//!   too, the outcome is unknown: the attempt stays open under that id, never sent elsewhere.
 //! - The callback MTN sends to `X-Callback-Url` is sent once and is not signed: Dalal only takes
-//!   it as a reason to ask (`hooks::mtn_momo`).
+//!   it as a reason to ask.
 
 pub mod transformers;
 pub mod wire;
 
+use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
-    http,
+    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
+    PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
 };
 use crate::clock::SharedClock;
-use crate::config::{MtnMomoCredentials, Secret};
-use crate::domain::{FailureCode, ProviderCode};
+use crate::config::Secret;
+use crate::domain::{Country, Failure, FailureCode, ProviderCode};
 use crate::random;
 use anyhow::Context;
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
-use std::collections::BTreeMap;
 use std::time::Duration;
-use wire::{Party, RequestToPay, RequestToPayResult, Token};
+use wire::{Balance, Callback, Party, RequestToPay, RequestToPayResult, Token};
 
 /// The provider's name in logs and errors.
 const NAME: &str = "MTN MoMo";
 const TIMEOUT: Duration = Duration::from_secs(15);
-/// A token is renewed this long before MTN says it expires.
+/// A token is renewed this long before MTN says it expires ("about a minute early").
 const RENEW_BEFORE_MS: i64 = 60_000;
+/// How long a request to pay MTN has no record of may still arrive (its answer was lost).
+const NOT_FOUND_GRACE_MS: i64 = 2 * 60 * 1000;
+/// Between a reference's id and the environment it was opened in.
+const ENVIRONMENT_SEPARATOR: char = '@';
+
+/// The API user's credentials: the Collection product's subscription key, the API user (a
+/// UUID) and its key.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub subscription_key: Secret,
+    pub api_user: Secret,
+    pub api_key: Secret,
+}
+
+/// A target environment and the country whose payments it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub name: String,
+    pub country: Country,
+}
+
+impl Environment {
+    /// The country of MTN's production environments that Dalal's countries have
+    /// (momodeveloper.mtn.com; PROVIDERS.md names `mtnivorycoast`, `mtnbenin`, `mtncameroon`).
+    /// `sandbox` takes EUR only: it is no country's.
+    pub fn country_of(name: &str) -> Option<Country> {
+        match name {
+            "mtnivorycoast" => Some(Country::Ci),
+            "mtnbenin" => Some(Country::Bj),
+            "mtncameroon" => Some(Country::Cm),
+            _ => None,
+        }
+    }
+}
 
 pub struct MtnMomoConnector {
     http: reqwest::Client,
     /// `https://proxy.momoapi.mtn.com`, or the emulator's `…/sandbox/providers/mtn-momo`.
     base_url: String,
-    credentials: MtnMomoCredentials,
+    credentials: Credentials,
+    /// The first is the one whose references are bare.
+    environments: Vec<Environment>,
     /// Dalal's `/hooks/mtn-momo`, sent as `X-Callback-Url`.
     callback_url: String,
     clock: SharedClock,
@@ -50,23 +90,31 @@ pub struct MtnMomoConnector {
 impl MtnMomoConnector {
     pub fn new(
         base_url: &str,
-        credentials: MtnMomoCredentials,
+        credentials: Credentials,
+        environments: Vec<Environment>,
         callback_url: &str,
         clock: SharedClock,
     ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .context("failed to build MTN MoMo's HTTP client")?;
+        anyhow::ensure!(
+            !environments.is_empty(),
+            "MTN MoMo needs a target environment"
+        );
+        let http = http::client(NAME, TIMEOUT)?;
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             credentials,
+            environments,
             callback_url: callback_url.to_owned(),
             clock,
             token: http::KeptToken::new(RENEW_BEFORE_MS),
         })
+    }
+
+    /// The same connector with another time limit per call (tests of lost answers).
+    pub fn with_timeout(mut self, timeout: Duration) -> anyhow::Result<Self> {
+        self.http = http::client(NAME, timeout)?;
+        Ok(self)
     }
 
     /// A valid access token: the kept one, or a new one from `POST /collection/token/`.
@@ -93,22 +141,22 @@ impl MtnMomoConnector {
             .await
     }
 
-    /// One call, with a token; made again with a new token if MTN says the token is no good
-    /// (it expired early or was revoked). The answer is read as every connector reads one
-    /// (`http::send`).
+    /// One call in an environment, with a token; made again with a new token if MTN says the
+    /// token is no good (it expired early or was revoked).
     async fn call(
         &self,
+        environment: &Environment,
         method: Method,
         path: &str,
-        request_to_pay: Option<(&str, &RequestToPay)>,
-    ) -> Result<reqwest::Response, ProviderError> {
+        request_to_pay: Option<(&str, &RequestToPay<'_>)>,
+    ) -> Result<reqwest::Response, SendError> {
         for attempt in 0..2 {
-            let token = self.token().await?;
+            let token = self.token().await.map_err(http::no_token)?;
             let mut request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base_url))
                 .bearer_auth(token.expose())
-                .header("X-Target-Environment", &self.credentials.target_environment)
+                .header("X-Target-Environment", &environment.name)
                 .header(
                     "Ocp-Apim-Subscription-Key",
                     self.credentials.subscription_key.expose(),
@@ -120,34 +168,132 @@ impl MtnMomoConnector {
                     .json(body);
             }
             match http::send(NAME, &method, path, request).await {
-                Err(err) if attempt == 0 && http::refused_with(&err, StatusCode::UNAUTHORIZED) => {
+                Err(err) if attempt == 0 && err.is(StatusCode::UNAUTHORIZED) => {
                     self.token.forget().await;
                 }
                 answer => return answer,
             }
         }
-        Err(anyhow::anyhow!("MTN MoMo refused two fresh tokens in a row").into())
+        unreachable!("the loop returns on its second turn")
+    }
+
+    fn environment_for(&self, country: Country) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.country == country)
+    }
+
+    /// A reference's request id and the environment it was opened in.
+    fn split<'r>(&self, reference: &'r str) -> Result<(&'r str, &Environment), ProviderError> {
+        match reference.split_once(ENVIRONMENT_SEPARATOR) {
+            None => Ok((reference, &self.environments[0])),
+            Some((id, name)) => self
+                .environments
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| (id, e))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("no MTN MoMo environment {name:?}: check providers.mtn_momo")
+                        .into()
+                }),
+        }
+    }
+
+    fn reference(&self, id: &str, environment: &Environment) -> String {
+        if *environment == self.environments[0] {
+            id.to_owned()
+        } else {
+            format!("{id}{ENVIRONMENT_SEPARATOR}{}", environment.name)
+        }
     }
 
     /// `GET /collection/v1_0/requesttopay/{referenceId}`, retried once if MTN is unavailable.
     async fn result(&self, reference: &str) -> Result<RequestToPayResult, ProviderError> {
-        let path = format!("/collection/v1_0/requesttopay/{reference}");
-        let response = match self.call(Method::GET, &path, None).await {
-            Err(ProviderError::Unavailable) => self.call(Method::GET, &path, None).await,
+        let (id, environment) = self.split(reference)?;
+        let path = format!("/collection/v1_0/requesttopay/{id}");
+        let response = match self.call(environment, Method::GET, &path, None).await {
+            Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
+                self.call(environment, Method::GET, &path, None).await
+            }
             other => other,
         };
         match response {
             Ok(response) => http::read(NAME, response).await,
-            Err(ProviderError::UnknownReference(_)) => {
+            Err(SendError::NotFound(_)) => {
                 Err(ProviderError::UnknownReference(reference.to_owned()))
             }
-            Err(err) => Err(err),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// `GET /collection/v1_0/account/balance`: `check-providers` reads it (moves no money).
+    pub async fn balance(&self) -> Result<(String, String), ProviderError> {
+        let environment = &self.environments[0];
+        let path = "/collection/v1_0/account/balance";
+        let response = self.call(environment, Method::GET, path, None).await?;
+        let balance: Balance = http::read(NAME, response).await?;
+        Ok((balance.available_balance, balance.currency))
+    }
+
+    /// Where a request to pay whose answer was not a plain `202` stands, from MTN's own records
+    /// (PROVIDERS.md: "a 404 means it never took"). `after` is how the POST ended:
+    /// - MTN refused it with one of its ErrorReason words (some come as a `500`): refused;
+    /// - any other 5xx: MTN answered, so it is done with the request: if it has no record of
+    ///   it, nothing happened (`Unavailable`, safe to go elsewhere), else the attempt goes on;
+    /// - no answer at all: the same id is sent once more (`409` proves MTN has it); lost again,
+    ///   the outcome is unknown.
+    async fn settle_start(
+        &self,
+        environment: &Environment,
+        id: &str,
+        body: &RequestToPay<'_>,
+        after: SendError,
+    ) -> Result<(), ProviderError> {
+        let path = "/collection/v1_0/requesttopay";
+        let unknown = || ProviderError::OutcomeUnknown {
+            reference: self.reference(id, environment),
+        };
+        match after {
+            SendError::ServerError(refused) if transformers::is_error_reason(&refused.code) => Err(
+                ProviderError::Refused(transformers::failure(Some(&refused.code))),
+            ),
+            SendError::ServerError(_) => {
+                match self.result(&self.reference(id, environment)).await {
+                    Ok(_) => Ok(()),
+                    Err(ProviderError::UnknownReference(_)) => Err(ProviderError::Unavailable),
+                    Err(_) => Err(unknown()),
+                }
+            }
+            SendError::NotSent | SendError::NoAnswer => {
+                match self
+                    .call(environment, Method::POST, path, Some((id, body)))
+                    .await
+                {
+                    Ok(_) => Ok(()),
+                    Err(err) if err.is(StatusCode::CONFLICT) => Ok(()),
+                    Err(SendError::NotSent) if matches!(after, SendError::NotSent) => {
+                        Err(ProviderError::Unavailable)
+                    }
+                    Err(SendError::NotSent | SendError::NoAnswer) => Err(unknown()),
+                    Err(err @ SendError::ServerError(_)) => {
+                        Box::pin(self.settle_start(environment, id, body, err)).await
+                    }
+                    Err(err) => Err(refusal(err)),
+                }
+            }
+            other => Err(refusal(other)),
         }
     }
 }
 
-fn refused_as_duplicate(err: &ProviderError) -> bool {
-    http::refused_with(err, StatusCode::CONFLICT)
+/// MTN's refusal of a request to pay, as Dalal's failure: the reason words MTN answers with map
+/// to failure codes; a 4xx without one is Dalal's error.
+fn refusal(err: SendError) -> ProviderError {
+    match err {
+        SendError::Refused(refused) if !refused.code.is_empty() => {
+            ProviderError::Refused(transformers::failure(Some(&refused.code)))
+        }
+        SendError::Refused(refused) => anyhow::Error::new(refused).into(),
+        other => other.into(),
+    }
 }
 
 #[async_trait]
@@ -156,58 +302,167 @@ impl PaymentProvider for MtnMomoConnector {
         ProviderCode::MtnMomo
     }
 
+    fn serves(&self, country: Country) -> bool {
+        self.environment_for(country).is_some()
+    }
+
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
         let Some(phone) = &request.phone else {
-            return Err(ProviderError::Refused(FailureCode::MissingPhone));
+            return Err(ProviderError::Refused(Failure::new(
+                FailureCode::MissingPhone,
+            )));
         };
-        let reference = random::uuid_v4();
+        let environment = self
+            .environment_for(request.country)
+            .with_context(|| format!("no MTN MoMo environment for {}", request.country.code()))?;
+        let id = random::uuid_v4();
         let body = RequestToPay {
             amount: request.amount.minor().to_string(),
-            currency: request.amount.currency().code().to_owned(),
-            external_id: request.attempt_id.clone(),
+            currency: request.amount.currency().code(),
+            external_id: &request.attempt_id,
             payer: Party {
-                party_id_type: "MSISDN".to_owned(),
+                party_id_type: "MSISDN",
                 party_id: phone.as_str().trim_start_matches('+').to_owned(),
             },
             payer_message: format!("Paiement {}", request.attempt_id),
             payee_note: request.attempt_id.clone(),
         };
         let path = "/collection/v1_0/requesttopay";
-        let sent = match self
-            .call(Method::POST, path, Some((&reference, &body)))
+        match self
+            .call(environment, Method::POST, path, Some((&id, &body)))
             .await
         {
-            Err(ProviderError::Unavailable) => {
-                match self
-                    .call(Method::POST, path, Some((&reference, &body)))
-                    .await
-                {
-                    Err(err) if refused_as_duplicate(&err) => Ok(()),
-                    other => other.map(|_| ()),
-                }
-            }
-            other => other.map(|_| ()),
-        };
-        sent?;
-        Ok(ProviderSession {
-            reference,
-            raw_status: "PENDING".to_owned(),
-            launch_url: None,
-            deep_links: BTreeMap::new(),
-            customer_asked: true,
-        })
+            Ok(_) => {}
+            Err(err @ SendError::Refused(_)) => return Err(refusal(err)),
+            Err(err) => self.settle_start(environment, &id, &body, err).await?,
+        }
+        Ok(ProviderSession::asked(
+            self.reference(&id, environment),
+            "PENDING",
+        ))
     }
 
-    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
-        let result = self.result(reference).await?;
+    async fn fetch_status(
+        &self,
+        attempt: &AttemptRef<'_>,
+    ) -> Result<ProviderStatus, ProviderError> {
+        let result = match self.result(attempt.reference).await {
+            Ok(result) => result,
+            // MTN has no such request: it never took. Give a request whose answer was lost a
+            // moment to arrive before saying so.
+            Err(ProviderError::UnknownReference(_)) => {
+                let waited = self.clock.now_ms() - attempt.started_at_ms;
+                let outcome = if waited < NOT_FOUND_GRACE_MS {
+                    AttemptOutcome::Waiting
+                } else {
+                    tracing::warn!(reference = %attempt.reference, "MTN MoMo has no record of this request to pay: it never took");
+                    AttemptOutcome::Failed(Failure::new(FailureCode::Unavailable))
+                };
+                return Ok(ProviderStatus {
+                    raw_status: "RESOURCE_NOT_FOUND".to_owned(),
+                    outcome,
+                });
+            }
+            Err(err) => return Err(err),
+        };
+        let theirs = |external: &str| external == attempt.attempt_id;
+        let amount_agrees = result
+            .amount
+            .as_deref()
+            .is_none_or(|a| whole_amount(a) == Some(attempt.amount.minor()));
+        if !result.external_id.as_deref().is_none_or(theirs) || !amount_agrees {
+            return Err(anyhow::anyhow!(
+                "MTN MoMo's request {} is not attempt {}'s (externalId or amount differ)",
+                attempt.reference,
+                attempt.attempt_id
+            )
+            .into());
+        }
         let raw_status = transformers::status_word(&result);
-        let outcome = transformers::outcome(&raw_status);
+        let outcome = AttemptOutcome::from(&result);
         if outcome == AttemptOutcome::Unrecognised {
-            tracing::error!(%reference, status = %raw_status, "MTN MoMo sent a status Dalal does not know; the attempt stays open");
+            tracing::error!(reference = %attempt.reference, status = %raw_status, "MTN MoMo sent a status Dalal does not know; the attempt stays open");
         }
         Ok(ProviderStatus {
             raw_status,
             outcome,
         })
+    }
+
+    /// A token, then the account's balance in each environment: both move no money.
+    async fn check(&self) -> Vec<Check> {
+        let mut checks = Vec::new();
+        let what = "MTN MoMo: API user and subscription key".to_owned();
+        match self.token().await {
+            Ok(_) => checks.push(Check::works(what, "MTN issued a token")),
+            Err(ProviderError::Unavailable) => {
+                checks.push(Check::fails(what, "MTN MoMo could not be reached: check the network and providers.mtn_momo.base_url"));
+                return checks;
+            }
+            Err(err) => {
+                checks.push(Check::fails(what, format!("{err:#}")));
+                return checks;
+            }
+        }
+        for environment in &self.environments {
+            let what = format!(
+                "MTN MoMo, environment {} ({})",
+                environment.name,
+                environment.country.code()
+            );
+            let path = "/collection/v1_0/account/balance";
+            let answer = self.call(environment, Method::GET, path, None).await;
+            checks.push(match answer {
+                Ok(response) => match http::read::<Balance>(NAME, response).await {
+                    Ok(balance) => Check::works(what, format!("balance {} {}", balance.available_balance, balance.currency)),
+                    Err(err) => Check::fails(what, format!("{err:#}")),
+                },
+                Err(SendError::ServerError(r)) if r.code == "NOT_ALLOWED_TARGET_ENVIRONMENT" => Check::fails(
+                    what,
+                    "MTN does not allow this API user in this environment: check providers.mtn_momo.target_environment",
+                ),
+                Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.mtn_momo")),
+            });
+        }
+        if !self.callback_url.starts_with("https://") {
+            checks.push(Check::fails(
+                "MTN MoMo: callback URL",
+                format!("{} is not https: MTN calls back only to the API user's providerCallbackHost (set server.public_url)", self.callback_url),
+            ));
+        }
+        checks
+    }
+
+    /// MTN's callback is unsigned (PROVIDERS.md): anything that names an attempt is a reason
+    /// to ask MTN about it, nothing more.
+    fn verify_notification(&self, _: &HeaderMap, body: &[u8], _: i64) -> Notification {
+        match serde_json::from_slice::<Callback>(body) {
+            Ok(callback) => Notification::Unsigned(Named::Attempt(callback.external_id)),
+            Err(_) => Notification::Unreadable,
+        }
+    }
+}
+
+/// An amount MTN wrote as a string ("1000", or "1000.0" as its sandbox echoes "5.0"): its
+/// whole units, if it has no fraction.
+fn whole_amount(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if !fraction.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    whole.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_compared_as_numbers() {
+        assert_eq!(whole_amount("1000"), Some(1000));
+        assert_eq!(whole_amount("5.0"), Some(5));
+        assert_eq!(whole_amount("5.00"), Some(5));
+        assert_eq!(whole_amount("5.5"), None);
+        assert_eq!(whole_amount("abc"), None);
     }
 }

@@ -1,104 +1,130 @@
-//! Orange Money over HTTP, through the merchant API Sonatel publishes
-//! (`https://developer.orange-sonatel.com`; wire format in `wire.rs`). Live mode points it at
+//! Orange Money over HTTP, through the merchant API Sonatel publishes (PROVIDERS.md, "Orange
+//! Money Senegal — Sonatel's merchant API"; wire format in `wire.rs`). Live mode points it at
 //! `providers.orange_money.base_url` with the account's client id and secret; test mode at the
-//! sandbox's emulator of the same API (`emulators::orange_money`).
+//! sandbox's emulator of the same API.
 //!
-//! - Every call carries a Bearer token from `POST /oauth/token` (client credentials), kept until
-//!   shortly before it expires; a 401 drops it and the call is made once more with a new one.
-//! - The QR-code and deep-link path creates a QR code for the payment (`POST
-//!   /api/eWallet/v4/qrcode`) carrying Dalal's attempt id in its `metadata`. Nothing is paid until
-//!   the customer scans it: its status is the transaction paid through it, if any (`GET
-//!   /api/eWallet/v1/transactions?qrId=…`). The attempt's reference is `qr:<qrId>`.
-//! - The one-time-code path charges the customer's number with the code they got by dialling
-//!   Orange's USSD code (`POST /api/eWallet/v1/payments/onestep`); the reference is the
-//!   transaction's id, asked about at `GET /api/eWallet/v1/transactions/{id}/status`.
-//! - Neither creation is retried: Orange keeps no idempotency key, and a second one-step payment
-//!   would charge twice (Orange itself refuses the same amount on the same number for a while).
-//! - Orange calls back (`hooks::orange_money`) with the transaction and the API key registered
-//!   with the callback URL; Dalal checks the key, then asks.
+//! - Every call carries a Bearer token from `POST /oauth/v1/token` (client credentials), kept
+//!   until shortly before it expires; a 401 drops it and the call is made once more with a new
+//!   one. Every call says `Content-Type` and `Accept: application/json`, GETs included: Orange's
+//!   gateway answers `415` otherwise.
+//! - The QR-code and deep-link path creates a single-use QR code (`POST /api/eWallet/v4/qrcode`)
+//!   whose `reference` is Dalal's attempt id. An unpaid code appears nowhere; once paid, the
+//!   transaction is found by `GET /api/eWallet/v1/transactions?reference=…` — a bare array
+//!   that ignores unknown filters, so each item's reference, amount and payee are checked
+//!   before a `SUCCESS` is believed. The attempt's reference is `qr:<qrId>`.
+//! - The one-time-code path charges the customer's national number with the code they got by
+//!   dialling Orange's USSD code (`POST /api/eWallet/v1/payments/onestep`); the reference is the
+//!   transaction's id, asked about at `GET …/transactions/{id}/status`. That call moves money
+//!   and Orange keeps no idempotency key: it is sent once. When its answer is lost (a timeout, a
+//!   5xx), the outcome is unknown: the attempt stays open as `ref:<attempt id>`, settled by the
+//!   search by reference, and is never sent again nor to another gateway. Found nothing after
+//!   `UNKNOWN_OUTCOME_GIVES_UP_MS`, it failed.
+//! - Orange calls back with `Authorization: Basic <the key registered with the callback URL>`
+//!   (`X-Api-Key` is taken too); Dalal checks the key, answers 2xx, then asks.
 
 pub mod transformers;
 pub mod wire;
 
+use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRequest, PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
-    http,
+    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
+    PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
 };
 use crate::clock::SharedClock;
-use crate::config::{OrangeMoneyCredentials, Secret};
-use crate::domain::{Country, FailureCode, ProviderCode};
+use crate::config::Secret;
+use crate::domain::{Country, Failure, FailureCode, ProviderCode};
 use anyhow::Context;
 use async_trait::async_trait;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use subtle::ConstantTimeEq;
+use transformers::OrangeStatus;
 use wire::{
-    ATTEMPT_KEY, Amount, OneStepPayment, Party, QrCode, QrCodeRequest, Token, Transaction,
-    Transactions,
+    ATTEMPT_KEY, Amount, Callback, OneStepAnswer, OneStepPayment, Party, QrCode, QrCodeRequest,
+    Restrictions, StatusAnswer, Token, Transaction,
 };
 
 /// The provider's name in logs and errors.
 const NAME: &str = "Orange Money";
 const TIMEOUT: Duration = Duration::from_secs(15);
-/// A token is renewed this long before Orange says it expires (its tokens live minutes).
+/// A token is renewed this long before Orange says it expires (its tokens live about 5 min).
 const RENEW_BEFORE_MS: i64 = 30_000;
 /// How long a QR code can be paid: as long as a Wave session, well inside a payment's life.
 pub const QR_VALIDITY_SECS: i64 = 30 * 60;
-/// The prefix of a QR-code attempt's reference.
+/// A one-step payment whose answer was lost and that the search has not found after this long
+/// never took: the customer may try again (pawaPay treats a deposit it never saw the same way
+/// after 15 minutes; a customer at a checkout waits less).
+pub const UNKNOWN_OUTCOME_GIVES_UP_MS: i64 = 5 * 60 * 1000;
+/// The prefixes of a QR code's reference and of a payment known by its reference only.
 const QR_PREFIX: &str = "qr:";
+const BY_REFERENCE_PREFIX: &str = "ref:";
+
+/// Everything a call to Orange Money's merchant API needs.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub client_id: Secret,
+    pub client_secret: Secret,
+    /// The merchant code payments go to (the payee Dalal checks in answers).
+    pub merchant_code: String,
+    /// The name customers see in the app.
+    pub merchant_name: String,
+    /// The key registered with the callback URL, which Orange sends back with each callback.
+    pub callback_key: Option<Secret>,
+    /// Where payments are taken (Sonatel's API is Orange Money Senegal's).
+    pub countries: Vec<Country>,
+    /// Dalal's `/hooks/orange-money`: the callback URL Orange should have registered.
+    pub callback_url: String,
+}
 
 pub struct OrangeMoneyConnector {
     http: reqwest::Client,
     /// `https://api.orange-sonatel.com`, or the emulator's `…/sandbox/providers/orange-money`.
     base_url: String,
-    credentials: OrangeMoneyCredentials,
-    /// Where the app sends the customer back: the checkout page.
-    public_url: String,
+    account: Account,
     clock: SharedClock,
     token: http::KeptToken,
 }
 
 enum Body<'a> {
     None,
-    Qr(&'a QrCodeRequest),
-    OneStep(&'a OneStepPayment),
+    Qr(&'a QrCodeRequest<'a>),
+    OneStep(&'a OneStepPayment<'a>),
 }
 
 impl OrangeMoneyConnector {
-    pub fn new(
-        base_url: &str,
-        credentials: OrangeMoneyCredentials,
-        public_url: &str,
-        clock: SharedClock,
-    ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .context("failed to build Orange Money's HTTP client")?;
+    pub fn new(base_url: &str, account: Account, clock: SharedClock) -> anyhow::Result<Self> {
+        let http = http::client(NAME, TIMEOUT)?;
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            credentials,
-            public_url: public_url.to_owned(),
+            account,
             clock,
             token: http::KeptToken::new(RENEW_BEFORE_MS),
         })
     }
 
-    /// A valid access token: the kept one, or a new one from `POST /oauth/token`.
+    /// The same connector with another time limit per call (tests of lost answers).
+    pub fn with_timeout(mut self, timeout: Duration) -> anyhow::Result<Self> {
+        self.http = http::client(NAME, timeout)?;
+        Ok(self)
+    }
+
+    /// A valid access token: the kept one, or a new one from `POST /oauth/v1/token`.
     async fn token(&self) -> Result<Secret, ProviderError> {
         self.token
             .get(self.clock.now_ms(), || async {
                 let form = [
                     ("grant_type", "client_credentials"),
-                    ("client_id", self.credentials.client_id.expose()),
-                    ("client_secret", self.credentials.client_secret.expose()),
+                    ("client_id", self.account.client_id.expose()),
+                    ("client_secret", self.account.client_secret.expose()),
                 ];
-                let path = "/oauth/token";
+                let path = "/oauth/v1/token";
                 let request = self
                     .http
                     .post(format!("{}{path}", self.base_url))
+                    .header(ACCEPT, "application/json")
                     .form(&form);
                 let token: Token =
                     http::fetch_token(NAME, "providers.orange_money's credentials", path, request)
@@ -109,32 +135,33 @@ impl OrangeMoneyConnector {
     }
 
     /// One call, with a token; made again with a new token if Orange says the token is no good.
-    /// The answer is read as every connector reads one (`http::send`).
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Body<'_>,
-    ) -> Result<reqwest::Response, ProviderError> {
+    ) -> Result<reqwest::Response, SendError> {
         for attempt in 0..2 {
-            let token = self.token().await?;
-            let mut request = self
+            let token = self.token().await.map_err(http::no_token)?;
+            let request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base_url))
-                .bearer_auth(token.expose());
-            request = match body {
+                .bearer_auth(token.expose())
+                .header(ACCEPT, "application/json")
+                .header(CONTENT_TYPE, "application/json");
+            let request = match body {
                 Body::None => request,
                 Body::Qr(qr) => request.json(qr),
                 Body::OneStep(payment) => request.json(payment),
             };
             match http::send(NAME, &method, path, request).await {
-                Err(err) if attempt == 0 && http::refused_with(&err, StatusCode::UNAUTHORIZED) => {
+                Err(err) if attempt == 0 && err.is(StatusCode::UNAUTHORIZED) => {
                     self.token.forget().await;
                 }
                 answer => return answer,
             }
         }
-        Err(anyhow::anyhow!("Orange Money refused two fresh tokens in a row").into())
+        unreachable!("the loop returns on its second turn")
     }
 
     /// A read, retried once if Orange is unavailable.
@@ -144,120 +171,181 @@ impl OrangeMoneyConnector {
         reference: &str,
     ) -> Result<T, ProviderError> {
         let response = match self.call(Method::GET, path, Body::None).await {
-            Err(ProviderError::Unavailable) => self.call(Method::GET, path, Body::None).await,
+            Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
+                self.call(Method::GET, path, Body::None).await
+            }
             other => other,
         };
         match response {
             Ok(response) => http::read(NAME, response).await,
-            Err(ProviderError::UnknownReference(_)) => {
+            Err(SendError::NotFound(_)) => {
                 Err(ProviderError::UnknownReference(reference.to_owned()))
             }
-            Err(err) => Err(err),
+            Err(err) => Err(err.into()),
         }
     }
 
-    fn amount(request: &AttemptRequest) -> Amount {
+    fn amount(request: &AttemptRequest) -> Amount<'_> {
         Amount {
-            unit: request.amount.currency().code().to_owned(),
+            unit: request.amount.currency().code(),
             value: request.amount.minor(),
-        }
-    }
-
-    fn merchant(&self) -> Party {
-        Party {
-            id_type: "CODE".to_owned(),
-            id: self.credentials.merchant_code.clone(),
-            otp: None,
         }
     }
 
     /// `POST /api/eWallet/v4/qrcode`.
     async fn create_qr(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
-        let back = crate::routes::absolute(
-            &self.public_url,
-            &crate::routes::checkout(&request.checkout_token),
-        );
         let body = QrCodeRequest {
+            code: &self.account.merchant_code,
+            name: &self.account.merchant_name,
             amount: Self::amount(request),
-            callback_cancel_url: back.clone(),
-            callback_success_url: back,
-            code: self.credentials.merchant_code.clone(),
-            metadata: BTreeMap::from([(ATTEMPT_KEY.to_owned(), request.attempt_id.clone())]),
-            name: self.credentials.merchant_name.clone(),
             validity: QR_VALIDITY_SECS,
+            reference: &request.attempt_id,
+            metadata: BTreeMap::from([(ATTEMPT_KEY, request.attempt_id.as_str())]),
+            callback_success_url: &request.return_url,
+            callback_cancel_url: &request.return_url,
+            restrictions: Restrictions {
+                is_single_use: true,
+            },
         };
         let response = self
             .call(Method::POST, "/api/eWallet/v4/qrcode", Body::Qr(&body))
-            .await?;
+            .await
+            .map_err(refusal)?;
         let qr: QrCode = http::read(NAME, response).await?;
         // The app links by Dalal's names for them (the page's "Ouvrir Orange Money" / "Max it").
         let mut deep_links = BTreeMap::new();
         for (theirs, ours) in [("OM", "orange_money"), ("MAXIT", "maxit")] {
-            if let Some(link) = qr.deep_links.get(theirs) {
+            if let Some(link) = qr.deep_links.get(theirs).filter(|l| !l.is_empty()) {
                 deep_links.insert(ours.to_owned(), link.clone());
             }
         }
+        if deep_links.is_empty() {
+            deep_links.insert("orange_money".to_owned(), qr.deep_link.clone());
+        }
         Ok(ProviderSession {
             reference: format!("{QR_PREFIX}{}", qr.qr_id),
-            raw_status: transformers::NOT_PAID_YET.to_owned(),
+            raw_status: OrangeStatus::Initiated.to_string(),
             launch_url: Some(qr.deep_link),
             deep_links,
             customer_asked: false,
         })
     }
 
-    /// `POST /api/eWallet/v1/payments/onestep`. Orange's refusals of the code or the number are
-    /// the customer's to fix (`Refused`).
+    /// `POST /api/eWallet/v1/payments/onestep`, sent once. Orange's refusals (numeric codes)
+    /// are the customer's to read; a lost answer is an unknown outcome.
     async fn pay_with_code(
         &self,
         request: &AttemptRequest,
         code: &str,
     ) -> Result<ProviderSession, ProviderError> {
         let Some(phone) = &request.phone else {
-            return Err(ProviderError::Refused(FailureCode::MissingPhone));
+            return Err(ProviderError::Refused(Failure::new(
+                FailureCode::MissingPhone,
+            )));
         };
+        // "The national 9-digit number" (PROVIDERS.md; the SDK's example `786258731`).
+        let national = phone
+            .national(request.country)
+            .with_context(|| format!("{phone:?} is not a number of {}", request.country.code()))?;
         let body = OneStepPayment {
             customer: Party {
-                id_type: "MSISDN".to_owned(),
-                id: phone.as_str().trim_start_matches('+').to_owned(),
-                otp: Some(code.to_owned()),
+                id_type: "MSISDN",
+                id: national,
+                otp: Some(code),
             },
-            partner: self.merchant(),
+            partner: Party {
+                id_type: "CODE",
+                id: &self.account.merchant_code,
+                otp: None,
+            },
             amount: Self::amount(request),
-            reference: request.attempt_id.clone(),
-            metadata: BTreeMap::from([(ATTEMPT_KEY.to_owned(), request.attempt_id.clone())]),
+            reference: &request.attempt_id,
+            metadata: BTreeMap::from([(ATTEMPT_KEY, request.attempt_id.as_str())]),
         };
-        let answer = self
-            .call(
-                Method::POST,
-                "/api/eWallet/v1/payments/onestep",
-                Body::OneStep(&body),
-            )
-            .await;
-        let transaction: Transaction = match answer {
-            Ok(response) => http::read(NAME, response).await?,
-            Err(err) => {
-                return Err(match http::Refused::of(&err).map(|r| r.code.as_str()) {
-                    Some("OTP_INVALID" | "OTP_EXPIRED") => {
-                        ProviderError::Refused(FailureCode::InvalidOtp)
-                    }
-                    Some("DUPLICATE_TRANSACTION") => ProviderError::Refused(FailureCode::Duplicate),
-                    Some("CUSTOMER_NOT_FOUND") => {
-                        ProviderError::Refused(FailureCode::PayerNotFound)
-                    }
-                    _ => err,
-                });
+        let path = "/api/eWallet/v1/payments/onestep";
+        let answer: OneStepAnswer = match self.call(Method::POST, path, Body::OneStep(&body)).await
+        {
+            Ok(response) => match http::read(NAME, response).await {
+                Ok(answer) => answer,
+                // Orange took the payment and Dalal cannot read its answer: as good as lost.
+                Err(err) => {
+                    tracing::error!(error = ?err, attempt = %request.attempt_id, "Orange Money's one-step answer is unreadable; the payment is settled by its reference");
+                    return Err(self.unknown_outcome(request));
+                }
+            },
+            Err(SendError::NoAnswer | SendError::ServerError(_)) => {
+                return Err(self.unknown_outcome(request));
             }
+            Err(err) => return Err(refusal(err)),
         };
-        let raw_status = transformers::status_word(&transaction);
+        let outcome = AttemptOutcome::from(&answer.status);
         Ok(ProviderSession {
-            reference: transaction.transaction_id,
-            customer_asked: transformers::outcome(&raw_status) != AttemptOutcome::Waiting,
-            raw_status,
+            reference: answer.transaction_id,
+            customer_asked: outcome != AttemptOutcome::Waiting,
+            raw_status: answer.status.to_string(),
             launch_url: None,
             deep_links: BTreeMap::new(),
         })
     }
+
+    fn unknown_outcome(&self, request: &AttemptRequest) -> ProviderError {
+        ProviderError::OutcomeUnknown {
+            reference: format!("{BY_REFERENCE_PREFIX}{}", request.attempt_id),
+        }
+    }
+
+    /// The transactions Orange has with the attempt's reference, amount and payee: the search
+    /// answers the merchant's latest transactions when it ignores a filter, so nothing else in
+    /// its answer is believed.
+    async fn transactions_of(
+        &self,
+        attempt: &AttemptRef<'_>,
+    ) -> Result<Vec<Transaction>, ProviderError> {
+        let path = format!(
+            "/api/eWallet/v1/transactions?reference={}",
+            attempt.attempt_id
+        );
+        let found: Vec<Transaction> = self.get(&path, attempt.reference).await?;
+        Ok(found
+            .into_iter()
+            .filter(|t| {
+                let ours = t.reference.as_deref() == Some(attempt.attempt_id);
+                let amount = t.amount.as_ref().and_then(|a| a.whole());
+                let paid_to_us = t.partner.as_ref().is_none_or(|p| {
+                    p.id_type.as_deref() != Some("CODE") || p.id() == self.account.merchant_code
+                });
+                let believed = ours && amount == Some(attempt.amount.minor()) && paid_to_us;
+                if ours && !believed {
+                    tracing::error!(transaction = %t.transaction_id, attempt = %attempt.attempt_id,
+                        "an Orange Money transaction names this attempt with another amount or payee: not believed");
+                }
+                believed
+            })
+            .collect())
+    }
+}
+
+/// Orange's refusal of a creation, as Dalal's: a numeric business code is the customer's to
+/// read (`transformers::refusal`); anything else is as `http` reads it.
+fn refusal(err: SendError) -> ProviderError {
+    match err {
+        SendError::Refused(refused) | SendError::NotFound(refused) if !refused.code.is_empty() => {
+            ProviderError::Refused(transformers::refusal(&refused.code))
+        }
+        other => other.into(),
+    }
+}
+
+/// Several transactions for one attempt: a success wins, then one still moving, then a failure.
+fn settle(found: &[Transaction]) -> Option<&OrangeStatus> {
+    let rank = |t: &&Transaction| match AttemptOutcome::from(&t.status) {
+        AttemptOutcome::Succeeded => 0,
+        AttemptOutcome::CustomerAsked => 1,
+        AttemptOutcome::Waiting => 2,
+        AttemptOutcome::Failed(_) => 3,
+        AttemptOutcome::Unrecognised => 4,
+    };
+    found.iter().min_by_key(rank).map(|t| &t.status)
 }
 
 #[async_trait]
@@ -267,10 +355,7 @@ impl PaymentProvider for OrangeMoneyConnector {
     }
 
     fn serves(&self, country: Country) -> bool {
-        self.credentials
-            .countries
-            .as_ref()
-            .is_none_or(|countries| countries.contains(&country))
+        self.account.countries.contains(&country)
     }
 
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
@@ -280,37 +365,135 @@ impl PaymentProvider for OrangeMoneyConnector {
         }
     }
 
-    async fn fetch_status(&self, reference: &str) -> Result<ProviderStatus, ProviderError> {
-        let raw_status = match reference.strip_prefix(QR_PREFIX) {
-            Some(qr_id) => {
-                let path = format!("/api/eWallet/v1/transactions?qrId={qr_id}");
-                let found: Transactions = self.get(&path, reference).await?;
-                // A single-payment QR code has at most one transaction that counts: a success
-                // wins over failed tries before it.
-                let mut words: Vec<String> = found
-                    .content
-                    .iter()
-                    .map(transformers::status_word)
-                    .collect();
-                words.sort_by_key(|w| w != "SUCCESS");
-                words
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| transformers::NOT_PAID_YET.to_owned())
+    async fn fetch_status(
+        &self,
+        attempt: &AttemptRef<'_>,
+    ) -> Result<ProviderStatus, ProviderError> {
+        let reference = attempt.reference;
+        let status = if reference.starts_with(QR_PREFIX)
+            || reference.starts_with(BY_REFERENCE_PREFIX)
+        {
+            let found = self.transactions_of(attempt).await?;
+            match settle(&found) {
+                Some(status) => status.clone(),
+                None if reference.starts_with(BY_REFERENCE_PREFIX)
+                    && self.clock.now_ms() - attempt.started_at_ms
+                        >= UNKNOWN_OUTCOME_GIVES_UP_MS =>
+                {
+                    tracing::warn!(attempt = %attempt.attempt_id, "a one-step payment whose answer was lost never reached Orange Money");
+                    return Ok(ProviderStatus {
+                        raw_status: "NOT_FOUND".to_owned(),
+                        outcome: AttemptOutcome::Failed(Failure::new(FailureCode::Unavailable)),
+                    });
+                }
+                // A QR code nobody has paid yet, or a payment not found yet.
+                None => OrangeStatus::Initiated,
             }
-            None => {
-                let path = format!("/api/eWallet/v1/transactions/{reference}/status");
-                let transaction: Transaction = self.get(&path, reference).await?;
-                transformers::status_word(&transaction)
-            }
+        } else {
+            let path = format!("/api/eWallet/v1/transactions/{reference}/status");
+            let answer: StatusAnswer = self.get(&path, reference).await?;
+            answer.status
         };
-        let outcome = transformers::outcome(&raw_status);
+        let outcome = AttemptOutcome::from(&status);
         if outcome == AttemptOutcome::Unrecognised {
-            tracing::error!(%reference, status = %raw_status, "Orange Money sent a status Dalal does not know; the attempt stays open");
+            tracing::error!(%reference, %status, "Orange Money sent a status Dalal does not know; the attempt stays open");
         }
         Ok(ProviderStatus {
-            raw_status,
+            raw_status: status.to_string(),
             outcome,
         })
+    }
+
+    /// A token; a search for a reference nobody has (an empty array); the callback registered
+    /// for the merchant code: Dalal's `/hooks/orange-money`, in https.
+    async fn check(&self) -> Vec<Check> {
+        let mut checks = Vec::new();
+        let what = "Orange Money: client id and secret";
+        match self.token().await {
+            Ok(_) => checks.push(Check::works(
+                what,
+                "Orange issued a token (POST /oauth/v1/token)",
+            )),
+            Err(ProviderError::Unavailable) => {
+                checks.push(Check::fails(what, "Orange Money could not be reached: check the network and providers.orange_money.base_url"));
+                return checks;
+            }
+            Err(err) => {
+                checks.push(Check::fails(what, format!("{err:#}")));
+                return checks;
+            }
+        }
+        let what = "Orange Money: transactions search";
+        let path = format!(
+            "/api/eWallet/v1/transactions?reference=dalal-check-{}",
+            crate::random::lower_alphanumeric(12)
+        );
+        checks.push(match self.call(Method::GET, &path, Body::None).await {
+            Ok(response) => match http::read::<Vec<serde_json::Value>>(NAME, response).await {
+                Ok(_) => Check::works(what, "the API answers (a search for an unknown reference)"),
+                Err(err) => Check::fails(what, format!("{err:#}")),
+            },
+            Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.orange_money")),
+        });
+        let what = "Orange Money: callback";
+        let path = "/api/notification/v1/merchantcallback";
+        checks.push(match self.call(Method::GET, path, Body::None).await {
+            Ok(response) => match http::read::<Vec<wire::Registration>>(NAME, response).await {
+                Ok(registered) => {
+                    let ours = registered
+                        .iter()
+                        .filter(|r| r.code.as_deref().is_none_or(|c| c == self.account.merchant_code))
+                        .find_map(|r| r.callback_url.as_deref());
+                    match ours {
+                        Some(url) if url != self.account.callback_url => Check::fails(what, format!(
+                            "Orange calls back {url}, not Dalal's {}: register it (POST {path})", self.account.callback_url)),
+                        Some(url) if !url.starts_with("https://") => Check::fails(what, format!(
+                            "{url} is not https: register an https URL (POST {path})")),
+                        Some(url) => Check::works(what, format!("Orange calls back {url}")),
+                        None => Check::fails(what, format!("no callback registered for merchant code {}: register {} (POST {path})",
+                            self.account.merchant_code, self.account.callback_url)),
+                    }
+                }
+                Err(err) => Check::fails(what, format!("{err:#}")),
+            },
+            Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.orange_money")),
+        });
+        checks
+    }
+
+    /// A callback with the registered key, as `Authorization: Basic <key>` (the key itself,
+    /// PROVIDERS.md) or `X-Api-Key`; it names its attempt by `reference` or metadata.
+    fn verify_notification(&self, headers: &HeaderMap, body: &[u8], _: i64) -> Notification {
+        let Some(key) = &self.account.callback_key else {
+            return Notification::NotOurs;
+        };
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+        };
+        let basic = header(reqwest::header::AUTHORIZATION.as_str())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .map(str::trim);
+        let given = basic.or(header("x-api-key")).unwrap_or("");
+        if !bool::from(given.as_bytes().ct_eq(key.expose().as_bytes())) {
+            return Notification::NotOurs;
+        }
+        let Ok(callback) = serde_json::from_slice::<Callback>(body) else {
+            return Notification::Unreadable;
+        };
+        let from_metadata = callback
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get(ATTEMPT_KEY))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        match from_metadata.or(callback.reference) {
+            Some(attempt) => {
+                tracing::info!(transaction = ?callback.transaction_id, %attempt, "Orange Money callback");
+                Notification::About(Named::Attempt(attempt))
+            }
+            None => Notification::Unreadable,
+        }
     }
 }

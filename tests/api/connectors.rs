@@ -17,7 +17,7 @@ use dalal::payments::{
 };
 use dalal::providers::{
     AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry, ProviderSession,
-    ProviderStatus, transformers,
+    ProviderStatus, AttemptOutcome, AttemptRef,
 };
 use std::sync::{Arc, Mutex};
 
@@ -48,10 +48,15 @@ impl PaymentProvider for Scripted {
         })
     }
 
-    async fn fetch_status(&self, _: &str) -> Result<ProviderStatus, ProviderError> {
+    async fn fetch_status(&self, _: &AttemptRef<'_>) -> Result<ProviderStatus, ProviderError> {
         let raw = self.word.lock().unwrap().clone();
         Ok(ProviderStatus {
-            outcome: transformers::outcome(ProviderCode::MtnMomo, &raw),
+            outcome: match raw.as_str() {
+                "PENDING" => AttemptOutcome::CustomerAsked,
+                "SUCCESSFUL" => AttemptOutcome::Succeeded,
+                "FAILED" => AttemptOutcome::Failed(FailureCode::Unknown.into()),
+                _ => AttemptOutcome::Unrecognised,
+            },
             raw_status: raw,
         })
     }
@@ -116,6 +121,7 @@ async fn core(connector: Scripted) -> Core {
         routes,
         settings.payments.clone(),
         Arc::new(NoWebhooks),
+        "http://127.0.0.1:3000",
     );
     Core {
         payments,

@@ -262,10 +262,10 @@ async fn two_instances_choose_apply_and_expire_each_payment_once() {
         .unwrap();
     let reference = attempt.unwrap().provider_reference.unwrap();
     assert!(
-        dalal::db::sandbox::decide(
+        dalal::sandbox::store::decide(
             &a.state.pool,
             &reference,
-            dalal::db::sandbox::Decision::Approve,
+            dalal::sandbox::store::Decision::Approve,
             a.clock.now_ms()
         )
         .await
@@ -275,10 +275,10 @@ async fn two_instances_choose_apply_and_expire_each_payment_once() {
         let (x, y) = tokio::join!(
             a.state
                 .payments
-                .provider_notified(ProviderCode::Wave, &reference),
+                .provider_notified(None, ProviderCode::Wave, &reference),
             b.state
                 .payments
-                .provider_notified(ProviderCode::Wave, &reference)
+                .provider_notified(None, ProviderCode::Wave, &reference)
         );
         assert!(x.unwrap() && y.unwrap());
     }

@@ -5,8 +5,12 @@ mod helpers;
 
 mod auth_and_isolation;
 mod cards;
+mod check_providers;
+mod clients;
 mod connectors;
+mod contracts;
 mod dashboard;
+mod emulators;
 mod headers;
 mod health;
 mod idempotency;

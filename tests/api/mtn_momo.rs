@@ -3,7 +3,7 @@
 //! and renewal, and live mode with credentials pointing at an emulator.
 
 use crate::helpers::*;
-use dalal::emulators::mtn_momo::{API_KEY, API_USER, SUBSCRIPTION_KEY};
+use dalal::sandbox::emulators::mtn_momo::{API_KEY, API_USER, SUBSCRIPTION_KEY};
 use serde_json::{Value, json};
 
 fn direct(phone: &str) -> Value {
@@ -48,7 +48,7 @@ async fn emulated_status(app: &TestApp, reference: &str) -> Value {
         ))
         .bearer_auth(token["access_token"].as_str().unwrap())
         .header("Ocp-Apim-Subscription-Key", SUBSCRIPTION_KEY)
-        .header("X-Target-Environment", "sandbox")
+        .header("X-Target-Environment", "mtnivorycoast")
         .send()
         .await
         .unwrap();
@@ -89,7 +89,7 @@ async fn each_mtn_failure_reason_becomes_dalals_failure_code() {
         (
             "+2250501234501",
             4_000,
-            "NOT_ENOUGH_FUNDS",
+            "LOW_BALANCE_OR_PAYEE_LIMIT_REACHED_OR_NOT_ALLOWED",
             "insufficient-funds",
         ),
         ("+2250501234502", 4_000, "APPROVAL_REJECTED", "declined"),
@@ -166,11 +166,12 @@ async fn a_callback_only_makes_dalal_ask_mtn() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.succeeded_events(id).await, 1);
 
-    // An attempt Dalal does not know, and a body that is not MTN's: nothing happens.
+    // An attempt Dalal does not know, and a body that is not MTN's: taken (MTN sends once and
+    // never again), nothing happens.
     let mut unknown = callback("SUCCESSFUL");
     unknown["externalId"] = json!("att_unknown");
     assert_eq!(send(unknown).await, 200);
-    assert_eq!(send(json!({"hello": "world"})).await, 400);
+    assert_eq!(send(json!({"hello": "world"})).await, 200);
 }
 
 #[tokio::test]
@@ -203,7 +204,7 @@ async fn a_live_key_pays_with_mtn_and_a_token_mtn_no_longer_takes_is_renewed() {
         ("providers.mtn_momo.subscription_key", SUBSCRIPTION_KEY),
         ("providers.mtn_momo.api_user", API_USER),
         ("providers.mtn_momo.api_key", API_KEY),
-        ("providers.mtn_momo.target_environment", "sandbox"),
+        ("providers.mtn_momo.target_environment", "mtnivorycoast"),
         ("providers.mtn_momo.base_url", &base_url),
     ])
     .await;
@@ -231,9 +232,45 @@ async fn a_live_key_pays_with_mtn_and_a_token_mtn_no_longer_takes_is_renewed() {
         reply.text
     );
 
-    // Wave has no live credentials here: not offered.
+    // Wave has no live credentials here: not offered. Nor is MTN outside its environment's
+    // country (`mtnivorycoast`: Côte d'Ivoire).
     let reply = app
         .initiate_with_key(&live, None, &seed_direct_body())
         .await;
     assert_eq!(reply.status, 422, "{}", reply.text);
+    let mut benin = direct("+2290190123456");
+    benin["country"] = json!("BJ");
+    let reply = app.initiate_with_key(&live, None, &benin).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    // A test key pays MTN in Benin: test mode plays each country's environment.
+    let reply = app.initiate_with_key(DEMO_KEY, None, &benin).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_request_whose_answer_was_lost_is_not_sent_elsewhere_and_settles_by_its_reference() {
+    let app = spawn_app().await;
+    // MTN takes the request, then its gateway times out: Dalal asks MTN about the reference it
+    // chose, finds the request, and goes on with it.
+    let data = app.create(direct("+2250501234505")).await;
+    let attempt = attempt_of(&app, &data).await;
+    let reference = attempt.provider_reference.clone().unwrap();
+    let pushed: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'mtn_momo' AND id = $1",
+    )
+    .bind(&reference)
+    .fetch_one(e)
+    .await)
+    .unwrap();
+    assert_eq!(pushed, 1, "one push");
+    let all: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'mtn_momo'",
+    )
+    .fetch_one(e)
+    .await)
+    .unwrap();
+    assert_eq!(all, 1, "never sent again");
+    app.customer_answers(4_000).await;
+    let id = data["transactionId"].as_str().unwrap();
+    assert_eq!(app.get_payment(id).await["status"], "succeeded");
 }

@@ -247,17 +247,17 @@ async fn providers_without_a_refund_api_are_refused_clearly() {
     let reference = session.provider_reference.unwrap();
     // Orange's QR code, as the sandbox phone page knows it (the attempt's reference is `qr:<id>`).
     let qr_id = reference.strip_prefix("qr:").unwrap();
-    dalal::providers::sandbox::decide(
+    dalal::sandbox::decide(
         &app.state.pool,
         &app.state.clock,
         qr_id,
-        dalal::providers::sandbox::Decision::Approve,
+        dalal::sandbox::Decision::Approve,
     )
     .await
     .unwrap();
     app.state
         .payments
-        .provider_notified(ProviderCode::OrangeMoney, &reference)
+        .provider_notified(None, ProviderCode::OrangeMoney, &reference)
         .await
         .unwrap();
     let id = data["id"].as_str().unwrap();
@@ -302,17 +302,17 @@ async fn wave_refunds_only_the_whole_payment() {
         .unwrap()
         .unwrap();
     let reference = attempt.unwrap().provider_reference.unwrap();
-    dalal::providers::sandbox::decide(
+    dalal::sandbox::decide(
         &app.state.pool,
         &app.state.clock,
         &reference,
-        dalal::providers::sandbox::Decision::Approve,
+        dalal::sandbox::Decision::Approve,
     )
     .await
     .unwrap();
     app.state
         .payments
-        .provider_notified(ProviderCode::Wave, &reference)
+        .provider_notified(None, ProviderCode::Wave, &reference)
         .await
         .unwrap();
     let part = refund(&app, &id, json!({"amount": 3_000}), None).await;
@@ -424,11 +424,11 @@ async fn a_merchant_cancels_an_open_payment_and_its_provider_session() {
         .await
         .unwrap();
     assert!(phone.contains("Session expirée"), "{phone}");
-    let decided = dalal::providers::sandbox::decide(
+    let decided = dalal::sandbox::decide(
         &app.state.pool,
         &app.state.clock,
         &reference,
-        dalal::providers::sandbox::Decision::Approve,
+        dalal::sandbox::Decision::Approve,
     )
     .await
     .unwrap();

@@ -4,11 +4,13 @@
 //! forged notifications, and its whole output is searched.
 
 use crate::helpers::*;
-use dalal::emulators::mtn_momo as mtn;
-use dalal::emulators::orange_money as orange;
-use dalal::emulators::wave::{API_KEY, WEBHOOK_SECRET};
-use dalal::providers::wave::signature;
+use dalal::sandbox::emulators::mtn_momo as mtn;
+use dalal::sandbox::emulators::orange_money as orange;
+use dalal::sandbox::emulators::wave::{WALLETS, WEBHOOK_SECRET};
 use serde_json::{Value, json};
+
+/// The Senegalese wallet's key, test mode's main one.
+const API_KEY: &str = WALLETS[0].1;
 
 const LIVE_WEBHOOK_SECRET: &str = "wave_sn_WHS_live_k7Qp2x9Vb4Ln8Rt1";
 const LIVE_ORANGE_CALLBACK_KEY: &str = "om_live_callback_Xq81Lw3Zr6";
@@ -42,7 +44,7 @@ async fn signed_hook(client: &reqwest::Client, base: &str, session: &str, secret
         .post(format!("{base}/hooks/wave"))
         .header(
             "Wave-Signature",
-            signature::header(secret, now, body.as_bytes()),
+            dalal::sandbox::emulators::wave::signed(secret, now, body.as_bytes()),
         )
         .body(body)
         .send()
@@ -80,7 +82,7 @@ async fn no_configured_secret_appears_in_the_log_at_trace_level() {
         )
         .env("DALAL__PROVIDERS__MTN_MOMO__API_USER", mtn::API_USER)
         .env("DALAL__PROVIDERS__MTN_MOMO__API_KEY", mtn::API_KEY)
-        .env("DALAL__PROVIDERS__MTN_MOMO__TARGET_ENVIRONMENT", "sandbox")
+        .env("DALAL__PROVIDERS__MTN_MOMO__TARGET_ENVIRONMENT", "mtnivorycoast")
         .env(
             "DALAL__PROVIDERS__MTN_MOMO__BASE_URL",
             format!("{base}/sandbox/providers/mtn-momo"),

@@ -4,9 +4,11 @@
 
 use crate::helpers::*;
 use dalal::clock::Clock;
-use dalal::emulators::wave::{API_KEY, WEBHOOK_SECRET};
-use dalal::providers::wave::signature;
+use dalal::sandbox::emulators::wave::{WALLETS, WEBHOOK_SECRET};
 use serde_json::{Value, json};
+
+/// The Senegalese wallet's key, test mode's main one.
+const API_KEY: &str = WALLETS[0].1;
 
 /// The Wave session behind a direct payment: the last segment of its deep link.
 fn session_of(data: &Value) -> String {
@@ -44,7 +46,7 @@ async fn notify(app: &TestApp, session: &str, secret: &str, at_secs: i64) -> u16
         .post(format!("{}/hooks/wave", app.address))
         .header(
             "Wave-Signature",
-            signature::header(secret, at_secs, body.as_bytes()),
+            dalal::sandbox::emulators::wave::signed(secret, at_secs, body.as_bytes()),
         )
         .header("Content-Type", "application/json")
         .body(body)
@@ -57,10 +59,10 @@ async fn notify(app: &TestApp, session: &str, secret: &str, at_secs: i64) -> u16
 
 /// The customer pays in the emulated Wave app without the emulator telling anyone.
 async fn paid_quietly(app: &TestApp, session: &str) {
-    let decided = dalal::db::sandbox::decide(
+    let decided = dalal::sandbox::store::decide(
         &app.state.pool,
         session,
-        dalal::db::sandbox::Decision::Approve,
+        dalal::sandbox::store::Decision::Approve,
         app.clock.now_ms(),
     )
     .await
@@ -267,8 +269,47 @@ async fn a_notification_is_only_a_hint_checked_by_its_signature_then_by_asking_w
 }
 
 #[tokio::test]
-async fn wave_down_answers_503_and_creates_nothing() {
+async fn each_wave_country_pays_into_its_own_wallet() {
     let app = spawn_app().await;
+    // Côte d'Ivoire: the CI wallet's key opens the session; Dalal's reference says which.
+    let mut body = seed_direct_body();
+    body["country"] = json!("CI");
+    body["customerPhone"] = json!("+2250701234567");
+    let data = app.create(body).await;
+    let session = session_of(&data);
+    let reference = session_of_id(&app, data["transactionId"].as_str().unwrap()).await;
+    assert_eq!(reference, format!("{session}@CI"));
+    let ivory = dalal::sandbox::emulators::wave::WALLETS[1];
+    assert_eq!(ivory.0, dalal::domain::Country::Ci);
+    let seen = |key: &'static str| {
+        let app = &app;
+        let session = session.clone();
+        async move {
+            app.client
+                .get(format!("{}/sandbox/providers/wave/v1/checkout/sessions/{session}", app.address))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(seen(ivory.1).await, 200);
+    assert_eq!(seen(API_KEY).await, 404, "Senegal's wallet does not have it");
+    // Paid in the app, it succeeds through the CI wallet's notification and status.
+    let link = data["deepLinks"]["wave"].as_str().unwrap();
+    app.client.post(link).form(&[("decision", "approve")]).send().await.unwrap();
+    let id = data["transactionId"].as_str().unwrap();
+    let paid = app.payment_when(id, |d| d["status"] != "pending").await;
+    assert_eq!(paid["status"], "succeeded");
+}
+
+#[tokio::test]
+async fn wave_down_answers_503_and_creates_nothing() {
+    // Wave sees the customer's number only when sessions are restricted to it: then it picks
+    // the sandbox's outcome, as everywhere.
+    let app = spawn_app_with(&[("providers.wave.restrict_payer_mobile", "true")]).await;
     let mut body = seed_direct_body();
     body["customerPhone"] = json!("+221771234504");
     let reply = app.initiate_with_key(DEMO_KEY, None, &body).await;
@@ -304,9 +345,17 @@ async fn a_live_key_pays_with_wave_through_configured_credentials_and_nothing_el
             .starts_with(&wave.address)
     );
 
-    // The customer pays at "Wave"; Wave notifies with the live secret; Dalal asks Wave.
+    // The customer pays at "Wave". A notification signed with the sandbox's public secret
+    // reaches test-mode attempts only: the live one is not even asked about.
     paid_quietly(&wave, &session).await;
     let now = app.clock.now_ms() / 1000;
+    assert_eq!(notify(&app, &session, WEBHOOK_SECRET, now).await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let reply = app
+        .get(&format!("/api/v1/payments/{id}"), Some(&live))
+        .await;
+    assert_eq!(reply.json()["data"]["status"], "pending", "{}", reply.text);
+    // Wave notifies with the live secret; Dalal asks Wave.
     assert_eq!(
         notify(&app, &session, "wave_sn_WHS_live_secret", now).await,
         200
@@ -323,6 +372,13 @@ async fn a_live_key_pays_with_wave_through_configured_credentials_and_nothing_el
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(status, "succeeded");
+
+    // Live Wave only where a wallet is: this key is Senegal's.
+    let mut ivory = seed_direct_body();
+    ivory["country"] = json!("CI");
+    ivory["customerPhone"] = json!("+2250701234567");
+    let reply = app.initiate_with_key(&live, None, &ivory).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
 
     // A method without live credentials is not offered: a clear 422, nothing created.
     let mut mtn = seed_direct_body();

@@ -1,88 +1,77 @@
-//! Wave Checkout API's JSON, as documented at `https://docs.wave.com/checkout` ("Checkout
-//! session object", "Create a checkout session", "Errors") and `https://docs.wave.com/webhook`
-//! ("Event object"). The connector reads these; the sandbox's emulator of Wave writes them.
+//! Wave Checkout API's JSON as the connector sends and reads it (PROVIDERS.md, "Wave — Checkout
+//! API": docs.wave.com/checkout, docs.wave.com/webhook; the `wave-api-client` package's
+//! `CheckoutSession` type). Answers are read leniently: unknown fields are ignored (Wave "may
+//! add" some), and what Dalal does not need is optional. The sandbox's emulator has its own
+//! types, written from the same contract.
 
+use super::transformers::{CheckoutStatus, PaymentErrorCode, PaymentStatus};
 use serde::{Deserialize, Serialize};
 
-/// `POST /v1/checkout/sessions`. Amounts are strings: "No decimals for XOF" (docs, "Currencies").
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CreateSession {
+/// `POST /v1/checkout/sessions`. Amounts are strings with no decimals for XOF.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateSession<'a> {
     pub amount: String,
-    pub currency: String,
-    /// Where Wave sends the customer after paying (and after an error).
-    pub success_url: String,
-    pub error_url: String,
-    /// Dalal's attempt id: "A unique string identifying your order" (max 255 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_reference: Option<String>,
-    /// Only this number may pay the session (E.164).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restrict_payer_mobile: Option<String>,
+    pub currency: &'a str,
+    /// Where Wave sends the customer after paying (and after an error): https.
+    pub success_url: &'a str,
+    pub error_url: &'a str,
+    /// Dalal's attempt id (≤ 255 characters).
+    pub client_reference: &'a str,
+    /// Only this number may pay the session (E.164). Off unless the merchant's operator turns
+    /// it on (`providers.wave.restrict_payer_mobile`): a relative paying from another Wave
+    /// number fails with `payer-mobile-mismatch`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restrict_payer_mobile: Option<&'a str>,
 }
 
-/// The checkout session object.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The checkout session object: what Dalal reads of it.
+#[derive(Debug, Clone, Deserialize)]
 pub struct Session {
     /// `cos-…`
     pub id: String,
-    pub amount: String,
-    /// `open`, `complete` or `expired`.
-    pub checkout_status: String,
+    /// A string ("1000"); compared with the attempt's amount before a success is believed.
+    #[serde(default)]
+    pub amount: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    pub checkout_status: CheckoutStatus,
+    /// Absent on some answers: read as `processing`, the state of a session nobody has paid.
+    #[serde(default = "processing")]
+    pub payment_status: PaymentStatus,
     #[serde(default)]
     pub client_reference: Option<String>,
-    pub currency: String,
-    pub error_url: String,
     /// Set when the customer's last try to pay failed (the session may still be open).
     #[serde(default)]
     pub last_payment_error: Option<PaymentError>,
-    /// `processing`, `cancelled` or `succeeded`.
-    pub payment_status: String,
-    pub success_url: String,
     /// What the QR code encodes and the "Pay with Wave" button opens.
-    pub wave_launch_url: String,
-    pub when_created: String,
-    pub when_expires: String,
     #[serde(default)]
-    pub when_completed: Option<String>,
+    pub wave_launch_url: Option<String>,
     #[serde(default)]
     pub transaction_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+fn processing() -> PaymentStatus {
+    PaymentStatus::Processing
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct PaymentError {
-    /// `insufficient-funds`, `blocked-account`, `payer-mobile-mismatch`, …
-    pub code: String,
-    pub message: String,
+    pub code: PaymentErrorCode,
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
-/// Every error answer: `{"code": "...", "message": "..."}` (docs, "Errors").
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub code: String,
-    pub message: String,
-}
-
-/// A webhook: `checkout.session.completed` or `checkout.session.payment_failed`, its `data` the
-/// session as `GET /v1/checkout/sessions/{id}` would show it then.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Event<T = EventSession> {
+/// A webhook: `{id: "AE_…", type, data}`, `data` the session (read for its id only: the rest is
+/// a hint, Dalal asks the API).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Event {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
-    pub data: T,
+    pub data: EventData,
 }
 
-/// The part of an event's session Dalal reads: which session it is about. The rest is only a
-/// hint; Dalal asks the API.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EventSession {
-    pub id: String,
-    #[serde(default)]
-    pub client_reference: Option<String>,
-}
-
-/// `POST /v1/checkout/sessions/{id}/refund` answers the refunded session's transaction.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Refund {
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventData {
     pub id: String,
 }

@@ -1,0 +1,388 @@
+//! The providers' live APIs (README, "Going live"). A provider whose credentials are missing is
+//! not offered in live mode; test mode always talks to Dalal's emulators of these APIs. Each set
+//! of credentials comes whole or not at all; start-up names the key that is wrong.
+
+use super::{Secret, list, secret};
+use crate::domain::Country;
+use anyhow::Context;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderSettings {
+    pub wave: WaveSettings,
+    pub mtn_momo: MtnMomoSettings,
+    pub orange_money: OrangeMoneySettings,
+}
+
+/// Wave's Checkout API (PROVIDERS.md, "Wave — Checkout API"). A key belongs to one business
+/// wallet, hence one country: `api_key` and `webhook_secret` are the main wallet's, used for
+/// `countries` (default `SN`); further wallets are given per country under `wallets`
+/// (`DALAL__PROVIDERS__WAVE__WALLETS__CI__API_KEY`, `…__CI__WEBHOOK_SECRET`). Live Wave is
+/// offered only where a wallet is.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WaveSettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub api_key: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub webhook_secret: Option<Secret>,
+    #[serde(deserialize_with = "list")]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub wallets: BTreeMap<String, WaveWalletSettings>,
+    /// Sends the customer's number as `restrict_payer_mobile`, so that no other Wave number can
+    /// pay (off by default: a relative paying for someone is common).
+    pub restrict_payer_mobile: bool,
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WaveWalletSettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub api_key: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub webhook_secret: Option<Secret>,
+}
+
+/// One configured Wave wallet.
+#[derive(Debug, Clone)]
+pub struct WaveWallet {
+    pub countries: Vec<Country>,
+    pub api_key: Secret,
+    pub webhook_secret: Secret,
+    /// The main wallet (`providers.wave.api_key`), whose references are the bare session ids.
+    pub main: bool,
+}
+
+impl WaveSettings {
+    /// Every configured wallet, the main one first; an error names the key that is wrong.
+    pub fn wallets(&self) -> anyhow::Result<Vec<WaveWallet>> {
+        let mut wallets = Vec::new();
+        match (&self.api_key, &self.webhook_secret) {
+            (Some(api_key), Some(webhook_secret)) => {
+                let countries = self
+                    .countries
+                    .iter()
+                    .map(|c| country(c, "providers.wave.countries"))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                anyhow::ensure!(
+                    !countries.is_empty(),
+                    "providers.wave.countries: the main wallet's country is needed"
+                );
+                wallets.push(WaveWallet {
+                    countries,
+                    api_key: api_key.clone(),
+                    webhook_secret: webhook_secret.clone(),
+                    main: true,
+                });
+            }
+            (None, None) => {}
+            _ => anyhow::bail!(
+                "providers.wave: give both api_key and webhook_secret (Wave's notifications are \
+                 verified with the secret), or neither"
+            ),
+        }
+        for (code, wallet) in &self.wallets {
+            let key = format!("providers.wave.wallets.{code}");
+            let country = country(code, &key)?;
+            let (Some(api_key), Some(webhook_secret)) = (&wallet.api_key, &wallet.webhook_secret)
+            else {
+                anyhow::bail!("{key}: give both api_key and webhook_secret");
+            };
+            anyhow::ensure!(
+                !wallets.iter().any(|w| w.countries.contains(&country)),
+                "{key}: {} already has a Wave wallet",
+                country.code()
+            );
+            wallets.push(WaveWallet {
+                countries: vec![country],
+                api_key: api_key.clone(),
+                webhook_secret: webhook_secret.clone(),
+                main: false,
+            });
+        }
+        Ok(wallets)
+    }
+}
+
+fn country(code: &str, key: &str) -> anyhow::Result<Country> {
+    Country::parse(&code.trim().to_ascii_uppercase())
+        .map_err(|_| anyhow::anyhow!("{key}: {code:?} is not a country code Dalal serves"))
+}
+
+/// MTN MoMo's Open API, Collection product (PROVIDERS.md, "MTN MoMo — Open API, Collection"):
+/// the product's subscription key, an API user (a UUID) and its API key, and the target
+/// environment MTN gives the account (`mtnivorycoast`, `mtnbenin`, `mtncameroon`), which is one
+/// country's.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MtnMomoSettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub subscription_key: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub api_user: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub api_key: Option<Secret>,
+    #[serde(default)]
+    pub target_environment: String,
+    /// The country whose payments the environment takes, for an environment Dalal does not
+    /// know by name (`mtnivorycoast` is CI, `mtnbenin` BJ, `mtncameroon` CM).
+    #[serde(default)]
+    pub country: String,
+    pub base_url: String,
+}
+
+/// Everything a call to MTN MoMo's Collection API needs.
+#[derive(Debug, Clone)]
+pub struct MtnMomoCredentials {
+    pub subscription_key: Secret,
+    pub api_user: Secret,
+    pub api_key: Secret,
+    pub target_environment: String,
+    /// `None`: the environment's own country.
+    pub country: Option<Country>,
+}
+
+impl MtnMomoSettings {
+    /// The credentials, when all four are given.
+    pub fn credentials(&self) -> Option<MtnMomoCredentials> {
+        Some(MtnMomoCredentials {
+            subscription_key: self.subscription_key.clone()?,
+            api_user: self.api_user.clone()?,
+            api_key: self.api_key.clone()?,
+            target_environment: Some(self.target_environment.trim())
+                .filter(|t| !t.is_empty())?
+                .to_owned(),
+            country: Country::parse(&self.country.trim().to_ascii_uppercase()).ok(),
+        })
+    }
+}
+
+/// Orange Money's merchant API (Sonatel; PROVIDERS.md, "Orange Money Senegal"): the client id
+/// and secret of the application, the merchant code payments go to, the name customers see in
+/// the app, and the API key registered with the callback URL (Orange sends it back with each
+/// callback).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrangeMoneySettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub client_id: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub client_secret: Option<Secret>,
+    #[serde(default)]
+    pub merchant_code: String,
+    pub merchant_name: String,
+    #[serde(default, deserialize_with = "secret")]
+    pub callback_api_key: Option<Secret>,
+    pub base_url: String,
+    /// The countries the account takes payments in (Sonatel's API is Orange Money Senegal's):
+    /// country codes, `"SN"` or `"SN,CI"` or a list.
+    #[serde(deserialize_with = "list")]
+    pub countries: Vec<String>,
+}
+
+/// Everything a call to Orange Money's merchant API needs.
+#[derive(Debug, Clone)]
+pub struct OrangeMoneyCredentials {
+    pub client_id: Secret,
+    pub client_secret: Secret,
+    pub merchant_code: String,
+    pub merchant_name: String,
+    pub callback_api_key: Secret,
+    pub countries: Vec<Country>,
+}
+
+impl OrangeMoneySettings {
+    /// The credentials, when the client id and secret, the merchant code and the callback key
+    /// are all given.
+    pub fn credentials(&self) -> Option<OrangeMoneyCredentials> {
+        Some(OrangeMoneyCredentials {
+            client_id: self.client_id.clone()?,
+            client_secret: self.client_secret.clone()?,
+            merchant_code: Some(self.merchant_code.trim())
+                .filter(|c| !c.is_empty())?
+                .to_owned(),
+            merchant_name: self.merchant_name.clone(),
+            callback_api_key: self.callback_api_key.clone()?,
+            countries: self
+                .countries
+                .iter()
+                .filter_map(|c| Country::parse(c).ok())
+                .collect(),
+        })
+    }
+}
+
+impl ProviderSettings {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let wave = &self.wave;
+        wave.wallets()?;
+        url::Url::parse(&wave.base_url)
+            .context("providers.wave.base_url is not an absolute URL")?;
+        let mtn = &self.mtn_momo;
+        let given = [
+            mtn.subscription_key.is_some(),
+            mtn.api_user.is_some(),
+            mtn.api_key.is_some(),
+            !mtn.target_environment.trim().is_empty(),
+        ];
+        anyhow::ensure!(
+            given.iter().all(|g| *g) || given.iter().all(|g| !*g),
+            "providers.mtn_momo: give subscription_key, api_user, api_key and target_environment \
+             together, or none of them"
+        );
+        if !mtn.country.trim().is_empty() {
+            country(&mtn.country, "providers.mtn_momo.country")?;
+        }
+        url::Url::parse(&mtn.base_url)
+            .context("providers.mtn_momo.base_url is not an absolute URL")?;
+        let orange = &self.orange_money;
+        let given = [
+            orange.client_id.is_some(),
+            orange.client_secret.is_some(),
+            !orange.merchant_code.trim().is_empty(),
+            orange.callback_api_key.is_some(),
+        ];
+        anyhow::ensure!(
+            given.iter().all(|g| *g) || given.iter().all(|g| !*g),
+            "providers.orange_money: give client_id, client_secret, merchant_code and \
+             callback_api_key together, or none of them"
+        );
+        url::Url::parse(&orange.base_url)
+            .context("providers.orange_money.base_url is not an absolute URL")?;
+        for code in &orange.countries {
+            Country::parse(code).map_err(|_| {
+                anyhow::anyhow!(
+                    "providers.orange_money.countries: {code:?} is not a country code Dalal serves"
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Settings;
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Settings {
+        let mut builder = Settings::defaults().unwrap();
+        for (key, value) in pairs {
+            builder = builder.set_override(*key, *value).unwrap();
+        }
+        builder.build().unwrap().try_deserialize().unwrap()
+    }
+
+    #[test]
+    fn provider_credentials_come_whole_and_never_print() {
+        let mtn = [
+            ("providers.mtn_momo.subscription_key", "sub-7f3a"),
+            (
+                "providers.mtn_momo.api_user",
+                "0d7a2c4e-5b1f-4e8a-9c3d-7f6b2a1e4d90",
+            ),
+            ("providers.mtn_momo.api_key", "key-91bc"),
+            ("providers.mtn_momo.target_environment", "mtnivorycoast"),
+            ("providers.wave.api_key", "wave_sn_prod_Zk2q"),
+            ("providers.wave.webhook_secret", "wave_sn_WHS_x8"),
+        ];
+        let orange = [
+            ("providers.orange_money.client_id", "om-client-51d2"),
+            ("providers.orange_money.client_secret", "om-secret-0c7e"),
+            (
+                "providers.orange_money.callback_api_key",
+                "om-callback-9a1f",
+            ),
+            ("providers.orange_money.merchant_code", "159515"),
+        ];
+        let whole = with(&orange);
+        whole.validate().unwrap();
+        let credentials = whole.providers.orange_money.credentials().unwrap();
+        assert_eq!(credentials.merchant_code, "159515");
+        let printed = format!("{whole:?}");
+        for (_, secret) in &orange[..3] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        let err = format!("{:#}", with(&orange[1..]).validate().unwrap_err());
+        assert!(err.contains("providers.orange_money"), "{err}");
+        assert!(
+            with(&orange[..3])
+                .providers
+                .orange_money
+                .credentials()
+                .is_none()
+        );
+        assert_eq!(credentials.countries, vec![Country::Sn]);
+        let mut elsewhere = orange.to_vec();
+        elsewhere.push(("providers.orange_money.countries", "SN, XX"));
+        let err = format!("{:#}", with(&elsewhere).validate().unwrap_err());
+        assert!(err.contains("providers.orange_money.countries"), "{err}");
+        let settings = with(&mtn);
+        settings.validate().unwrap();
+        let credentials = settings.providers.mtn_momo.credentials().unwrap();
+        assert_eq!(credentials.target_environment, "mtnivorycoast");
+        let printed = format!("{settings:?}");
+        for (_, secret) in &mtn[..3] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(!printed.contains("wave_sn_prod_Zk2q") && !printed.contains("wave_sn_WHS_x8"));
+
+        // Half a set is a mistake, named; an empty value is no value.
+        let err = format!("{:#}", with(&mtn[1..]).validate().unwrap_err());
+        assert!(err.contains("providers.mtn_momo"), "{err}");
+        let err = format!("{:#}", with(&mtn[..5]).validate().unwrap_err());
+        assert!(err.contains("providers.wave"), "{err}");
+        let none = with(&[
+            ("providers.wave.api_key", ""),
+            ("providers.wave.webhook_secret", " "),
+        ]);
+        none.validate().unwrap();
+        assert!(none.providers.wave.api_key.is_none());
+        assert!(none.providers.mtn_momo.credentials().is_none());
+    }
+
+    #[test]
+    fn wave_has_a_wallet_per_country_and_the_main_key_serves_its_countries() {
+        let main = [
+            ("providers.wave.api_key", "wave_sn_prod_main"),
+            ("providers.wave.webhook_secret", "wave_sn_WHS_main"),
+        ];
+        // The main wallet alone: Senegal by default.
+        let wallets = with(&main).providers.wave.wallets().unwrap();
+        assert_eq!(wallets.len(), 1);
+        assert_eq!(wallets[0].countries, vec![Country::Sn]);
+        assert!(wallets[0].main);
+        // Given countries, and one more wallet for Côte d'Ivoire (lower case, as environment
+        // variables arrive).
+        let mut more = main.to_vec();
+        more.extend([
+            ("providers.wave.countries", "SN, ML"),
+            ("providers.wave.wallets.ci.api_key", "wave_ci_prod_k"),
+            ("providers.wave.wallets.ci.webhook_secret", "wave_ci_WHS_s"),
+        ]);
+        let settings = with(&more);
+        settings.validate().unwrap();
+        let wallets = settings.providers.wave.wallets().unwrap();
+        assert_eq!(wallets[0].countries, vec![Country::Sn, Country::Ml]);
+        assert_eq!(wallets[1].countries, vec![Country::Ci]);
+        assert!(!wallets[1].main);
+        assert!(!format!("{settings:?}").contains("wave_ci_prod_k"));
+        // A wallet without its secret, a country twice, a country Dalal does not serve.
+        let mut half = main.to_vec();
+        half.push(("providers.wave.wallets.ci.api_key", "wave_ci_prod_k"));
+        let err = format!("{:#}", with(&half).validate().unwrap_err());
+        assert!(err.contains("providers.wave.wallets.ci"), "{err}");
+        let mut twice = main.to_vec();
+        twice.extend([
+            ("providers.wave.wallets.sn.api_key", "k"),
+            ("providers.wave.wallets.sn.webhook_secret", "s"),
+        ]);
+        let err = format!("{:#}", with(&twice).validate().unwrap_err());
+        assert!(err.contains("already has a Wave wallet"), "{err}");
+        let mut nowhere = main.to_vec();
+        nowhere.push(("providers.wave.countries", "XX"));
+        let err = format!("{:#}", with(&nowhere).validate().unwrap_err());
+        assert!(err.contains("providers.wave.countries"), "{err}");
+        // Restricting the payer's number is off unless asked for.
+        assert!(!with(&main).providers.wave.restrict_payer_mobile);
+    }
+}

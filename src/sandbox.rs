@@ -1,0 +1,114 @@
+//! The sandbox: everything test mode alone uses, in one wing that the live path never imports
+//! (`.ci/check-imports`). Test keys never move money, yet run the live code:
+//!
+//! | file | what |
+//! |---|---|
+//! | `emulators/` | the Wave, MTN MoMo and Orange Money APIs as Dalal plays them, each written from the provider's contract (PROVIDERS.md) with its own wire types, at least as strict as the real API |
+//! | `in_process.rs` | the providers that publish no API (Free Money, Moov Money): in-process connectors; the outcome rules every sandbox provider shares (`Stage`, the payer's number's ending) |
+//! | `card.rs` | the sandbox card acquirer and its test cards |
+//! | `words.rs` | the in-process providers' status words |
+//! | `pages.rs` | the sandbox "phone" a test QR code opens, and the sandbox bank's 3-D Secure page |
+//! | `store.rs` | the sandbox providers' own table (`sandbox_sessions`) |
+//!
+//! `connectors` builds test mode's connectors: the live Wave, MTN MoMo and Orange Money
+//! connectors pointed at the emulators with the emulators' public credentials, and the
+//! in-process ones. Start-up is the only place that sees both wings.
+
+pub mod card;
+pub mod emulators;
+pub mod in_process;
+pub mod pages;
+pub mod store;
+pub mod words;
+
+pub use in_process::{
+    QR_VALIDITY_MS, SandboxProvider, Stage, decide, refund_lacks_balance, refund_outcome,
+    scenario_for_phone, session,
+};
+pub use store::{Decision, Flow, SandboxSession, Scenario};
+
+use crate::clock::SharedClock;
+use crate::config::{SandboxSettings, Secret};
+use crate::db::Pool;
+use crate::domain::{Country, ProviderCode};
+use crate::providers::PaymentProvider;
+use crate::providers::mtn_momo::{self, MtnMomoConnector};
+use crate::providers::orange_money::{self, OrangeMoneyConnector};
+use crate::providers::wave::{Wallet, WaveConnector};
+use crate::routes;
+use crate::state::AppState;
+use axum::Router;
+use std::sync::Arc;
+
+/// The emulators' routes, under `routes::EMULATORS_PREFIX`.
+pub fn router() -> Router<AppState> {
+    emulators::router()
+}
+
+/// Test mode's connectors: the HTTP connectors against the emulators served at `sandbox_url`,
+/// with the emulators' public credentials, and the in-process ones. `public_url` is where
+/// Dalal's own pages (and hooks) are; `restrict_payer_mobile` is live Wave's setting, so that
+/// test mode sends what live mode sends.
+pub fn connectors(
+    pool: &Pool,
+    clock: &SharedClock,
+    settings: &SandboxSettings,
+    public_url: &str,
+    sandbox_url: &str,
+    restrict_payer_mobile: bool,
+) -> anyhow::Result<Vec<Arc<dyn PaymentProvider>>> {
+    use emulators::{mtn_momo as mtn, orange_money as orange, wave};
+    let mut all = SandboxProvider::in_process(pool, clock, settings, public_url);
+    // One wallet per Wave country, Senegal's the main one (its references are bare).
+    let wallets = wave::WALLETS
+        .iter()
+        .map(|(country, key, secret)| Wallet {
+            countries: vec![*country],
+            api_key: Secret::new(*key),
+            webhook_secret: Some(Secret::new(*secret)),
+            tag: (*country != Country::Sn).then_some(*country),
+        })
+        .collect();
+    all.push(Arc::new(WaveConnector::new(
+        &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
+        wallets,
+        restrict_payer_mobile,
+    )?));
+    // A country's own environment, as live: the `sandbox` environment takes EUR only.
+    let environments = mtn::ENVIRONMENTS
+        .iter()
+        .filter_map(|(name, _)| {
+            let country = mtn_momo::Environment::country_of(name)?;
+            Some(mtn_momo::Environment {
+                name: (*name).to_owned(),
+                country,
+            })
+        })
+        .collect();
+    all.push(Arc::new(MtnMomoConnector::new(
+        &format!("{sandbox_url}{}", routes::MTN_MOMO_EMULATOR),
+        mtn_momo::Credentials {
+            subscription_key: Secret::new(mtn::SUBSCRIPTION_KEY),
+            api_user: Secret::new(mtn::API_USER),
+            api_key: Secret::new(mtn::API_KEY),
+        },
+        environments,
+        &format!("{public_url}{}", routes::HOOK_MTN_MOMO),
+        clock.clone(),
+    )?));
+    // The emulator plays every Orange country.
+    all.push(Arc::new(OrangeMoneyConnector::new(
+        &format!("{sandbox_url}{}", routes::ORANGE_MONEY_EMULATOR),
+        orange_money::Account {
+            client_id: Secret::new(orange::CLIENT_ID),
+            client_secret: Secret::new(orange::CLIENT_SECRET),
+            merchant_code: orange::MERCHANT_CODE.to_owned(),
+            merchant_name: "Dalal (sandbox)".to_owned(),
+            callback_key: Some(Secret::new(orange::CALLBACK_API_KEY)),
+            callback_url: format!("{public_url}{}", routes::HOOK_ORANGE_MONEY),
+            countries: ProviderCode::OrangeMoney.countries().to_vec(),
+        },
+        clock.clone(),
+    )?));
+    Ok(all)
+}
