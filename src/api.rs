@@ -6,8 +6,10 @@ pub mod auth;
 pub mod caurisflux;
 pub mod error;
 pub mod fields;
+pub mod limits;
 pub mod openapi;
 pub mod sahelpay;
+pub mod schemas;
 
 use crate::payments::{Attempt, Dialect, EventFormatter, Payment, Refund};
 use crate::routes;

@@ -181,3 +181,30 @@ pub async fn security_headers(
         .or_insert(HeaderValue::from_static(STRICT_CSP));
     response
 }
+
+/// Refuses a request over its rate limit (`rate_limit::Limits`) with 429 and `Retry-After`: in
+/// the dialect's error body on the API, in plain words elsewhere.
+pub async fn rate_limit(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let Some(wait) = state.limits.check(&request) else {
+        return next.run(request).await;
+    };
+    let path = request.uri().path();
+    let mut response = crate::api::limits::too_many_requests(path, wait).unwrap_or_else(|| {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "Trop de requêtes : réessayez dans {wait} s. / Too many requests: try again in {wait} s."
+            ),
+        )
+            .into_response()
+    });
+    if let Ok(value) = HeaderValue::from_str(&wait.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}

@@ -1,21 +1,16 @@
 //! Rate limits: per API key on the merchant API (per client address when no key is sent), per
 //! client address on the pages, the page calls and the sandbox's pages. Static files, `/healthz`
-//! and `/metrics` are not limited. An answer over the limit is a 429 with `Retry-After`, in the
-//! dialect's error body on the API.
+//! and `/metrics` are not limited. This is the counting only, a leaf; the middleware that answers
+//! 429 (in the dialect's error body on the API) is `middleware::rate_limit`.
 //!
 //! Many customers in West Africa share one public address (carrier-grade NAT on mobile networks),
 //! so the per-address limit is generous; it stops token guessing at hundreds a second, not a
 //! busy market.
 
-use crate::api::ApiError;
-use crate::api::sahelpay::SahelError;
 use crate::config::RateLimitSettings;
 use crate::routes;
-use crate::state::AppState;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderValue, Request, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::ConnectInfo;
+use axum::http::{Request, header};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
@@ -60,7 +55,7 @@ impl Limits {
     }
 
     /// `Some(seconds to wait)` when the request is over its limit.
-    fn check(&self, request: &Request<axum::body::Body>) -> Option<u64> {
+    pub fn check(&self, request: &Request<axum::body::Body>) -> Option<u64> {
         let path = request.uri().path();
         let exempt = routes::STATIC_PREFIXES.iter().any(|p| path.starts_with(p))
             || path == routes::HEALTH
@@ -121,33 +116,4 @@ fn credential(request: &Request<axum::body::Body>) -> Option<String> {
         .or_else(|| headers.get(header::AUTHORIZATION))?
         .as_bytes();
     Some(hex::encode(&Sha256::digest(raw)[..16]))
-}
-
-/// The middleware: refuses a request over its limit with 429 and `Retry-After`.
-pub async fn limit(
-    State(state): State<AppState>,
-    request: Request<axum::body::Body>,
-    next: Next,
-) -> Response {
-    let Some(wait) = state.limits.check(&request) else {
-        return next.run(request).await;
-    };
-    let path = request.uri().path();
-    let message = format!("Trop de requêtes : réessayez dans {wait} s");
-    let mut response = if path.starts_with("/v1/") {
-        SahelError::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", message).into_response()
-    } else if path.starts_with("/api/") {
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, message).into_response()
-    } else {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("{message}. / Too many requests: try again in {wait} s."),
-        )
-            .into_response()
-    };
-    if let Ok(value) = HeaderValue::from_str(&wait.max(1).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
 }

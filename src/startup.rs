@@ -386,7 +386,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         .layer(axum::middleware::from_fn(middleware::cache_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::rate_limit::limit,
+            middleware::rate_limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -37,61 +37,6 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
-/// A string that is one of `words` (for request fields read by hand: the schema says what the
-/// checks accept, from the same tables).
-fn words(
-    words: impl IntoIterator<Item = String>,
-    example: &str,
-) -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(words))
-        .examples([serde_json::Value::from(example)])
-        .build()
-}
-
-pub(crate) fn payment_types() -> utoipa::openapi::schema::Object {
-    words(["direct".to_owned(), "checkout".to_owned()], "checkout")
-}
-
-pub(crate) fn currencies() -> utoipa::openapi::schema::Object {
-    words(
-        crate::domain::Currency::ALL.map(|c| c.code().to_owned()),
-        "XOF",
-    )
-}
-
-pub(crate) fn countries() -> utoipa::openapi::schema::Object {
-    words(
-        crate::domain::Country::ALL.map(|c| c.code().to_owned()),
-        "SN",
-    )
-}
-
-pub(crate) fn providers() -> utoipa::openapi::schema::Object {
-    words(
-        crate::domain::ProviderCode::ALL.map(|p| p.code().to_owned()),
-        "wave",
-    )
-}
-
-pub(crate) fn sahelpay_methods() -> utoipa::openapi::schema::Object {
-    words(
-        [
-            "ORANGE_MONEY",
-            "WAVE",
-            "MOOV",
-            "CARD",
-            "VISA",
-            "MASTERCARD",
-            "GIM_UEMOA",
-        ]
-        .map(str::to_owned),
-        "ORANGE_MONEY",
-    )
-}
-
 struct Security;
 
 impl Modify for Security {

@@ -19,19 +19,19 @@ use serde_json::value::RawValue;
 pub struct InitiateBody {
     /// `direct` (the merchant chose the provider) or `checkout` (the customer chooses).
     #[serde(rename = "type")]
-    #[schema(schema_with = crate::api::openapi::payment_types, required = true)]
+    #[schema(schema_with = crate::api::schemas::payment_types, required = true)]
     kind: Option<Value>,
     /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
     #[schema(value_type = i64, required = true, minimum = 100, maximum = 50000000, example = 10000)]
     amount: Option<Value>,
     /// XOF (default), XAF or GNF; the country's currency.
-    #[schema(schema_with = crate::api::openapi::currencies)]
+    #[schema(schema_with = crate::api::schemas::currencies)]
     currency: Option<Value>,
     /// Required for `direct`: wave, orange_money, free_money, mtn_momo, moov_money, card.
-    #[schema(schema_with = crate::api::openapi::providers)]
+    #[schema(schema_with = crate::api::schemas::providers)]
     provider: Option<Value>,
     /// ISO code: SN, CI, ML, BF, BJ, TG, NE, GN, CM. Required for `direct`.
-    #[schema(schema_with = crate::api::openapi::countries)]
+    #[schema(schema_with = crate::api::schemas::countries)]
     country: Option<Value>,
     /// The merchant's order reference (1 to 100 characters).
     #[schema(value_type = String, required = true, example = "COMMANDE-12345")]

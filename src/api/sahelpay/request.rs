@@ -20,12 +20,12 @@ pub struct CreateBody {
     /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
     #[schema(value_type = i64, required = true, minimum = 100, maximum = 50000000, example = 5000)]
     amount: Option<Value>,
-    #[schema(schema_with = crate::api::openapi::currencies)]
+    #[schema(schema_with = crate::api::schemas::currencies)]
     currency: Option<Value>,
     /// ORANGE_MONEY, WAVE, MOOV, CARD, VISA, MASTERCARD or GIM_UEMOA; absent: the customer chooses.
-    #[schema(schema_with = crate::api::openapi::sahelpay_methods)]
+    #[schema(schema_with = crate::api::schemas::sahelpay_methods)]
     payment_method: Option<Value>,
-    #[schema(schema_with = crate::api::openapi::countries)]
+    #[schema(schema_with = crate::api::schemas::countries)]
     country: Option<Value>,
     /// E.164; required for ORANGE_MONEY, WAVE and MOOV.
     #[schema(value_type = Option<String>, example = "+22370123456")]
