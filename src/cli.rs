@@ -166,6 +166,20 @@ async fn check_providers(settings: Settings, clock: SharedClock) -> anyhow::Resu
         url => Check::works(what, url.to_owned()),
     });
     let connectors = startup::live_connectors(&settings, &clock, &public_url)?;
+    if let Some(mtn) = settings.providers.mtn_momo.credentials() {
+        let known = mtn.country.is_some()
+            || crate::providers::mtn_momo::Environment::country_of(&mtn.target_environment)
+                .is_some();
+        if !known {
+            checks.push(Check::fails(
+                "MTN MoMo: target environment",
+                format!(
+                    "{} is no country's environment, so MTN MoMo is not offered live: set providers.mtn_momo.country (the sandbox environment takes EUR only)",
+                    mtn.target_environment
+                ),
+            ));
+        }
+    }
     if connectors.is_empty() {
         println!("No live provider is configured (README, \"Going live\").");
     }

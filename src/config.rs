@@ -277,6 +277,9 @@ pub struct SandboxSettings {
     /// Where test mode's connectors reach the provider emulators (`/sandbox/providers/…`).
     /// Empty means this process's own address; behind a proxy, any URL that reaches Dalal.
     pub providers_url: String,
+    /// How long test mode's connectors wait for an emulator's answer (live connectors: 15 s).
+    /// The `…05` scenario answers only after it: an answer lost on the way back.
+    pub connector_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -342,6 +345,7 @@ impl Settings {
             .set_default("sandbox.push_timeout_secs", 120)?
             .set_default("sandbox.down_gateways", "")?
             .set_default("sandbox.providers_url", "")?
+            .set_default("sandbox.connector_timeout_ms", 15_000)?
             .set_default("providers.wave.base_url", "https://api.wave.com")?
             .set_default("providers.wave.countries", "SN")?
             .set_default("providers.wave.restrict_payer_mobile", false)?
@@ -394,6 +398,10 @@ impl Settings {
         anyhow::ensure!(
             self.sandbox.push_timeout_secs > 0,
             "sandbox.push_timeout_secs must be positive"
+        );
+        anyhow::ensure!(
+            self.sandbox.connector_timeout_ms > 0,
+            "sandbox.connector_timeout_ms must be positive"
         );
         anyhow::ensure!(
             ["sqlite:", "postgres://", "postgresql://"]

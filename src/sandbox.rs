@@ -30,7 +30,7 @@ pub use store::{Decision, Flow, SandboxSession, Scenario};
 use crate::clock::SharedClock;
 use crate::config::{SandboxSettings, Secret};
 use crate::db::Pool;
-use crate::domain::{Country, ProviderCode};
+use crate::domain::{Country, Currency, ProviderCode};
 use crate::providers::PaymentProvider;
 use crate::providers::mtn_momo::{self, MtnMomoConnector};
 use crate::providers::orange_money::{self, OrangeMoneyConnector};
@@ -58,6 +58,7 @@ pub fn connectors(
     restrict_payer_mobile: bool,
 ) -> anyhow::Result<Vec<Arc<dyn PaymentProvider>>> {
     use emulators::{mtn_momo as mtn, orange_money as orange, wave};
+    let timeout = std::time::Duration::from_millis(settings.connector_timeout_ms);
     let mut all = SandboxProvider::in_process(pool, clock, settings, public_url);
     // One wallet per Wave country, Senegal's the main one (its references are bare).
     let wallets = wave::WALLETS
@@ -69,11 +70,14 @@ pub fn connectors(
             tag: (*country != Country::Sn).then_some(*country),
         })
         .collect();
-    all.push(Arc::new(WaveConnector::new(
-        &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
-        wallets,
-        restrict_payer_mobile,
-    )?));
+    all.push(Arc::new(
+        WaveConnector::new(
+            &format!("{sandbox_url}{}", routes::WAVE_EMULATOR),
+            wallets,
+            restrict_payer_mobile,
+        )?
+        .with_timeout(timeout)?,
+    ));
     // A country's own environment, as live: the `sandbox` environment takes EUR only.
     let environments = mtn::ENVIRONMENTS
         .iter()
@@ -85,30 +89,41 @@ pub fn connectors(
             })
         })
         .collect();
-    all.push(Arc::new(MtnMomoConnector::new(
-        &format!("{sandbox_url}{}", routes::MTN_MOMO_EMULATOR),
-        mtn_momo::Credentials {
-            subscription_key: Secret::new(mtn::SUBSCRIPTION_KEY),
-            api_user: Secret::new(mtn::API_USER),
-            api_key: Secret::new(mtn::API_KEY),
-        },
-        environments,
-        &format!("{public_url}{}", routes::HOOK_MTN_MOMO),
-        clock.clone(),
-    )?));
-    // The emulator plays every Orange country.
-    all.push(Arc::new(OrangeMoneyConnector::new(
-        &format!("{sandbox_url}{}", routes::ORANGE_MONEY_EMULATOR),
-        orange_money::Account {
-            client_id: Secret::new(orange::CLIENT_ID),
-            client_secret: Secret::new(orange::CLIENT_SECRET),
-            merchant_code: orange::MERCHANT_CODE.to_owned(),
-            merchant_name: "Dalal (sandbox)".to_owned(),
-            callback_key: Some(Secret::new(orange::CALLBACK_API_KEY)),
-            callback_url: format!("{public_url}{}", routes::HOOK_ORANGE_MONEY),
-            countries: ProviderCode::OrangeMoney.countries().to_vec(),
-        },
-        clock.clone(),
-    )?));
+    all.push(Arc::new(
+        MtnMomoConnector::new(
+            &format!("{sandbox_url}{}", routes::MTN_MOMO_EMULATOR),
+            mtn_momo::Credentials {
+                subscription_key: Secret::new(mtn::SUBSCRIPTION_KEY),
+                api_user: Secret::new(mtn::API_USER),
+                api_key: Secret::new(mtn::API_KEY),
+            },
+            environments,
+            &format!("{public_url}{}", routes::HOOK_MTN_MOMO),
+            clock.clone(),
+        )?
+        .with_timeout(timeout)?,
+    ));
+    // Sonatel's API takes XOF only: the emulator plays the Orange countries that pay in XOF.
+    all.push(Arc::new(
+        OrangeMoneyConnector::new(
+            &format!("{sandbox_url}{}", routes::ORANGE_MONEY_EMULATOR),
+            orange_money::Account {
+                client_id: Secret::new(orange::CLIENT_ID),
+                client_secret: Secret::new(orange::CLIENT_SECRET),
+                merchant_code: orange::MERCHANT_CODE.to_owned(),
+                merchant_name: "Dalal (sandbox)".to_owned(),
+                callback_key: Some(Secret::new(orange::CALLBACK_API_KEY)),
+                callback_url: format!("{public_url}{}", routes::HOOK_ORANGE_MONEY),
+                countries: ProviderCode::OrangeMoney
+                    .countries()
+                    .iter()
+                    .copied()
+                    .filter(|c| c.currency() == Currency::Xof)
+                    .collect(),
+            },
+            clock.clone(),
+        )?
+        .with_timeout(timeout)?,
+    ));
     Ok(all)
 }

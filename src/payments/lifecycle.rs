@@ -55,6 +55,15 @@ impl Payments {
         event: PaymentEvent,
         reason: &str,
     ) -> Result<bool, PaymentError> {
+        // An attempt whose start's answer was lost may have moved money: learn where it stands
+        // before giving up on it. Still unknown, the payment waits: a cancel is refused, an
+        // expiry waits for the next sweep (the attempt settles within minutes).
+        if let Some(unsettled) = self.unsettled_attempt(id).await? {
+            return match event {
+                PaymentEvent::Expire => Ok(false),
+                _ => Err(Conflict::AwaitingConfirmation(unsettled).into()),
+            };
+        }
         let now = self.clock.now_ms();
         let mut tx = self
             .pool
@@ -98,6 +107,28 @@ impl Payments {
             }
         }
         Ok(moved)
+    }
+
+    /// The provider of the payment's open attempt when that attempt's start had its answer lost
+    /// and asking the provider again does not settle it.
+    async fn unsettled_attempt(
+        &self,
+        id: TransactionId,
+    ) -> Result<Option<crate::domain::ProviderCode>, PaymentError> {
+        let unsettled = |row: &db::attempts::AttemptRow| {
+            row.provider_status.as_deref() == Some(super::OUTCOME_UNKNOWN)
+        };
+        let Some(open) = db::attempts::open_for_payment(&self.pool, id.sequence()).await? else {
+            return Ok(None);
+        };
+        if !unsettled(&open) {
+            return Ok(None);
+        }
+        self.refresh_attempt(&open.id).await?;
+        match db::attempts::open_for_payment(&self.pool, id.sequence()).await? {
+            Some(open) if unsettled(&open) => Ok(Some(Attempt::try_from(open)?.provider)),
+            _ => Ok(None),
+        }
     }
 
     /// A provider reported activity on an attempt: if its payment was still `pending`, the

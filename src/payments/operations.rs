@@ -165,6 +165,17 @@ impl Payments {
                 None,
                 Some(crate::domain::FailureCode::Unavailable),
             ),
+            // The provider may have refunded: the refund stays pending (its amount held), for a
+            // person to check against the provider's statement.
+            Err(ProviderError::OutcomeUnknown { .. }) => {
+                tracing::error!(refund = %refund_id, payment = %payment.id, %provider,
+                    "a refund's answer was lost: it stays pending; check the provider's statement");
+                let refund = db::refunds::find(&self.pool, &refund_id)
+                    .await?
+                    .context("the refund just inserted")?;
+                let refund = Refund::from_row(refund, payment.amount.currency())?;
+                return Ok((payment, refund));
+            }
             Err(err) => {
                 tracing::error!(refund = %refund_id, error = ?err, "refund failed inside");
                 (

@@ -40,7 +40,7 @@ impl Payments {
         else {
             return Ok(false);
         };
-        self.refresh_attempt_in(&attempt.id, mode).await
+        self.refresh_attempt_in(&attempt.id, mode, true).await
     }
 
     /// A provider's notification naming Dalal's own attempt id (MTN MoMo's `externalId`,
@@ -58,7 +58,7 @@ impl Payments {
         if attempt.provider != provider.code() {
             return Ok(false);
         }
-        self.refresh_attempt_in(attempt_id, mode).await
+        self.refresh_attempt_in(attempt_id, mode, true).await
     }
 
     /// One pass of the provider status checker; returns how many attempts were checked.
@@ -76,15 +76,18 @@ impl Payments {
 
     /// Asks the provider where an open attempt stands and applies its answer.
     pub async fn refresh_attempt(&self, attempt_id: &str) -> Result<(), PaymentError> {
-        self.refresh_attempt_in(attempt_id, None).await.map(drop)
+        self.refresh_attempt_in(attempt_id, None, false).await.map(drop)
     }
 
     /// `refresh_attempt`, for an attempt of `mode` only (when given): false when the attempt
-    /// is another mode's.
+    /// is another mode's. A provider's notification (`notified`) about an attempt Dalal has
+    /// closed without success is asked about all the same: the money may have moved after
+    /// Dalal gave up (a lost answer, a late approval), and someone must refund it.
     async fn refresh_attempt_in(
         &self,
         attempt_id: &str,
         only: Option<Mode>,
+        notified: bool,
     ) -> Result<bool, PaymentError> {
         let Some(row) = db::attempts::find(&self.pool, attempt_id).await? else {
             return Ok(false);
@@ -98,10 +101,11 @@ impl Payments {
         if only.is_some_and(|only| only != mode) {
             return Ok(false);
         }
+        let closed_unpaid = !attempt.status.is_open() && attempt.status != AttemptStatus::Succeeded;
         let Some(reference) = attempt
             .provider_reference
             .clone()
-            .filter(|_| attempt.status.is_open())
+            .filter(|_| attempt.status.is_open() || (notified && closed_unpaid))
         else {
             return Ok(true);
         };
@@ -128,6 +132,13 @@ impl Payments {
                 return Err(super::routing::provider_error(attempt.provider, err));
             }
         };
+        if !attempt.status.is_open() {
+            if status.outcome == AttemptOutcome::Succeeded {
+                tracing::error!(attempt = %attempt.id, payment = attempt.payment_id, provider = %attempt.provider,
+                    status = attempt.status.as_str(), "a provider reports a success on an attempt Dalal had closed: refund needed");
+            }
+            return Ok(true);
+        }
         self.apply_provider_status(&attempt, &status).await?;
         Ok(true)
     }

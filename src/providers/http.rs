@@ -131,9 +131,8 @@ fn error_code(body: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// What an answer says about the credentials that made it, for `dalal check-providers`: the
-/// words every provider shares (unreachable, IP not allowed, refused), or `None` for an answer
-/// the connector reads itself.
+/// What a failed call says about the credentials that made it, in plain words, for `dalal
+/// check-providers`: unreachable, an IP address not allowed, an account or key refused.
 pub fn plainly(provider: &str, err: &SendError, settings: &str) -> String {
     match err {
         SendError::NotSent => {
@@ -141,8 +140,17 @@ pub fn plainly(provider: &str, err: &SendError, settings: &str) -> String {
         }
         SendError::NoAnswer => format!("{provider} did not answer in time"),
         SendError::ServerError(r) => format!("{provider} is failing ({} {})", r.status, r.code),
+        // Wave's `ip-not-allowed`, MTN's "FORBIDDEN IP"; other 403s are about the account.
+        SendError::Refused(r)
+            if r.status == StatusCode::FORBIDDEN && r.code.to_ascii_lowercase().contains("ip") =>
+        {
+            format!(
+                "{provider} refuses calls from this server's IP address ({}): ask {provider} to allow it",
+                r.code
+            )
+        }
         SendError::Refused(r) if r.status == StatusCode::FORBIDDEN => format!(
-            "{provider} refuses calls from this server's IP address ({}): ask {provider} to allow it",
+            "{provider} refuses this account ({}): check it with {provider}, and {settings}",
             r.code
         ),
         SendError::Refused(r) if r.status == StatusCode::UNAUTHORIZED => {

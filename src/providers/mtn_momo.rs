@@ -372,7 +372,7 @@ impl PaymentProvider for MtnMomoConnector {
             .is_none_or(|a| whole_amount(a) == Some(attempt.amount.minor()));
         if !result.external_id.as_deref().is_none_or(theirs) || !amount_agrees {
             return Err(anyhow::anyhow!(
-                "MTN MoMo's request {} is not attempt {}'s (externalId or amount differ)",
+                "MTN MoMo's request {} is not attempt {}'s (externalId or amount differ): not believed",
                 attempt.reference,
                 attempt.attempt_id
             )

@@ -54,9 +54,10 @@ const RENEW_BEFORE_MS: i64 = 30_000;
 /// How long a QR code can be paid: as long as a Wave session, well inside a payment's life.
 pub const QR_VALIDITY_SECS: i64 = 30 * 60;
 /// A one-step payment whose answer was lost and that the search has not found after this long
-/// never took: the customer may try again (pawaPay treats a deposit it never saw the same way
-/// after 15 minutes; a customer at a checkout waits less).
-pub const UNKNOWN_OUTCOME_GIVES_UP_MS: i64 = 5 * 60 * 1000;
+/// never took, and the customer may try again: PROVIDERS.md's rule for a deposit pawaPay never
+/// saw ("should be considered FAILED after 15 minutes"). A success found later is logged as a
+/// refund to make (`payments::sync`).
+pub const UNKNOWN_OUTCOME_GIVES_UP_MS: i64 = 15 * 60 * 1000;
 /// The prefixes of a QR code's reference and of a payment known by its reference only.
 const QR_PREFIX: &str = "qr:";
 const BY_REFERENCE_PREFIX: &str = "ref:";
@@ -311,10 +312,15 @@ impl OrangeMoneyConnector {
             .filter(|t| {
                 let ours = t.reference.as_deref() == Some(attempt.attempt_id);
                 let amount = t.amount.as_ref().and_then(|a| a.whole());
-                let paid_to_us = t.partner.as_ref().is_none_or(|p| {
-                    p.id_type.as_deref() != Some("CODE") || p.id() == self.account.merchant_code
-                });
-                let believed = ours && amount == Some(attempt.amount.minor()) && paid_to_us;
+                let currency = t.amount.as_ref().and_then(|a| a.unit.as_deref());
+                let paid_to_us = t
+                    .partner
+                    .as_ref()
+                    .is_some_and(|p| p.id() == self.account.merchant_code);
+                let believed = ours
+                    && amount == Some(attempt.amount.minor())
+                    && currency == Some(attempt.amount.currency().code())
+                    && paid_to_us;
                 if ours && !believed {
                     tracing::error!(transaction = %t.transaction_id, attempt = %attempt.attempt_id,
                         "an Orange Money transaction names this attempt with another amount or payee: not believed");
@@ -325,15 +331,27 @@ impl OrangeMoneyConnector {
     }
 }
 
-/// Orange's refusal of a creation, as Dalal's: a numeric business code is the customer's to
-/// read (`transformers::refusal`); anything else is as `http` reads it.
+/// Orange's refusal of a creation, as Dalal's: a business code (digits that are not an HTTP
+/// status, in a 400, 404 or 422) is the customer's to read (`transformers::refusal`); anything
+/// else — a 401, a 415, a validation error — is Dalal's own error, never shown as Orange's.
 fn refusal(err: SendError) -> ProviderError {
     match err {
-        SendError::Refused(refused) | SendError::NotFound(refused) if !refused.code.is_empty() => {
+        SendError::Refused(refused) | SendError::NotFound(refused)
+            if is_business_code(refused.status, &refused.code) =>
+        {
             ProviderError::Refused(transformers::refusal(&refused.code))
         }
         other => other.into(),
     }
+}
+
+/// Whether an error body's code is one of Sonatel's business codes (`"60"`, `"2020"`), not an
+/// HTTP status written as a code (`"400"`, `"415"`).
+fn is_business_code(status: StatusCode, code: &str) -> bool {
+    let digits = !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
+    let http_status = code.len() == 3 && code.parse::<u16>().is_ok_and(|c| (100..600).contains(&c));
+    let refusal = matches!(status.as_u16(), 400 | 404 | 409 | 422);
+    digits && !http_status && refusal
 }
 
 /// Several transactions for one attempt: a success wins, then one still moving, then a failure.
@@ -495,5 +513,22 @@ impl PaymentProvider for OrangeMoneyConnector {
             }
             None => Notification::Unreadable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sonatels_business_codes_reach_the_customer() {
+        assert!(is_business_code(StatusCode::BAD_REQUEST, "2020"));
+        assert!(is_business_code(StatusCode::NOT_FOUND, "60"));
+        // An HTTP status as a code, a word, no code, or a status that is not a refusal.
+        assert!(!is_business_code(StatusCode::BAD_REQUEST, "400"));
+        assert!(!is_business_code(StatusCode::UNSUPPORTED_MEDIA_TYPE, "415"));
+        assert!(!is_business_code(StatusCode::UNAUTHORIZED, "2020"));
+        assert!(!is_business_code(StatusCode::BAD_REQUEST, "OTP_INVALID"));
+        assert!(!is_business_code(StatusCode::BAD_REQUEST, ""));
     }
 }

@@ -22,7 +22,7 @@ use super::{
     PaymentProvider, ProviderError, ProviderRefund, ProviderSession, ProviderStatus, RefundOutcome,
 };
 use crate::config::Secret;
-use crate::domain::{Country, Failure, FailureCode, ProviderCode};
+use crate::domain::{Country, Failure, ProviderCode};
 use anyhow::Context;
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
@@ -178,7 +178,7 @@ fn status_of(
             .is_some_and(|a| a.trim().parse::<i64>().ok() != Some(attempt.amount.minor()));
         if reference_differs || amount_differs {
             return Err(anyhow::anyhow!(
-                "Wave's session {} is not attempt {}'s (client reference or amount differ)",
+                "Wave's session {} is not attempt {}'s (client reference or amount differ): not believed",
                 session.id,
                 attempt.attempt_id
             )
@@ -285,7 +285,8 @@ impl PaymentProvider for WaveConnector {
     async fn refund(&self, refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
         let (id, wallet) = self.split(refund.reference)?;
         let path = format!("/v1/checkout/sessions/{id}/refund");
-        let answer = match self.call(wallet, Method::POST, &path, None).await {
+        let first = self.call(wallet, Method::POST, &path, None).await;
+        let answer = match first {
             Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
                 self.call(wallet, Method::POST, &path, None).await
             }
@@ -293,11 +294,15 @@ impl PaymentProvider for WaveConnector {
         };
         match answer {
             Ok(_) => Ok(RefundOutcome::Succeeded { reference: None }),
+            // Sent twice, answered neither time: Wave may have refunded.
+            Err(SendError::NoAnswer | SendError::ServerError(_)) => {
+                Err(ProviderError::OutcomeUnknown {
+                    reference: refund.reference.to_owned(),
+                })
+            }
+            // `checkout-refund-failed`, Wave's one refund refusal: the merchant reads its code.
             Err(SendError::Refused(refused)) => {
-                Ok(RefundOutcome::Failed(match refused.code.as_str() {
-                    "insufficient-funds" => Failure::new(FailureCode::InsufficientFunds),
-                    code => Failure::unknown(code),
-                }))
+                Ok(RefundOutcome::Failed(Failure::unknown(&refused.code)))
             }
             Err(SendError::NotFound(_)) => {
                 Err(ProviderError::UnknownReference(refund.reference.to_owned()))

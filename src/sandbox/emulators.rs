@@ -13,6 +13,13 @@ use crate::routes;
 use crate::state::AppState;
 use axum::Router;
 
+/// Waits until the connector that made a request has stopped waiting for its answer: the
+/// `…05` scenario's answer, lost on the way back (`sandbox.connector_timeout_ms`).
+pub(super) async fn lose_the_answer(state: &AppState) {
+    let timeout = state.settings.sandbox.connector_timeout_ms;
+    tokio::time::sleep(std::time::Duration::from_millis(timeout + 500)).await;
+}
+
 /// The sandbox's rules (`Stage`, the answer delay) for an emulated provider's sessions.
 fn rules(state: &AppState, provider: crate::domain::ProviderCode) -> super::SandboxProvider {
     super::SandboxProvider::new(
@@ -101,11 +108,20 @@ where
     }
 }
 
+/// Whether a provider tries a notification again after Dalal refused it with a 4xx.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterRefusal {
+    TryAgain,
+    /// Orange "never resends after a 4xx" (PROVIDERS.md).
+    GiveUp,
+}
+
 /// Sends a provider's notification to Dalal's own `hook` (`request` builds it afresh for each
 /// try, e.g. with a new signature): three tries, a second apart, as providers retry.
 pub async fn notify_dalal(
     state: &AppState,
     hook: &str,
+    after_refusal: AfterRefusal,
     request: impl Fn(&reqwest::Client, String) -> reqwest::RequestBuilder,
 ) -> anyhow::Result<()> {
     let url = format!("{}{hook}", state.sandbox_url);
@@ -119,6 +135,14 @@ pub async fn notify_dalal(
         }
         match request(&client, url.clone()).send().await {
             Ok(response) if response.status().is_success() => return Ok(()),
+            Ok(response)
+                if response.status().is_client_error() && after_refusal == AfterRefusal::GiveUp =>
+            {
+                anyhow::bail!(
+                    "Dalal's {hook} refused the notification ({}): not sent again",
+                    response.status()
+                );
+            }
             Ok(response) => last = Some(response.status().to_string()),
             Err(err) => last = Some(err.without_url().to_string()),
         }

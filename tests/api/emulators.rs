@@ -73,6 +73,10 @@ fn shape_problems(answer: &Value, samples: &[&Value], path: &str) -> Vec<String>
 }
 
 fn assert_shape(answer: &Value, samples: &[&Fixture], what: &str) {
+    assert!(
+        !samples.is_empty(),
+        "{what}: no contract fixture to compare with"
+    );
     let bodies: Vec<&Value> = samples.iter().map(|f| &f.body).collect();
     let problems = shape_problems(answer, &bodies, what);
     assert!(

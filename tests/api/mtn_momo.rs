@@ -249,9 +249,10 @@ async fn a_live_key_pays_with_mtn_and_a_token_mtn_no_longer_takes_is_renewed() {
 
 #[tokio::test]
 async fn a_request_whose_answer_was_lost_is_not_sent_elsewhere_and_settles_by_its_reference() {
-    let app = spawn_app().await;
-    // MTN takes the request, then its gateway times out: Dalal asks MTN about the reference it
-    // chose, finds the request, and goes on with it.
+    // MTN takes the request, and its answer comes after the connector (300 ms) stopped
+    // waiting: Dalal sends it again with the same reference, MTN says it has it (409), and the
+    // attempt goes on.
+    let app = spawn_app_with(&[("sandbox.connector_timeout_ms", "300")]).await;
     let data = app.create(direct("+2250501234505")).await;
     let attempt = attempt_of(&app, &data).await;
     let reference = attempt.provider_reference.clone().unwrap();

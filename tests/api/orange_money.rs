@@ -327,8 +327,8 @@ async fn orange_down_leaves_a_one_step_payment_open_until_its_reference_proves_n
         None,
         "still open"
     );
-    // Nothing found after five minutes: it never took; the customer may try again.
-    app.customer_answers(5 * 60_000).await;
+    // Nothing found after fifteen minutes: it never took; the customer may try again.
+    app.customer_answers(15 * 60_000).await;
     let attempt = attempt_by_token(&app, &token).await;
     assert_eq!(
         attempt.failure_code.map(|c| c.as_str()),
@@ -344,10 +344,11 @@ async fn orange_down_leaves_a_one_step_payment_open_until_its_reference_proves_n
 
 #[tokio::test]
 async fn money_taken_whose_answer_was_lost_is_found_by_reference_and_never_taken_twice() {
-    let app = spawn_app().await;
+    // The connector waits 300 ms for an answer; Orange's comes after.
+    let app = spawn_app_with(&[("sandbox.connector_timeout_ms", "300")]).await;
     let payments = &app.state.payments;
-    // Orange takes the payment, then its gateway times out (504). Test mode has two Orange
-    // gateways: failing over would send the customer's code again.
+    // Orange takes the payment, and its answer comes after the connector stopped waiting. Test
+    // mode has two Orange gateways: failing over would send the customer's code again.
     let (id, token) = checkout(&app, 6_405).await;
     let (_, attempt) = payments
         .choose_method(&token, with_code("+221771234505", "482913"))
@@ -458,6 +459,7 @@ async fn the_emulator_checks_orange_credentials() {
     let forged = app
         .client
         .post(&url)
+        .header("Accept", "application/json")
         .bearer_auth("1.forged")
         .json(&qr)
         .send()
@@ -470,6 +472,7 @@ async fn the_emulator_checks_orange_credentials() {
     let stale = app
         .client
         .post(&url)
+        .header("Accept", "application/json")
         .bearer_auth(&token)
         .json(&qr)
         .send()
@@ -481,6 +484,7 @@ async fn the_emulator_checks_orange_credentials() {
     let unknown = app
         .client
         .post(&url)
+        .header("Accept", "application/json")
         .bearer_auth(access_token(&app).await)
         .json(&other_merchant)
         .send()

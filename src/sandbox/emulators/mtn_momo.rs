@@ -350,11 +350,7 @@ async fn request_to_pay(
     }
     if scenario == Scenario::AnswerLost {
         // MTN took the request, and its answer is lost on the way back.
-        return error(
-            StatusCode::GATEWAY_TIMEOUT,
-            "INTERNAL_PROCESSING_ERROR",
-            "The gateway timed out.",
-        );
+        super::lose_the_answer(&state).await;
     }
     StatusCode::ACCEPTED.into_response()
 }

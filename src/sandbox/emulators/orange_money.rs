@@ -23,10 +23,10 @@
 //! customer's. A one-step payment's outcome comes from the payer's number as everywhere in the
 //! sandbox (README, "Sandbox"): `…01` balance insufficient (`2020`), `…02` not allowed
 //! (`2041`), `…03` never confirmed, `…04` Orange down (`503`, nothing taken), `…05` taken but
-//! the answer lost (`504`). A code other than six digits, or `000000`, is refused with the
-//! documentation's example code `60` (Sonatel's code for a wrong one-time code is not
-//! published). The API is Senegal's; the emulator plays every Orange country Dalal offers, so
-//! it takes their currencies too. Credentials are public (test money only).
+//! the answer lost (it comes after the connector has stopped waiting). A code other than six
+//! digits, or `000000`, is refused with the documentation's example code `60` (Sonatel's code
+//! for a wrong one-time code is not published). The API is Senegal's: XOF only, nine-digit
+//! national numbers. Credentials are public (test money only).
 
 use super::super::store::{self, Flow, SandboxSession, Scenario};
 use super::super::{SandboxProvider, Stage, scenario_for_phone};
@@ -59,8 +59,8 @@ const MAX_VALIDITY_SECS: i64 = 24 * 3600;
 const MAX_METADATA: usize = 10;
 /// How many transactions a search without a known filter answers.
 const LATEST: i64 = 20;
-/// The currencies of the Orange countries the emulator plays.
-const CURRENCIES: [&str; 3] = ["XOF", "XAF", "GNF"];
+/// Sonatel's API is Orange Money Senegal's: XOF only.
+const CURRENCY: &str = "XOF";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -257,18 +257,28 @@ async fn token(State(state): State<AppState>, Form(form): Form<TokenForm>) -> Re
 }
 
 /// What every API call passes: `Content-Type: application/json` (the gateway answers `415`
-/// to a GET without it) and a live Bearer token.
+/// to a GET without it), `Accept: application/json`, and a live Bearer token.
 fn admitted(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().starts_with("application/json"));
-    if !json {
+    let says_json = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+            .is_some_and(|v| v.trim().starts_with("application/json"))
+    };
+    if !says_json(header::CONTENT_TYPE) {
         return Some(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "415",
             "Unsupported Media Type",
             "Content-Type must be application/json",
+        ));
+    }
+    if !says_json(header::ACCEPT) {
+        return Some(error(
+            StatusCode::NOT_ACCEPTABLE,
+            "406",
+            "Not Acceptable",
+            "Accept must be application/json",
         ));
     }
     let live = headers
@@ -293,7 +303,7 @@ fn sandbox(state: &AppState) -> SandboxProvider {
 
 /// The amount's whole units in a currency the emulator takes, or the refusal.
 fn amount_of(amount: &Amount) -> Result<i64, Response> {
-    if !CURRENCIES.contains(&amount.unit.as_str()) {
+    if amount.unit != CURRENCY {
         return Err(invalid("amount.unit", "unsupported currency"));
     }
     amount
@@ -444,7 +454,7 @@ async fn one_step(State(state): State<AppState>, headers: HeaderMap, body: Strin
     tokio::spawn(call_back_when_decided(state.clone(), session.id.clone()));
     if scenario == Scenario::AnswerLost {
         // The money moved; the answer is lost on the way back.
-        return error(StatusCode::GATEWAY_TIMEOUT, "504", "Gateway Timeout", "");
+        super::lose_the_answer(&state).await;
     }
     let status = status_word(&state, &session).unwrap_or("PENDING");
     Json(json!({
@@ -611,13 +621,18 @@ pub async fn notify(state: &AppState, id: &str) -> anyhow::Result<()> {
             "type": transaction["type"],
         }),
     };
-    super::notify_dalal(state, routes::HOOK_ORANGE_MONEY, |client, url| {
-        client
-            .post(url)
-            .header(header::AUTHORIZATION, format!("Basic {CALLBACK_API_KEY}"))
-            .header("X-Sonatel-Idempotency-Key", transaction_id(&session))
-            .json(&body)
-    })
+    super::notify_dalal(
+        state,
+        routes::HOOK_ORANGE_MONEY,
+        super::AfterRefusal::GiveUp,
+        |client, url| {
+            client
+                .post(url)
+                .header(header::AUTHORIZATION, format!("Basic {CALLBACK_API_KEY}"))
+                .header("X-Sonatel-Idempotency-Key", transaction_id(&session))
+                .json(&body)
+        },
+    )
     .await
 }
 

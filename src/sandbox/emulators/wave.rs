@@ -414,7 +414,7 @@ async fn refund(
     if refund_lacks_balance(session.amount) {
         return error(
             StatusCode::BAD_REQUEST,
-            "insufficient-funds",
+            "checkout-refund-failed",
             "The wallet's balance is too low for this refund",
         );
     }
@@ -471,14 +471,19 @@ pub async fn notify(state: &AppState, reference: &str) -> anyhow::Result<()> {
         .iter()
         .find(|(country, _, _)| kept.as_ref().is_some_and(|k| k.wallet == country.code()))
         .map_or(WEBHOOK_SECRET, |(_, _, secret)| *secret);
-    super::notify_dalal(state, routes::HOOK_WAVE, |client, url| {
-        let signed = signature(secret, state.clock.now_ms() / 1000, &body);
-        client
-            .post(url)
-            .header("Wave-Signature", signed)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body.clone())
-    })
+    super::notify_dalal(
+        state,
+        routes::HOOK_WAVE,
+        super::AfterRefusal::TryAgain,
+        |client, url| {
+            let signed = signature(secret, state.clock.now_ms() / 1000, &body);
+            client
+                .post(url)
+                .header("Wave-Signature", signed)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.clone())
+        },
+    )
     .await
 }
 
