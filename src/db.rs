@@ -42,6 +42,7 @@ pub mod retention;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;
+pub mod words;
 
 mod backend;
 mod writer;

@@ -18,6 +18,8 @@ pub mod text;
 pub mod msisdn;
 #[cfg(feature = "ssr")]
 pub mod url;
+pub mod webhook;
+pub mod words;
 
 pub use card::{CardBins, CardBrand, CardDetails};
 pub use country::Country;
@@ -28,6 +30,8 @@ pub use money::{Currency, Money};
 pub use provider::{ConfirmationFlow, ProviderCode, Unavailable};
 pub use refund::{RefundStatus, RefundSupport};
 pub use status::{AttemptStatus, IllegalTransition, PaymentEvent, PaymentStatus};
+pub use webhook::{DeliveryStatus, EventType};
+pub use words::Word;
 
 /// Why a value from outside could not become a domain value. `Display` is the French sentence
 /// (the merchant API speaks French); what the checkout page can show a customer also has an

@@ -258,8 +258,7 @@ pub async fn authenticate(
             let Some(row) = db::merchants::find_active_key(pool, public_key, now).await? else {
                 return Ok(None);
             };
-            let mode =
-                Mode::parse(&row.mode).with_context(|| format!("unknown mode {:?}", row.mode))?;
+            let mode = row.mode;
             let key = CachedKey {
                 secret_hash: row.secret_hash,
                 merchant: Merchant {
@@ -297,7 +296,7 @@ pub async fn authenticate_secret(
     else {
         return Ok(None);
     };
-    let mode = Mode::parse(&key.mode).with_context(|| format!("unknown mode {:?}", key.mode))?;
+    let mode = key.mode;
     if !secret_key.starts_with(&format!("sk_{}_", mode.as_str())) {
         return Ok(None);
     }

@@ -6,7 +6,7 @@
 pub mod delivery;
 pub mod signing;
 
-pub use crate::db::webhooks::{DeliveryStatus, EventType};
+pub use crate::domain::{DeliveryStatus, EventType};
 
 use crate::db::{self, Tx};
 use crate::random;

@@ -257,9 +257,9 @@ pub async fn list_webhooks(
                 })
                 .collect(),
             event_id: d.event_id,
-            kind: d.event_type,
+            kind: d.event_type.to_string(),
             url: d.url,
-            status: d.status,
+            status: d.status.to_string(),
             created_at: clock::iso8601(d.created_at),
         })
         .collect();

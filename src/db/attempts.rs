@@ -1,5 +1,5 @@
 use super::{Exec, Pool, Tx};
-use crate::domain::{AttemptStatus, FailureCode, ProviderCode};
+use crate::domain::{AttemptStatus, CardBrand, FailureCode, ProviderCode};
 use anyhow::Context;
 
 /// `status IN (…)` for open attempts (`AttemptStatus::OPEN`), spelled once; the partial unique
@@ -10,21 +10,21 @@ const OPEN: &str = "status IN ('created', 'awaiting_customer')";
 pub struct AttemptRow {
     pub id: String,
     pub payment_id: i64,
-    pub provider: String,
-    pub status: String,
+    pub provider: ProviderCode,
+    pub status: AttemptStatus,
     pub provider_reference: Option<String>,
     pub provider_status: Option<String>,
     pub customer_phone: Option<String>,
     pub launch_url: Option<String>,
     pub deep_links: Option<String>,
-    pub failure_code: Option<String>,
+    pub failure_code: Option<FailureCode>,
     pub failure_message: Option<String>,
     pub next_check_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub gateway: Option<String>,
     pub routing_reason: Option<String>,
-    pub card_brand: Option<String>,
+    pub card_brand: Option<CardBrand>,
     pub card_last4: Option<String>,
 }
 

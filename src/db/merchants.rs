@@ -5,7 +5,7 @@ use anyhow::Context;
 pub struct ApiKeyRow {
     pub merchant_id: String,
     pub merchant_name: String,
-    pub mode: String,
+    pub mode: Mode,
     pub secret_hash: String,
     /// When a rolled key stops working (its grace period's end); `None` while it is current.
     pub revoked_at: Option<i64>,
@@ -118,7 +118,7 @@ async fn find_active_key_where(
          FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
          WHERE k.{column} = $1 AND (k.revoked_at IS NULL OR k.revoked_at > $2)"
     );
-    let row: Option<(String, String, String, String, Option<i64>)> = on!(pool, |e| sqlx::query_as(&sql)
+    let row: Option<(String, String, Mode, String, Option<i64>)> = on!(pool, |e| sqlx::query_as(&sql)
         .bind(value)
         .bind(now)
         .fetch_optional(e)
@@ -166,7 +166,7 @@ pub async fn revoke_key_at(
     at: i64,
     now: i64,
 ) -> anyhow::Result<Option<Mode>> {
-    let row: Option<(String,)> = on!(db, |e| sqlx::query_as(
+    let row: Option<(Mode,)> = on!(db, |e| sqlx::query_as(
         "UPDATE api_keys SET revoked_at = CASE WHEN revoked_at IS NULL OR revoked_at > $1 THEN $1 ELSE revoked_at END
          WHERE merchant_id = $2 AND public_key = $3 AND (revoked_at IS NULL OR revoked_at > $4)
          RETURNING mode",
@@ -178,8 +178,7 @@ pub async fn revoke_key_at(
     .fetch_optional(e)
     .await)
     .context("failed to revoke an API key")?;
-    row.map(|(mode,)| Mode::parse(&mode).with_context(|| format!("unknown mode {mode:?}")))
-        .transpose()
+    Ok(row.map(|(mode,)| mode))
 }
 
 /// The merchant's default webhook endpoint: where events of payments without a callback URL go.

@@ -1,5 +1,7 @@
 use super::{Exec, Pool, Tx, Values};
-use crate::domain::{Dialect, Mode, PaymentKind, PaymentStatus, ProviderCode};
+use crate::domain::{
+    CardBrand, Country, Currency, Dialect, Mode, PaymentKind, PaymentStatus, ProviderCode,
+};
 use anyhow::Context;
 use sqlx::Row;
 
@@ -8,15 +10,15 @@ use sqlx::Row;
 pub struct PaymentRow {
     pub id: i64,
     pub merchant_id: String,
-    pub mode: String,
-    pub dialect: String,
+    pub mode: Mode,
+    pub dialect: Dialect,
     pub checkout_token: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: PaymentKind,
+    pub status: PaymentStatus,
     pub amount: i64,
-    pub currency: String,
-    pub country: Option<String>,
-    pub provider: Option<String>,
+    pub currency: Currency,
+    pub country: Option<Country>,
+    pub provider: Option<ProviderCode>,
     pub customer_phone: Option<String>,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
@@ -31,8 +33,8 @@ pub struct PaymentRow {
     pub expires_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
-    pub card_brand: Option<String>,
-    pub method: Option<String>,
+    pub card_brand: Option<CardBrand>,
+    pub method: Option<ProviderCode>,
 }
 
 /// What a new payment row holds; `id`, `failed_attempts` and `updated_at` are the database's.
@@ -44,9 +46,9 @@ pub struct NewPaymentRow<'a> {
     pub kind: PaymentKind,
     pub status: PaymentStatus,
     pub amount: i64,
-    pub currency: &'a str,
-    pub country: Option<&'a str>,
-    pub provider: Option<&'a str>,
+    pub currency: Currency,
+    pub country: Option<Country>,
+    pub provider: Option<ProviderCode>,
     pub customer_phone: Option<&'a str>,
     pub customer_name: Option<&'a str>,
     pub customer_email: Option<&'a str>,
@@ -56,9 +58,9 @@ pub struct NewPaymentRow<'a> {
     pub return_url: Option<&'a str>,
     pub cancel_url: Option<&'a str>,
     pub metadata: Option<&'a str>,
-    pub card_brand: Option<&'a str>,
+    pub card_brand: Option<CardBrand>,
     /// The method the payment is tried with (the merchant's provider, for direct payments).
-    pub method: Option<&'a str>,
+    pub method: Option<ProviderCode>,
     pub expires_at: i64,
     pub created_at: i64,
 }
@@ -80,10 +82,10 @@ pub async fn insert(
     );
     on!(db, |e| sqlx::query_as(&sql)
         .bind(p.merchant_id)
-        .bind(p.mode.as_str())
+        .bind(p.mode)
         .bind(p.checkout_token)
-        .bind(p.kind.as_str())
-        .bind(p.status.as_str())
+        .bind(p.kind)
+        .bind(p.status)
         .bind(p.amount)
         .bind(p.currency)
         .bind(p.country)
@@ -100,7 +102,7 @@ pub async fn insert(
         .bind(p.expires_at)
         .bind(p.created_at)
         .bind(p.card_brand)
-        .bind(p.dialect.as_str())
+        .bind(p.dialect)
         .bind(p.method)
         .fetch_one(e)
         .await)
@@ -113,15 +115,15 @@ impl NewPaymentRow<'_> {
         PaymentRow {
             id,
             merchant_id: self.merchant_id.to_owned(),
-            mode: self.mode.as_str().to_owned(),
-            dialect: self.dialect.as_str().to_owned(),
+            mode: self.mode,
+            dialect: self.dialect,
             checkout_token: self.checkout_token.to_owned(),
-            kind: self.kind.as_str().to_owned(),
-            status: self.status.as_str().to_owned(),
+            kind: self.kind,
+            status: self.status,
             amount: self.amount,
-            currency: self.currency.to_owned(),
-            country: self.country.map(str::to_owned),
-            provider: self.provider.map(str::to_owned),
+            currency: self.currency,
+            country: self.country,
+            provider: self.provider,
             customer_phone: self.customer_phone.map(str::to_owned),
             customer_name: self.customer_name.map(str::to_owned),
             customer_email: self.customer_email.map(str::to_owned),
@@ -136,8 +138,8 @@ impl NewPaymentRow<'_> {
             expires_at: self.expires_at,
             created_at: self.created_at,
             updated_at: self.created_at,
-            card_brand: self.card_brand.map(str::to_owned),
-            method: self.method.map(str::to_owned),
+            card_brand: self.card_brand,
+            method: self.method,
         }
     }
 }
@@ -155,6 +157,8 @@ pub struct KeyedResponse<'a> {
 /// stored, inserted by `insert_keyed` with it. Its provider and payer's phone are the payment's.
 pub struct KeyedAttempt<'a> {
     pub id: &'a str,
+    /// The payment's provider.
+    pub provider: ProviderCode,
     pub session: super::attempts::Session<'a>,
     pub next_check_at: i64,
 }
@@ -166,8 +170,8 @@ impl KeyedAttempt<'_> {
         super::attempts::AttemptRow {
             id: self.id.to_owned(),
             payment_id: payment.id,
-            provider: payment.provider.clone().unwrap_or_default(),
-            status: s.status.as_str().to_owned(),
+            provider: self.provider,
+            status: s.status,
             provider_reference: Some(s.provider_reference.to_owned()),
             provider_status: Some(s.provider_status.to_owned()),
             customer_phone: payment.customer_phone.clone(),
@@ -205,9 +209,9 @@ pub async fn insert_keyed(
         .text(p.kind.as_str())
         .text(p.status.as_str())
         .integer(p.amount)
-        .text(p.currency)
-        .text(p.country)
-        .text(p.provider)
+        .text(p.currency.code())
+        .text(p.country.map(|c| c.code()))
+        .text(p.provider.map(|c| c.code()))
         .text(p.customer_phone)
         .text(p.customer_name)
         .text(p.customer_email)
@@ -219,9 +223,9 @@ pub async fn insert_keyed(
         .text(p.metadata)
         .integer(p.expires_at)
         .integer(p.created_at)
-        .text(p.card_brand)
+        .text(p.card_brand.map(|b| b.code()))
         .text(p.dialect.as_str())
-        .text(p.method)
+        .text(p.method.map(|m| m.code()))
         .text(keyed.key)
         .text(keyed.request_hash)
         .integer(i64::from(keyed.status))
@@ -333,8 +337,8 @@ pub async fn record_transition(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TransitionRow {
-    pub from_status: String,
-    pub to_status: String,
+    pub from_status: PaymentStatus,
+    pub to_status: PaymentStatus,
     pub reason: String,
     pub at: i64,
 }
@@ -378,21 +382,21 @@ pub async fn lock(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
 }
 
 pub async fn status(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<PaymentStatus> {
-    let (status,): (String,) = on!(&mut *tx, |e| sqlx::query_as("SELECT status FROM payments WHERE id = $1")
+    let (status,): (PaymentStatus,) = on!(&mut *tx, |e| sqlx::query_as("SELECT status FROM payments WHERE id = $1")
         .bind(id)
         .fetch_one(e)
         .await)
         .context("failed to read a payment's status")?;
-    PaymentStatus::parse(&status).with_context(|| format!("unknown payment status {status:?}"))
+    Ok(status)
 }
 
 pub async fn mode(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<Mode> {
-    let (mode,): (String,) = on!(&mut *tx, |e| sqlx::query_as("SELECT mode FROM payments WHERE id = $1")
+    let (mode,): (Mode,) = on!(&mut *tx, |e| sqlx::query_as("SELECT mode FROM payments WHERE id = $1")
         .bind(id)
         .fetch_one(e)
         .await)
         .context("failed to read a payment's mode")?;
-    Mode::parse(&mode).with_context(|| format!("unknown mode {mode:?}"))
+    Ok(mode)
 }
 
 pub async fn failed_attempts(tx: &mut Tx<'_>, id: i64) -> anyhow::Result<i64> {

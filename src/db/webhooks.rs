@@ -1,75 +1,6 @@
 use super::{Exec, Pool, Tx};
-use crate::domain::PaymentStatus;
+use crate::domain::{DeliveryStatus, EventType, Mode};
 use anyhow::Context;
-
-/// What happened, as the event's `type` says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    PaymentSucceeded,
-    PaymentFailed,
-    PaymentCancelled,
-    PaymentExpired,
-    RefundSucceeded,
-    RefundFailed,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::PaymentSucceeded => "payment.succeeded",
-            EventType::PaymentFailed => "payment.failed",
-            EventType::PaymentCancelled => "payment.cancelled",
-            EventType::PaymentExpired => "payment.expired",
-            EventType::RefundSucceeded => "refund.succeeded",
-            EventType::RefundFailed => "refund.failed",
-        }
-    }
-
-    /// The event for a status a merchant cares about; `None` for intermediate ones.
-    pub fn for_status(status: PaymentStatus) -> Option<Self> {
-        match status {
-            PaymentStatus::Succeeded => Some(EventType::PaymentSucceeded),
-            PaymentStatus::Failed => Some(EventType::PaymentFailed),
-            PaymentStatus::Cancelled => Some(EventType::PaymentCancelled),
-            PaymentStatus::Expired => Some(EventType::PaymentExpired),
-            PaymentStatus::Pending | PaymentStatus::Processing => None,
-        }
-    }
-}
-
-/// Where one delivery of an event stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryStatus {
-    /// Due now or at its next retry.
-    Pending,
-    Delivered,
-    /// Every retry failed.
-    Failed,
-    /// The endpoint answered 410 Gone once: nothing more is sent to it.
-    Disabled,
-}
-
-impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 4] = [
-        DeliveryStatus::Pending,
-        DeliveryStatus::Delivered,
-        DeliveryStatus::Failed,
-        DeliveryStatus::Disabled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Failed => "failed",
-            DeliveryStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s)
-    }
-}
 
 pub async fn insert_secret(
     db: impl Into<Exec<'_>>,
@@ -218,7 +149,7 @@ pub struct ClaimedDelivery {
     pub merchant_id: String,
     pub body: String,
     /// The payment's mode: live webhooks never go to private addresses.
-    pub mode: String,
+    pub mode: Mode,
     /// Until when this worker holds the delivery: its attempt is recorded only while it does.
     pub lease_until: i64,
 }
@@ -319,9 +250,9 @@ pub async fn record_attempt(
 pub struct DeliveryRow {
     pub id: i64,
     pub event_id: String,
-    pub event_type: String,
+    pub event_type: EventType,
     pub url: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub created_at: i64,
 }
 
@@ -404,9 +335,9 @@ pub async fn list_secrets(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FailedTry {
     pub payment_id: i64,
-    pub event_type: String,
+    pub event_type: EventType,
     pub url: String,
-    pub delivery_status: String,
+    pub delivery_status: DeliveryStatus,
     pub at: i64,
     pub http_status: Option<i64>,
     pub error: Option<String>,

@@ -3,73 +3,33 @@
 //! `transformers.rs`; the code is stored on the attempt and shown in the page's language.
 
 use super::ProviderCode;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum FailureCode {
-    InsufficientFunds,
-    /// The customer refused on their phone.
-    Declined,
-    /// The customer did not answer in time.
-    Expired,
-    PayerNotFound,
-    /// Orange Money's one-time code was wrong or used.
-    InvalidOtp,
-    /// Orange Money refuses the same amount from the same number twice in a short window.
-    Duplicate,
-    /// The provider could not be reached.
-    Unavailable,
-    MissingPhone,
-    CardDeclined,
-    CardExpired,
-    AuthenticationFailed,
-    /// The provider said "failed" without a reason Dalal knows.
-    Unknown,
-    /// Dalal itself failed while starting the attempt (the log has why).
-    Internal,
+crate::words! {
+    pub enum FailureCode: "failure code" {
+        InsufficientFunds = "insufficient-funds",
+        /// The customer refused on their phone.
+        Declined = "declined",
+        /// The customer did not answer in time.
+        Expired = "expired",
+        PayerNotFound = "payer-not-found",
+        /// Orange Money's one-time code was wrong or used.
+        InvalidOtp = "invalid-otp",
+        /// A provider refuses the same payment twice in a short window.
+        Duplicate = "duplicate",
+        /// The provider could not be reached.
+        Unavailable = "unavailable",
+        MissingPhone = "missing-phone",
+        CardDeclined = "card-declined",
+        CardExpired = "card-expired",
+        AuthenticationFailed = "authentication-failed",
+        /// The provider said "failed" without a reason Dalal knows.
+        Unknown = "unknown",
+        /// Dalal itself failed while starting the attempt (the log has why).
+        Internal = "error",
+    }
 }
 
 impl FailureCode {
-    pub const ALL: [FailureCode; 13] = [
-        FailureCode::InsufficientFunds,
-        FailureCode::Declined,
-        FailureCode::Expired,
-        FailureCode::PayerNotFound,
-        FailureCode::InvalidOtp,
-        FailureCode::Duplicate,
-        FailureCode::Unavailable,
-        FailureCode::MissingPhone,
-        FailureCode::CardDeclined,
-        FailureCode::CardExpired,
-        FailureCode::AuthenticationFailed,
-        FailureCode::Unknown,
-        FailureCode::Internal,
-    ];
-
-    /// The stored and API-visible spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureCode::InsufficientFunds => "insufficient-funds",
-            FailureCode::Declined => "declined",
-            FailureCode::Expired => "expired",
-            FailureCode::PayerNotFound => "payer-not-found",
-            FailureCode::InvalidOtp => "invalid-otp",
-            FailureCode::Duplicate => "duplicate",
-            FailureCode::Unavailable => "unavailable",
-            FailureCode::MissingPhone => "missing-phone",
-            FailureCode::CardDeclined => "card-declined",
-            FailureCode::CardExpired => "card-expired",
-            FailureCode::AuthenticationFailed => "authentication-failed",
-            FailureCode::Unknown => "unknown",
-            FailureCode::Internal => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     /// What the customer reads, in French and in English. Card failures speak of the bank,
     /// mobile-money failures of the provider's account.
     pub fn texts(self, provider: ProviderCode) -> (String, String) {
@@ -233,11 +193,6 @@ impl From<FailureCode> for Failure {
     }
 }
 
-impl fmt::Display for FailureCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 #[cfg(test)]
 mod tests {

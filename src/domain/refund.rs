@@ -1,49 +1,23 @@
 //! Refunds: where one stands, and which providers can refund at all.
 
 use super::ProviderCode;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// A refund is `pending` while the provider works on it, then `succeeded` or `failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RefundStatus {
-    Pending,
-    Succeeded,
-    Failed,
+crate::words! {
+    /// A refund is `pending` while the provider works on it, then `succeeded` or `failed`.
+    pub enum RefundStatus: "refund status" {
+        Pending = "pending",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
 }
 
 impl RefundStatus {
-    pub const ALL: [RefundStatus; 3] = [
-        RefundStatus::Pending,
-        RefundStatus::Succeeded,
-        RefundStatus::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefundStatus::Pending => "pending",
-            RefundStatus::Succeeded => "succeeded",
-            RefundStatus::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Pending and succeeded refunds count against what is left to refund.
     pub fn holds_money(self) -> bool {
         match self {
             RefundStatus::Pending | RefundStatus::Succeeded => true,
             RefundStatus::Failed => false,
         }
-    }
-}
-
-impl fmt::Display for RefundStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -9,20 +9,17 @@
 //! ```
 //! Terminal states are final: a payment can never succeed twice.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PaymentStatus {
-    /// Created; no provider is asking the customer yet.
-    Pending,
-    /// A method was chosen and the provider asked the customer to confirm.
-    Processing,
-    Succeeded,
-    Failed,
-    Cancelled,
-    Expired,
+crate::words! {
+    pub enum PaymentStatus: "payment status" {
+        /// Created; no provider is asking the customer yet.
+        Pending = "pending",
+        /// A method was chosen and the provider asked the customer to confirm.
+        Processing = "processing",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Cancelled = "cancelled",
+        Expired = "expired",
+    }
 }
 
 /// Something that happened to a payment.
@@ -51,29 +48,6 @@ pub struct IllegalTransition {
 impl PaymentStatus {
     /// The statuses a payment can still leave.
     pub const OPEN: [PaymentStatus; 2] = [PaymentStatus::Pending, PaymentStatus::Processing];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Pending => "pending",
-            PaymentStatus::Processing => "processing",
-            PaymentStatus::Succeeded => "succeeded",
-            PaymentStatus::Failed => "failed",
-            PaymentStatus::Cancelled => "cancelled",
-            PaymentStatus::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "pending" => PaymentStatus::Pending,
-            "processing" => PaymentStatus::Processing,
-            "succeeded" => PaymentStatus::Succeeded,
-            "failed" => PaymentStatus::Failed,
-            "cancelled" => PaymentStatus::Cancelled,
-            "expired" => PaymentStatus::Expired,
-            _ => return None,
-        })
-    }
 
     pub fn is_terminal(self) -> bool {
         match self {
@@ -116,48 +90,22 @@ impl PaymentStatus {
     }
 }
 
-impl fmt::Display for PaymentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
-/// Where one call to a provider stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptStatus {
-    /// The provider session exists (QR code, deep link) but the customer has not acted yet.
-    Created,
-    /// The customer was asked and the provider awaits their answer.
-    AwaitingCustomer,
-    Succeeded,
-    Failed,
-    /// Replaced by another attempt, or the payment ended before the provider answered.
-    Abandoned,
+crate::words! {
+    /// Where one call to a provider stands.
+    pub enum AttemptStatus: "attempt status" {
+        /// The provider session exists (QR code, deep link) but the customer has not acted yet.
+        Created = "created",
+        /// The customer was asked and the provider awaits their answer.
+        AwaitingCustomer = "awaiting_customer",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        /// Replaced by another attempt, or the payment ended before the provider answered.
+        Abandoned = "abandoned",
+    }
 }
 
 impl AttemptStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttemptStatus::Created => "created",
-            AttemptStatus::AwaitingCustomer => "awaiting_customer",
-            AttemptStatus::Succeeded => "succeeded",
-            AttemptStatus::Failed => "failed",
-            AttemptStatus::Abandoned => "abandoned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "created" => AttemptStatus::Created,
-            "awaiting_customer" => AttemptStatus::AwaitingCustomer,
-            "succeeded" => AttemptStatus::Succeeded,
-            "failed" => AttemptStatus::Failed,
-            "abandoned" => AttemptStatus::Abandoned,
-            _ => return None,
-        })
-    }
-
     /// The statuses of an attempt still waiting for the provider or the customer.
     pub const OPEN: [AttemptStatus; 2] = [AttemptStatus::Created, AttemptStatus::AwaitingCustomer];
 

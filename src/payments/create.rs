@@ -104,9 +104,9 @@ impl Payments {
             kind,
             status: PaymentStatus::Pending,
             amount: new.amount.minor(),
-            currency: new.amount.currency().code(),
-            country: country.map(|c| c.code()),
-            provider: provider.map(|p| p.code()),
+            currency: new.amount.currency(),
+            country,
+            provider,
             customer_phone: phone.map(|p| p.as_str()),
             customer_name: new.customer_name.as_deref(),
             customer_email: new.customer_email.as_deref(),
@@ -116,8 +116,8 @@ impl Payments {
             return_url: new.return_url.as_ref().map(|u| u.as_str()),
             cancel_url: new.cancel_url.as_ref().map(|u| u.as_str()),
             metadata: new.metadata.as_deref(),
-            card_brand: card_brand.map(|b| b.code()),
-            method: provider.map(|p| p.code()),
+            card_brand,
+            method: provider,
             expires_at: now + new.expires_in_secs.unwrap_or(self.settings.expiry_secs) * 1000,
             created_at: now,
         };
@@ -133,8 +133,9 @@ impl Payments {
         {
             // A key nobody holds yet: the payment, its record and its open attempt in one statement.
             let deep_links = session.as_ref().map(deep_links_json).transpose()?.flatten();
-            let started = session.as_ref().map(|routed| db::payments::KeyedAttempt {
+            let started = session.as_ref().zip(provider).map(|(routed, provider)| db::payments::KeyedAttempt {
                 id: &attempt_id,
+                provider,
                 session: session_record(routed, deep_links.as_deref()),
                 next_check_at: now + super::CHECK_INTERVAL_MS,
             });

@@ -106,29 +106,15 @@ impl TryFrom<PaymentRow> for Payment {
     type Error = anyhow::Error;
 
     fn try_from(r: PaymentRow) -> anyhow::Result<Self> {
-        let currency = Currency::parse(&r.currency).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Self {
             id: TransactionId::from_sequence(r.id),
-            mode: Mode::parse(&r.mode).with_context(|| format!("unknown mode {:?}", r.mode))?,
-            dialect: Dialect::parse(&r.dialect)
-                .with_context(|| format!("unknown dialect {:?}", r.dialect))?,
-            kind: PaymentKind::parse(&r.kind)
-                .with_context(|| format!("unknown payment kind {:?}", r.kind))?,
-            status: PaymentStatus::parse(&r.status)
-                .with_context(|| format!("unknown status {:?}", r.status))?,
-            amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
-            country: r
-                .country
-                .as_deref()
-                .map(Country::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-            provider: r
-                .provider
-                .as_deref()
-                .map(ProviderCode::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            mode: r.mode,
+            dialect: r.dialect,
+            kind: r.kind,
+            status: r.status,
+            amount: Money::new(r.amount, r.currency).map_err(|e| anyhow::anyhow!("{e}"))?,
+            country: r.country,
+            provider: r.provider,
             customer_phone: r.customer_phone.map(Msisdn::from_trusted),
             merchant_id: r.merchant_id,
             checkout_token: r.checkout_token,
@@ -140,18 +126,8 @@ impl TryFrom<PaymentRow> for Payment {
             return_url: r.return_url,
             cancel_url: r.cancel_url,
             metadata: r.metadata,
-            card_brand: r
-                .card_brand
-                .as_deref()
-                .map(CardBrand::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-            method: r
-                .method
-                .as_deref()
-                .map(ProviderCode::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            card_brand: r.card_brand,
+            method: r.method,
             failed_attempts: r.failed_attempts,
             status_reason: r.status_reason,
             expires_at: r.expires_at,
@@ -189,9 +165,8 @@ impl TryFrom<AttemptRow> for Attempt {
 
     fn try_from(r: AttemptRow) -> anyhow::Result<Self> {
         Ok(Self {
-            provider: ProviderCode::parse(&r.provider).map_err(|e| anyhow::anyhow!("{e}"))?,
-            status: AttemptStatus::parse(&r.status)
-                .with_context(|| format!("unknown attempt status {:?}", r.status))?,
+            provider: r.provider,
+            status: r.status,
             deep_links: match r.deep_links.as_deref() {
                 Some(json) => serde_json::from_str(json).context("corrupt deep links")?,
                 None => BTreeMap::new(),
@@ -202,24 +177,12 @@ impl TryFrom<AttemptRow> for Attempt {
             provider_reference: r.provider_reference,
             provider_status: r.provider_status,
             launch_url: r.launch_url,
-            failure_code: r
-                .failure_code
-                .as_deref()
-                .map(|c| {
-                    FailureCode::parse(c).with_context(|| format!("unknown failure code {c:?}"))
-                })
-                .transpose()?,
+            failure_code: r.failure_code,
             failure_message: r.failure_message,
             created_at: r.created_at,
             gateway: r.gateway,
             routing_reason: r.routing_reason,
-            card: match (r.card_brand.as_deref(), r.card_last4) {
-                (Some(brand), Some(last4)) => Some((
-                    CardBrand::parse(brand).map_err(|e| anyhow::anyhow!("{e}"))?,
-                    last4,
-                )),
-                _ => None,
-            },
+            card: r.card_brand.zip(r.card_last4),
         })
     }
 }
@@ -243,15 +206,8 @@ impl Refund {
     pub fn from_row(r: RefundRow, currency: Currency) -> anyhow::Result<Self> {
         Ok(Self {
             amount: Money::new(r.amount, currency).map_err(|e| anyhow::anyhow!("{e}"))?,
-            status: RefundStatus::parse(&r.status)
-                .with_context(|| format!("unknown refund status {:?}", r.status))?,
-            failure_code: r
-                .failure_code
-                .as_deref()
-                .map(|c| {
-                    FailureCode::parse(c).with_context(|| format!("unknown failure code {c:?}"))
-                })
-                .transpose()?,
+            status: r.status,
+            failure_code: r.failure_code,
             id: r.id,
             payment_id: r.payment_id,
             reason: r.reason,

@@ -4,7 +4,7 @@
 
 use super::{Attempt, CHECK_INTERVAL_MS, Mode, Payment, PaymentError, Payments};
 use crate::db;
-use crate::domain::{AttemptStatus, Currency, Money, PaymentEvent, PaymentStatus, ProviderCode};
+use crate::domain::{AttemptStatus, Money, PaymentEvent, PaymentStatus, ProviderCode};
 use crate::providers::{AttemptOutcome, AttemptRef, ProviderError, ProviderStatus};
 use anyhow::Context;
 
@@ -55,7 +55,7 @@ impl Payments {
         let Some(attempt) = db::attempts::find(&self.pool, attempt_id).await? else {
             return Ok(false);
         };
-        if attempt.provider != provider.code() {
+        if attempt.provider != provider {
             return Ok(false);
         }
         self.refresh_attempt_in(attempt_id, mode, true).await
@@ -96,8 +96,7 @@ impl Payments {
         let payment_row = db::payments::find_by_id(&self.pool, attempt.payment_id)
             .await?
             .context("attempt without payment")?;
-        let mode = Mode::parse(&payment_row.mode)
-            .with_context(|| format!("unknown mode {:?}", payment_row.mode))?;
+        let mode = payment_row.mode;
         if only.is_some_and(|only| only != mode) {
             return Ok(false);
         }
@@ -112,8 +111,7 @@ impl Payments {
         let asked = AttemptRef {
             attempt_id: &attempt.id,
             reference: &reference,
-            amount: Currency::parse(&payment_row.currency)
-                .and_then(|currency| Money::new(payment_row.amount, currency))
+            amount: Money::new(payment_row.amount, payment_row.currency)
                 .map_err(|e| anyhow::anyhow!("a stored payment's amount: {e}"))?,
             started_at_ms: attempt.created_at,
         };

@@ -6,118 +6,48 @@ use crate::domain::ProviderCode;
 use crate::{on, rows};
 use anyhow::Context;
 
-/// How the sandbox customer confirms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// A QR code / deep link opened on the sandbox phone page (Wave, Orange Money).
-    Qr,
-    /// An Orange Money one-time code typed on the checkout page.
-    Otp,
-    /// A USSD push answered after `sandbox.answer_delay_ms` (Free, MTN, Moov).
-    Push,
-    /// A card authorised at once.
-    Card,
-    /// A card whose bank asks for 3-D Secure on the sandbox bank page.
-    ThreeDSecure,
-}
-
-impl Flow {
-    pub const ALL: [Flow; 5] = [
-        Flow::Qr,
-        Flow::Otp,
-        Flow::Push,
-        Flow::Card,
-        Flow::ThreeDSecure,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flow::Qr => "qr",
-            Flow::Otp => "otp",
-            Flow::Push => "push",
-            Flow::Card => "card",
-            Flow::ThreeDSecure => "3ds",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == s)
+crate::words! {
+    /// How the sandbox customer confirms.
+    pub enum Flow: "sandbox flow" {
+        /// A QR code / deep link opened on the sandbox phone page (Wave, Orange Money).
+        Qr = "qr",
+        /// An Orange Money one-time code typed on the checkout page.
+        Otp = "otp",
+        /// A USSD push answered after `sandbox.answer_delay_ms` (Free, MTN, Moov).
+        Push = "push",
+        /// A card authorised at once.
+        Card = "card",
+        /// A card whose bank asks for 3-D Secure on the sandbox bank page.
+        ThreeDSecure = "3ds",
     }
 }
 
-/// What the sandbox customer (or bank) will do, chosen from the payer's number or the test card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scenario {
-    Success,
-    InsufficientFunds,
-    Declined,
-    NoAnswer,
-    ProviderDown,
-    /// The provider takes the payment, and its answer is lost on the way back.
-    AnswerLost,
-}
-
-impl Scenario {
-    pub const ALL: [Scenario; 6] = [
-        Scenario::Success,
-        Scenario::InsufficientFunds,
-        Scenario::Declined,
-        Scenario::NoAnswer,
-        Scenario::ProviderDown,
-        Scenario::AnswerLost,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scenario::Success => "success",
-            Scenario::InsufficientFunds => "insufficient_funds",
-            Scenario::Declined => "declined",
-            Scenario::NoAnswer => "no_answer",
-            Scenario::ProviderDown => "provider_down",
-            Scenario::AnswerLost => "answer_lost",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            // Card sessions written before the flow said "3ds" stored it as their scenario.
-            "3ds" => Some(Scenario::Success),
-            _ => Self::ALL.into_iter().find(|c| c.as_str() == s),
-        }
+crate::words! {
+    /// What the sandbox customer (or bank) will do, chosen from the payer's number or the test
+    /// card. Card sessions written before the flow said "3ds" stored it as their scenario.
+    pub enum Scenario: "sandbox scenario" {
+        Success = "success" | "3ds",
+        InsufficientFunds = "insufficient_funds",
+        Declined = "declined",
+        NoAnswer = "no_answer",
+        ProviderDown = "provider_down",
+        /// The provider takes the payment, and its answer is lost on the way back.
+        AnswerLost = "answer_lost",
     }
 }
 
-/// The tester's answer on the sandbox phone page or the sandbox bank's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Approve,
-    Decline,
-    InsufficientFunds,
-    /// Not the tester's: Dalal closed the session (the payment was cancelled or expired).
-    Expired,
-}
-
-impl Decision {
-    pub const ALL: [Decision; 4] = [
-        Decision::Approve,
-        Decision::Decline,
-        Decision::InsufficientFunds,
-        Decision::Expired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Decline => "decline",
-            Decision::InsufficientFunds => "insufficient_funds",
-            Decision::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s)
+crate::words! {
+    /// The tester's answer on the sandbox phone page or the sandbox bank's page.
+    pub enum Decision: "sandbox decision" {
+        Approve = "approve",
+        Decline = "decline",
+        InsufficientFunds = "insufficient_funds",
+        /// Not the tester's: Dalal closed the session (the payment was cancelled or expired).
+        Expired = "expired",
     }
 }
+
+crate::db::words::text_column!(Flow, Scenario, Decision);
 
 /// A sandbox provider session.
 #[derive(Debug, Clone)]
@@ -142,42 +72,35 @@ pub struct SandboxSession {
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,
-    provider: String,
-    flow: String,
+    provider: ProviderCode,
+    flow: Flow,
     amount: i64,
     currency: String,
     phone: Option<String>,
-    scenario: String,
+    scenario: Scenario,
     created_at: i64,
-    decision: Option<String>,
+    decision: Option<Decision>,
     decided_at: Option<i64>,
     request: Option<String>,
     reference: Option<String>,
 }
 
-impl TryFrom<Row> for SandboxSession {
-    type Error = anyhow::Error;
-
-    fn try_from(r: Row) -> anyhow::Result<Self> {
-        let bad = |what: &str, value: &str| anyhow::anyhow!("unknown sandbox {what} {value:?}");
-        Ok(Self {
-            provider: ProviderCode::parse(&r.provider).map_err(|_| bad("provider", &r.provider))?,
-            flow: Flow::parse(&r.flow).ok_or_else(|| bad("flow", &r.flow))?,
-            scenario: Scenario::parse(&r.scenario).ok_or_else(|| bad("scenario", &r.scenario))?,
-            decision: r
-                .decision
-                .as_deref()
-                .map(|d| Decision::parse(d).ok_or_else(|| bad("decision", d)))
-                .transpose()?,
+impl From<Row> for SandboxSession {
+    fn from(r: Row) -> Self {
+        Self {
             id: r.id,
+            provider: r.provider,
+            flow: r.flow,
             amount: r.amount,
             currency: r.currency,
             phone: r.phone,
+            scenario: r.scenario,
             created_at: r.created_at,
+            decision: r.decision,
             decided_at: r.decided_at,
             request: r.request,
             reference: r.reference,
-        })
+        }
     }
 }
 
@@ -216,7 +139,7 @@ pub async fn find(pool: &Pool, id: &str) -> anyhow::Result<Option<SandboxSession
         .fetch_optional(e)
         .await)
     .context("failed to read a sandbox session")?;
-    row.map(SandboxSession::try_from).transpose()
+    Ok(row.map(SandboxSession::from))
 }
 
 /// Records the tester's answer once; false when the session was already decided.
@@ -263,7 +186,7 @@ pub async fn with_reference(
         .fetch_all(e)
         .await)
     .context("failed to read sandbox sessions by reference")?;
-    rows.into_iter().map(SandboxSession::try_from).collect()
+    Ok(rows.into_iter().map(SandboxSession::from).collect())
 }
 
 /// A provider's latest sessions, newest first (at most `limit`).
@@ -281,7 +204,7 @@ pub async fn latest(
         .fetch_all(e)
         .await)
     .context("failed to read the latest sandbox sessions")?;
-    rows.into_iter().map(SandboxSession::try_from).collect()
+    Ok(rows.into_iter().map(SandboxSession::from).collect())
 }
 
 /// Every session of a provider, newest first: an emulator's balance and transaction search
@@ -298,7 +221,7 @@ pub async fn of_provider(
         .fetch_all(e)
         .await)
     .context("failed to read sandbox sessions")?;
-    rows.into_iter().map(SandboxSession::try_from).collect()
+    Ok(rows.into_iter().map(SandboxSession::from).collect())
 }
 
 /// Counts one more wrong 3-D Secure code on an undecided session; how many there are now.

@@ -214,7 +214,7 @@ async fn a_direct_payment_with_a_push_provider_sends_the_push_when_it_is_created
         .unwrap();
     let transitions = app.state.payments.transitions(&payment).await.unwrap();
     assert!(
-        transitions.iter().any(|t| t.to_status == "processing"
+        transitions.iter().any(|t| t.to_status == dalal::domain::PaymentStatus::Processing
             && t.reason.contains("le client a reçu la demande")),
         "{transitions:?}"
     );

@@ -6,7 +6,8 @@
 
 use crate::helpers::*;
 use dalal::clock::Clock;
-use dalal::db::webhooks::{self, DeliveryStatus};
+use dalal::db::webhooks;
+use dalal::domain::DeliveryStatus;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::time::Duration;

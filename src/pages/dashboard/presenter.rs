@@ -304,8 +304,8 @@ pub fn detail(header: Header, parts: DetailParts) -> PaymentDetail {
             .into_iter()
             .map(|t| TimelineEntry {
                 at: time(t.at),
-                from: t.from_status,
-                to: t.to_status,
+                from: t.from_status.to_string(),
+                to: t.to_status.to_string(),
                 reason: t.reason,
             })
             .collect(),
@@ -352,9 +352,9 @@ pub fn detail(header: Header, parts: DetailParts) -> PaymentDetail {
                         next_retry: t.next_retry_at.map(time).unwrap_or_default(),
                     })
                     .collect(),
-                event: d.event_type,
+                event: d.event_type.to_string(),
                 url: d.url,
-                status: d.status,
+                status: d.status.to_string(),
             })
             .collect(),
     }
@@ -393,13 +393,13 @@ pub fn secret_line(secret: crate::db::webhooks::SecretSummary) -> SecretLine {
 
 /// A failed webhook try, linked to its payment, with what comes next for its delivery.
 pub fn failure_line(failed: crate::db::webhooks::FailedTry, mode: Mode) -> FailureLine {
-    use crate::db::webhooks::DeliveryStatus;
+    use crate::domain::DeliveryStatus;
     let en = english();
     let transaction_id = crate::domain::TransactionId::from_sequence(failed.payment_id).to_string();
     FailureLine {
         link: crate::routes::dashboard_payment(&transaction_id, mode.as_str()),
         transaction_id,
-        event: failed.event_type,
+        event: failed.event_type.to_string(),
         url: failed.url,
         at: time(failed.at),
         answer: match (failed.http_status, failed.error) {
@@ -407,9 +407,9 @@ pub fn failure_line(failed: crate::db::webhooks::FailedTry, mode: Mode) -> Failu
             (None, Some(error)) => error,
             (None, None) => tr(en, "Pas de réponse", "No answer").to_owned(),
         },
-        next: match (DeliveryStatus::parse(&failed.delivery_status), failed.next_retry_at) {
-            (Some(DeliveryStatus::Delivered), _) => tr(en, "Livré depuis", "Delivered since").to_owned(),
-            (Some(DeliveryStatus::Disabled), _) => {
+        next: match (failed.delivery_status, failed.next_retry_at) {
+            (DeliveryStatus::Delivered, _) => tr(en, "Livré depuis", "Delivered since").to_owned(),
+            (DeliveryStatus::Disabled, _) => {
                 tr(en, "Point de réception désactivé (410)", "Endpoint disabled (410)").to_owned()
             }
             (_, Some(at)) => format!("{} {}", tr(en, "Nouvel essai le", "Next try on"), time(at)),
