@@ -3,6 +3,9 @@
 //! A bad value stops start-up with the key's name.
 
 mod providers;
+mod secret;
+
+pub use secret::Secret;
 
 pub use providers::{
     MtnMomoCredentials, MtnMomoSettings, OrangeMoneyCredentials, OrangeMoneySettings,
@@ -29,34 +32,13 @@ pub struct Settings {
     pub providers: ProviderSettings,
 }
 
-/// A credential: printed as `Secret(…)` by `Debug`, so that settings can be logged whole.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value, for the one place that sends it (a header, a signature key).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(…)")
-    }
-}
-
 /// An empty value (`DALAL__PROVIDERS__WAVE__API_KEY=`) is no credential.
 fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Secret>, D::Error> {
     let value = Option::<String>::deserialize(deserializer)?;
     Ok(value
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
-        .map(Secret))
+        .map(Secret::new))
 }
 
 /// Requests a second (sustained) and in a burst: per API key on the API, per client address on
@@ -75,68 +57,16 @@ pub struct RateLimitSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct RoutingSettings {
     /// Every gateway Dalal may route through (`DEFAULT_GATEWAYS` unless `dalal.toml` gives its
-    /// own `[[routing.gateways]]` list). Checked at load by `payments::gateways::Routes::new`.
+    /// own `[[routing.gateways]]` list). Checked at load by `payments::gateways::GatewayTable::new`.
     pub gateways: Vec<GatewaySettings>,
 }
 
 /// The gateways Dalal starts with: a provider's own API ("direct") and an aggregator ("hub")
 /// with a lower percentage but a fixed fee (cheaper for large amounts, capped lower); for cards,
 /// an international acquirer and the regional GIM-UEMOA switch (GIM-UEMOA cards only, in the
-/// UEMOA). `dalal.toml` may replace the whole list (`[[routing.gateways]]`, README "Routing").
-pub const DEFAULT_GATEWAYS: &str = r#"
-[[routing.gateways]]
-id = "wave_direct"
-provider = "wave"
-fee_percent = 1.0
-
-[[routing.gateways]]
-id = "orange_direct"
-provider = "orange_money"
-fee_percent = 1.5
-
-[[routing.gateways]]
-id = "orange_hub"
-provider = "orange_money"
-countries = ["SN", "CI", "ML", "BF"]
-fee_percent = 1.0
-fee_fixed = 75
-max_amount = 1000000
-
-[[routing.gateways]]
-id = "free_direct"
-provider = "free_money"
-fee_percent = 1.5
-
-[[routing.gateways]]
-id = "mtn_direct"
-provider = "mtn_momo"
-fee_percent = 1.8
-
-[[routing.gateways]]
-id = "moov_direct"
-provider = "moov_money"
-fee_percent = 2.0
-
-[[routing.gateways]]
-id = "moov_hub"
-provider = "moov_money"
-countries = ["CI", "BJ", "TG", "BF", "ML"]
-fee_percent = 1.5
-fee_fixed = 50
-
-[[routing.gateways]]
-id = "card_acquirer"
-provider = "card"
-fee_percent = 2.8
-
-[[routing.gateways]]
-id = "gim_switch"
-provider = "card"
-brands = ["gim_uemoa"]
-countries = ["SN", "CI", "ML", "BF", "BJ", "TG", "NE"]
-fee_percent = 1.0
-fee_fixed = 50
-"#;
+/// UEMOA): `config/gateways.toml`, a TOML file built into the binary. `dalal.toml` may replace
+/// the whole list (`[[routing.gateways]]`, docs/api.md "Smart routing").
+pub const DEFAULT_GATEWAYS: &str = include_str!("config/gateways.toml");
 
 /// A gateway as configured.
 #[derive(Debug, Clone, Deserialize)]

@@ -88,7 +88,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         let now = state.clock.now_ms();
         let ids: Vec<&str> = state
             .payments
-            .routes()
+            .gateways()
             .all()
             .iter()
             .map(|g| g.id.as_str())

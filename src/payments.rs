@@ -66,7 +66,7 @@ pub struct Payments {
     pool: Pool,
     clock: SharedClock,
     connectors: Connectors,
-    routes: Arc<gateways::Routes>,
+    gateways: Arc<gateways::GatewayTable>,
     settings: PaymentSettings,
     formatter: Arc<dyn EventFormatter>,
     health: Arc<routing::HealthCache>,
@@ -79,7 +79,7 @@ impl Payments {
         pool: Pool,
         clock: SharedClock,
         connectors: Connectors,
-        routes: gateways::Routes,
+        gateways: gateways::GatewayTable,
         settings: PaymentSettings,
         formatter: Arc<dyn EventFormatter>,
         public_url: &str,
@@ -88,7 +88,7 @@ impl Payments {
             pool,
             clock,
             connectors,
-            routes: Arc::new(routes),
+            gateways: Arc::new(gateways),
             settings,
             formatter,
             health: Default::default(),
@@ -113,8 +113,8 @@ impl Payments {
     }
 
     /// The gateways payments are routed through.
-    pub fn routes(&self) -> &gateways::Routes {
-        &self.routes
+    pub fn gateways(&self) -> &gateways::GatewayTable {
+        &self.gateways
     }
 
     /// A payment's status changes, with their reasons, oldest first.

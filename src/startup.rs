@@ -7,7 +7,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::db::sessions::Sessions;
 use crate::payments::Payments;
-use crate::payments::gateways::Routes;
+use crate::payments::gateways::GatewayTable;
 use crate::providers::mtn_momo::{self, MtnMomoConnector};
 use crate::providers::orange_money::{self, OrangeMoneyConnector};
 use crate::providers::wave::{Wallet, WaveConnector};
@@ -77,13 +77,13 @@ impl Application {
         let sessions = Sessions::open(&pool)
             .await
             .context("failed to create the sessions table")?;
-        let routes = Routes::new(&settings.routing.gateways).context("invalid routing.gateways")?;
+        let gateways = GatewayTable::new(&settings.routing.gateways).context("invalid routing.gateways")?;
         let sandbox_url = match settings.sandbox.providers_url.trim_end_matches('/') {
             "" if address.ip().is_unspecified() => format!("http://127.0.0.1:{}", address.port()),
             "" => format!("http://{address}"),
             url => url.to_owned(),
         };
-        let connectors = connectors(&settings, &routes, &pool, &clock, &public_url, &sandbox_url)?;
+        let connectors = connectors(&settings, &gateways, &pool, &clock, &public_url, &sandbox_url)?;
         let webhook_bodies = api::WebhookBodies {
             public_url: public_url.clone(),
         };
@@ -91,7 +91,7 @@ impl Application {
             pool.clone(),
             clock.clone(),
             connectors,
-            routes,
+            gateways,
             settings.payments.clone(),
             Arc::new(webhook_bodies),
             &public_url,
@@ -208,13 +208,13 @@ impl Application {
 /// providers whose credentials are configured, and nothing else (README, "Going live").
 fn connectors(
     settings: &Settings,
-    routes: &Routes,
+    table: &GatewayTable,
     pool: &db::Pool,
     clock: &SharedClock,
     public_url: &str,
     sandbox_url: &str,
 ) -> anyhow::Result<Connectors> {
-    let gateways = || routes.all().iter().map(|g| (g.id.as_str(), g.provider));
+    let gateways = || table.all().iter().map(|g| (g.id.as_str(), g.provider));
     let test = sandbox::connectors(
         pool,
         clock,

@@ -5,6 +5,10 @@ use crate::domain::{
 use anyhow::Context;
 use sqlx::Row;
 
+mod keyed;
+
+pub use keyed::{KeyedAttempt, KeyedResponse, insert_keyed};
+
 /// A payment as stored. `payments::Payment` is its typed form.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentRow {
@@ -142,116 +146,6 @@ impl NewPaymentRow<'_> {
             method: self.method,
         }
     }
-}
-
-/// An idempotent request's record, stored with its payment by `insert_keyed`.
-pub struct KeyedResponse<'a> {
-    pub key: &'a str,
-    pub request_hash: &'a str,
-    pub status: u16,
-    /// The response with a placeholder transaction id (`payments::idempotency::fill`).
-    pub body_template: &'a str,
-}
-
-/// The first attempt of a direct payment whose provider session opened before the payment was
-/// stored, inserted by `insert_keyed` with it. Its provider and payer's phone are the payment's.
-pub struct KeyedAttempt<'a> {
-    pub id: &'a str,
-    /// The payment's provider.
-    pub provider: ProviderCode,
-    pub session: super::attempts::Session<'a>,
-    pub next_check_at: i64,
-}
-
-impl KeyedAttempt<'_> {
-    /// The row the database stores for this attempt of `payment` (its defaults filled in).
-    pub fn stored_as(&self, payment: &PaymentRow) -> super::attempts::AttemptRow {
-        let s = &self.session;
-        super::attempts::AttemptRow {
-            id: self.id.to_owned(),
-            payment_id: payment.id,
-            provider: self.provider,
-            status: s.status,
-            provider_reference: Some(s.provider_reference.to_owned()),
-            provider_status: Some(s.provider_status.to_owned()),
-            customer_phone: payment.customer_phone.clone(),
-            launch_url: s.launch_url.map(str::to_owned),
-            deep_links: s.deep_links.map(str::to_owned),
-            failure_code: None,
-            failure_message: None,
-            next_check_at: Some(self.next_check_at),
-            created_at: payment.created_at,
-            updated_at: payment.created_at,
-            gateway: Some(s.gateway.to_owned()),
-            routing_reason: Some(s.routing_reason.to_owned()),
-            card_brand: None,
-            card_last4: None,
-        }
-    }
-}
-
-/// Inserts a payment, its idempotency record and, for a direct payment whose provider session is
-/// open, its first attempt, in one statement (`Backend::insert_keyed_payment`; on SQLite, through
-/// the `Writer`, committed with the concurrent requests' ones). Returns the payment's id once it
-/// is committed. A key some request already holds fails it as a unique violation, and nothing
-/// is stored.
-pub async fn insert_keyed(
-    pool: &Pool,
-    p: &NewPaymentRow<'_>,
-    keyed: &KeyedResponse<'_>,
-    attempt: Option<&KeyedAttempt<'_>>,
-) -> Result<i64, sqlx::Error> {
-    let session = attempt.map(|a| &a.session);
-    let values = Values::default()
-        .text(p.merchant_id)
-        .text(p.mode.as_str())
-        .text(p.checkout_token)
-        .text(p.kind.as_str())
-        .text(p.status.as_str())
-        .integer(p.amount)
-        .text(p.currency.code())
-        .text(p.country.map(|c| c.code()))
-        .text(p.provider.map(|c| c.code()))
-        .text(p.customer_phone)
-        .text(p.customer_name)
-        .text(p.customer_email)
-        .text(p.description)
-        .text(p.external_reference)
-        .text(p.callback_url)
-        .text(p.return_url)
-        .text(p.cancel_url)
-        .text(p.metadata)
-        .integer(p.expires_at)
-        .integer(p.created_at)
-        .text(p.card_brand.map(|b| b.code()))
-        .text(p.dialect.as_str())
-        .text(p.method.map(|m| m.code()))
-        .text(keyed.key)
-        .text(keyed.request_hash)
-        .integer(i64::from(keyed.status))
-        .text(keyed.body_template)
-        .text(attempt.map(|a| a.id))
-        .text(session.map(|s| s.status.as_str()))
-        .text(session.map(|s| s.provider_reference))
-        .text(session.map(|s| s.provider_status))
-        .text(session.and_then(|s| s.launch_url))
-        .text(session.and_then(|s| s.deep_links))
-        .integer(attempt.map(|a| a.next_check_at))
-        .text(session.map(|s| s.gateway))
-        .text(session.map(|s| s.routing_reason));
-    let sql = pool.backend().insert_keyed_payment();
-    let id = match pool {
-        Pool::Sqlite(_, writer) => {
-            let rows = writer.write(sql, values).await?;
-            rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?
-        }
-        Pool::Postgres(pool) => {
-            sqlx::query_scalar_with(sql, values.postgres()?)
-                .fetch_one(pool)
-                .await?
-        }
-    };
-    Ok(id)
 }
 
 /// A merchant's payment in one mode: never another merchant's, never the other mode's.

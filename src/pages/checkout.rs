@@ -12,7 +12,7 @@
 //!
 //! | file | job |
 //! |---|---|
-//! | `view.rs` | what the page shows, as data |
+//! | `data.rs` | what the page shows, as data |
 //! | `presenter.rs` | (server) from a payment to that data |
 //! | `server_fns.rs` | the page's calls into the payment core |
 //! | `choose.rs`, `card_form.rs`, `waiting.rs`, `done.rs` | one component per screen |
@@ -23,11 +23,11 @@ mod done;
 #[cfg(feature = "ssr")]
 mod presenter;
 mod server_fns;
-mod view;
+mod data;
 mod waiting;
 
 pub use server_fns::*;
-pub use view::{CheckoutView, PaymentPage, Step};
+pub use data::{CheckoutView, PaymentPage, Step};
 
 use crate::i18n::Lang;
 use choose::Choose;

@@ -6,7 +6,7 @@
 //! | file | job |
 //! |---|---|
 //! | `sign_in.rs`, `list.rs`, `payment.rs`, `links.rs`, `developers.rs` | one screen each |
-//! | `view.rs` | what the screens show, as data |
+//! | `data.rs` | what the screens show, as data |
 //! | `presenter.rs` | (server) the signed-in user; from payments to that data |
 //! | `server_fns.rs` | the screens' calls, each limited to the user's merchant |
 //! | `export.rs` | (server) the filtered list as a streamed CSV file |
@@ -21,7 +21,7 @@ mod list;
 mod payment;
 mod server_fns;
 mod sign_in;
-mod view;
+mod data;
 
 pub use developers::DevelopersPage;
 pub use links::LinksPage;
@@ -34,7 +34,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use view::{DevelopersView, Header, LinksView, PaymentDetail, PaymentList};
+use data::{DevelopersView, Header, LinksView, PaymentDetail, PaymentList};
 
 /// The list's filter choices: (value, French, English).
 const STATUSES: [(&str, &str, &str); 6] = [

@@ -42,11 +42,11 @@ impl Gateway {
 
 /// The configured gateways, in configuration order (which breaks ties on cost).
 #[derive(Debug, Clone)]
-pub struct Routes {
+pub struct GatewayTable {
     gateways: Vec<Gateway>,
 }
 
-impl Routes {
+impl GatewayTable {
     /// Checks the configured gateways: unique ids, sane fees and limits, every method served.
     pub fn new(settings: &[GatewaySettings]) -> anyhow::Result<Self> {
         let mut gateways: Vec<Gateway> = Vec::with_capacity(settings.len());
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn the_cheapest_gateway_depends_on_the_amount() {
-        let routes = Routes::defaults();
+        let routes = GatewayTable::defaults();
         let om = |n| routes.candidates(ProviderCode::OrangeMoney, Country::Sn, xof(n), None);
         assert_eq!(ids(om(5_000)), ["orange_direct", "orange_hub"]);
         assert_eq!(om(5_000)[0].cost(xof(5_000)), 75);
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn card_gateways_depend_on_the_brand_and_the_country() {
-        let routes = Routes::defaults();
+        let routes = GatewayTable::defaults();
         let card = |country, brand| {
             let amount = Money::new(10_000, Country::currency(country)).unwrap();
             ids(routes.candidates(ProviderCode::Card, country, amount, Some(brand)))
@@ -245,39 +245,39 @@ mod tests {
             .into_iter()
             .map(|p| gateway(p.code(), p, 1.0))
             .collect();
-        assert!(Routes::new(&all).is_ok());
+        assert!(GatewayTable::new(&all).is_ok());
         all.push(gateway("wave", ProviderCode::Wave, 1.0));
-        let err = Routes::new(&all).unwrap_err().to_string();
+        let err = GatewayTable::new(&all).unwrap_err().to_string();
         assert!(err.contains("two gateways"), "{err}");
         all.pop();
         all.push(gateway("wave_cheap", ProviderCode::Wave, 0.5));
-        let routes = Routes::new(&all).unwrap();
+        let routes = GatewayTable::new(&all).unwrap();
         assert_eq!(
             ids(routes.candidates(ProviderCode::Wave, Country::Sn, xof(1000), None)),
             ["wave_cheap", "wave"]
         );
         all.push(gateway("costly", ProviderCode::Wave, 150.0));
-        assert!(Routes::new(&all).is_err());
+        assert!(GatewayTable::new(&all).is_err());
         all.pop();
         let mut limited = gateway("bad_limits", ProviderCode::Wave, 1.0);
         limited.min_amount = Some(10);
         limited.max_amount = Some(5);
         all.push(limited);
-        assert!(Routes::new(&all).is_err());
+        assert!(GatewayTable::new(&all).is_err());
         all.pop();
         let mut cm = gateway("wave_cm", ProviderCode::Wave, 1.0);
         cm.countries = vec![Country::Cm];
         all.push(cm);
-        assert!(Routes::new(&all).is_err(), "Wave does not work in Cameroon");
+        assert!(GatewayTable::new(&all).is_err(), "Wave does not work in Cameroon");
         all.pop();
         all.retain(|g| g.provider != ProviderCode::Card);
-        let err = Routes::new(&all).unwrap_err().to_string();
+        let err = GatewayTable::new(&all).unwrap_err().to_string();
         assert!(err.contains("no gateway serves card"), "{err}");
     }
 
     #[test]
     fn reasons_say_why_in_french() {
-        let routes = Routes::defaults();
+        let routes = GatewayTable::defaults();
         let g = routes.gateway("orange_hub").unwrap();
         assert!(reason(g, xof(50_000), 2, &[], &[]).starts_with("Gateway le moins cher"));
         assert!(reason(g, xof(50_000), 1, &[], &[]).starts_with("Seul gateway"));

@@ -104,7 +104,7 @@ impl Payments {
         amount: Money,
     ) -> bool {
         let registry = self.registry(mode);
-        self.routes.all().iter().any(|g| {
+        self.gateways.all().iter().any(|g| {
             g.provider == provider
                 && g.takes(country, amount, g.brands.first().copied())
                 && registry.serves(&g.id, country)
@@ -136,7 +136,7 @@ impl Payments {
         let registry = self.registry(mode);
         let id = gateway
             .or_else(|| {
-                self.routes
+                self.gateways
                     .all()
                     .iter()
                     .find(|g| g.provider == provider && registry.gateway(&g.id).is_some())
@@ -157,7 +157,7 @@ impl Payments {
     ) -> Result<Routed, PaymentError> {
         let brand = request.card.as_ref().map(|c| c.number.brand());
         let candidates =
-            self.routes
+            self.gateways
                 .candidates(request.provider, request.country, request.amount, brand);
         if candidates.is_empty() {
             return Err(no_gateway(request, brand).into());

@@ -16,6 +16,7 @@
 //! - The callback MTN sends to `X-Callback-Url` is sent once and is not signed: Dalal only takes
 //!   it as a reason to ask.
 
+mod check;
 pub mod transformers;
 pub mod wire;
 
@@ -389,48 +390,9 @@ impl PaymentProvider for MtnMomoConnector {
         })
     }
 
-    /// A token, then the account's balance in each environment: both move no money.
+    /// Tries the account without moving money (`check.rs`).
     async fn check(&self) -> Vec<Check> {
-        let mut checks = Vec::new();
-        let what = "MTN MoMo: API user and subscription key".to_owned();
-        match self.token().await {
-            Ok(_) => checks.push(Check::works(what, "MTN issued a token")),
-            Err(ProviderError::Unavailable) => {
-                checks.push(Check::fails(what, "MTN MoMo could not be reached: check the network and providers.mtn_momo.base_url"));
-                return checks;
-            }
-            Err(err) => {
-                checks.push(Check::fails(what, format!("{err:#}")));
-                return checks;
-            }
-        }
-        for environment in &self.environments {
-            let what = format!(
-                "MTN MoMo, environment {} ({})",
-                environment.name,
-                environment.country.code()
-            );
-            let path = "/collection/v1_0/account/balance";
-            let answer = self.call(environment, Method::GET, path, None).await;
-            checks.push(match answer {
-                Ok(response) => match http::read::<Balance>(NAME, response).await {
-                    Ok(balance) => Check::works(what, format!("balance {} {}", balance.available_balance, balance.currency)),
-                    Err(err) => Check::fails(what, format!("{err:#}")),
-                },
-                Err(SendError::ServerError(r)) if r.code == "NOT_ALLOWED_TARGET_ENVIRONMENT" => Check::fails(
-                    what,
-                    "MTN does not allow this API user in this environment: check providers.mtn_momo.target_environment",
-                ),
-                Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.mtn_momo")),
-            });
-        }
-        if !self.callback_url.starts_with("https://") {
-            checks.push(Check::fails(
-                "MTN MoMo: callback URL",
-                format!("{} is not https: MTN calls back only to the API user's providerCallbackHost (set server.public_url)", self.callback_url),
-            ));
-        }
-        checks
+        self.check_account().await
     }
 
     /// MTN's callback is unsigned (PROVIDERS.md): anything that names an attempt is a reason
@@ -454,15 +416,4 @@ fn whole_amount(text: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_compared_as_numbers() {
-        assert_eq!(whole_amount("1000"), Some(1000));
-        assert_eq!(whole_amount("5.0"), Some(5));
-        assert_eq!(whole_amount("5.00"), Some(5));
-        assert_eq!(whole_amount("5.5"), None);
-        assert_eq!(whole_amount("abc"), None);
-    }
-}
+mod tests;

@@ -22,6 +22,8 @@
 //! - Orange calls back with `Authorization: Basic <the key registered with the callback URL>`
 //!   (`X-Api-Key` is taken too); Dalal checks the key, answers 2xx, then asks.
 
+mod check;
+mod search;
 pub mod transformers;
 pub mod wire;
 
@@ -37,13 +39,14 @@ use anyhow::Context;
 use async_trait::async_trait;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
+use search::settle;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 use transformers::OrangeStatus;
 use wire::{
     ATTEMPT_KEY, Amount, Callback, OneStepAnswer, OneStepPayment, Party, QrCode, QrCodeRequest,
-    Restrictions, StatusAnswer, Token, Transaction,
+    Restrictions, StatusAnswer, Token,
 };
 
 /// The provider's name in logs and errors.
@@ -294,41 +297,6 @@ impl OrangeMoneyConnector {
             reference: format!("{BY_REFERENCE_PREFIX}{}", request.attempt_id),
         }
     }
-
-    /// The transactions Orange has with the attempt's reference, amount and payee: the search
-    /// answers the merchant's latest transactions when it ignores a filter, so nothing else in
-    /// its answer is believed.
-    async fn transactions_of(
-        &self,
-        attempt: &AttemptRef<'_>,
-    ) -> Result<Vec<Transaction>, ProviderError> {
-        let path = format!(
-            "/api/eWallet/v1/transactions?reference={}",
-            attempt.attempt_id
-        );
-        let found: Vec<Transaction> = self.get(&path, attempt.reference).await?;
-        Ok(found
-            .into_iter()
-            .filter(|t| {
-                let ours = t.reference.as_deref() == Some(attempt.attempt_id);
-                let amount = t.amount.as_ref().and_then(|a| a.whole());
-                let currency = t.amount.as_ref().and_then(|a| a.unit.as_deref());
-                let paid_to_us = t
-                    .partner
-                    .as_ref()
-                    .is_some_and(|p| p.id() == self.account.merchant_code);
-                let believed = ours
-                    && amount == Some(attempt.amount.minor())
-                    && currency == Some(attempt.amount.currency().code())
-                    && paid_to_us;
-                if ours && !believed {
-                    tracing::error!(transaction = %t.transaction_id, attempt = %attempt.attempt_id,
-                        "an Orange Money transaction names this attempt with another amount or payee: not believed");
-                }
-                believed
-            })
-            .collect())
-    }
 }
 
 /// Orange's refusal of a creation, as Dalal's: a business code (digits that are not an HTTP
@@ -352,18 +320,6 @@ fn is_business_code(status: StatusCode, code: &str) -> bool {
     let http_status = code.len() == 3 && code.parse::<u16>().is_ok_and(|c| (100..600).contains(&c));
     let refusal = matches!(status.as_u16(), 400 | 404 | 409 | 422);
     digits && !http_status && refusal
-}
-
-/// Several transactions for one attempt: a success wins, then one still moving, then a failure.
-fn settle(found: &[Transaction]) -> Option<&OrangeStatus> {
-    let rank = |t: &&Transaction| match AttemptOutcome::from(&t.status) {
-        AttemptOutcome::Succeeded => 0,
-        AttemptOutcome::CustomerAsked => 1,
-        AttemptOutcome::Waiting => 2,
-        AttemptOutcome::Failed(_) => 3,
-        AttemptOutcome::Unrecognised => 4,
-    };
-    found.iter().min_by_key(rank).map(|t| &t.status)
 }
 
 #[async_trait]
@@ -422,61 +378,9 @@ impl PaymentProvider for OrangeMoneyConnector {
         })
     }
 
-    /// A token; a search for a reference nobody has (an empty array); the callback registered
-    /// for the merchant code: Dalal's `/hooks/orange-money`, in https.
+    /// Tries the account without moving money (`check.rs`).
     async fn check(&self) -> Vec<Check> {
-        let mut checks = Vec::new();
-        let what = "Orange Money: client id and secret";
-        match self.token().await {
-            Ok(_) => checks.push(Check::works(
-                what,
-                "Orange issued a token (POST /oauth/v1/token)",
-            )),
-            Err(ProviderError::Unavailable) => {
-                checks.push(Check::fails(what, "Orange Money could not be reached: check the network and providers.orange_money.base_url"));
-                return checks;
-            }
-            Err(err) => {
-                checks.push(Check::fails(what, format!("{err:#}")));
-                return checks;
-            }
-        }
-        let what = "Orange Money: transactions search";
-        let path = format!(
-            "/api/eWallet/v1/transactions?reference=dalal-check-{}",
-            crate::random::lower_alphanumeric(12)
-        );
-        checks.push(match self.call(Method::GET, &path, Body::None).await {
-            Ok(response) => match http::read::<Vec<serde_json::Value>>(NAME, response).await {
-                Ok(_) => Check::works(what, "the API answers (a search for an unknown reference)"),
-                Err(err) => Check::fails(what, format!("{err:#}")),
-            },
-            Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.orange_money")),
-        });
-        let what = "Orange Money: callback";
-        let path = "/api/notification/v1/merchantcallback";
-        checks.push(match self.call(Method::GET, path, Body::None).await {
-            Ok(response) => match http::read::<Vec<wire::Registration>>(NAME, response).await {
-                Ok(registered) => {
-                    let ours = registered
-                        .iter()
-                        .filter(|r| r.code.as_deref().is_none_or(|c| c == self.account.merchant_code))
-                        .find_map(|r| r.callback_url.as_deref());
-                    match ours {
-                        Some(url) if url != self.account.callback_url => Check::fails(what, format!(
-                            "Orange calls back {url}, not Dalal's {}: register it (POST {path})", self.account.callback_url)),
-                        Some(url) if !url.starts_with("https://") => Check::fails(what, format!(
-                            "{url} is not https: register an https URL (POST {path})")),
-                        Some(url) => Check::works(what, format!("Orange calls back {url}")),
-                        None => Check::fails(what, format!("no callback registered for merchant code {}: register {} (POST {path})",
-                            self.account.merchant_code, self.account.callback_url)),
-                    }
-                }
-                Err(err) => Check::fails(what, format!("{err:#}")),
-            },
-            Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.orange_money")),
-        });
-        checks
+        self.check_account().await
     }
 
     /// A callback with the registered key, as `Authorization: Basic <key>` (the key itself,
@@ -517,18 +421,4 @@ impl PaymentProvider for OrangeMoneyConnector {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_sonatels_business_codes_reach_the_customer() {
-        assert!(is_business_code(StatusCode::BAD_REQUEST, "2020"));
-        assert!(is_business_code(StatusCode::NOT_FOUND, "60"));
-        // An HTTP status as a code, a word, no code, or a status that is not a refusal.
-        assert!(!is_business_code(StatusCode::BAD_REQUEST, "400"));
-        assert!(!is_business_code(StatusCode::UNSUPPORTED_MEDIA_TYPE, "415"));
-        assert!(!is_business_code(StatusCode::UNAUTHORIZED, "2020"));
-        assert!(!is_business_code(StatusCode::BAD_REQUEST, "OTP_INVALID"));
-        assert!(!is_business_code(StatusCode::BAD_REQUEST, ""));
-    }
-}
+mod tests;

@@ -10,7 +10,7 @@ use dalal::domain::msisdn::Msisdn;
 use dalal::domain::{
     AttemptStatus, Country, Currency, FailureCode, Money, PaymentStatus, ProviderCode,
 };
-use dalal::payments::gateways::Routes;
+use dalal::payments::gateways::GatewayTable;
 use dalal::payments::{
     Attempt, Dialect, EventFormatter, MethodChoice, Mode, NewPayment, NewPaymentKind, Payment,
     PaymentError, Payments, Refund,
@@ -104,7 +104,7 @@ async fn core(connector: Scripted) -> Core {
     db::migrate(&pool).await.unwrap();
     let clock: SharedClock = ManualClock::new();
     dalal::merchants::ensure_demo(&pool, &clock).await.unwrap();
-    let routes = Routes::new(&settings.routing.gateways).unwrap();
+    let routes = GatewayTable::new(&settings.routing.gateways).unwrap();
     let connector = Arc::new(connector);
     let registry = ProviderRegistry::new(
         routes.all().iter().map(|g| (g.id.as_str(), g.provider)),

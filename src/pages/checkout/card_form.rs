@@ -1,7 +1,7 @@
 //! The card form.
 
 use super::server_fns::PayCard;
-use super::view::PaymentPage;
+use super::data::PaymentPage;
 use crate::domain::{CardBins, CardBrand};
 use crate::i18n::Lang;
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 
 use super::card_form::CardForm;
 use super::server_fns::{Pay, check_phone};
-use super::view::PaymentPage;
+use super::data::PaymentPage;
 use crate::domain::{Country, ProviderCode};
 use crate::i18n::Lang;
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 
 use super::RefreshWithoutJs;
 use super::choose::method_name;
-use super::view::PaymentPage;
+use super::data::PaymentPage;
 use crate::domain::{PaymentStatus, ProviderCode};
 use crate::i18n::Lang;
 use leptos::prelude::*;

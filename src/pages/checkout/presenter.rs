@@ -1,7 +1,7 @@
 //! The checkout page's server side: from a payment (and the customer's session) to the
 //! `CheckoutView` the components render. Server only.
 
-use super::view::{CheckoutView, PaymentPage, Step};
+use super::data::{CheckoutView, PaymentPage, Step};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{AttemptStatus, ConfirmationFlow, Country, PaymentStatus, ProviderCode};
 use crate::i18n::Lang;

@@ -4,7 +4,7 @@
 //! default to empty (`#[server(default)]`), so a hand-made post gets the page's message, never a
 //! 500. Problems the customer can fix are noted in the session and shown by the next load.
 
-use super::view::CheckoutView;
+use super::data::CheckoutView;
 #[cfg(feature = "ssr")]
 use crate::domain::{Country, ProviderCode};
 #[cfg(feature = "ssr")]

@@ -5,7 +5,7 @@
 use super::RefreshWithoutJs;
 use super::choose::OtpForm;
 use super::server_fns::ChangeMethod;
-use super::view::PaymentPage;
+use super::data::PaymentPage;
 use crate::domain::ProviderCode;
 use crate::i18n::Lang;
 use leptos::prelude::*;

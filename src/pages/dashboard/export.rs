@@ -3,7 +3,7 @@
 //! does not make Dalal hold them all in memory. Server only.
 
 use super::presenter::{list_filter, mode_of};
-use super::view::Filters;
+use super::data::Filters;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Query, State};

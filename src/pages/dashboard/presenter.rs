@@ -1,7 +1,7 @@
 //! The dashboard's server side: who is signed in, and from payments to the data the screens
 //! render. Server only.
 
-use super::view::*;
+use super::data::*;
 use crate::accounts::User;
 use crate::domain::{Mode, PaymentStatus, ProviderCode};
 use crate::payments::{Attempt, Payment, Refund};

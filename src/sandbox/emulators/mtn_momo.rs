@@ -34,7 +34,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 pub const SUBSCRIPTION_KEY: &str = "mtn_sandbox_dalal_subscription_key";
@@ -65,56 +64,6 @@ pub fn router() -> Router<AppState> {
             "/collection/v1_0/accountholder/{kind}/{id}/active",
             get(account_holder),
         )
-}
-
-/// The body of a request to pay, as MTN reads it: `amount` a string.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestBody {
-    amount: String,
-    currency: String,
-    #[serde(default)]
-    external_id: Option<String>,
-    payer: Party,
-    #[serde(default)]
-    payer_message: Option<String>,
-    #[serde(default)]
-    payee_note: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Party {
-    party_id_type: String,
-    party_id: String,
-}
-
-/// What the emulator keeps of a request to pay.
-#[derive(Serialize, Deserialize)]
-struct Kept {
-    body: RequestBody,
-    environment: String,
-    callback_url: Option<String>,
-}
-
-/// The status object.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusObject {
-    amount: String,
-    currency: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    financial_transaction_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    external_id: Option<String>,
-    payer: Party,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payer_message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payee_note: Option<String>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<serde_json::Value>,
 }
 
 /// An error: `{"code": "<ErrorReason>", "message": "…"}`.
@@ -421,54 +370,6 @@ async fn status(
     }
 }
 
-/// `GET /collection/v1_0/account/balance`: what this environment's successful requests brought
-/// in, in its currency.
-async fn balance(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (environment, currency) = match authorise(&state, &headers) {
-        Ok(environment) => environment,
-        Err(refused) => return refused,
-    };
-    let sessions = match store::of_provider(&state.pool, ProviderCode::MtnMomo).await {
-        Ok(sessions) => sessions,
-        Err(err) => return internal(&err),
-    };
-    let now = state.clock.now_ms();
-    let sandbox = sandbox(&state);
-    let total: i64 = sessions
-        .iter()
-        .filter(|s| environment_of(s).as_deref() == Some(environment))
-        .filter(|s| sandbox.stage(s, now) == Stage::Paid)
-        .map(|s| s.amount)
-        .sum();
-    Json(serde_json::json!({ "availableBalance": total.to_string(), "currency": currency }))
-        .into_response()
-}
-
-/// `GET /collection/v1_0/accountholder/{msisdn|email}/{id}/active` → `{"result": true}`. The
-/// type is lower case in MTN's reference and upper case in some clients: both are taken.
-async fn account_holder(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((kind, id)): Path<(String, String)>,
-) -> Response {
-    if let Err(refused) = authorise(&state, &headers) {
-        return refused;
-    }
-    let valid = match kind.to_ascii_lowercase().as_str() {
-        "msisdn" => !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
-        "email" => id.contains('@'),
-        _ => false,
-    };
-    if !valid {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            "accountHolderIdType: msisdn or email.",
-        );
-    }
-    Json(serde_json::json!({ "result": true })).into_response()
-}
-
 /// MTN calls back once, when the request has ended: after the payer's answer, or after the
 /// prompt timed out. The emulator looks at those two moments (by the wall clock) and sends the
 /// result, unsigned, with `PUT` to the request's `X-Callback-Url` if it has ended by then.
@@ -502,27 +403,12 @@ async fn call_back(state: AppState, reference: String) {
     .await
 }
 
+mod account;
+mod wire;
+
+use account::{account_holder, balance};
+
+use wire::*;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reference_ids_must_be_uuids_of_version_4() {
-        assert!(is_uuid_v4(&crate::random::uuid_v4()));
-        assert!(is_uuid_v4(API_USER));
-        assert!(!is_uuid_v4("att_123"));
-        assert!(!is_uuid_v4("0d7a2c4e-5b1f-4e8a-9c3d-7f6b2a1e4d9"));
-        // Version 1 and a wrong variant.
-        assert!(!is_uuid_v4("0d7a2c4e-5b1f-1e8a-9c3d-7f6b2a1e4d90"));
-        assert!(!is_uuid_v4("0d7a2c4e-5b1f-4e8a-7c3d-7f6b2a1e4d90"));
-    }
-
-    #[test]
-    fn amounts_are_strings_of_whole_units() {
-        assert_eq!(whole_amount("100"), Some(100));
-        assert_eq!(whole_amount("5.0"), Some(5));
-        for refused in ["5.5", "", "-1", "0", "1e3", "abc"] {
-            assert_eq!(whole_amount(refused), None, "{refused:?}");
-        }
-    }
-}
+mod tests;

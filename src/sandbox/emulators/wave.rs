@@ -32,7 +32,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// The emulator's wallets, one per country Wave serves: the country, its API key (`wave_sn_…` as
@@ -70,53 +69,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/checkout/sessions/{id}", get(show))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .route("/v1/checkout/sessions/{id}/refund", post(refund))
-}
-
-/// `POST /v1/checkout/sessions`, as Wave reads it: amount a string, the rest as documented.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateRequest {
-    amount: String,
-    currency: String,
-    success_url: String,
-    error_url: String,
-    #[serde(default)]
-    client_reference: Option<String>,
-    #[serde(default)]
-    restrict_payer_mobile: Option<String>,
-}
-
-/// What the emulator keeps of a session beside the sandbox's row: the request and its wallet.
-#[derive(Serialize, Deserialize)]
-struct Kept {
-    request: CreateRequest,
-    wallet: String,
-}
-
-/// The checkout session object, every field the contract names.
-#[derive(Serialize)]
-struct SessionObject {
-    id: String,
-    amount: String,
-    currency: String,
-    checkout_status: &'static str,
-    payment_status: &'static str,
-    client_reference: Option<String>,
-    business_name: &'static str,
-    success_url: String,
-    error_url: String,
-    wave_launch_url: String,
-    transaction_id: Option<String>,
-    last_payment_error: Option<PaymentError>,
-    when_created: String,
-    when_expires: String,
-    when_completed: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PaymentError {
-    code: &'static str,
-    message: &'static str,
 }
 
 /// Every error: `{"code": "…", "message": "…"}`.
@@ -432,15 +384,6 @@ fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     )
 }
 
-/// The webhook event: `{id: "AE_…", type, data: <the session>}`.
-#[derive(Serialize)]
-struct Event {
-    id: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    data: SessionObject,
-}
-
 /// Sends the webhook Wave sends when a customer's try ends (`checkout.session.completed` or
 /// `checkout.session.payment_failed`) to Dalal's `/hooks/wave`, signed like Wave's. Wave
 /// retries an undelivered webhook; so does the emulator, three times, a second apart.
@@ -493,26 +436,9 @@ pub fn signed(secret: &str, timestamp: i64, body: &[u8]) -> String {
     signature(secret, timestamp, body)
 }
 
+mod wire;
+
+use wire::*;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn return_urls_are_https_except_on_this_machine() {
-        assert!(acceptable_return_url("https://shop.example/pay/1"));
-        assert!(acceptable_return_url("http://127.0.0.1:3000/pay/1"));
-        assert!(acceptable_return_url("http://localhost/pay/1"));
-        assert!(acceptable_return_url("http://[::1]:8080/pay/1"));
-        assert!(!acceptable_return_url("http://shop.example/pay/1"));
-        assert!(!acceptable_return_url("ftp://shop.example/pay/1"));
-        assert!(!acceptable_return_url("/pay/1"));
-    }
-
-    #[test]
-    fn amounts_are_whole_xof_strings() {
-        assert_eq!(whole_xof("1000"), Some(1000));
-        for refused in ["1000.50", "1000.0", "-5", "0", "012", "", "1e3", " 100"] {
-            assert_eq!(whole_xof(refused), None, "{refused:?}");
-        }
-    }
-}
+mod tests;
