@@ -24,7 +24,7 @@ pub mod words;
 pub use card::{CardBins, CardBrand, CardDetails};
 pub use country::Country;
 pub use failure::{Failure, FailureCode};
-pub use ids::TransactionId;
+pub use ids::{AttemptId, EventId, RefundId, TransactionId};
 pub use mode::{Dialect, Mode, PaymentKind};
 pub use money::{Currency, Money};
 pub use provider::{ConfirmationFlow, ProviderCode, Unavailable};

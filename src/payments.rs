@@ -182,6 +182,6 @@ pub async fn run_workers(
     .await
 }
 
-fn new_attempt_id() -> String {
-    format!("att_{}", crate::random::alphanumeric(24))
+fn new_attempt_id() -> crate::domain::AttemptId {
+    crate::domain::AttemptId::from_random(&crate::random::alphanumeric(24))
 }

@@ -10,7 +10,7 @@ pub mod orange_money;
 pub mod wave;
 
 use crate::domain::msisdn::Msisdn;
-use crate::domain::{CardDetails, Country, Failure, Money, ProviderCode};
+use crate::domain::{AttemptId, CardDetails, Country, Failure, Money, ProviderCode};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ pub use reqwest::header::HeaderMap;
 #[derive(Debug, Clone)]
 pub struct AttemptRequest {
     /// Dalal's id of the attempt: the provider's `client_reference`.
-    pub attempt_id: String,
+    pub attempt_id: AttemptId,
     pub provider: ProviderCode,
     pub amount: Money,
     pub country: Country,

@@ -9,6 +9,7 @@ pub mod signing;
 pub use crate::domain::{DeliveryStatus, EventType};
 
 use crate::db::{self, Tx};
+use crate::domain::EventId;
 use crate::random;
 use anyhow::Context;
 
@@ -25,8 +26,8 @@ pub struct NewEvent<'a> {
 }
 
 /// Writes the event, and its delivery to `target`, inside the caller's transaction.
-pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::Result<String> {
-    let id = format!("evt_{}", random::alphanumeric(24));
+pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::Result<EventId> {
+    let id = EventId::from_random(&random::alphanumeric(24));
     let body = serde_json::to_string(&serde_json::json!({
         "id": id,
         "type": event.kind.as_str(),
@@ -36,7 +37,7 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
     .context("failed to serialize a webhook event")?;
     db::webhooks::insert_event(
         tx,
-        &id,
+        id.as_str(),
         event.payment_id,
         event.merchant_id,
         event.kind,
@@ -52,7 +53,7 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
         } else {
             DeliveryStatus::Pending
         };
-        db::webhooks::insert_delivery(&mut *tx, &id, url, status, now).await?;
+        db::webhooks::insert_delivery(&mut *tx, id.as_str(), url, status, now).await?;
     }
     Ok(id)
 }

@@ -1,5 +1,5 @@
 use super::{Exec, Pool, Tx};
-use crate::domain::{AttemptStatus, CardBrand, FailureCode, ProviderCode};
+use crate::domain::{AttemptId, AttemptStatus, CardBrand, FailureCode, ProviderCode};
 use anyhow::Context;
 
 /// `status IN (…)` for open attempts (`AttemptStatus::OPEN`), spelled once; the partial unique
@@ -8,7 +8,7 @@ const OPEN: &str = "status IN ('created', 'awaiting_customer')";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
-    pub id: String,
+    pub id: AttemptId,
     pub payment_id: i64,
     pub provider: ProviderCode,
     pub status: AttemptStatus,

@@ -1,11 +1,11 @@
 use super::{Exec, Tx};
-use crate::domain::{FailureCode, RefundStatus};
+use crate::domain::{FailureCode, RefundId, RefundStatus};
 use anyhow::Context;
 
 /// A refund as stored. `payments::Refund` is its typed form.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RefundRow {
-    pub id: String,
+    pub id: RefundId,
     pub payment_id: i64,
     pub merchant_id: String,
     pub amount: i64,

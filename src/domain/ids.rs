@@ -52,9 +52,81 @@ impl fmt::Display for TransactionId {
     }
 }
 
+/// Declares an id of Dalal's own, spelled `prefix` + random characters (svix's prefixed ids): a
+/// type of its own, so that an attempt's id is never passed where a refund's is expected.
+macro_rules! prefixed_id {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A new id from random characters (`random::alphanumeric`).
+            pub fn from_random(random: &str) -> Self {
+                Self(format!("{}{random}", Self::PREFIX))
+            }
+
+            /// An id read back (the database, a provider's echo, a URL): `None` without the prefix.
+            pub fn parse(s: &str) -> Option<Self> {
+                s.strip_prefix(Self::PREFIX)
+                    .filter(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+                    .map(|_| Self(s.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+prefixed_id!(
+    /// An attempt: one call to a provider (`att_…`). A provider's `client_reference`, `externalId`
+    /// or `reference` echoes it.
+    AttemptId,
+    "att_"
+);
+prefixed_id!(
+    /// A refund (`rf_…`).
+    RefundId,
+    "rf_"
+);
+prefixed_id!(
+    /// A webhook event (`evt_…`), the `webhook-id` its deliveries are signed with.
+    EventId,
+    "evt_"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixed_ids_keep_their_prefix_and_refuse_another() {
+        let id = AttemptId::from_random("Ab12");
+        assert_eq!(id.as_str(), "att_Ab12");
+        assert_eq!(AttemptId::parse("att_Ab12"), Some(id.clone()));
+        assert_eq!(AttemptId::parse("rf_Ab12"), None);
+        assert_eq!(AttemptId::parse("att_"), None);
+        assert_eq!(AttemptId::parse("att_a-b"), None);
+        assert_eq!(RefundId::parse("rf_x9").unwrap().to_string(), "rf_x9");
+        assert_eq!(serde_json::to_string(&EventId::from_random("1")).unwrap(), "\"evt_1\"");
+    }
 
     #[test]
     fn transaction_ids_look_like_the_seed() {

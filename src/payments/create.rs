@@ -161,7 +161,7 @@ impl Payments {
             (Some(routed), Some(p)) => {
                 let deep_links = deep_links_json(routed)?;
                 let new_attempt = db::attempts::NewAttempt {
-                    id: &attempt_id,
+                    id: attempt_id.as_str(),
                     payment_id: row.id,
                     provider: p,
                     payer: db::attempts::Payer {

@@ -135,7 +135,7 @@ impl Payments {
         if let Some(open) =
             db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
         {
-            self.refresh_attempt(&open.id).await?;
+            self.refresh_attempt(open.id.as_str()).await?;
             let payment = self.open_payment_by_token(token).await?;
             if let Some(open) =
                 db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
@@ -160,7 +160,7 @@ impl Payments {
                         open.provider,
                     )));
                 }
-                db::attempts::abandon(&self.pool, &open.id, self.clock.now_ms()).await?;
+                db::attempts::abandon(&self.pool, open.id.as_str(), self.clock.now_ms()).await?;
             }
         }
 
@@ -197,7 +197,7 @@ impl Payments {
                     provider_status: None,
                     failure: Some((failure.code, &message)),
                 };
-                db::attempts::close(&self.pool, &attempt_id, closing, self.clock.now_ms()).await?;
+                db::attempts::close(&self.pool, attempt_id.as_str(), closing, self.clock.now_ms()).await?;
                 return Err(err);
             }
         };
@@ -208,7 +208,7 @@ impl Payments {
             .begin()
             .await
             .context("failed to begin a transaction")?;
-        record_session(&mut tx, &attempt_id, &routed, now).await?;
+        record_session(&mut tx, attempt_id.as_str(), &routed, now).await?;
         if routed.session.customer_asked {
             let reason = format!("{} : demande envoyée au client", choice.provider.name());
             let moved = self
@@ -223,7 +223,7 @@ impl Payments {
                 .await?;
             if moved.is_none() {
                 // The payment ended (expired, cancelled) while the provider was being called.
-                db::attempts::abandon(&mut tx, &attempt_id, now).await?;
+                db::attempts::abandon(&mut tx, attempt_id.as_str(), now).await?;
             }
         }
         tx.commit()
@@ -231,7 +231,7 @@ impl Payments {
             .context("failed to record a provider session")?;
         if choice.provider.flow() == ConfirmationFlow::Card && !routed.session.customer_asked {
             // A card is authorised (or refused) at once, unless the bank wants 3-D Secure.
-            self.refresh_attempt(&attempt_id).await?;
+            self.refresh_attempt(attempt_id.as_str()).await?;
         }
         let (payment, attempt) = self
             .find_by_token(token)
@@ -247,7 +247,7 @@ impl Payments {
         &self,
         payment: &Payment,
         choice: &MethodChoice,
-    ) -> Result<String, PaymentError> {
+    ) -> Result<crate::domain::AttemptId, PaymentError> {
         let attempt_id = super::new_attempt_id();
         let card = choice
             .card
@@ -265,7 +265,7 @@ impl Payments {
             .context("failed to begin a transaction")?;
         let inserted = db::attempts::insert_open(
             &mut tx,
-            &attempt_id,
+            attempt_id.as_str(),
             payment.id.sequence(),
             choice.provider,
             payer,
@@ -301,7 +301,7 @@ impl Payments {
         else {
             return Ok(());
         };
-        self.refresh_attempt(&open.id).await?;
+        self.refresh_attempt(open.id.as_str()).await?;
         let payment = self.open_payment_by_token(token).await?;
         let Some(open) = db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
         else {
@@ -313,7 +313,7 @@ impl Payments {
                 open.provider,
             )));
         }
-        db::attempts::abandon(&self.pool, &open.id, self.clock.now_ms()).await?;
+        db::attempts::abandon(&self.pool, open.id.as_str(), self.clock.now_ms()).await?;
         Ok(())
     }
 }

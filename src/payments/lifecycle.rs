@@ -124,7 +124,7 @@ impl Payments {
         if !unsettled(&open) {
             return Ok(None);
         }
-        self.refresh_attempt(&open.id).await?;
+        self.refresh_attempt(open.id.as_str()).await?;
         match db::attempts::open_for_payment(&self.pool, id.sequence()).await? {
             Some(open) if unsettled(&open) => Ok(Some(Attempt::try_from(open)?.provider)),
             _ => Ok(None),

@@ -3,10 +3,8 @@
 use crate::db::{attempts::AttemptRow, payments::PaymentRow, refunds::RefundRow};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::url::HttpUrl;
-use crate::domain::{
-    AttemptStatus, CardBrand, Country, Currency, FailureCode, Money, PaymentStatus, ProviderCode,
-    RefundStatus, TransactionId,
-};
+use crate::domain::{AttemptId, RefundId, AttemptStatus, CardBrand, Country, Currency, FailureCode, Money, PaymentStatus, ProviderCode,
+    RefundStatus, TransactionId,};
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -140,7 +138,7 @@ impl TryFrom<PaymentRow> for Payment {
 /// One call to a provider for a payment.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    pub id: String,
+    pub id: AttemptId,
     pub payment_id: i64,
     pub provider: ProviderCode,
     pub status: AttemptStatus,
@@ -190,8 +188,7 @@ impl TryFrom<AttemptRow> for Attempt {
 /// A refund of (part of) a succeeded payment.
 #[derive(Debug, Clone)]
 pub struct Refund {
-    /// `rf_…`.
-    pub id: String,
+    pub id: RefundId,
     pub payment_id: i64,
     pub amount: Money,
     pub reason: Option<String>,

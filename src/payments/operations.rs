@@ -103,7 +103,7 @@ impl Payments {
 
         // Check and reserve the amount under the payment's lock.
         let now = self.clock.now_ms();
-        let refund_id = format!("rf_{}", crate::random::alphanumeric(24));
+        let refund_id = crate::domain::RefundId::from_random(&crate::random::alphanumeric(24));
         let mut tx = self
             .pool
             .begin()
@@ -116,7 +116,7 @@ impl Payments {
         let inserted = db::refunds::insert(
             &mut tx,
             &db::refunds::NewRefund {
-                id: &refund_id,
+                id: refund_id.as_str(),
                 payment_id: payment.id.sequence(),
                 merchant_id,
                 amount,
@@ -153,7 +153,7 @@ impl Payments {
         let connector = self.connector(mode, attempt.gateway.as_deref(), provider)?;
         let money = Money::new(amount, payment.amount.currency())?;
         let asked = ProviderRefund {
-            refund_id: &refund_id,
+            refund_id: refund_id.as_str(),
             reference: &reference,
             amount: money,
         };
@@ -170,7 +170,7 @@ impl Payments {
             Err(ProviderError::OutcomeUnknown { .. }) => {
                 tracing::error!(refund = %refund_id, payment = %payment.id, %provider,
                     "a refund's answer was lost: it stays pending; check the provider's statement");
-                let refund = db::refunds::find(&self.pool, &refund_id)
+                let refund = db::refunds::find(&self.pool, refund_id.as_str())
                     .await?
                     .context("the refund just inserted")?;
                 let refund = Refund::from_row(refund, payment.amount.currency())?;
@@ -186,7 +186,7 @@ impl Payments {
             }
         };
         let refund = self
-            .finish_refund(&payment, &refund_id, status, provider_reference, failure)
+            .finish_refund(&payment, refund_id.as_str(), status, provider_reference, failure)
             .await?;
         Ok((payment, refund))
     }

@@ -21,7 +21,7 @@ impl Payments {
         if let Some(open) =
             db::attempts::open_for_payment(&self.pool, payment.id.sequence()).await?
         {
-            self.refresh_attempt(&open.id).await?;
+            self.refresh_attempt(open.id.as_str()).await?;
         }
         Ok(())
     }
@@ -40,7 +40,7 @@ impl Payments {
         else {
             return Ok(false);
         };
-        self.refresh_attempt_in(&attempt.id, mode, true).await
+        self.refresh_attempt_in(attempt.id.as_str(), mode, true).await
     }
 
     /// A provider's notification naming Dalal's own attempt id (MTN MoMo's `externalId`,
@@ -109,7 +109,7 @@ impl Payments {
             return Ok(true);
         };
         let asked = AttemptRef {
-            attempt_id: &attempt.id,
+            attempt_id: attempt.id.as_str(),
             reference: &reference,
             amount: Money::new(payment_row.amount, payment_row.currency)
                 .map_err(|e| anyhow::anyhow!("a stored payment's amount: {e}"))?,
@@ -151,7 +151,7 @@ impl Payments {
         let name = attempt.provider.name();
         match &status.outcome {
             AttemptOutcome::Waiting => {
-                db::attempts::schedule_check(&self.pool, &attempt.id, now + CHECK_INTERVAL_MS)
+                db::attempts::schedule_check(&self.pool, attempt.id.as_str(), now + CHECK_INTERVAL_MS)
                     .await?;
                 return Ok(());
             }
@@ -160,7 +160,7 @@ impl Payments {
                 // leave the customer charged for nothing. Keep asking, and tell a human.
                 tracing::error!(attempt = %attempt.id, provider = %attempt.provider, raw_status = raw,
                     "unrecognised provider status: the attempt stays open");
-                db::attempts::schedule_check(&self.pool, &attempt.id, now + CHECK_INTERVAL_MS)
+                db::attempts::schedule_check(&self.pool, attempt.id.as_str(), now + CHECK_INTERVAL_MS)
                     .await?;
                 return Ok(());
             }
@@ -177,7 +177,7 @@ impl Payments {
             AttemptOutcome::Waiting | AttemptOutcome::Unrecognised => return Ok(()),
             AttemptOutcome::CustomerAsked => {
                 let next = now + CHECK_INTERVAL_MS;
-                if !db::attempts::mark_awaiting(&mut tx, &attempt.id, raw, next, now).await? {
+                if !db::attempts::mark_awaiting(&mut tx, attempt.id.as_str(), raw, next, now).await? {
                     return Ok(());
                 }
                 self.ensure_processing(&mut tx, attempt, now).await?;
@@ -188,7 +188,7 @@ impl Payments {
                     provider_status: Some(raw),
                     failure: None,
                 };
-                if !db::attempts::close(&mut tx, &attempt.id, closing, now).await? {
+                if !db::attempts::close(&mut tx, attempt.id.as_str(), closing, now).await? {
                     return Ok(());
                 }
                 let current = self.ensure_processing(&mut tx, attempt, now).await?;
@@ -217,7 +217,7 @@ impl Payments {
                     provider_status: Some(raw),
                     failure: Some((code, &message)),
                 };
-                if !db::attempts::close(&mut tx, &attempt.id, closing, now).await? {
+                if !db::attempts::close(&mut tx, attempt.id.as_str(), closing, now).await? {
                     return Ok(());
                 }
                 let current = self.ensure_processing(&mut tx, attempt, now).await?;

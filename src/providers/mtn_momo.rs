@@ -320,13 +320,13 @@ impl PaymentProvider for MtnMomoConnector {
         let body = RequestToPay {
             amount: request.amount.minor().to_string(),
             currency: request.amount.currency().code(),
-            external_id: &request.attempt_id,
+            external_id: request.attempt_id.as_str(),
             payer: Party {
                 party_id_type: "MSISDN",
                 party_id: phone.as_str().trim_start_matches('+').to_owned(),
             },
             payer_message: format!("Paiement {}", request.attempt_id),
-            payee_note: request.attempt_id.clone(),
+            payee_note: request.attempt_id.to_string(),
         };
         let path = "/collection/v1_0/requesttopay";
         match self

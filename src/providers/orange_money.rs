@@ -203,7 +203,7 @@ impl OrangeMoneyConnector {
             name: &self.account.merchant_name,
             amount: Self::amount(request),
             validity: QR_VALIDITY_SECS,
-            reference: &request.attempt_id,
+            reference: request.attempt_id.as_str(),
             metadata: BTreeMap::from([(ATTEMPT_KEY, request.attempt_id.as_str())]),
             callback_success_url: &request.return_url,
             callback_cancel_url: &request.return_url,
@@ -263,7 +263,7 @@ impl OrangeMoneyConnector {
                 otp: None,
             },
             amount: Self::amount(request),
-            reference: &request.attempt_id,
+            reference: request.attempt_id.as_str(),
             metadata: BTreeMap::from([(ATTEMPT_KEY, request.attempt_id.as_str())]),
         };
         let path = "/api/eWallet/v1/payments/onestep";

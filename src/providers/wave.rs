@@ -221,7 +221,7 @@ impl PaymentProvider for WaveConnector {
             currency: request.amount.currency().code(),
             success_url: &request.return_url,
             error_url: &request.return_url,
-            client_reference: &request.attempt_id,
+            client_reference: request.attempt_id.as_str(),
             restrict_payer_mobile: restricted,
         };
         let response = self

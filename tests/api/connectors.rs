@@ -182,7 +182,7 @@ async fn a_provider_word_dalal_does_not_know_leaves_the_attempt_open() {
 
     // A word MTN might add one day for money that is still moving.
     *core.connector.word.lock().unwrap() = "ON_HOLD".into();
-    core.payments.refresh_attempt(&attempt.id).await.unwrap();
+    core.payments.refresh_attempt(attempt.id.as_str()).await.unwrap();
     let (payment_now, attempt_now) = core
         .payments
         .find_by_token(&payment.checkout_token)
@@ -200,7 +200,7 @@ async fn a_provider_word_dalal_does_not_know_leaves_the_attempt_open() {
 
     // The provider's next answer is one Dalal knows: it applies as usual.
     *core.connector.word.lock().unwrap() = "SUCCESSFUL".into();
-    core.payments.refresh_attempt(&attempt.id).await.unwrap();
+    core.payments.refresh_attempt(attempt.id.as_str()).await.unwrap();
     let (paid, _) = core
         .payments
         .find_by_token(&payment.checkout_token)
@@ -255,11 +255,11 @@ async fn unique_violations_are_told_apart_by_constraint() {
         Some(Constraint::OneOpenAttemptPerPayment)
     );
     // Close the open one, then reuse its id: another constraint, which is a bug, not a race.
-    db::attempts::abandon(&core.pool, &attempt.id, 1)
+    db::attempts::abandon(&core.pool, attempt.id.as_str(), 1)
         .await
         .unwrap();
     assert_eq!(
-        insert_open(&core.pool, payment.id.sequence(), &attempt.id).await,
+        insert_open(&core.pool, payment.id.sequence(), attempt.id.as_str()).await,
         Some(Constraint::AttemptId)
     );
 }

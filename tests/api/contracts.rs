@@ -296,7 +296,7 @@ fn request(
     code: Option<&str>,
 ) -> AttemptRequest {
     AttemptRequest {
-        attempt_id: "att_0123456789abcdefABCDEF01".into(),
+        attempt_id: dalal::domain::AttemptId::parse("att_0123456789abcdefABCDEF01").unwrap(),
         provider,
         amount: xof(amount),
         country: if provider == ProviderCode::MtnMomo {

@@ -65,7 +65,7 @@ async fn a_direct_mtn_payment_is_a_request_to_pay_that_succeeds_when_the_payer_a
     assert_eq!(reference.len(), 36, "X-Reference-Id is a UUID: {reference}");
     let shown = emulated_status(&app, &reference).await;
     assert_eq!(shown["status"], "PENDING");
-    assert_eq!(shown["externalId"], attempt.id);
+    assert_eq!(shown["externalId"], attempt.id.as_str());
     assert_eq!(
         shown["payer"],
         json!({"partyIdType": "MSISDN", "partyId": "2250501234567"})

@@ -144,14 +144,14 @@ async fn a_direct_orange_payment_is_a_single_use_qr_code_found_by_its_reference(
         data["deepLinks"]["orange_money"]
     );
     // An unpaid QR code appears in no transaction.
-    assert!(transactions_of(&app, &attempt.id).await.is_empty());
+    assert!(transactions_of(&app, attempt.id.as_str()).await.is_empty());
     app.customer_answers(1_000).await;
     assert_eq!(app.get_payment(id).await["status"], "pending");
 
     answer_in_app(&app, &data, "approve").await;
     let paid = app.payment_when(id, |d| d["status"] != "pending").await;
     assert_eq!(paid["status"], "succeeded");
-    let transactions = transactions_of(&app, &attempt.id).await;
+    let transactions = transactions_of(&app, attempt.id.as_str()).await;
     assert_eq!(transactions.len(), 1);
     let transaction = &transactions[0];
     assert_eq!(transaction["status"], "SUCCESS");
@@ -204,7 +204,7 @@ async fn an_unscanned_qr_code_cannot_be_paid_after_its_validity() {
     app.clock.advance_ms(30 * 60 * 1000 + 1);
     answer_in_app(&app, &data, "approve").await;
     assert!(
-        transactions_of(&app, &attempt.id).await.is_empty(),
+        transactions_of(&app, attempt.id.as_str()).await.is_empty(),
         "an expired QR code takes no payment"
     );
     // The payment itself expires with its own deadline, and says so.
@@ -334,7 +334,7 @@ async fn orange_down_leaves_a_one_step_payment_open_until_its_reference_proves_n
         attempt.failure_code.map(|c| c.as_str()),
         Some("unavailable")
     );
-    assert_eq!(payments_with_reference(&app, &attempt.id).await, 0);
+    assert_eq!(payments_with_reference(&app, attempt.id.as_str()).await, 0);
     assert_eq!(
         app.get_payment(&id).await["status"],
         "pending",
@@ -356,7 +356,7 @@ async fn money_taken_whose_answer_was_lost_is_found_by_reference_and_never_taken
         .unwrap();
     assert_eq!(attempt.provider_status.as_deref(), Some("OUTCOME_UNKNOWN"));
     assert_eq!(
-        payments_with_reference(&app, &attempt.id).await,
+        payments_with_reference(&app, attempt.id.as_str()).await,
         1,
         "sent once"
     );
@@ -370,7 +370,7 @@ async fn money_taken_whose_answer_was_lost_is_found_by_reference_and_never_taken
     let paid = app.payment_when(&id, |d| d["status"] != "processing").await;
     assert_eq!(paid["status"], "succeeded");
     assert_eq!(
-        payments_with_reference(&app, &attempt.id).await,
+        payments_with_reference(&app, attempt.id.as_str()).await,
         1,
         "taken once"
     );

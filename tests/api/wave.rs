@@ -97,7 +97,7 @@ async fn a_direct_wave_payment_opens_a_session_in_the_emulator_with_wave_fields(
         .unwrap();
     assert_eq!(
         attempt_id,
-        attempt.unwrap().id,
+        attempt.unwrap().id.as_str(),
         "client_reference is Dalal's attempt id"
     );
 

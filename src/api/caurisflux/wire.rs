@@ -74,7 +74,7 @@ pub struct RefundData {
 impl RefundData {
     pub fn new(payment: &Payment, refund: &Refund) -> Self {
         Self {
-            refund_id: refund.id.clone(),
+            refund_id: refund.id.to_string(),
             transaction_id: payment.id.to_string(),
             amount: refund.amount.minor(),
             currency: refund.amount.currency().code(),
@@ -131,7 +131,7 @@ impl PaymentData {
         // does no image work, and the answer (kept whole in its idempotency record) stays small.
         let qr_code = open_qr
             .filter(|a| a.launch_url.is_some())
-            .map(|a| routes::absolute(public_url, &routes::qr(&a.id)));
+            .map(|a| routes::absolute(public_url, &routes::qr(a.id.as_str())));
         let deep_links = open_qr
             .map(|a| a.deep_links.clone())
             .filter(|l| !l.is_empty());

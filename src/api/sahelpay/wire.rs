@@ -126,7 +126,7 @@ pub struct RefundData {
 impl RefundData {
     pub fn new(payment: &Payment, refund: &Refund) -> Self {
         Self {
-            id: refund.id.clone(),
+            id: refund.id.to_string(),
             payment_id: payment.id.sahelpay(),
             amount: refund.amount.minor(),
             currency: refund.amount.currency().code(),

@@ -15,7 +15,7 @@ pub struct KeyedResponse<'a> {
 /// The first attempt of a direct payment whose provider session opened before the payment was
 /// stored, inserted by `insert_keyed` with it. Its provider and payer's phone are the payment's.
 pub struct KeyedAttempt<'a> {
-    pub id: &'a str,
+    pub id: &'a crate::domain::AttemptId,
     /// The payment's provider.
     pub provider: ProviderCode,
     pub session: super::super::attempts::Session<'a>,
@@ -27,7 +27,7 @@ impl KeyedAttempt<'_> {
     pub fn stored_as(&self, payment: &PaymentRow) -> super::super::attempts::AttemptRow {
         let s = &self.session;
         super::super::attempts::AttemptRow {
-            id: self.id.to_owned(),
+            id: self.id.clone(),
             payment_id: payment.id,
             provider: self.provider,
             status: s.status,
@@ -89,7 +89,7 @@ pub async fn insert_keyed(
         .text(keyed.request_hash)
         .integer(i64::from(keyed.status))
         .text(keyed.body_template)
-        .text(attempt.map(|a| a.id))
+        .text(attempt.map(|a| a.id.as_str()))
         .text(session.map(|s| s.status.as_str()))
         .text(session.map(|s| s.provider_reference))
         .text(session.map(|s| s.provider_status))
