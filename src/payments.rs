@@ -8,9 +8,9 @@
 //! | `customer.rs` | what the customer does on the page: choose, change, cancel |
 //! | `sync.rs` | ask providers where attempts stand and apply their answers |
 //! | `lifecycle.rs` | the only writer of a payment's status (and of its webhook events) |
-//! | `operations.rs` | what a merchant does after creating: refund, cancel, list |
+//! | `merchant_actions.rs` | what a merchant does after creating: refund, cancel, list |
 //! | `routing.rs`, `gateways.rs` | which gateway serves an attempt, failover |
-//! | `idempotency.rs` | the merchant API's idempotency records |
+//! | `idempotency.rs` | idempotency keys: the protocol, its records, its turns |
 //!
 //! The core knows neither HTTP nor the API dialects: a webhook's body is rendered by the
 //! `EventFormatter` the application hands it (each dialect shapes its own payments).
@@ -22,18 +22,18 @@ pub mod gateways;
 pub mod idempotency;
 mod lifecycle;
 mod model;
-mod operations;
+mod merchant_actions;
 mod routing;
 mod sync;
 
-pub use create::Completion;
+pub use create::RenderResponse;
 pub use customer::MethodChoice;
 pub use error::{Conflict, PaymentError};
 pub use model::{
     Attempt, Dialect, Mode, NewPayment, NewPaymentKind, Payment, PaymentKind, Refund,
     refunded_amount,
 };
-pub use operations::{ListFilter, PaymentPage, RefundRequest};
+pub use merchant_actions::{ListFilter, PaymentPage, RefundRequest};
 pub use routing::OUTCOME_UNKNOWN;
 
 use crate::clock::SharedClock;
@@ -72,6 +72,8 @@ pub struct Payments {
     health: Arc<routing::HealthCache>,
     /// Base of the checkout pages' absolute URLs: where providers send customers back.
     public_url: Arc<str>,
+    /// Requests with one idempotency key take turns in this process.
+    key_locks: idempotency::KeyLocks,
 }
 
 impl Payments {
@@ -93,6 +95,7 @@ impl Payments {
             formatter,
             health: Default::default(),
             public_url: public_url.trim_end_matches('/').into(),
+            key_locks: Default::default(),
         }
     }
 

@@ -112,7 +112,6 @@ impl Application {
             api_keys: crate::merchants::KeyCache::new(Duration::from_secs(
                 settings.server.api_key_cache_secs,
             )),
-            key_locks: Default::default(),
             webhooks,
             settings,
             public_url,

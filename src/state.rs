@@ -30,8 +30,6 @@ pub struct Shared {
     pub clock: SharedClock,
     pub payments: Payments,
     pub api_keys: crate::merchants::KeyCache,
-    /// Requests with one idempotency key take turns (`api::idempotent`).
-    pub key_locks: crate::payments::idempotency::KeyLocks,
     pub webhooks: crate::webhooks::delivery::Deliverer,
     pub limits: crate::rate_limit::Limits,
     pub settings: Settings,

@@ -1,65 +1,69 @@
 //! The CaurisFlux dialect: `POST /api/v1/payments/initiate`, `GET /api/v1/payments/{id}`,
-//! `GET /api/v1/payments/providers` and the webhook listings, field for field as
-//! `shared/seeds/caurisflux-payments-initiate.txt`.
+//! listing, cancel, refunds, `GET /api/v1/payments/providers` and the webhook listings, field
+//! for field as `shared/seeds/caurisflux-payments-initiate.txt`. The operations both dialects
+//! share run in `api::handlers`; this module says how CaurisFlux speaks (`MerchantApi`).
 
-pub mod operations;
+pub mod providers;
+mod query;
 mod request;
+pub mod webhooks;
 pub mod wire;
 
-use super::auth::ApiMerchant;
-use super::{ApiError, fields, json_response, read_body, success_body};
-use crate::domain::{Country, Money, ProviderCode, TransactionId};
-use crate::payments::{Attempt, Completion, Conflict, NewPayment, Payment, PaymentError};
+use super::dialect::{Edge, MerchantApi};
+use super::{ApiError, handlers};
+use crate::domain::{InvalidInput, TransactionId};
+use crate::merchants::Merchant;
+use crate::payments::{ListFilter, NewPayment};
 use crate::state::AppState;
-use crate::{clock, routes};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use std::collections::HashMap;
-use wire::{PaymentData, ProviderInfo, WebhookAttempt, WebhookDelivery};
 
-const INITIATE_ROUTE: &str = "POST /api/v1/payments/initiate";
+/// The CaurisFlux shape: `X-API-Key`, camelCase, `TX…` ids, `{statusCode, message, error}`.
+pub struct CaurisFlux;
 
-/// The `201` body for a created payment.
-fn created_body(
-    state: &AppState,
-    payment: &Payment,
-    attempt: Option<&Attempt>,
-) -> anyhow::Result<(u16, String)> {
-    let data = PaymentData::new(&state.public_url, payment, attempt, &[])?;
-    let body = success_body(&data)?;
-    Ok((StatusCode::CREATED.as_u16(), body))
-}
+impl MerchantApi for CaurisFlux {
+    type Error = ApiError;
+    type PaymentData = wire::PaymentData;
+    type RefundData = wire::RefundData;
+    type Page = wire::PaymentList;
 
-/// Creates the payment and renders the response; with an idempotency key, the response is
-/// stored in the same transaction as the payment.
-async fn create(
-    state: &AppState,
-    merchant: &crate::merchants::Merchant,
-    new: NewPayment,
-    key: Option<&crate::domain::text::IdempotencyKey>,
-    unclaimed: Option<String>,
-) -> super::Created<ApiError> {
-    let render =
-        |payment: &Payment, attempt: Option<&Attempt>| created_body(state, payment, attempt);
-    let completion = key.map(|key| Completion {
-        key,
-        render: &render,
-        unclaimed: unclaimed.as_deref(),
-    });
-    let (payment, attempt) = match state
-        .payments
-        .create(&merchant.id, merchant.mode, new, completion)
-        .await
-    {
-        Err(PaymentError::Conflict(Conflict::IdempotencyKeyTaken)) => return Ok(None),
-        other => other?,
-    };
-    let (status, body) = created_body(state, &payment, attempt.as_ref())?;
-    Ok(Some(json_response(
-        StatusCode::from_u16(status).map_err(anyhow::Error::from)?,
-        body,
-    )))
+    const CREATE_ROUTE: &'static str = "POST /api/v1/payments/initiate";
+    const PAYMENTS_ROUTE: &'static str = "POST /api/v1/payments/";
+
+    async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Merchant, ApiError> {
+        super::auth::api_key(state, headers).await
+    }
+
+    fn parse_create(bytes: &[u8]) -> Result<NewPayment, ApiError> {
+        Ok(request::parse_initiate(bytes)?)
+    }
+
+    fn unreadable_query() -> ApiError {
+        ApiError::bad_request("Paramètres de requête invalides")
+    }
+
+    fn parse_list(query: &HashMap<String, String>) -> Result<(ListFilter, u32), ApiError> {
+        query::parse_list(query)
+    }
+
+    fn spell(id: TransactionId) -> String {
+        id.to_string()
+    }
+
+    fn not_found(id: &str) -> ApiError {
+        ApiError::not_found(format!("Transaction « {id} » introuvable"))
+    }
+
+    fn too_large(err: ApiError) -> ApiError {
+        err
+    }
+
+    fn invalid(_: Edge, err: InvalidInput) -> ApiError {
+        err.into()
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/payments/initiate", tag = "CaurisFlux",
@@ -80,31 +84,10 @@ async fn create(
     security(("api_key" = [])))]
 pub async fn initiate(
     State(state): State<AppState>,
-    ApiMerchant(merchant): ApiMerchant,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    let bytes = read_body(body, state.settings.server.max_body_bytes).await?;
-    let key = fields::idempotency_key(&headers)?;
-    let new = request::parse_initiate(&bytes)?;
-
-    let Some(key) = key else {
-        return create(&state, &merchant, new, None, None)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("a payment without key was not created").into());
-    };
-    let calls_provider = new.opens_provider_session();
-    let creating = |unclaimed| create(&state, &merchant, new.clone(), Some(&key), unclaimed);
-    super::idempotent(
-        &state,
-        &merchant.id,
-        &key,
-        INITIATE_ROUTE,
-        &bytes,
-        calls_provider,
-        creating,
-    )
-    .await
+    handlers::create::<CaurisFlux>(state, headers, body).await
 }
 
 #[utoipa::path(get, path = "/api/v1/payments/{transaction_id}", tag = "CaurisFlux",
@@ -119,186 +102,84 @@ pub async fn initiate(
     security(("api_key" = [])))]
 pub async fn get_payment(
     State(state): State<AppState>,
-    ApiMerchant(merchant): ApiMerchant,
+    headers: HeaderMap,
     Path(transaction_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::not_found(format!("Transaction « {transaction_id} » introuvable"));
-    let id = TransactionId::parse(&transaction_id).map_err(|_| not_found())?;
-    let (payment, attempt) = state
-        .payments
-        .find_for_merchant(&merchant.id, merchant.mode, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let refunds = state.payments.refunds(&payment).await?;
-    let data = PaymentData::new(&state.public_url, &payment, attempt.as_ref(), &refunds)?;
-    let body = success_body(&data).map_err(anyhow::Error::from)?;
-    Ok(json_response(StatusCode::OK, body))
+    handlers::get::<CaurisFlux>(state, headers, transaction_id).await
 }
 
-/// `GET /api/v1/payments/providers?country=SN&amount=10000`: the providers a merchant can use.
-#[utoipa::path(get, path = "/api/v1/payments/providers", tag = "CaurisFlux",
-    summary = "Providers, their countries and limits",
+/// `GET /api/v1/payments?status=succeeded&method=wave&createdFrom=2026-11-01&createdTo=…
+/// &externalReference=…&limit=20&startingAfter=TX000000042`: newest first.
+#[utoipa::path(get, path = "/api/v1/payments", tag = "CaurisFlux",
+    summary = "List payments, newest first",
     params(
-        ("country" = Option<String>, Query, description = "SN, CI, ML, BF, BJ, TG, NE, GN or CM"),
-        ("currency" = Option<String>, Query, description = "XOF, XAF or GNF"),
-        ("amount" = Option<i64>, Query, description = "Whether each provider takes this amount")),
+        ("status" = Option<String>, Query, description = "pending, processing, succeeded, failed, cancelled or expired"),
+        ("method" = Option<String>, Query, description = "wave, orange_money, free_money, mtn_momo, moov_money or card"),
+        ("createdFrom" = Option<String>, Query, description = "A day (2026-11-01, UTC) or an RFC 3339 time, inclusive"),
+        ("createdTo" = Option<String>, Query, description = "A day (2026-11-30, UTC, to its end) or an RFC 3339 time, inclusive"),
+        ("externalReference" = Option<String>, Query, description = "The merchant's reference"),
+        ("limit" = Option<u32>, Query, description = "1 to 100 (20)", minimum = 1, maximum = 100),
+        ("startingAfter" = Option<String>, Query, description = "The last transactionId of the previous page")),
     responses(
-        (status = 200, description = "The providers", body = wire::ProviderList),
+        (status = 200, description = "A page of payments", body = wire::PaymentList),
         (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
-        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
-    ))]
-pub async fn providers(
-    State(state): State<AppState>,
-    query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
-) -> Result<Response, ApiError> {
-    let Query(query) =
-        query.map_err(|_| ApiError::bad_request("Paramètres de requête invalides"))?;
-    let country = query
-        .get("country")
-        .filter(|s| !s.is_empty())
-        .map(|c| Country::parse(c))
-        .transpose()?;
-    let currency = match query.get("currency").filter(|s| !s.is_empty()) {
-        Some(c) => crate::domain::Currency::parse(c)?,
-        None => country
-            .map(Country::currency)
-            .unwrap_or(crate::domain::Currency::Xof),
-    };
-    let amount = query
-        .get("amount")
-        .filter(|s| !s.is_empty())
-        .map(|a| {
-            a.parse::<i64>()
-                .ok()
-                .and_then(|n| Money::new(n, currency).ok())
-                .ok_or_else(|| {
-                    ApiError::bad_request("Le paramètre « amount » doit être un entier positif")
-                })
-        })
-        .transpose()?;
-    let data: Vec<ProviderInfo> = ProviderCode::ALL
-        .into_iter()
-        .filter(|p| country.is_none_or(|c| p.serves(c)))
-        .map(|p| {
-            let (min_amount, max_amount) = p.limits(currency);
-            let serves_currency = p.countries().iter().any(|c| c.currency() == currency);
-            let unavailable_reason = if !serves_currency {
-                Some(format!("{} n'accepte pas la devise {currency}", p.name()))
-            } else {
-                amount
-                    .and_then(|a| crate::domain::provider::check_limits(p, a).err())
-                    .map(|why| crate::domain::InvalidInput::from(why).fr().to_owned())
-            };
-            ProviderInfo {
-                code: p.code(),
-                name: p.name(),
-                logo_url: routes::absolute(&state.public_url, &routes::logo(p)),
-                countries: p.countries().iter().map(|c| c.code()).collect(),
-                currency: currency.code(),
-                min_amount,
-                max_amount,
-                confirmation: p.flow(),
-                available: unavailable_reason.is_none(),
-                unavailable_reason,
-            }
-        })
-        .collect();
-    let body = success_body(&data).map_err(anyhow::Error::from)?;
-    Ok(json_response(StatusCode::OK, body))
-}
-
-async fn merchant_payment(
-    state: &AppState,
-    merchant: &crate::merchants::Merchant,
-    transaction_id: &str,
-) -> Result<Payment, ApiError> {
-    let not_found = || ApiError::not_found(format!("Transaction « {transaction_id} » introuvable"));
-    let id = TransactionId::parse(transaction_id).map_err(|_| not_found())?;
-    let (payment, _) = state
-        .payments
-        .find_for_merchant(&merchant.id, merchant.mode, id)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok(payment)
-}
-
-/// `GET /api/v1/payments/{transactionId}/webhooks`: every delivery of the payment's events, with
-/// each attempt's time, HTTP status, latency and next retry.
-#[utoipa::path(get, path = "/api/v1/payments/{transaction_id}/webhooks", tag = "CaurisFlux",
-    summary = "A payment's webhook deliveries and their attempts",
-    params(("transaction_id" = String, Path, description = "TX000000042")),
-    responses(
-        (status = 200, description = "Deliveries, oldest first", body = wire::WebhookDeliveryList),
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
-        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
         (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
-pub async fn list_webhooks(
+pub async fn list(
     State(state): State<AppState>,
-    ApiMerchant(merchant): ApiMerchant,
-    Path(transaction_id): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
-    let (deliveries, attempts) =
-        crate::db::webhooks::deliveries_for_payment(&state.pool, payment.id.sequence()).await?;
-    let data: Vec<WebhookDelivery> = deliveries
-        .into_iter()
-        .map(|d| WebhookDelivery {
-            attempts: attempts
-                .iter()
-                .filter(|a| a.delivery_id == d.id)
-                .map(|a| WebhookAttempt {
-                    at: clock::iso8601(a.at),
-                    http_status: a.http_status,
-                    latency_ms: a.latency_ms,
-                    error: a.error.clone(),
-                    next_retry_at: a.next_retry_at.map(clock::iso8601),
-                })
-                .collect(),
-            event_id: d.event_id,
-            kind: d.event_type.to_string(),
-            url: d.url,
-            status: d.status.to_string(),
-            created_at: clock::iso8601(d.created_at),
-        })
-        .collect();
-    let body = success_body(&data).map_err(anyhow::Error::from)?;
-    Ok(json_response(StatusCode::OK, body))
+    handlers::list::<CaurisFlux>(state, headers, query.map(|Query(q)| q)).await
 }
 
-/// `POST /api/v1/payments/{transactionId}/webhooks/redeliver`: sends the payment's latest event
-/// again (same event id), now.
-#[utoipa::path(post, path = "/api/v1/payments/{transaction_id}/webhooks/redeliver", tag = "CaurisFlux",
-    summary = "Send the payment's latest event again",
+/// `POST /api/v1/payments/{transactionId}/cancel`: cancels a payment that is not over; again on
+/// a cancelled payment, the same answer; a paid payment stays paid (409).
+#[utoipa::path(post, path = "/api/v1/payments/{transaction_id}/cancel", tag = "CaurisFlux",
+    summary = "Cancel a payment that is not over",
     params(("transaction_id" = String, Path, description = "TX000000042")),
     responses(
-        (status = 202, description = "Queued: the same event id, now", body = wire::RedeliveryResponse),
+        (status = 200, description = "The cancelled payment", body = wire::PaymentResponse),
         (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
         (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
         (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
         (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
     ),
     security(("api_key" = [])))]
-pub async fn redeliver_webhook(
+pub async fn cancel(
     State(state): State<AppState>,
-    ApiMerchant(merchant): ApiMerchant,
+    headers: HeaderMap,
     Path(transaction_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let payment = merchant_payment(&state, &merchant, &transaction_id).await?;
-    let Some((event_id, url)) = crate::webhooks::redeliver_latest(
-        &state.pool,
-        payment.id.sequence(),
-        state.clock.now_ms(),
-    )
-    .await?
-    else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "Aucun événement à renvoyer : le paiement n'a pas encore changé de statut, ou ni lui ni le marchand n'ont de point de réception (callbackUrl, dalal set-webhook-url)",
-        ));
-    };
-    let body = success_body(&serde_json::json!({ "eventId": event_id, "url": url }))
-        .map_err(anyhow::Error::from)?;
-    Ok(json_response(StatusCode::ACCEPTED, body))
+    handlers::cancel::<CaurisFlux>(state, headers, transaction_id).await
+}
+
+/// `POST /api/v1/payments/{transactionId}/refunds` with `{"amount"?, "reason"?}`: refunds
+/// through the provider that took the money. `X-Idempotency-Key` makes a retry safe.
+#[utoipa::path(post, path = "/api/v1/payments/{transaction_id}/refunds", tag = "CaurisFlux",
+    summary = "Refund all or part of a paid payment",
+    params(
+        ("transaction_id" = String, Path, description = "TX000000042"),
+        ("X-Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the same refund")),
+    request_body(content = crate::api::fields::RefundBody, description = "Both fields optional"),
+    responses(
+        (status = 201, description = "The refund (succeeded or failed)", body = wire::RefundResponse),
+        (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
+        (status = 401, description = "Missing or wrong key", body = crate::api::error::ErrorBody),
+        (status = 404, description = "Unknown payment, or another merchant's", body = crate::api::error::ErrorBody),
+        (status = 409, description = "The payment's state does not allow it, or the same idempotency key is still running", body = crate::api::error::ErrorBody),
+        (status = 413, description = "Body over 64 KB", body = crate::api::error::ErrorBody),
+        (status = 422, description = "Idempotency key reused for another request, or what the provider cannot do", body = crate::api::error::ErrorBody),
+        (status = 429, description = "Too many requests: try again after Retry-After seconds", body = crate::api::error::ErrorBody),
+    ),
+    security(("api_key" = [])))]
+pub async fn refund(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(transaction_id): Path<String>,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    handlers::refund::<CaurisFlux>(state, headers, transaction_id, body).await
 }

@@ -137,9 +137,9 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
-impl super::DialectError for ApiError {
-    fn status(&self) -> StatusCode {
-        self.status
+impl crate::payments::idempotency::Refusal for ApiError {
+    fn status(&self) -> u16 {
+        self.status.as_u16()
     }
 
     fn body(&self) -> String {

@@ -65,7 +65,7 @@ pub async fn start_demo_checkout(#[server(default)] product: String) -> Result<(
     };
     let (payment, _) = state
         .payments
-        .create(DEMO_MERCHANT_ID, Mode::Test, new, None)
+        .create(DEMO_MERCHANT_ID, Mode::Test, new)
         .await
         // The sentence for people; an internal error's cause goes to the log only.
         .map_err(|e| ServerFnError::new(e.customer_text(false)))?;

@@ -1,5 +1,6 @@
 //! Creating a payment, and reading payments back.
 
+use super::idempotency;
 use super::routing::Routed;
 use super::{
     Attempt, Mode, NewPayment, NewPaymentKind, Payment, PaymentError, PaymentKind, Payments,
@@ -11,12 +12,20 @@ use crate::providers::AttemptRequest;
 use crate::random;
 use anyhow::Context;
 
-/// Renders an API response (HTTP status, body) from a created payment.
+/// Renders an API response (HTTP status, body) from a created payment (the dialect's part in
+/// `Payments::create_once`).
 pub type RenderResponse<'a> =
     dyn Fn(&Payment, Option<&Attempt>) -> anyhow::Result<(u16, String)> + Send + Sync + 'a;
 
-/// Stores the response of an idempotent request in the transaction that creates the payment.
-pub struct Completion<'a> {
+/// A created payment, with the answer rendered for its idempotency key (if it has one).
+pub(super) struct Created {
+    pub payment: Payment,
+    pub attempt: Option<Attempt>,
+    pub answer: Option<(u16, String)>,
+}
+
+/// Stores the response of an idempotent request with the payment that it creates.
+pub(super) struct Completion<'a> {
     pub key: &'a IdempotencyKey,
     /// Renders the response (HTTP status, body) from the created payment.
     pub render: &'a RenderResponse<'a>,
@@ -31,14 +40,26 @@ impl Payments {
     /// Creates a payment. A direct mobile-money payment asks its provider at once: a QR-code
     /// provider's session (the response carries its deep links and QR code), or a USSD push to
     /// the customer's phone (the `redirectUrl` shows the waiting screen). If the provider is
-    /// down, nothing is created and the merchant may retry.
+    /// down, nothing is created and the merchant may retry. With an idempotency key, see
+    /// `create_once`.
     pub async fn create(
         &self,
         merchant_id: &str,
         mode: Mode,
         new: NewPayment,
-        completion: Option<Completion<'_>>,
     ) -> Result<(Payment, Option<Attempt>), PaymentError> {
+        let created = self.create_with(merchant_id, mode, new, None).await?;
+        Ok((created.payment, created.attempt))
+    }
+
+    /// Creates a payment and, with a `completion`, stores its rendered answer with it.
+    pub(super) async fn create_with(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+        new: NewPayment,
+        completion: Option<Completion<'_>>,
+    ) -> Result<Created, PaymentError> {
         if !self.takes_payments(mode) {
             return Err(PaymentError::LiveModeDisabled);
         }
@@ -139,17 +160,18 @@ impl Payments {
                 session: session_record(routed, deep_links.as_deref()),
                 next_check_at: now + super::CHECK_INTERVAL_MS,
             });
-            if let Some(created) = self
+            return self
                 .create_keyed(&new_row, started.as_ref(), key, render, hash)
-                .await?
-            {
-                return Ok(created);
-            }
+                .await;
         }
         if session.is_none() && completion.is_none() {
             // One statement needs no transaction (and saves two round trips).
             let row = db::payments::insert(&self.pool, &new_row).await?;
-            return Ok((Payment::try_from(row)?, None));
+            return Ok(Created {
+                payment: Payment::try_from(row)?,
+                attempt: None,
+                answer: None,
+            });
         }
         let mut tx = self
             .pool
@@ -191,6 +213,7 @@ impl Payments {
             _ => row,
         };
         let payment = Payment::try_from(row)?;
+        let mut answer = None;
         if let Some(completion) = completion {
             // The response is stored with the payment: a crash cannot leave a payment whose
             // idempotency key would let a retry create a second one.
@@ -222,17 +245,21 @@ impl Payments {
                     }
                 }
             }
+            answer = Some((status, body));
         }
         tx.commit()
             .await
             .context("failed to commit a new payment")?;
-        Ok((payment, attempt))
+        Ok(Created {
+            payment,
+            attempt,
+            answer,
+        })
     }
 
     /// Stores a payment, its idempotent response and its open attempt (if any) in one statement
-    /// (`db::payments::insert_keyed`), the response rendered with a placeholder id that a replay
-    /// replaces (`idempotency::fill`). `None` when the response cannot be stored that way (the
-    /// merchant's own text spells a placeholder): the caller takes the transaction path.
+    /// (`db::payments::insert_keyed`), the response rendered once with the request's placeholder
+    /// id, which the answer and every replay replace (`idempotency::fill`).
     async fn create_keyed(
         &self,
         new_row: &db::payments::NewPaymentRow<'_>,
@@ -240,8 +267,7 @@ impl Payments {
         key: &IdempotencyKey,
         render: &RenderResponse<'_>,
         request_hash: &str,
-    ) -> Result<Option<(Payment, Option<Attempt>)>, PaymentError> {
-        use super::idempotency::{PLACEHOLDER_IDS, fillable};
+    ) -> Result<Created, PaymentError> {
         let stored_as = |id| -> anyhow::Result<(Payment, Option<Attempt>)> {
             let row = new_row.stored_as(id);
             let attempt = started
@@ -249,14 +275,8 @@ impl Payments {
                 .transpose()?;
             Ok((Payment::try_from(row)?, attempt))
         };
-        let rendered = |id| -> anyhow::Result<(u16, String)> {
-            let (payment, attempt) = stored_as(id)?;
-            render(&payment, attempt.as_ref())
-        };
-        let (status, template) = rendered(PLACEHOLDER_IDS[0])?;
-        if !fillable(&template, &rendered(PLACEHOLDER_IDS[1])?.1) {
-            return Ok(None);
-        }
+        let (payment, attempt) = stored_as(idempotency::placeholder(request_hash).sequence())?;
+        let (status, template) = render(&payment, attempt.as_ref())?;
         let keyed = db::payments::KeyedResponse {
             key: key.as_str(),
             request_hash,
@@ -264,7 +284,15 @@ impl Payments {
             body_template: &template,
         };
         match db::payments::insert_keyed(&self.pool, new_row, &keyed, started).await {
-            Ok(id) => Ok(Some(stored_as(id)?)),
+            Ok(id) => {
+                let (payment, attempt) = stored_as(id)?;
+                let body = idempotency::fill(&template, request_hash, id);
+                Ok(Created {
+                    payment,
+                    attempt,
+                    answer: Some((status, body)),
+                })
+            }
             Err(err) => Err(match db::violated_constraint(&err) {
                 Some(Constraint::IdempotencyKey) => super::Conflict::IdempotencyKeyTaken.into(),
                 _ => anyhow::Error::new(err)

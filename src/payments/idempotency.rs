@@ -6,14 +6,18 @@
 //! a second one. A record found in progress (left by a request that died) is waited for or taken
 //! over (`claim`).
 
+mod key_locks;
+
+pub use key_locks::KeyLocks;
+
+use super::create::{Completion, RenderResponse};
+use super::{Conflict, Mode, NewPayment, PaymentError, Payments};
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
 use crate::domain::TransactionId;
 use crate::domain::text::IdempotencyKey;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// An in-progress record older than this belongs to a request that died; it may be taken over.
@@ -25,42 +29,52 @@ pub enum Claim {
     /// This request owns the key: do the work, then `complete` (or `release` on a server error).
     Owner,
     /// The key's record answers this request.
-    Answered(Answer),
+    Answered(Recorded),
     /// A request with this key is still running after the wait.
     StillRunning,
 }
 
 /// What a key's record answers a request.
-pub enum Answer {
+pub enum Recorded {
     /// The key already has a response: send it again.
     Replay { status: u16, body: String },
     /// The key was used for a different request.
     Mismatch,
 }
 
-/// The placeholder transaction ids a response is first rendered with, when the payment and its
-/// record are stored in one statement (`Payments::create`): the body is rendered before the
-/// database gives the id, then `fill` puts the id in. Two placeholders, so that a body where a
-/// placeholder's spelling also stands for something else (the merchant's own text) is caught.
-pub const PLACEHOLDER_IDS: [i64; 2] = [987_654_321_987_654, 876_543_219_876_543];
+/// Where a keyed response's placeholders are drawn (`placeholder`): far above any real id.
+const PLACEHOLDER_BASE: i64 = 900_000_000_000_000;
+/// The one placeholder of the records written before placeholders were drawn from fingerprints
+/// (they are deleted after `retention.idempotency_hours`).
+const LEGACY_PLACEHOLDER: i64 = 987_654_321_987_654;
 
-/// A body rendered with `PLACEHOLDER_IDS[0]`, with the payment's real id in its place (in both
-/// spellings: `TX…` and `txn_…`).
-pub fn fill(template: &str, id: i64) -> String {
-    fill_with(template, PLACEHOLDER_IDS[0], id)
+/// The placeholder transaction id a keyed response is rendered with when the payment and its
+/// record are stored in one statement (`Payments::create_keyed`): the body is rendered before
+/// the database gives the id, and `fill` puts the id in. It is drawn from the request's
+/// fingerprint, so a merchant's own text could spell it only by holding digits of a hash of
+/// itself, which nobody can aim at: the placeholder stands for the id and nothing else, and the
+/// body is rendered once.
+pub fn placeholder(fingerprint: &str) -> TransactionId {
+    let drawn = fingerprint
+        .get(..12)
+        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
+        .unwrap_or(0);
+    TransactionId::from_sequence(PLACEHOLDER_BASE + drawn)
 }
 
-fn fill_with(template: &str, placeholder: i64, id: i64) -> String {
-    let (from, to) = (TransactionId::from_sequence(placeholder), TransactionId::from_sequence(id));
+/// A body rendered with its request's `placeholder`, with the payment's real id in its place
+/// (in both spellings: `TX…` and `txn_…`).
+pub fn fill(template: &str, fingerprint: &str, id: i64) -> String {
+    let drawn = placeholder(fingerprint);
+    let from = if template.contains(&drawn.to_string()) || template.contains(&drawn.sahelpay()) {
+        drawn
+    } else {
+        TransactionId::from_sequence(LEGACY_PLACEHOLDER)
+    };
+    let to = TransactionId::from_sequence(id);
     template
         .replace(&from.to_string(), &to.to_string())
         .replace(&from.sahelpay(), &to.sahelpay())
-}
-
-/// Whether `fill` turns the body rendered with the first placeholder into the one rendered with
-/// the second: then the placeholder stands only for the id, and the template can be stored.
-pub fn fillable(first: &str, second: &str) -> bool {
-    fill_with(first, PLACEHOLDER_IDS[0], PLACEHOLDER_IDS[1]) == second
 }
 
 /// The fingerprint of a request: its route and the exact bytes of its body.
@@ -72,7 +86,7 @@ pub fn fingerprint(route: &str, body: &[u8]) -> String {
     hex::encode(hasher.finalize())
 }
 
-pub async fn claim(
+async fn claim(
     pool: &Pool,
     clock: &SharedClock,
     merchant_id: &str,
@@ -117,12 +131,12 @@ pub async fn claim(
 
 /// What a request gets from the key's record when it already has one: the stored answer, or
 /// `Mismatch`. `None` when no record exists, or its request is still in progress.
-pub async fn answered(
+async fn answered(
     pool: &Pool,
     merchant_id: &str,
     key: &IdempotencyKey,
     request_hash: &str,
-) -> anyhow::Result<Option<Answer>> {
+) -> anyhow::Result<Option<Recorded>> {
     match db::idempotency::find(pool, merchant_id, key.as_str()).await? {
         Some(row) => answer(row, request_hash),
         None => Ok(None),
@@ -132,134 +146,50 @@ pub async fn answered(
 fn answer(
     row: db::idempotency::IdempotencyRow,
     request_hash: &str,
-) -> anyhow::Result<Option<Answer>> {
+) -> anyhow::Result<Option<Recorded>> {
     if row.request_hash != request_hash {
-        return Ok(Some(Answer::Mismatch));
+        return Ok(Some(Recorded::Mismatch));
     }
     let (Some(status), Some(body)) = (row.response_status, row.response_body) else {
         return Ok(None);
     };
     let body = match row.payment_id {
-        Some(id) => fill(&body, id),
+        Some(id) => fill(&body, request_hash, id),
         None => body,
     };
-    Ok(Some(Answer::Replay {
+    Ok(Some(Recorded::Replay {
         status: u16::try_from(status)?,
         body,
     }))
 }
 
-/// One request at a time per (merchant, idempotency key) in this process, so that a request that
-/// calls a provider can first look for a stored answer and then create the payment with its
-/// record in one statement, without claiming the key in the database first (a write, and the
-/// lock it takes, saved per request). Sound because one process owns a SQLite database
-/// (README, `database.url`); instances sharing a PostgreSQL database claim the key in the
-/// database first when they call a provider (`api::idempotent`, `claim`).
-#[derive(Clone, Default)]
-pub struct KeyLocks {
-    held: HeldKeys,
-}
-
-/// The keys held or awaited, by "merchant\0key".
-type HeldKeys = Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
-
-/// Holds a key until dropped.
-pub struct KeyGuard {
-    held: HeldKeys,
-    name: String,
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl KeyLocks {
-    /// Waits up to `WAIT_FOR_CONCURRENT` for the key; `None` if another request kept it that long.
-    pub async fn lock(&self, merchant_id: &str, key: &IdempotencyKey) -> Option<KeyGuard> {
-        self.lock_within(merchant_id, key, WAIT_FOR_CONCURRENT).await
-    }
-
-    async fn lock_within(
-        &self,
-        merchant_id: &str,
-        key: &IdempotencyKey,
-        wait: Duration,
-    ) -> Option<KeyGuard> {
-        let name = format!("{merchant_id}\0{}", key.as_str());
-        let mutex = {
-            let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-            held.entry(name.clone()).or_default().clone()
-        };
-        let mut guard = KeyGuard {
-            held: self.held.clone(),
-            name,
-            guard: None,
-        };
-        // On timeout, dropping `guard` still forgets the entry if nobody else wants it.
-        guard.guard = Some(tokio::time::timeout(wait, mutex.lock_owned()).await.ok()?);
-        Some(guard)
-    }
-
-    /// How many keys are held or awaited (a test's measure of what is kept).
-    pub fn len(&self) -> usize {
-        self.held.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl Drop for KeyGuard {
-    fn drop(&mut self) {
-        self.guard.take();
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        // The map's own reference is the last one: nobody holds or awaits the key any more
-        // (waiters clone it under this same lock).
-        if held.get(&self.name).is_some_and(|m| Arc::strong_count(m) == 1) {
-            held.remove(&self.name);
-        }
-    }
-}
-
-pub async fn complete(
-    pool: &Pool,
-    merchant_id: &str,
-    key: &IdempotencyKey,
+/// A 4xx a request answered, as its key's record keeps it.
+struct Completed<'a> {
+    fingerprint: &'a str,
     status: u16,
-    body: &str,
-) -> anyhow::Result<()> {
-    db::idempotency::complete(pool, merchant_id, key.as_str(), status, body).await
-}
-
-pub async fn release(pool: &Pool, merchant_id: &str, key: &IdempotencyKey) -> anyhow::Result<()> {
-    db::idempotency::release(pool, merchant_id, key.as_str()).await
+    body: &'a str,
 }
 
 /// Stores the answer (a 4xx) of a request that did not claim its key, if the key is still free;
 /// false when another request holds it.
-pub async fn store_answer(
+async fn store_answer(
     pool: &Pool,
     clock: &SharedClock,
     merchant_id: &str,
     key: &IdempotencyKey,
-    request_hash: &str,
-    status: u16,
-    body: &str,
+    answer: &Completed<'_>,
 ) -> anyhow::Result<bool> {
-    let mut tx = pool
-        .begin()
-        .await
-        .context("failed to begin a transaction")?;
     let record = db::idempotency::Completed {
         merchant_id,
         key: key.as_str(),
-        request_hash,
-        status,
-        body,
+        request_hash: answer.fingerprint,
+        status: answer.status,
+        body: answer.body,
     };
+    let mut tx = pool.begin().await.context("failed to begin a transaction")?;
     match db::idempotency::insert_completed(&mut tx, &record, clock.now_ms()).await {
         Ok(()) => {
-            tx.commit()
-                .await
-                .context("failed to store an idempotent answer")?;
+            tx.commit().await.context("failed to store an idempotent answer")?;
             Ok(true)
         }
         Err(err) => match db::violated_constraint(&err) {
@@ -269,46 +199,192 @@ pub async fn store_answer(
     }
 }
 
+/// How a merchant API dialect words what the protocol refuses, and reads its own errors: a 4xx
+/// is an answer (stored, and replayed to the same request); a 5xx is not, so a retry runs again.
+/// The dialect gives this and its renderer; the protocol is the core's (`Payments::create_once`).
+pub trait Refusal: From<PaymentError> + From<anyhow::Error> {
+    /// The HTTP status.
+    fn status(&self) -> u16;
+    /// The JSON body, as sent and as stored for replays.
+    fn body(&self) -> String;
+    /// The key was used for a different request.
+    fn key_reused(key: &IdempotencyKey) -> Self;
+    /// A request with the key is still running.
+    fn key_busy() -> Self;
+}
+
+/// A merchant's request to create a payment under an idempotency key.
+pub struct KeyedRequest<'a> {
+    pub merchant_id: &'a str,
+    pub mode: Mode,
+    pub key: &'a IdempotencyKey,
+    /// The operation (`POST /v1/payments`) and the body's exact bytes: the request's fingerprint.
+    pub route: &'a str,
+    pub body: &'a [u8],
+}
+
+/// What a keyed request is answered: the response created now, or the first one again.
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    /// The first request's answer, sent again (`Idempotent-Replayed: true`).
+    pub replayed: bool,
+}
+
+impl Payments {
+    /// Creates a payment once per (merchant, idempotency key): the first request creates (its
+    /// response, rendered once by `render`, is stored with the payment, in one statement or
+    /// transaction), the same request again gets the same bytes, another request with the key is
+    /// refused. A 4xx is an answer and is stored too; a 5xx is not, so the merchant's retry runs
+    /// again.
+    ///
+    /// Requests with one key take turns in this process (`KeyLocks`). A payment that calls a
+    /// provider at creation first looks for a stored answer, so a replay never opens a second
+    /// provider session; then every payment is created with its record. Only if a record
+    /// appeared meanwhile (a request in progress before a restart, or a checkout's insert that
+    /// found the key taken) does this fall back to claiming the key in the database, which
+    /// replays that request's answer or waits for it. On PostgreSQL, where other instances may
+    /// hold the key, a provider-calling request claims first.
+    pub async fn create_once<E: Refusal>(
+        &self,
+        request: &KeyedRequest<'_>,
+        new: NewPayment,
+        render: &RenderResponse<'_>,
+    ) -> Result<Reply, E> {
+        let KeyedRequest { merchant_id, key, .. } = *request;
+        let fingerprint = fingerprint(request.route, request.body);
+        let Some(_turn) = self.key_locks.lock(merchant_id, key).await else {
+            return Err(E::key_busy());
+        };
+        // Instances sharing a PostgreSQL database do not see each other's turns: there, a request
+        // that opens a provider session claims the key in the database first, so that a racing
+        // request on another instance waits for its answer instead of opening a second session.
+        let calls_provider = new.opens_provider_session();
+        let claim_first = calls_provider && self.pool.backend() == db::Backend::Postgres;
+        if calls_provider
+            && !claim_first
+            && let Some(recorded) =
+                answered(&self.pool, merchant_id, key, &fingerprint).await?
+        {
+            return reply_from_record(key, recorded);
+        }
+        if !claim_first {
+            match self.create_answered(request, new.clone(), render, Some(&fingerprint)).await {
+                Ok(Some(reply)) => return Ok(reply),
+                Ok(None) => {} // another request holds the key: see below
+                Err(err) => {
+                    let err = E::from(err);
+                    if !is_client_error(err.status()) {
+                        return Err(err);
+                    }
+                    let answer = Completed {
+                        fingerprint: &fingerprint,
+                        status: err.status(),
+                        body: &err.body(),
+                    };
+                    if store_answer(&self.pool, &self.clock, merchant_id, key, &answer).await? {
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        match claim(&self.pool, &self.clock, merchant_id, key, &fingerprint).await? {
+            Claim::Owner => match self.create_answered(request, new, render, None).await {
+                Ok(Some(reply)) => Ok(reply),
+                Ok(None) => Err(E::key_busy()),
+                Err(err) => {
+                    let err = E::from(err);
+                    if is_client_error(err.status()) {
+                        let (status, body) = (err.status(), err.body());
+                        db::idempotency::complete(&self.pool, merchant_id, key.as_str(), status, &body)
+                            .await?;
+                    } else {
+                        db::idempotency::release(&self.pool, merchant_id, key.as_str()).await?;
+                    }
+                    Err(err)
+                }
+            },
+            Claim::Answered(recorded) => reply_from_record(key, recorded),
+            Claim::StillRunning => Err(E::key_busy()),
+        }
+    }
+
+    /// Creates the payment with its idempotency record and answer; `None` when another request
+    /// took the key first (only when `unclaimed`).
+    async fn create_answered(
+        &self,
+        request: &KeyedRequest<'_>,
+        new: NewPayment,
+        render: &RenderResponse<'_>,
+        unclaimed: Option<&str>,
+    ) -> Result<Option<Reply>, PaymentError> {
+        let completion = Completion {
+            key: request.key,
+            render,
+            unclaimed,
+        };
+        match self
+            .create_with(request.merchant_id, request.mode, new, Some(completion))
+            .await
+        {
+            Ok(created) => {
+                let (status, body) = created.answer.context("a keyed payment without answer")?;
+                Ok(Some(Reply {
+                    status,
+                    body,
+                    replayed: false,
+                }))
+            }
+            Err(PaymentError::Conflict(Conflict::IdempotencyKeyTaken)) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+fn is_client_error(status: u16) -> bool {
+    (400..500).contains(&status)
+}
+
+/// The reply for a key whose record answers: the stored bytes, or a refusal.
+fn reply_from_record<E: Refusal>(key: &IdempotencyKey, recorded: Recorded) -> Result<Reply, E> {
+    match recorded {
+        Recorded::Replay { status, body } => Ok(Reply {
+            status,
+            body,
+            replayed: true,
+        }),
+        Recorded::Mismatch => Err(E::key_reused(key)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn key_locks_let_one_request_per_key_through_and_forget_free_keys() {
-        let locks = KeyLocks::default();
-        let key = |k: &str| IdempotencyKey::parse(k).unwrap();
-        let first = locks.lock("mer_a", &key("k1")).await.expect("a free key");
-        // Another key, or the same key of another merchant, is not held up.
-        let other = locks.lock("mer_a", &key("k2")).await.expect("another key");
-        let theirs = locks.lock("mer_b", &key("k1")).await.expect("another merchant");
-        assert_eq!(locks.len(), 3);
-        // The same key waits for the first holder, and gives up after the wait.
-        let short = Duration::from_millis(50);
-        assert!(locks.lock_within("mer_a", &key("k1"), short).await.is_none());
-        let waiter = {
-            let locks = locks.clone();
-            tokio::spawn(async move { locks.lock("mer_a", &key("k1")).await.is_some() })
-        };
-        tokio::time::sleep(short).await;
-        assert!(!waiter.is_finished(), "the second request waits for the first");
-        drop(first);
-        assert!(waiter.await.unwrap(), "then it gets the key");
-        drop((other, theirs));
-        assert!(locks.is_empty(), "no key is kept once nobody holds it");
-    }
-
     #[test]
     fn fill_puts_the_id_in_both_spellings_and_nowhere_else() {
-        let [a, b] = PLACEHOLDER_IDS.map(TransactionId::from_sequence);
-        let template = format!(r#"{{"transactionId":"{a}","id":"{}","note":"42"}}"#, a.sahelpay());
-        assert_eq!(
-            fill(&template, 42),
-            r#"{"transactionId":"TX000000042","id":"txn_000000000042","note":"42"}"#
+        let request = fingerprint("POST /v1/payments", br#"{"amount":5000}"#);
+        let drawn = placeholder(&request);
+        assert!(drawn.sequence() >= PLACEHOLDER_BASE, "{drawn}");
+        assert_ne!(drawn, placeholder(&fingerprint("POST /v1/payments", b"{}")));
+        let legacy = TransactionId::from_sequence(LEGACY_PLACEHOLDER);
+        // The merchant's text spells the old placeholder: it stays as written.
+        let template = format!(
+            r#"{{"transactionId":"{drawn}","id":"{}","note":"{legacy} 42"}}"#,
+            drawn.sahelpay()
         );
-        let second = format!(r#"{{"transactionId":"{b}","id":"{}","note":"42"}}"#, b.sahelpay());
-        assert!(fillable(&template, &second));
-        // The merchant wrote a placeholder's spelling in their own text: not fillable.
-        let theirs = |id: TransactionId| format!(r#"{{"transactionId":"{id}","description":"{a}"}}"#);
-        assert!(!fillable(&theirs(a), &theirs(b)));
+        assert_eq!(
+            fill(&template, &request, 42),
+            format!(r#"{{"transactionId":"TX000000042","id":"txn_000000000042","note":"{legacy} 42"}}"#)
+        );
+        // A SahelPay body spells only `txn_…`.
+        let sahel = format!(r#"{{"id":"{}"}}"#, drawn.sahelpay());
+        assert_eq!(fill(&sahel, &request, 7), r#"{"id":"txn_000000000007"}"#);
+        // A record stored before placeholders were drawn is still filled.
+        let old = format!(r#"{{"transactionId":"{legacy}","id":"{}"}}"#, legacy.sahelpay());
+        assert_eq!(
+            fill(&old, &request, 42),
+            r#"{"transactionId":"TX000000042","id":"txn_000000000042"}"#
+        );
     }
 }

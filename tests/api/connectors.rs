@@ -152,7 +152,7 @@ async fn chosen(core: &Core) -> Result<(Payment, Attempt), PaymentError> {
     };
     let (payment, _) = core
         .payments
-        .create(dalal::merchants::DEMO_MERCHANT_ID, Mode::Test, new, None)
+        .create(dalal::merchants::DEMO_MERCHANT_ID, Mode::Test, new)
         .await
         .unwrap();
     let choice = MethodChoice {

@@ -113,7 +113,6 @@ async fn sqlite_the_write_ahead_log_is_cut_back_after_a_load() {
                 dalal::merchants::DEMO_MERCHANT_ID,
                 dalal::payments::Mode::Test,
                 checkout_payment(i, "WAL"),
-                None,
             )
             .await
             .unwrap();
@@ -227,7 +226,6 @@ async fn sqlite_the_write_ahead_log_stays_short_under_sustained_load() {
                             dalal::merchants::DEMO_MERCHANT_ID,
                             dalal::payments::Mode::Test,
                             checkout_payment(i, "LOAD"),
-                            None,
                         )
                         .await
                         .unwrap();

@@ -4,6 +4,7 @@
 use crate::domain::{ConfirmationFlow, Country};
 use crate::payments::{Attempt, Payment, Refund, refunded_amount};
 use crate::{clock, routes};
+use crate::api::dialect::{PageShape, PaymentShape, RefundShape};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -71,8 +72,8 @@ pub struct RefundData {
     updated_at: String,
 }
 
-impl RefundData {
-    pub fn new(payment: &Payment, refund: &Refund) -> Self {
+impl RefundShape for RefundData {
+    fn new(payment: &Payment, refund: &Refund) -> Self {
         Self {
             refund_id: refund.id.to_string(),
             transaction_id: payment.id.to_string(),
@@ -104,9 +105,9 @@ struct PaymentMethod {
     card_last4: Option<String>,
 }
 
-impl PaymentData {
+impl PaymentShape for PaymentData {
     /// The payment in the seed's shape; `public_url` is the base of its absolute URLs.
-    pub fn new(
+    fn new(
         public_url: &str,
         payment: &Payment,
         attempt: Option<&Attempt>,
@@ -230,6 +231,19 @@ pub struct PaymentList {
     pub success: bool,
     pub data: Vec<PaymentData>,
     pub pagination: Pagination,
+}
+
+impl PageShape<PaymentData> for PaymentList {
+    fn new(data: Vec<PaymentData>, has_more: bool, next_starting_after: Option<String>) -> Self {
+        PaymentList {
+            success: true,
+            data,
+            pagination: Pagination {
+                has_more,
+                next_starting_after,
+            },
+        }
+    }
 }
 
 /// `{"success": true, "data": payment}`.

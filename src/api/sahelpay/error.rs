@@ -65,9 +65,9 @@ impl SahelError {
     }
 }
 
-impl crate::api::DialectError for SahelError {
-    fn status(&self) -> StatusCode {
-        self.status
+impl crate::payments::idempotency::Refusal for SahelError {
+    fn status(&self) -> u16 {
+        self.status.as_u16()
     }
 
     fn body(&self) -> String {

@@ -4,6 +4,7 @@
 use crate::domain::{CardBrand, ProviderCode};
 use crate::payments::{Attempt, Payment, Refund, refunded_amount};
 use crate::{clock, routes};
+use crate::api::dialect::{PageShape, PaymentShape, RefundShape};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -63,9 +64,9 @@ struct CardData {
     last4: String,
 }
 
-impl PaymentData {
+impl PaymentShape for PaymentData {
     /// The payment in the seed's shape (snake_case, upper-case status, `txn_…` id).
-    pub fn new(
+    fn new(
         public_url: &str,
         payment: &Payment,
         attempt: Option<&Attempt>,
@@ -123,8 +124,8 @@ pub struct RefundData {
     updated_at: String,
 }
 
-impl RefundData {
-    pub fn new(payment: &Payment, refund: &Refund) -> Self {
+impl RefundShape for RefundData {
+    fn new(payment: &Payment, refund: &Refund) -> Self {
         Self {
             id: refund.id.to_string(),
             payment_id: payment.id.sahelpay(),
@@ -155,6 +156,19 @@ pub struct PaymentList {
     pub success: bool,
     pub data: Vec<PaymentData>,
     pub pagination: Pagination,
+}
+
+impl PageShape<PaymentData> for PaymentList {
+    fn new(data: Vec<PaymentData>, has_more: bool, next_starting_after: Option<String>) -> Self {
+        PaymentList {
+            success: true,
+            data,
+            pagination: Pagination {
+                has_more,
+                next_starting_after,
+            },
+        }
+    }
 }
 
 /// `{"success": true, "data": payment}`.

@@ -125,7 +125,7 @@ pub async fn dashboard_create_link(
         metadata: None,
         expires_in_secs: Some(expires_in_secs),
     };
-    match state.payments.create(&user.merchant_id, mode, new, None).await {
+    match state.payments.create(&user.merchant_id, mode, new).await {
         Ok((payment, _)) => back(Some(payment.id.to_string())),
         Err(err) => {
             let notice = Notice::error(err.customer_text(english()));
