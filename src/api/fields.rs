@@ -2,6 +2,7 @@
 //! its type, URLs, metadata, currency against country, the idempotency header. Each dialect keeps
 //! only its wire names and its error codes (it wraps these `InvalidInput`s in its own error).
 
+use crate::domain::money::whole_number;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::text::IdempotencyKey;
 use crate::domain::url::HttpUrl;
@@ -118,10 +119,10 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, In
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct RefundBody {
     /// What to refund, in the currency's smallest unit; absent: all that is left.
-    #[schema(value_type = Option<i64>, minimum = 1, example = 2500)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991.0, example = 2500)]
     amount: Option<Value>,
-    /// Why (up to 500 characters), kept with the refund.
-    #[schema(value_type = Option<String>, example = "article retourné")]
+    /// Why (up to 500 characters once trimmed, no control character), kept with the refund.
+    #[schema(schema_with = crate::api::schemas::refund_reason)]
     reason: Option<Value>,
 }
 
@@ -138,7 +139,7 @@ pub fn refund_body(bytes: &[u8]) -> Result<(Option<i64>, Option<String>), Invali
     };
     let amount = match body.amount {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(n.as_i64().filter(|a| *a > 0).ok_or_else(|| {
+        Some(Value::Number(n)) => Some(whole_number(&n).filter(|a| *a > 0).ok_or_else(|| {
             InvalidInput::new(
                 "Le champ « amount » doit être un entier positif (unités de la devise)",
             )
@@ -222,6 +223,7 @@ mod tests {
         );
         assert!(refund_body(br#"{"amount": -5}"#).is_err());
         assert!(refund_body(br#"{"amount": 10.5}"#).is_err());
+        assert_eq!(refund_body(br#"{"amount": 1500.0}"#).unwrap(), (Some(1500), None));
         assert!(refund_body(br#"{"amount": "100"}"#).is_err());
         assert_eq!(limit(None).unwrap(), 20);
         assert!(limit(Some("0")).is_err() && limit(Some("101")).is_err());

@@ -5,6 +5,8 @@ use axum::Json;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use super::sahelpay;
+use crate::domain::{Country, Currency, PaymentStatus, ProviderCode};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -33,7 +35,7 @@ use utoipa::{Modify, OpenApi};
         (name = "CaurisFlux", description = "`/api/v1/…`, authenticated with `X-API-Key: pk_test_…:sk_test_…`"),
         (name = "SahelPay", description = "`/v1/…`, authenticated with `Authorization: Bearer sk_test_…`"),
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Parameters),
 )]
 pub struct ApiDoc;
 
@@ -59,6 +61,94 @@ impl Modify for Security {
             ),
         );
     }
+}
+
+/// What the server enforces on the parameters it reads by hand, said in their schemas (utoipa's
+/// tuple parameters cannot carry patterns or formats): the idempotency key's characters, the
+/// listing's dates, the providers' amount.
+struct Parameters;
+
+impl Modify for Parameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+        };
+        use utoipa::openapi::{KnownFormat, RefOr};
+
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        let words = |words: Vec<String>| string().enum_values(Some(words)).into();
+        // The query's and headers' rules, by dialect (`query.rs`, `fields.rs`, `domain/`).
+        let schema_of = |sahelpay: bool, name: &str| -> Option<Schema> {
+            Some(match name {
+                // `domain::text::IdempotencyKey::parse`.
+                "X-Idempotency-Key" => string()
+                    .pattern(Some(r"^[!-~]{1,255}$"))
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .into(),
+                // `api::fields::time_bound`: a day, or an RFC 3339 time.
+                "createdFrom" | "createdTo" | "created_from" | "created_to" => OneOfBuilder::new()
+                    .item(string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+                    .item(string().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
+                    .into(),
+                // `domain::TransactionId::parse`: either spelling, in either dialect.
+                "startingAfter" | "starting_after" => {
+                    string().pattern(Some(r"^(TX|txn_)[0-9]{9,18}$")).into()
+                }
+                // SahelPay reads its statuses in any case (`sahelpay::query`).
+                "status" if sahelpay => string()
+                    .pattern(Some(any_case(PaymentStatus::ALL.map(PaymentStatus::as_str))))
+                    .into(),
+                "status" => words(PaymentStatus::ALL.map(|s| s.as_str().to_owned()).to_vec()),
+                "method" => words(ProviderCode::ALL.iter().map(|p| p.code().to_owned()).collect()),
+                "payment_method" => words(
+                    sahelpay::query::METHODS.iter().map(|m| (*m).to_owned()).collect(),
+                ),
+                "country" => words(Country::ALL.iter().map(|c| c.code().to_owned()).collect()),
+                "currency" => words(Currency::ALL.iter().map(|c| c.code().to_owned()).collect()),
+                _ => return None,
+            })
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let sahelpay = path.starts_with("/v1/");
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let parameters = operation.parameters.iter_mut().flatten();
+                for parameter in parameters.filter_map(|p| match p {
+                    RefOr::T(parameter) => Some(parameter),
+                    RefOr::Ref(_) => None,
+                }) {
+                    if let Some(schema) = schema_of(sahelpay, &parameter.name) {
+                        parameter.schema = Some(RefOr::T(schema));
+                    }
+                    // An empty query parameter counts as absent (`?status=&limit=`).
+                    if parameter.parameter_in == ParameterIn::Query
+                        && let Some(schema) = parameter.schema.take()
+                    {
+                        let empty = string().max_length(Some(0));
+                        let either = AnyOfBuilder::new().item(schema).item(empty);
+                        parameter.schema = Some(RefOr::T(either.into()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A pattern matching any of `words` in any case (`^([Pp][Ee][Nn]…|…)$`).
+fn any_case(words: impl IntoIterator<Item = &'static str>) -> String {
+    let each: Vec<String> = words
+        .into_iter()
+        .map(|w| {
+            w.chars()
+                .map(|c| match c.is_ascii_alphabetic() {
+                    true => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+                    false => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    format!("^({})$", each.join("|"))
 }
 
 /// The document as JSON, built once: it only changes with the code.
@@ -320,7 +410,22 @@ mod tests {
             initiate["type"]["enum"],
             serde_json::json!(["direct", "checkout"])
         );
-        assert_eq!(initiate["provider"]["enum"].as_array().unwrap().len(), 6);
+        // The six providers, or null (absent).
+        assert_eq!(initiate["provider"]["enum"].as_array().unwrap().len(), 7);
+        // What the server enforces on parameters is in their schemas.
+        let refund = &paths["/api/v1/payments/{transaction_id}/refunds"]["post"]["parameters"];
+        let key = refund
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "X-Idempotency-Key")
+            .unwrap();
+        assert_eq!(key["schema"]["pattern"], "^[!-~]{1,255}$");
+        let listing = paths["/v1/payments"]["get"]["parameters"].as_array().unwrap();
+        let status = listing.iter().find(|p| p["name"] == "status").unwrap();
+        let pattern = status["schema"]["anyOf"][0]["pattern"].as_str().unwrap();
+        assert!(pattern.contains("[pP][eE][nN][dD]"), "{pattern}");
+        assert_eq!(status["schema"]["anyOf"][1]["maxLength"], 0, "empty is absent");
         assert!(
             schemas["caurisflux.InitiateRequest"]["required"]
                 .as_array()

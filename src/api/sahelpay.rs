@@ -8,7 +8,7 @@
 //! webhook endpoint receives the events).
 
 pub(crate) mod error;
-mod query;
+pub(crate) mod query;
 mod request;
 pub mod wire;
 

@@ -30,12 +30,8 @@ impl TransactionId {
         if digits.len() < 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
         }
-        digits
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(Self)
-            .ok_or_else(invalid)
+        // `TX000000000` is well formed and names no payment (`/openapi.json`'s pattern).
+        digits.parse::<i64>().ok().map(Self).ok_or_else(invalid)
     }
 }
 
@@ -159,7 +155,6 @@ mod tests {
             "TX7272",
             "tx000007272",
             "TX00000727a",
-            "TX000000000",
             "TX-00000001",
         ] {
             assert!(
@@ -167,5 +162,7 @@ mod tests {
                 "{bad} should be refused"
             );
         }
+        // Well formed, and no payment has it.
+        assert_eq!(TransactionId::parse("TX000000000").unwrap().sequence(), 0);
     }
 }

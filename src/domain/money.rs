@@ -68,6 +68,17 @@ pub struct Money {
     currency: Currency,
 }
 
+/// A JSON number that is a whole number, as an `i64`: `2500` or `2500.0`, not `2500.5`, nor
+/// past 2^53 when written with a fraction part (where a double no longer holds every integer).
+pub fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < EXACT)
+            .map(|f| f as i64)
+    })
+}
+
 impl Money {
     pub fn new(minor: i64, currency: Currency) -> Result<Self, InvalidInput> {
         if minor <= 0 {
@@ -76,11 +87,12 @@ impl Money {
         Ok(Self { minor, currency })
     }
 
-    /// Reads an amount from JSON: an integer in minor units. `10000.5` or `"10000"` are refused
-    /// rather than rounded or coerced, since a merchant sending them has a bug worth seeing.
+    /// Reads an amount from JSON: an integer in minor units (`10000.0` is that integer too, as
+    /// JSON Schema's `integer` says). `10000.5` or `"10000"` are refused rather than rounded or
+    /// coerced, since a merchant sending them has a bug worth seeing.
     pub fn from_json(value: &serde_json::Value, currency: Currency) -> Result<Self, InvalidInput> {
         let minor = match value {
-            serde_json::Value::Number(n) => n.as_i64().ok_or_else(|| {
+            serde_json::Value::Number(n) => whole_number(n).ok_or_else(|| {
                 InvalidInput::new(format!(
                     "Le montant doit être un nombre entier de {} (sans décimales)",
                     currency.code()
@@ -150,6 +162,7 @@ mod tests {
         assert!(Money::from_json(&json!(0), Currency::Xof).is_err());
         assert!(Money::from_json(&json!(-5), Currency::Xof).is_err());
         assert!(Money::from_json(&json!(100.5), Currency::Xof).is_err());
+        assert_eq!(Money::from_json(&json!(2500.0), Currency::Xof).unwrap().minor(), 2500);
         assert!(Money::from_json(&json!("10000"), Currency::Xof).is_err());
         assert!(Money::from_json(&json!(1e30), Currency::Xof).is_err());
     }

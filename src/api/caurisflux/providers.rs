@@ -10,13 +10,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use std::collections::HashMap;
 
+/// The largest `amount` asked about: 2^53 - 1, the largest integer every JSON reader holds.
+const MAX_AMOUNT: i64 = 9_007_199_254_740_991;
+
 /// `GET /api/v1/payments/providers?country=SN&amount=10000`: the providers a merchant can use.
 #[utoipa::path(get, path = "/api/v1/payments/providers", tag = "CaurisFlux",
     summary = "Providers, their countries and limits",
     params(
         ("country" = Option<String>, Query, description = "SN, CI, ML, BF, BJ, TG, NE, GN or CM"),
         ("currency" = Option<String>, Query, description = "XOF, XAF or GNF"),
-        ("amount" = Option<i64>, Query, description = "Whether each provider takes this amount")),
+        ("amount" = Option<i64>, Query, description = "Whether each provider takes this amount", minimum = 1, maximum = 9007199254740991.0)),
     responses(
         (status = 200, description = "The providers", body = wire::ProviderList),
         (status = 400, description = "Bad input (French message)", body = crate::api::error::ErrorBody),
@@ -45,9 +48,10 @@ pub async fn providers(
         .map(|a| {
             a.parse::<i64>()
                 .ok()
+                .filter(|n| *n <= MAX_AMOUNT)
                 .and_then(|n| Money::new(n, currency).ok())
                 .ok_or_else(|| {
-                    ApiError::bad_request("Le paramètre « amount » doit être un entier positif")
+                    ApiError::bad_request("Le paramètre « amount » doit être un entier de 1 à 9007199254740991")
                 })
         })
         .transpose()?;

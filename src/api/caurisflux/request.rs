@@ -24,10 +24,11 @@ pub struct InitiateBody {
     /// In the currency's smallest unit: 100 to 5 000 000 XOF/XAF, 1 000 to 50 000 000 GNF.
     #[schema(value_type = i64, required = true, minimum = 100, maximum = 50000000, example = 10000)]
     amount: Option<Value>,
-    /// XOF (default), XAF or GNF; the country's currency.
+    /// XOF, XAF or GNF: the country's currency (the default, else XOF).
     #[schema(schema_with = crate::api::schemas::currencies)]
     currency: Option<Value>,
-    /// Required for `direct`: wave, orange_money, free_money, mtn_momo, moov_money, card.
+    /// Required for `direct`: wave, orange_money, free_money, mtn_momo, moov_money, card; it must
+    /// serve `country` and take `amount` (`GET /api/v1/payments/providers`).
     #[schema(schema_with = crate::api::schemas::providers)]
     provider: Option<Value>,
     /// ISO code: SN, CI, ML, BF, BJ, TG, NE, GN, CM. Required for `direct`.
@@ -36,7 +37,8 @@ pub struct InitiateBody {
     /// The merchant's order reference (1 to 100 characters).
     #[schema(value_type = String, required = true, example = "COMMANDE-12345")]
     external_reference: Option<Value>,
-    /// E.164; required for `direct` mobile-money payments.
+    /// E.164, a mobile number of `country` (without `country`, of a country Dalal serves);
+    /// required for `direct` mobile-money payments.
     #[schema(value_type = Option<String>, example = "+221771234567")]
     customer_phone: Option<Value>,
     #[schema(value_type = Option<String>)]

@@ -8,6 +8,19 @@ use crate::domain::{CardBrand, PaymentStatus, ProviderCode, TransactionId};
 use crate::payments::ListFilter;
 use std::collections::HashMap;
 
+/// The method names a listing filters on (`/openapi.json` lists them).
+pub const METHODS: [&str; 9] = [
+    "ORANGE_MONEY",
+    "WAVE",
+    "MOOV",
+    "FREE_MONEY",
+    "MTN_MOMO",
+    "CARD",
+    "VISA",
+    "MASTERCARD",
+    "GIM_UEMOA",
+];
+
 /// SahelPay's method names, back to Dalal's provider (cards: any brand).
 fn parse_method(s: &str) -> Option<ProviderCode> {
     ProviderCode::ALL.into_iter().find(|p| {
@@ -59,4 +72,19 @@ pub fn parse_list(query: &HashMap<String, String>) -> Result<(ListFilter, u32), 
     };
     let limit = fields::limit(get("limit")).map_err(invalid("INVALID_QUERY"))?;
     Ok((filter, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_method_filters_and_no_other() {
+        let found: Vec<_> = METHODS.iter().filter_map(|m| parse_method(m)).collect();
+        assert_eq!(found.len(), METHODS.len());
+        for provider in ProviderCode::ALL {
+            assert!(found.contains(&provider), "{provider:?}");
+        }
+        assert_eq!(parse_method("CASH"), None);
+    }
 }

@@ -23,12 +23,13 @@ pub struct CreateBody {
     #[schema(schema_with = crate::api::schemas::currencies)]
     currency: Option<Value>,
     /// ORANGE_MONEY, WAVE, MOOV, CARD, VISA, MASTERCARD or GIM_UEMOA; absent: the customer chooses.
+    /// The method must serve `country` and take `amount` in its currency.
     #[schema(schema_with = crate::api::schemas::sahelpay_methods)]
     payment_method: Option<Value>,
     #[schema(schema_with = crate::api::schemas::countries)]
     country: Option<Value>,
-    /// E.164; required for ORANGE_MONEY, WAVE and MOOV.
-    #[schema(value_type = Option<String>, example = "+22370123456")]
+    /// E.164, a mobile number of `country`; required for ORANGE_MONEY, WAVE and MOOV.
+    #[schema(value_type = Option<String>, example = "+221771234567")]
     customer_phone: Option<Value>,
     /// Required for card methods.
     #[schema(value_type = Option<String>)]
