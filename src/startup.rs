@@ -318,10 +318,20 @@ fn page_security_policy() {
     }
 }
 
+/// The pages' routes, generated once per process. While leptos generates them it holds every
+/// resource in the process from loading, for good (a process-wide flag: leptos issue #4773), so
+/// a page that another application in the same process (the tests run many) rendered during a
+/// second generation would never finish.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application. Browser sessions and the customer's language concern the pages only:
 /// the merchant API (a hot path) goes without them.
 pub fn router(state: AppState, sessions: Sessions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let options = state.leptos_options.clone();
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("dalal_session")
