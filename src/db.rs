@@ -94,7 +94,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Pool> {
 }
 
 /// Applies the migrations, `migrations/` on SQLite and `migrations/postgres/` on PostgreSQL (the
-/// same schema: `tests/api/schema.rs` compares them); start-up stops if one fails.
+/// same schema: `tests/core/schema.rs` compares them); start-up stops if one fails.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     match pool {
         Pool::Sqlite(pool, _) => sqlx::migrate!("./migrations").run(pool).await,

@@ -2,19 +2,21 @@
 //! refused as the real API would; each answer has the shape the contract fixtures have; and one
 //! test per strictness of PROVIDERS.md shows the emulator refusing what the real API refuses.
 
-use crate::contracts::{Fixture, fixtures, of_kind};
+use crate::in_process::contracts::{Fixture, fixtures, of_kind};
 use crate::helpers::*;
 use dalal::sandbox::emulators::{mtn_momo as mtn, orange_money as orange, wave};
 use serde_json::{Value, json};
 
 const WAVE: &str = "/sandbox/providers/wave";
-const MTN: &str = "/sandbox/providers/mtn-momo";
+
+pub(crate) const MTN: &str = "/sandbox/providers/mtn-momo";
+
 const ORANGE: &str = "/sandbox/providers/orange-money";
 
 /// Whether `answer` has the shape of the contract's `samples`: every field it sends is one the
 /// samples have, with the same JSON type, and every field all the samples have is there.
 /// Free-form maps (`metadata`) are not compared key by key.
-fn shape_problems(answer: &Value, samples: &[&Value], path: &str) -> Vec<String> {
+pub(crate) fn shape_problems(answer: &Value, samples: &[&Value], path: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let samples: Vec<&Value> = samples.iter().copied().filter(|s| !s.is_null()).collect();
     if samples.is_empty() || answer.is_null() {
@@ -72,7 +74,7 @@ fn shape_problems(answer: &Value, samples: &[&Value], path: &str) -> Vec<String>
     problems
 }
 
-fn assert_shape(answer: &Value, samples: &[&Fixture], what: &str) {
+pub(crate) fn assert_shape(answer: &Value, samples: &[&Fixture], what: &str) {
     assert!(
         !samples.is_empty(),
         "{what}: no contract fixture to compare with"
@@ -85,7 +87,7 @@ fn assert_shape(answer: &Value, samples: &[&Fixture], what: &str) {
     );
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -97,7 +99,7 @@ async fn send(
     (status, response.bytes().await.unwrap().to_vec())
 }
 
-fn json_of(body: &[u8]) -> Value {
+pub(crate) fn json_of(body: &[u8]) -> Value {
     serde_json::from_slice(body).unwrap_or(Value::Null)
 }
 
@@ -262,7 +264,7 @@ async fn a_wave_key_is_one_wallets_and_sees_only_its_sessions() {
 }
 
 /// An MTN token from the app's emulator.
-async fn mtn_token(app: &TestApp) -> String {
+pub(crate) async fn mtn_token(app: &TestApp) -> String {
     let (status, body) = send(
         app,
         reqwest::Method::POST,
@@ -282,7 +284,7 @@ async fn mtn_token(app: &TestApp) -> String {
     json_of(&body)["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn mtn_call(
+pub(crate) async fn mtn_call(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,
@@ -299,170 +301,6 @@ async fn mtn_call(
     })
     .await;
     (status, json_of(&body))
-}
-
-async fn request_to_pay(
-    app: &TestApp,
-    token: &str,
-    environment: &str,
-    body: &Value,
-) -> (String, u16, Value) {
-    let reference = dalal::random::uuid_v4();
-    let (status, answer) = mtn_call(
-        app,
-        token,
-        reqwest::Method::POST,
-        "/collection/v1_0/requesttopay",
-        environment,
-        |r| r.header("X-Reference-Id", &reference).json(body),
-    )
-    .await;
-    (reference, status, answer)
-}
-
-#[tokio::test]
-async fn the_mtn_emulator_keeps_mtns_contract() {
-    let app = spawn_app().await;
-    let all = fixtures("mtn_momo");
-    let token = mtn_token(&app).await;
-    for fixture in of_kind(&all, "mtn_momo.request_to_pay") {
-        let (_, status, answer) =
-            request_to_pay(&app, &token, "mtnivorycoast", &fixture.body).await;
-        let valid = fixture.expect["valid"].as_bool().unwrap();
-        assert_eq!(status == 202, valid, "{}: {status} {answer}", fixture.name);
-        if !valid {
-            assert!(status >= 400, "{}", fixture.name);
-        }
-    }
-    // A request's status has the contract's shape, pending and then paid; the balance too.
-    let valid = &of_kind(&all, "mtn_momo.request_to_pay")
-        .into_iter()
-        .find(|f| f.expect["valid"] == true)
-        .unwrap()
-        .body;
-    let (reference, _, _) = request_to_pay(&app, &token, "mtnivorycoast", valid).await;
-    let statuses = of_kind(&all, "mtn_momo.status");
-    let path = format!("/collection/v1_0/requesttopay/{reference}");
-    let (status, pending) = mtn_call(
-        &app,
-        &token,
-        reqwest::Method::GET,
-        &path,
-        "mtnivorycoast",
-        |r| r,
-    )
-    .await;
-    assert_eq!((status, pending["status"].clone()), (200, json!("PENDING")));
-    assert_shape(&pending, &statuses, "a pending request");
-    app.customer_answers(5_000).await;
-    let (_, paid) = mtn_call(
-        &app,
-        &token,
-        reqwest::Method::GET,
-        &path,
-        "mtnivorycoast",
-        |r| r,
-    )
-    .await;
-    assert_eq!(paid["status"], "SUCCESSFUL");
-    assert_shape(&paid, &statuses, "a paid request");
-    let (status, balance) = mtn_call(
-        &app,
-        &token,
-        reqwest::Method::GET,
-        "/collection/v1_0/account/balance",
-        "mtnivorycoast",
-        |r| r,
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_shape(&balance, &of_kind(&all, "mtn_momo.balance"), "a balance");
-    // Two requests of 1 000 XOF paid in this environment: the valid fixture's, and this one.
-    assert_eq!(
-        balance,
-        json!({"availableBalance": "2000", "currency": "XOF"})
-    );
-    // The same reference id again: 409 RESOURCE_ALREADY_EXIST.
-    let (status, answer) = mtn_call(
-        &app,
-        &token,
-        reqwest::Method::POST,
-        "/collection/v1_0/requesttopay",
-        "mtnivorycoast",
-        |r| r.header("X-Reference-Id", &reference).json(valid),
-    )
-    .await;
-    assert_eq!(
-        (status, answer["code"].clone()),
-        (409, json!("RESOURCE_ALREADY_EXIST"))
-    );
-    assert_shape(&answer, &of_kind(&all, "mtn_momo.error"), "a 409");
-    // Another environment does not know it.
-    let (status, answer) =
-        mtn_call(&app, &token, reqwest::Method::GET, &path, "mtnbenin", |r| r).await;
-    assert_eq!(
-        (status, answer["code"].clone()),
-        (404, json!("RESOURCE_NOT_FOUND"))
-    );
-}
-
-#[tokio::test]
-async fn mtns_sandbox_environment_takes_euros_only_and_a_country_its_own_currency() {
-    let app = spawn_app().await;
-    let token = mtn_token(&app).await;
-    let body = |currency: &str| {
-        json!({"amount": "100", "currency": currency, "externalId": "x",
-        "payer": {"partyIdType": "MSISDN", "partyId": "46733123453"}, "payerMessage": "m", "payeeNote": "n"})
-    };
-    for (environment, currency, accepted) in [
-        ("sandbox", "EUR", true),
-        ("sandbox", "XOF", false),
-        ("mtnivorycoast", "XOF", true),
-        ("mtnivorycoast", "EUR", false),
-        ("mtncameroon", "XAF", true),
-    ] {
-        let (_, status, answer) = request_to_pay(&app, &token, environment, &body(currency)).await;
-        assert_eq!(
-            status == 202,
-            accepted,
-            "{environment} {currency}: {status} {answer}"
-        );
-        if !accepted {
-            assert_eq!(
-                (status, answer["code"].clone()),
-                (500, json!("INVALID_CURRENCY"))
-            );
-        }
-    }
-    let (_, status, answer) = request_to_pay(&app, &token, "mtnelsewhere", &body("XOF")).await;
-    assert_eq!(
-        (status, answer["code"].clone()),
-        (500, json!("NOT_ALLOWED_TARGET_ENVIRONMENT"))
-    );
-    // The sandbox environment's failures carry the swagger's reason object; a country's, a
-    // string, as production integrations read it.
-    let mut declined = body("EUR");
-    declined["payer"]["partyId"] = json!("46733123402");
-    let (reference, _, _) = request_to_pay(&app, &token, "sandbox", &declined).await;
-    app.customer_answers(5_000).await;
-    let path = format!("/collection/v1_0/requesttopay/{reference}");
-    let (_, failed) = mtn_call(&app, &token, reqwest::Method::GET, &path, "sandbox", |r| r).await;
-    assert_eq!(failed["reason"]["code"], "APPROVAL_REJECTED", "{failed}");
-    let mut declined = body("XOF");
-    declined["payer"]["partyId"] = json!("2250700000002");
-    let (reference, _, _) = request_to_pay(&app, &token, "mtnivorycoast", &declined).await;
-    app.customer_answers(5_000).await;
-    let path = format!("/collection/v1_0/requesttopay/{reference}");
-    let (_, failed) = mtn_call(
-        &app,
-        &token,
-        reqwest::Method::GET,
-        &path,
-        "mtnivorycoast",
-        |r| r,
-    )
-    .await;
-    assert_eq!(failed["reason"], "APPROVAL_REJECTED", "{failed}");
 }
 
 #[tokio::test]

@@ -243,7 +243,28 @@ impl TestApp {
         (pair(0), pair(1))
     }
 
-    pub async fn count_payments(&self) -> i64 {
+    /// How many payments the demo merchant has in test mode, read page by page through the
+    /// listing API (an HTTP test's way to see that nothing was created).
+    pub async fn count_payments(&self) -> usize {
+        let (mut count, mut after) = (0, None::<String>);
+        loop {
+            let path = match &after {
+                Some(id) => format!("/api/v1/payments?limit=100&startingAfter={id}"),
+                None => "/api/v1/payments?limit=100".to_owned(),
+            };
+            let page = self.get(&path, Some(DEMO_KEY)).await;
+            assert_eq!(page.status, 200, "{}", page.text);
+            let page = page.json();
+            count += page["data"].as_array().unwrap().len();
+            match page["pagination"]["nextStartingAfter"].as_str() {
+                Some(last) => after = Some(last.to_owned()),
+                None => return count,
+            }
+        }
+    }
+
+    /// Every payment stored, whoever's and in whichever mode (read in the database).
+    pub async fn count_stored_payments(&self) -> i64 {
         dalal::db::payments::count(&self.state.pool).await.unwrap()
     }
 }

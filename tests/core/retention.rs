@@ -145,7 +145,7 @@ async fn sqlite_the_write_ahead_log_is_cut_back_after_a_load() {
         after <= limit,
         "the log is back under {limit} bytes: {after}"
     );
-    assert_eq!(app.count_payments().await, 3_001, "nothing lost");
+    assert_eq!(app.count_stored_payments().await, 3_001, "nothing lost");
 }
 
 /// The write-ahead log's file of the SQLite database behind `pool`.
@@ -249,5 +249,5 @@ async fn sqlite_the_write_ahead_log_stays_short_under_sustained_load() {
         longest <= BOUND,
         "the log's file stayed under {BOUND} bytes under load: it reached {longest}"
     );
-    assert_eq!(app.count_payments().await, PAYMENTS);
+    assert_eq!(app.count_stored_payments().await, PAYMENTS);
 }
