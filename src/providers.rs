@@ -7,6 +7,7 @@
 pub mod http;
 pub mod mtn_momo;
 pub mod orange_money;
+pub mod pawapay;
 pub mod wave;
 
 use crate::domain::msisdn::Msisdn;

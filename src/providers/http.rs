@@ -122,9 +122,13 @@ pub async fn send(
     Err(SendError::Refused(refused))
 }
 
-/// An error body's `code`: a string (Wave's `"invalid-auth"`, Orange's `"60"`) or a number.
+/// An error body's `code`: a string (Wave's `"invalid-auth"`, Orange's `"60"`) or a number;
+/// pawaPay's `failureReason.failureCode`.
 fn error_code(body: &serde_json::Value) -> Option<String> {
-    match body.get("code")? {
+    let code = body
+        .get("code")
+        .or_else(|| body.pointer("/failureReason/failureCode"))?;
+    match code {
         serde_json::Value::String(code) => Some(code.clone()),
         serde_json::Value::Number(code) => Some(code.to_string()),
         _ => None,
@@ -164,6 +168,18 @@ pub fn plainly(provider: &str, err: &SendError, settings: &str) -> String {
         }
         SendError::Credentials(why) => why.clone(),
     }
+}
+
+/// An amount a provider wrote as a string (`"1000"`, MTN's sandbox `"5.0"`, pawaPay's
+/// `"1000.00"` for XOF): its whole units, if it has no fraction. Compared as a number, never as
+/// text.
+pub fn whole_amount(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || !fraction.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    whole.parse().ok()
 }
 
 /// The HTTP client of a connector: `timeout` for a whole call (a customer waits on it), five

@@ -370,7 +370,7 @@ impl PaymentProvider for MtnMomoConnector {
         let amount_agrees = result
             .amount
             .as_deref()
-            .is_none_or(|a| whole_amount(a) == Some(attempt.amount.minor()));
+            .is_none_or(|a| http::whole_amount(a) == Some(attempt.amount.minor()));
         if !result.external_id.as_deref().is_none_or(theirs) || !amount_agrees {
             return Err(anyhow::anyhow!(
                 "MTN MoMo's request {} is not attempt {}'s (externalId or amount differ): not believed",
@@ -404,16 +404,3 @@ impl PaymentProvider for MtnMomoConnector {
         }
     }
 }
-
-/// An amount MTN wrote as a string ("1000", or "1000.0" as its sandbox echoes "5.0"): its
-/// whole units, if it has no fraction.
-fn whole_amount(text: &str) -> Option<i64> {
-    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
-    if !fraction.bytes().all(|b| b == b'0') {
-        return None;
-    }
-    whole.parse().ok()
-}
-
-#[cfg(test)]
-mod tests;

@@ -232,19 +232,19 @@ pub fn error_word(err: &ProviderError) -> String {
     }
 }
 
-fn clock() -> SharedClock {
+pub(crate) fn clock() -> SharedClock {
     ManualClock::new()
 }
 
 /// Now, by the wall clock (where `clock()` starts): an attempt started a moment ago.
-fn just_now() -> i64 {
+pub(crate) fn just_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
 }
 
-fn xof(amount: i64) -> Money {
+pub(crate) fn xof(amount: i64) -> Money {
     Money::new(amount, Currency::Xof).unwrap()
 }
 
@@ -289,7 +289,7 @@ fn wave(base: &str) -> WaveConnector {
     WaveConnector::new(base, vec![wallet], false).unwrap()
 }
 
-fn request(
+pub(crate) fn request(
     provider: ProviderCode,
     amount: i64,
     phone: Option<&str>,

@@ -15,6 +15,7 @@ mod lifecycle;
 mod listing;
 mod mtn_momo;
 mod orange_money;
+mod pawapay;
 mod processes;
 mod refunds;
 mod retention;

@@ -1,0 +1,247 @@
+//! pawaPay's Merchant API v2 (PROVIDERS.md, "pawaPay — Merchant API v2"): one aggregator for
+//! Free Money, Moov Money, and Orange Money and MTN MoMo beyond their direct connectors. One
+//! connector per provider it serves (`FREE_SEN`, `MOOV_BEN`, … by country), sharing the token.
+//!
+//! - `POST /v2/deposits` pushes a PIN prompt to the customer's phone. Its `depositId` is a UUID v4
+//!   drawn from Dalal's attempt id (`transformers::deposit_id`), so it is known before the call
+//!   and the same id is sent again after a lost answer: pawaPay ignores a duplicate
+//!   (`DUPLICATE_IGNORED`). A deposit whose answer is lost twice stays open and is settled by the
+//!   status check, never sent to another gateway.
+//! - `REJECTED` answers are refusals with pawaPay's failure code; `PROVIDER_TEMPORARILY_UNAVAILABLE`
+//!   did nothing and may be tried elsewhere. `UNKNOWN_ERROR` (a 500) is not a failure.
+//! - `GET /v2/deposits/{depositId}`: `FOUND` with the deposit, whose id, amount (a string, compared
+//!   as a number) and `clientReferenceId` must be the attempt's; `NOT_FOUND` is a failure only
+//!   after 15 minutes (pawaPay's own rule).
+//! - Callbacks are hints: Dalal then asks the status check.
+
+pub mod transformers;
+pub mod wire;
+
+use super::http::{self, SendError};
+use super::{
+    AttemptOutcome, AttemptRef, AttemptRequest, HeaderMap, Named, Notification, PaymentProvider,
+    ProviderError, ProviderSession, ProviderStatus,
+};
+use crate::clock::SharedClock;
+use crate::config::Secret;
+use crate::domain::{Country, Failure, FailureCode, ProviderCode};
+use async_trait::async_trait;
+use reqwest::Method;
+use std::time::Duration;
+use transformers::InitiationStatus;
+use wire::{AccountDetails, Deposit, DepositRequest, InitiationAnswer, Party, StatusAnswer};
+
+/// The provider's name in logs and errors.
+const NAME: &str = "pawaPay";
+const TIMEOUT: Duration = Duration::from_secs(15);
+/// pawaPay: a deposit it has no record of "should be considered FAILED after 15 minutes".
+const NOT_FOUND_GRACE_MS: i64 = 15 * 60 * 1000;
+
+pub struct PawaPayConnector {
+    http: reqwest::Client,
+    /// `https://api.pawapay.io`, or the emulator's `…/sandbox/providers/pawapay`.
+    base_url: String,
+    token: Secret,
+    /// The provider this connector takes payments for, in the countries pawaPay covers it.
+    provider: ProviderCode,
+    clock: SharedClock,
+}
+
+impl PawaPayConnector {
+    pub fn new(
+        base_url: &str,
+        token: Secret,
+        provider: ProviderCode,
+        clock: SharedClock,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            http: http::client(NAME, TIMEOUT)?,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token,
+            provider,
+            clock,
+        })
+    }
+
+    /// The same connector with another time limit per call (tests of lost answers).
+    pub fn with_timeout(mut self, timeout: Duration) -> anyhow::Result<Self> {
+        self.http = http::client(NAME, timeout)?;
+        Ok(self)
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&DepositRequest<'_>>,
+    ) -> Result<reqwest::Response, SendError> {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base_url))
+            .bearer_auth(self.token.expose());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        http::send(NAME, &method, path, request).await
+    }
+
+    /// Sends the deposit; an answer lost once is asked for again with the same id.
+    async fn deposit(&self, body: &DepositRequest<'_>) -> Result<InitiationAnswer, ProviderError> {
+        let path = "/v2/deposits";
+        let lost = match self.call(Method::POST, path, Some(body)).await {
+            Ok(response) => return http::read(NAME, response).await,
+            Err(SendError::NotSent) => return Err(ProviderError::Unavailable),
+            Err(err @ (SendError::NoAnswer | SendError::ServerError(_))) => err,
+            Err(err) => return Err(refusal(err)),
+        };
+        tracing::warn!(deposit = body.deposit_id, error = ?lost, "pawaPay's answer to a deposit was lost: sending the same deposit id again");
+        match self.call(Method::POST, path, Some(body)).await {
+            Ok(response) => http::read(NAME, response).await,
+            Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
+                Err(ProviderError::OutcomeUnknown {
+                    reference: body.deposit_id.to_owned(),
+                })
+            }
+            Err(err) => Err(refusal(err)),
+        }
+    }
+
+    async fn lookup(&self, deposit_id: &str) -> Result<Option<Deposit>, ProviderError> {
+        let response = self
+            .call(Method::GET, &format!("/v2/deposits/{deposit_id}"), None)
+            .await?;
+        let answer: StatusAnswer = http::read(NAME, response).await?;
+        match answer.status.as_str() {
+            "FOUND" => Ok(answer.data),
+            "NOT_FOUND" => Ok(None),
+            other => Err(anyhow::anyhow!("pawaPay's status check answered {other:?}").into()),
+        }
+    }
+}
+
+/// A 4xx pawaPay answered: Dalal's request was wrong, or its token refused.
+fn refusal(err: SendError) -> ProviderError {
+    match err {
+        SendError::Refused(refused) => anyhow::Error::new(refused).into(),
+        other => other.into(),
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for PawaPayConnector {
+    fn code(&self) -> ProviderCode {
+        self.provider
+    }
+
+    fn serves(&self, country: Country) -> bool {
+        transformers::provider_code(self.provider, country).is_some()
+    }
+
+    async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
+        let Some(phone) = &request.phone else {
+            return Err(ProviderError::Refused(Failure::new(FailureCode::MissingPhone)));
+        };
+        let Some(provider) = transformers::provider_code(self.provider, request.country) else {
+            return Err(anyhow::anyhow!(
+                "pawaPay does not take {} in {}",
+                self.provider.name(),
+                request.country.code()
+            )
+            .into());
+        };
+        let deposit_id = transformers::deposit_id(request.attempt_id.as_str());
+        let body = DepositRequest {
+            deposit_id: &deposit_id,
+            amount: request.amount.minor().to_string(),
+            currency: request.amount.currency().code(),
+            payer: Party {
+                kind: "MMO",
+                account_details: AccountDetails {
+                    phone_number: phone.as_str().trim_start_matches('+').to_owned(),
+                    provider,
+                },
+            },
+            client_reference_id: request.attempt_id.as_str(),
+            pre_authorisation_code: request.one_time_code.as_deref(),
+        };
+        let answer = self.deposit(&body).await?;
+        if answer.deposit_id.as_deref().is_some_and(|id| id != deposit_id) {
+            return Err(anyhow::anyhow!("pawaPay answered about another deposit").into());
+        }
+        match &answer.status {
+            InitiationStatus::Accepted | InitiationStatus::DuplicateIgnored => Ok(
+                ProviderSession::asked(deposit_id.clone(), &answer.status.to_string()),
+            ),
+            InitiationStatus::Rejected => {
+                let code = answer
+                    .failure_reason
+                    .as_ref()
+                    .and_then(|r| r.failure_code.as_deref());
+                if transformers::is_unavailable(code) {
+                    return Err(ProviderError::Unavailable);
+                }
+                Err(ProviderError::Refused(transformers::failure(code)))
+            }
+            InitiationStatus::Other(word) => {
+                // Not a word of the contract: the deposit may have been taken; ask later.
+                tracing::error!(deposit = %deposit_id, status = %word, "pawaPay answered a deposit with a status Dalal does not know");
+                Err(ProviderError::OutcomeUnknown {
+                    reference: deposit_id.clone(),
+                })
+            }
+        }
+    }
+
+    async fn fetch_status(
+        &self,
+        attempt: &AttemptRef<'_>,
+    ) -> Result<ProviderStatus, ProviderError> {
+        let Some(deposit) = self.lookup(attempt.reference).await? else {
+            let waited = self.clock.now_ms() - attempt.started_at_ms;
+            let outcome = if waited < NOT_FOUND_GRACE_MS {
+                AttemptOutcome::Waiting
+            } else {
+                tracing::warn!(reference = %attempt.reference, "pawaPay has no record of this deposit after 15 minutes: it never took");
+                AttemptOutcome::Failed(Failure::new(FailureCode::Unavailable))
+            };
+            return Ok(ProviderStatus {
+                raw_status: "NOT_FOUND".to_owned(),
+                outcome,
+            });
+        };
+        let amount_agrees = deposit
+            .amount
+            .as_deref()
+            .is_none_or(|a| http::whole_amount(a) == Some(attempt.amount.minor()));
+        let ours = deposit.deposit_id == attempt.reference
+            && deposit
+                .client_reference_id
+                .as_deref()
+                .is_none_or(|r| r == attempt.attempt_id);
+        if !ours || !amount_agrees {
+            return Err(anyhow::anyhow!(
+                "pawaPay's deposit {} is not attempt {}'s (id, reference or amount differ): not believed",
+                attempt.reference,
+                attempt.attempt_id
+            )
+            .into());
+        }
+        let outcome = AttemptOutcome::from(&deposit);
+        if outcome == AttemptOutcome::Unrecognised {
+            tracing::error!(reference = %attempt.reference, status = %deposit.status, "pawaPay sent a status Dalal does not know; the attempt stays open");
+        }
+        Ok(ProviderStatus {
+            raw_status: deposit.status.to_string(),
+            outcome,
+        })
+    }
+
+    /// A callback names its deposit: a reason to ask the status check, nothing more (signed
+    /// callbacks are verified where the account turns them on).
+    fn verify_notification(&self, _: &HeaderMap, body: &[u8], _: i64) -> Notification {
+        match serde_json::from_slice::<Deposit>(body) {
+            Ok(deposit) => Notification::Unsigned(Named::Reference(deposit.deposit_id)),
+            Err(_) => Notification::Unreadable,
+        }
+    }
+}

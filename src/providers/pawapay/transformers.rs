@@ -1,0 +1,198 @@
+//! pawaPay's words in Dalal's (PROVIDERS.md, "pawaPay — Merchant API v2"): its provider codes by
+//! country, a deposit id drawn from Dalal's attempt id, its statuses and failure codes.
+
+use super::wire::Deposit;
+use crate::domain::{Country, Failure, FailureCode, ProviderCode};
+use crate::providers::AttemptOutcome;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// pawaPay's provider code for a provider in a country (its coverage table), if it covers it.
+/// Wave through pawaPay is a redirect (`REDIRECT_AUTH`) that Dalal's direct Wave connector does
+/// better; Togo, Mali, Niger, Guinea and Moov in Côte d'Ivoire are not offered.
+pub fn provider_code(provider: ProviderCode, country: Country) -> Option<&'static str> {
+    use Country as C;
+    use ProviderCode as P;
+    Some(match (provider, country) {
+        (P::FreeMoney, C::Sn) => "FREE_SEN",
+        (P::OrangeMoney, C::Sn) => "ORANGE_SEN",
+        (P::OrangeMoney, C::Ci) => "ORANGE_CIV",
+        (P::OrangeMoney, C::Bf) => "ORANGE_BFA",
+        (P::OrangeMoney, C::Cm) => "ORANGE_CMR",
+        (P::MtnMomo, C::Ci) => "MTN_MOMO_CIV",
+        (P::MtnMomo, C::Bj) => "MTN_MOMO_BEN",
+        (P::MtnMomo, C::Cm) => "MTN_MOMO_CMR",
+        (P::MoovMoney, C::Bj) => "MOOV_BEN",
+        (P::MoovMoney, C::Bf) => "MOOV_BFA",
+        _ => return None,
+    })
+}
+
+/// The deposit id of an attempt: a UUID v4 drawn from Dalal's attempt id, so that it is known
+/// (stored, with the attempt) before the call, and the same id is sent again after a lost answer.
+pub fn deposit_id(attempt_id: &str) -> String {
+    let digest = Sha256::digest(format!("pawapay-deposit:{attempt_id}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// The initiation answer's `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum InitiationStatus {
+    /// A callback will follow.
+    Accepted,
+    /// Refused; `failureReason` says why. No callback.
+    Rejected,
+    /// pawaPay already has this deposit id: the answer says nothing of its outcome.
+    DuplicateIgnored,
+    Other(String),
+}
+
+impl From<String> for InitiationStatus {
+    fn from(word: String) -> Self {
+        match word.as_str() {
+            "ACCEPTED" => Self::Accepted,
+            "REJECTED" => Self::Rejected,
+            "DUPLICATE_IGNORED" => Self::DuplicateIgnored,
+            _ => Self::Other(word),
+        }
+    }
+}
+
+impl fmt::Display for InitiationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Rejected => "REJECTED",
+            Self::DuplicateIgnored => "DUPLICATE_IGNORED",
+            Self::Other(word) => word,
+        })
+    }
+}
+
+/// A deposit's `status`: `ACCEPTED`, `PROCESSING`, `IN_RECONCILIATION` (resolves itself),
+/// `COMPLETED`, `FAILED`; the v2 sandbox table and v1 still say `SUBMITTED`. Any other word is
+/// kept, logged, and leaves the attempt open.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum DepositStatus {
+    Accepted,
+    Submitted,
+    Processing,
+    InReconciliation,
+    Completed,
+    Failed,
+    Other(String),
+}
+
+impl From<String> for DepositStatus {
+    fn from(word: String) -> Self {
+        match word.as_str() {
+            "ACCEPTED" => Self::Accepted,
+            "SUBMITTED" => Self::Submitted,
+            "PROCESSING" => Self::Processing,
+            "IN_RECONCILIATION" => Self::InReconciliation,
+            "COMPLETED" => Self::Completed,
+            "FAILED" => Self::Failed,
+            _ => Self::Other(word),
+        }
+    }
+}
+
+impl fmt::Display for DepositStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Submitted => "SUBMITTED",
+            Self::Processing => "PROCESSING",
+            Self::InReconciliation => "IN_RECONCILIATION",
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+            Self::Other(word) => word,
+        })
+    }
+}
+
+impl From<&Deposit> for AttemptOutcome {
+    fn from(deposit: &Deposit) -> Self {
+        match &deposit.status {
+            // The PIN prompt is on the customer's phone (or pawaPay is settling it).
+            DepositStatus::Accepted
+            | DepositStatus::Submitted
+            | DepositStatus::Processing
+            | DepositStatus::InReconciliation => AttemptOutcome::CustomerAsked,
+            DepositStatus::Completed => AttemptOutcome::Succeeded,
+            DepositStatus::Failed => {
+                let code = deposit
+                    .failure_reason
+                    .as_ref()
+                    .and_then(|r| r.failure_code.as_deref());
+                match code {
+                    // Not a failure: pawaPay does not know yet; the status check will tell.
+                    Some("UNKNOWN_ERROR") => AttemptOutcome::CustomerAsked,
+                    code => AttemptOutcome::Failed(failure(code)),
+                }
+            }
+            DepositStatus::Other(_) => AttemptOutcome::Unrecognised,
+        }
+    }
+}
+
+/// A failure or rejection code (PROVIDERS.md, "failure codes" and "rejection codes") as Dalal's
+/// failure; a code Dalal does not know keeps pawaPay's word for the customer's message.
+pub fn failure(code: Option<&str>) -> Failure {
+    use FailureCode as F;
+    let Some(code) = code.filter(|c| !c.is_empty()) else {
+        return Failure::new(F::Unknown);
+    };
+    Failure::new(match code {
+        "INSUFFICIENT_BALANCE" | "PAYER_LIMIT_REACHED" | "WALLET_LIMIT_REACHED" => {
+            F::InsufficientFunds
+        }
+        // No PIN in time, or declined.
+        "PAYMENT_NOT_APPROVED" => F::Declined,
+        "PAYER_NOT_FOUND" | "INVALID_PHONE_NUMBER" => F::PayerNotFound,
+        // Another payment of this customer is pending (up to ~10 minutes).
+        "PAYMENT_IN_PROGRESS" | "TRANSACTION_ALREADY_IN_PROCESS" => F::Duplicate,
+        "PROVIDER_TEMPORARILY_UNAVAILABLE" => F::Unavailable,
+        // v2's word and v1's for "it failed, no reason given".
+        "UNSPECIFIED_FAILURE" | "OTHER_ERROR" => F::Unknown,
+        other => return Failure::unknown(other),
+    })
+}
+
+/// A rejection that did nothing and may be tried elsewhere: the provider is down right now.
+pub fn is_unavailable(code: Option<&str>) -> bool {
+    code == Some("PROVIDER_TEMPORARILY_UNAVAILABLE")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deposit_ids_are_uuid_v4_and_the_same_for_one_attempt() {
+        let id = deposit_id("att_7Hq2Lm9Xc4Vb8Nz1Pk5Rt3Wy");
+        assert_eq!(id, deposit_id("att_7Hq2Lm9Xc4Vb8Nz1Pk5Rt3Wy"));
+        assert_ne!(id, deposit_id("att_7Hq2Lm9Xc4Vb8Nz1Pk5Rt3Wz"));
+        let groups: Vec<&str> = id.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(groups[2].starts_with('4'), "{id}");
+        assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{id}");
+    }
+
+    #[test]
+    fn coverage_follows_the_contract() {
+        assert_eq!(provider_code(ProviderCode::FreeMoney, Country::Sn), Some("FREE_SEN"));
+        assert_eq!(provider_code(ProviderCode::MoovMoney, Country::Bf), Some("MOOV_BFA"));
+        assert_eq!(provider_code(ProviderCode::MoovMoney, Country::Ci), None);
+        assert_eq!(provider_code(ProviderCode::OrangeMoney, Country::Ml), None);
+        assert_eq!(provider_code(ProviderCode::Card, Country::Sn), None);
+    }
+}
