@@ -61,6 +61,7 @@ pub const EMULATORS_PREFIX: &str = "/sandbox/providers/";
 pub const WAVE_EMULATOR: &str = "/sandbox/providers/wave";
 pub const MTN_MOMO_EMULATOR: &str = "/sandbox/providers/mtn-momo";
 pub const ORANGE_MONEY_EMULATOR: &str = "/sandbox/providers/orange-money";
+pub const PAWAPAY_EMULATOR: &str = "/sandbox/providers/pawapay";
 
 /// Where providers send their notifications (README, "Going live").
 pub const HOOKS_PREFIX: &str = "/hooks/";

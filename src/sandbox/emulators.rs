@@ -7,6 +7,7 @@
 
 pub mod mtn_momo;
 pub mod orange_money;
+pub mod pawapay;
 pub mod wave;
 
 use crate::routes;
@@ -18,6 +19,21 @@ use axum::Router;
 pub(super) async fn lose_the_answer(state: &AppState) {
     let timeout = state.settings.sandbox.connector_timeout_ms;
     tokio::time::sleep(std::time::Duration::from_millis(timeout + 500)).await;
+}
+
+/// A UUID version 4, as MTN's `X-Reference-Id` and pawaPay's ids must be.
+fn is_uuid_v4(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    let shaped = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+    shaped
+        && groups[2].starts_with('4')
+        && matches!(
+            groups[3].as_bytes()[0].to_ascii_lowercase(),
+            b'8' | b'9' | b'a' | b'b'
+        )
 }
 
 /// The sandbox's rules (`Stage`, the answer delay) for an emulated provider's sessions.
@@ -35,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .nest(routes::WAVE_EMULATOR, wave::router())
         .nest(routes::MTN_MOMO_EMULATOR, mtn_momo::router())
         .nest(routes::ORANGE_MONEY_EMULATOR, orange_money::router())
+        .nest(routes::PAWAPAY_EMULATOR, pawapay::router())
 }
 
 /// Access tokens the emulators issue without remembering them: `{issued_ms}.{hmac}`, signed

@@ -23,6 +23,7 @@ mod initiate;
 mod lifecycle;
 mod mtn_momo;
 mod orange_money;
+mod pawapay;
 mod processes;
 mod listing;
 mod providers;

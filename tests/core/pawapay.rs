@@ -136,3 +136,79 @@ async fn the_pawapay_connector_reads_every_pawapay_fixture() {
     assert_eq!(checked, all.len());
     assert!(checked >= 35, "only {checked} pawaPay fixtures read");
 }
+
+/// The connector against Dalal's own pawaPay emulator, over HTTP: a completed deposit, a failed
+/// one, and one whose answer is lost (sent again with the same id: taken once).
+#[tokio::test]
+async fn the_pawapay_connector_and_emulator_agree() {
+    use crate::helpers::spawn_app_with;
+    use dalal::clock::Clock;
+    use dalal::domain::{AttemptId, Country};
+    use dalal::providers::{AttemptOutcome, AttemptRequest};
+    use dalal::sandbox::emulators::pawapay::API_TOKEN;
+
+    let app = spawn_app_with(&[("sandbox.connector_timeout_ms", "300")]).await;
+    let base = format!("{}/sandbox/providers/pawapay", app.address);
+    let connector = PawaPayConnector::new(
+        &base,
+        Secret::new(API_TOKEN),
+        ProviderCode::FreeMoney,
+        app.clock.clone(),
+    )
+    .unwrap()
+    .with_timeout(std::time::Duration::from_millis(300))
+    .unwrap();
+    let attempt = |phone: &str| AttemptRequest {
+        attempt_id: AttemptId::from_random(&dalal::random::alphanumeric(24)),
+        provider: ProviderCode::FreeMoney,
+        amount: xof(1000),
+        country: Country::Sn,
+        phone: Some(dalal::domain::msisdn::Msisdn::from_trusted(phone.to_owned())),
+        one_time_code: None,
+        card: None,
+        return_url: "https://pay.dalal.example/pay/tok".into(),
+    };
+    let status_of = |request: &AttemptRequest, reference: &str| {
+        let connector = &connector;
+        let (attempt_id, reference) = (request.attempt_id.as_str().to_owned(), reference.to_owned());
+        let started = app.clock.now_ms();
+        async move {
+            let asked = AttemptRef {
+                attempt_id: &attempt_id,
+                reference: &reference,
+                amount: xof(1000),
+                started_at_ms: started,
+            };
+            connector.fetch_status(&asked).await.unwrap().outcome
+        }
+    };
+
+    let paid = attempt("+221763456789");
+    let session = connector.initiate(&paid).await.unwrap();
+    assert!(session.customer_asked);
+    assert_eq!(session.reference, transformers::deposit_id(paid.attempt_id.as_str()));
+    assert_eq!(status_of(&paid, &session.reference).await, AttemptOutcome::CustomerAsked);
+
+    let declined = attempt("+221763456039");
+    let declined_session = connector.initiate(&declined).await.unwrap();
+
+    // `…05`: pawaPay takes the deposit and its answer is lost; the same id goes again and is
+    // ignored as a duplicate: one deposit, the attempt open.
+    let lost = attempt("+221763456705");
+    let lost_session = connector.initiate(&lost).await.unwrap();
+    assert_eq!(lost_session.raw_status, "DUPLICATE_IGNORED");
+
+    app.clock.advance_ms(5_000);
+    assert_eq!(status_of(&paid, &session.reference).await, AttemptOutcome::Succeeded);
+    assert_eq!(
+        outcome_word(&status_of(&declined, &declined_session.reference).await),
+        "failed:declined"
+    );
+    assert_eq!(status_of(&lost, &lost_session.reference).await, AttemptOutcome::Succeeded);
+    // Another provider's number is refused by pawaPay, and read as the customer's mistake.
+    let wrong = attempt("+22507034567");
+    assert_eq!(
+        error_word(&connector.initiate(&wrong).await.unwrap_err()),
+        "failed:payer-not-found"
+    );
+}

@@ -153,21 +153,6 @@ fn sandbox(state: &AppState) -> SandboxProvider {
     super::rules(state, ProviderCode::MtnMomo)
 }
 
-/// A UUID version 4, as `X-Reference-Id` must be.
-fn is_uuid_v4(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    let shaped = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
-    shaped
-        && groups[2].starts_with('4')
-        && matches!(
-            groups[3].as_bytes()[0].to_ascii_lowercase(),
-            b'8' | b'9' | b'a' | b'b'
-        )
-}
-
 /// An amount string: digits, perhaps with decimals (the sandbox's sample sent "5.0"); its whole
 /// units when it has no fraction.
 fn whole_amount(text: &str) -> Option<i64> {
@@ -201,7 +186,7 @@ async fn request_to_pay(
         Err(refused) => return refused,
     };
     let bad = |message: &str| error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", message);
-    let Some(reference) = header_of(&headers, "x-reference-id").filter(|r| is_uuid_v4(r)) else {
+    let Some(reference) = header_of(&headers, "x-reference-id").filter(|r| super::is_uuid_v4(r)) else {
         return bad("X-Reference-Id must be a UUID version 4.");
     };
     let request = match serde_json::from_slice::<RequestBody>(&body) {

@@ -1,4 +1,5 @@
 use super::*;
+use super::super::is_uuid_v4;
 
 #[test]
 fn reference_ids_must_be_uuids_of_version_4() {
