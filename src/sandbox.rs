@@ -34,6 +34,7 @@ use crate::domain::{Country, Currency, ProviderCode};
 use crate::providers::PaymentProvider;
 use crate::providers::mtn_momo::{self, MtnMomoConnector};
 use crate::providers::orange_money::{self, OrangeMoneyConnector};
+use crate::providers::pawapay::PawaPayConnector;
 use crate::providers::wave::{Wallet, WaveConnector};
 use crate::routes;
 use crate::state::AppState;
@@ -99,6 +100,16 @@ pub fn connectors(
             },
             environments,
             &format!("{public_url}{}", routes::HOOK_MTN_MOMO),
+            clock.clone(),
+        )?
+        .with_timeout(timeout)?,
+    ));
+    // Free Money through pawaPay, as live.
+    all.push(Arc::new(
+        PawaPayConnector::new(
+            &format!("{sandbox_url}{}", routes::PAWAPAY_EMULATOR),
+            Secret::new(emulators::pawapay::API_TOKEN),
+            ProviderCode::FreeMoney,
             clock.clone(),
         )?
         .with_timeout(timeout)?,

@@ -1,8 +1,9 @@
 //! The sandbox's providers. Wave, MTN MoMo and Orange Money are played by emulators of their
 //! HTTP APIs (`super::emulators`), which keep their sessions in the sandbox's table and decide
-//! them with this module's rules (`Stage`, `scenario_for_phone`). The providers that publish no
-//! API (Free Money, Moov Money) and cards have in-process connectors here, imitating their steps,
-//! delays and failures, so that test keys never move money.
+//! them with this module's rules (`Stage`, `scenario_for_phone`); so is Free Money, through the
+//! pawaPay emulator. Moov Money (which pawaPay covers in Benin and Burkina Faso only) and cards
+//! have in-process connectors here, imitating their steps, delays and failures, so that test
+//! keys never move money.
 //!
 //! Outcomes are chosen like test card numbers, by the last two digits of the payer's number
 //! (documented in README.md, "Sandbox"):
@@ -96,7 +97,7 @@ impl SandboxProvider {
         public_url: &str,
     ) -> Vec<std::sync::Arc<dyn PaymentProvider>> {
         let mut all: Vec<std::sync::Arc<dyn PaymentProvider>> =
-            [ProviderCode::FreeMoney, ProviderCode::MoovMoney]
+            [ProviderCode::MoovMoney]
                 .into_iter()
                 .map(|code| {
                     std::sync::Arc::new(Self::new(

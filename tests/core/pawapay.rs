@@ -212,3 +212,32 @@ async fn the_pawapay_connector_and_emulator_agree() {
         "failed:payer-not-found"
     );
 }
+
+/// In test mode, Free Money goes through the pawaPay connector to the pawaPay emulator, as live
+/// mode goes to pawaPay: the attempt's reference is the deposit id drawn from its id.
+#[tokio::test]
+async fn test_mode_free_money_goes_through_pawapay() {
+    use crate::helpers::*;
+    use dalal::domain::Country;
+    let app = spawn_app().await;
+    let data = app
+        .create(serde_json::json!({"type": "checkout", "amount": 2000, "country": "SN", "externalReference": "FREE-1"}))
+        .await;
+    let token = token_of(&data);
+    app.state
+        .payments
+        .choose_method(
+            &token,
+            choice(ProviderCode::FreeMoney, Country::Sn, Some("+221763456789")),
+        )
+        .await
+        .unwrap();
+    app.customer_answers(5_000).await;
+    let (payment, attempt) = app.state.payments.find_by_token(&token).await.unwrap().unwrap();
+    let attempt = attempt.unwrap();
+    assert_eq!(payment.status.as_str(), "succeeded");
+    assert_eq!(
+        attempt.provider_reference.as_deref(),
+        Some(transformers::deposit_id(attempt.id.as_str()).as_str())
+    );
+}
