@@ -10,7 +10,8 @@
 
 use crate::domain::ProviderCode;
 use crate::payments::Mode;
-use crate::providers::{Named, Notification};
+use crate::providers::pawapay::transformers;
+use crate::providers::{Named, Notification, Via};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -18,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 
 /// `POST /hooks/wave`.
 pub async fn wave(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    receive(state, ProviderCode::Wave, &headers, &body)
+    receive(state, ProviderCode::Wave, Via::Direct, &headers, &body).await
 }
 
 /// `PUT` or `POST /hooks/mtn-momo`.
@@ -27,7 +28,7 @@ pub async fn mtn_momo(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    receive(state, ProviderCode::MtnMomo, &headers, &body)
+    receive(state, ProviderCode::MtnMomo, Via::Direct, &headers, &body).await
 }
 
 /// `POST /hooks/orange-money`.
@@ -36,21 +37,56 @@ pub async fn orange_money(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    receive(state, ProviderCode::OrangeMoney, &headers, &body)
+    receive(
+        state,
+        ProviderCode::OrangeMoney,
+        Via::Direct,
+        &headers,
+        &body,
+    )
+    .await
+}
+
+/// `POST /hooks/pawapay`: one URL for every provider pawaPay serves; the provider is read from
+/// the callback's `payer.accountDetails.provider` (`FREE_SEN`, `MOOV_BEN`, …).
+pub async fn pawapay(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let provider = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            let code = v
+                .pointer("/payer/accountDetails/provider")?
+                .as_str()?
+                .to_owned();
+            transformers::provider_of(&code)
+        });
+    match provider {
+        Some(provider) => receive(state, provider, Via::PawaPay, &headers, &body).await,
+        None => {
+            // A callback about a provider Dalal does not take through pawaPay, or no deposit
+            // at all (a refund's, a payout's): nothing to ask about. Answered 200 so that pawaPay
+            // stops resending it.
+            tracing::warn!(
+                "a pawaPay callback about no provider Dalal takes through pawaPay: ignored"
+            );
+            StatusCode::OK
+        }
+    }
 }
 
 /// Finds the connector whose credentials authenticate the notification — live mode's first —
 /// and makes Dalal ask about what it names, in that mode only.
-fn receive(
+async fn receive(
     state: AppState,
     provider: ProviderCode,
+    via: Via,
     headers: &HeaderMap,
     body: &[u8],
 ) -> StatusCode {
     let now = state.clock.now_ms();
     for mode in [Mode::Live, Mode::Test] {
-        for connector in state.payments.connectors_of(mode, provider) {
-            match connector.verify_notification(headers, body, now) {
+        let connectors = state.payments.connectors_of(mode, provider);
+        for connector in connectors.into_iter().filter(|c| c.via() == via) {
+            match connector.verify_notification(headers, body, now).await {
                 Notification::NotOurs => continue,
                 Notification::Unreadable => {
                     tracing::warn!(%provider, ?mode, "an authenticated notification Dalal cannot read; the status checker will ask");

@@ -237,7 +237,7 @@ pub trait PaymentProvider: Send + Sync {
 
     /// Checks that a notification sent to `/hooks/{provider}` comes from this connector's
     /// account (its signature or key), and reads what it names. `now_ms` bounds replays.
-    fn verify_notification(
+    async fn verify_notification(
         &self,
         _headers: &HeaderMap,
         _body: &[u8],
@@ -245,6 +245,20 @@ pub trait PaymentProvider: Send + Sync {
     ) -> Notification {
         Notification::NotOurs
     }
+
+    /// Whose API this connector speaks: the provider's own, or an aggregator's.
+    fn via(&self) -> Via {
+        Via::Direct
+    }
+}
+
+/// Whose API a connector speaks, and so which `/hooks/…` its notifications come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The provider's own API (Wave, MTN MoMo, Orange Money).
+    Direct,
+    /// pawaPay's, for the providers it covers (`/hooks/pawapay`).
+    PawaPay,
 }
 
 /// The connectors of one mode, by gateway (`payments::gateways` says which gateway serves what).
@@ -342,8 +356,17 @@ impl PaymentProvider for Unreachable {
         Err(ProviderError::Unavailable)
     }
 
-    fn verify_notification(&self, headers: &HeaderMap, body: &[u8], now_ms: i64) -> Notification {
-        self.0.verify_notification(headers, body, now_ms)
+    async fn verify_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now_ms: i64,
+    ) -> Notification {
+        self.0.verify_notification(headers, body, now_ms).await
+    }
+
+    fn via(&self) -> Via {
+        self.0.via()
     }
 
     async fn check(&self) -> Vec<Check> {

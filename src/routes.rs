@@ -68,6 +68,7 @@ pub const HOOKS_PREFIX: &str = "/hooks/";
 pub const HOOK_WAVE: &str = "/hooks/wave";
 pub const HOOK_MTN_MOMO: &str = "/hooks/mtn-momo";
 pub const HOOK_ORANGE_MONEY: &str = "/hooks/orange-money";
+pub const HOOK_PAWAPAY: &str = "/hooks/pawapay";
 
 /// The sandbox bank's 3-D Secure page.
 pub const SANDBOX_BANK: &str = "/sandbox/3ds/{reference}";

@@ -34,7 +34,7 @@ use crate::domain::{Country, Currency, ProviderCode};
 use crate::providers::PaymentProvider;
 use crate::providers::mtn_momo::{self, MtnMomoConnector};
 use crate::providers::orange_money::{self, OrangeMoneyConnector};
-use crate::providers::pawapay::PawaPayConnector;
+use crate::providers::pawapay::{self, PawaPayConnector};
 use crate::providers::wave::{Wallet, WaveConnector};
 use crate::routes;
 use crate::state::AppState;
@@ -104,7 +104,7 @@ pub fn connectors(
         )?
         .with_timeout(timeout)?,
     ));
-    // Free Money through pawaPay, as live.
+    // Free Money through pawaPay, as live; the sandbox account signs its callbacks.
     all.push(Arc::new(
         PawaPayConnector::new(
             &format!("{sandbox_url}{}", routes::PAWAPAY_EMULATOR),
@@ -112,7 +112,11 @@ pub fn connectors(
             ProviderCode::FreeMoney,
             clock.clone(),
         )?
-        .with_timeout(timeout)?,
+        .with_timeout(timeout)?
+        .with_callbacks(pawapay::Callbacks::at(
+            &format!("{public_url}{}", routes::HOOK_PAWAPAY),
+            true,
+        )),
     ));
     // Sonatel's API takes XOF only: the emulator plays the Orange countries that pay in XOF.
     all.push(Arc::new(

@@ -382,6 +382,10 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             routes::HOOK_ORANGE_MONEY,
             axum::routing::post(provider_notifications::orange_money),
         )
+        .route(
+            routes::HOOK_PAWAPAY,
+            axum::routing::post(provider_notifications::pawapay),
+        )
         .merge(sandbox::router())
         .merge(api::router())
         .merge(pages)

@@ -397,7 +397,7 @@ impl PaymentProvider for MtnMomoConnector {
 
     /// MTN's callback is unsigned (PROVIDERS.md): anything that names an attempt is a reason
     /// to ask MTN about it, nothing more.
-    fn verify_notification(&self, _: &HeaderMap, body: &[u8], _: i64) -> Notification {
+    async fn verify_notification(&self, _: &HeaderMap, body: &[u8], _: i64) -> Notification {
         match serde_json::from_slice::<Callback>(body) {
             Ok(callback) => Notification::Unsigned(Named::Attempt(callback.external_id)),
             Err(_) => Notification::Unreadable,

@@ -385,7 +385,7 @@ impl PaymentProvider for OrangeMoneyConnector {
 
     /// A callback with the registered key, as `Authorization: Basic <key>` (the key itself,
     /// PROVIDERS.md) or `X-Api-Key`; it names its attempt by `reference` or metadata.
-    fn verify_notification(&self, headers: &HeaderMap, body: &[u8], _: i64) -> Notification {
+    async fn verify_notification(&self, headers: &HeaderMap, body: &[u8], _: i64) -> Notification {
         let Some(key) = &self.account.callback_key else {
             return Notification::NotOurs;
         };

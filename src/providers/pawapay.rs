@@ -12,30 +12,37 @@
 //! - `GET /v2/deposits/{depositId}`: `FOUND` with the deposit, whose id, amount (a string, compared
 //!   as a number) and `clientReferenceId` must be the attempt's; `NOT_FOUND` is a failure only
 //!   after 15 minutes (pawaPay's own rule).
-//! - Callbacks are hints: Dalal then asks the status check.
+//! - Callbacks (`POST /hooks/pawapay`) are hints: Dalal then asks the status check. Signed ones
+//!   are verified (`signatures.rs`); with `signed_callbacks` on, unsigned ones are refused.
 
+pub mod signatures;
 pub mod transformers;
 pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
     AttemptOutcome, AttemptRef, AttemptRequest, HeaderMap, Named, Notification, PaymentProvider,
-    ProviderError, ProviderSession, ProviderStatus,
+    ProviderError, ProviderSession, ProviderStatus, Via,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
 use crate::domain::{Country, Failure, FailureCode, ProviderCode};
 use async_trait::async_trait;
 use reqwest::Method;
+use signatures::{Keys, PublicKey};
 use std::time::Duration;
 use transformers::InitiationStatus;
-use wire::{AccountDetails, Deposit, DepositRequest, InitiationAnswer, Party, StatusAnswer};
+use wire::{
+    AccountDetails, Deposit, DepositRequest, InitiationAnswer, Party, PublishedKey, StatusAnswer,
+};
 
 /// The provider's name in logs and errors.
 const NAME: &str = "pawaPay";
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// pawaPay: a deposit it has no record of "should be considered FAILED after 15 minutes".
 const NOT_FOUND_GRACE_MS: i64 = 15 * 60 * 1000;
+/// An unknown `keyid` makes the connector fetch pawaPay's keys again, at most this often.
+const KEYS_REFETCH_MS: i64 = 60 * 1000;
 
 pub struct PawaPayConnector {
     http: reqwest::Client,
@@ -45,6 +52,40 @@ pub struct PawaPayConnector {
     /// The provider this connector takes payments for, in the countries pawaPay covers it.
     provider: ProviderCode,
     clock: SharedClock,
+    callbacks: Callbacks,
+    /// pawaPay's public keys, as last fetched, and when.
+    keys: tokio::sync::Mutex<(Keys, Option<i64>)>,
+}
+
+/// How this connector takes callbacks.
+#[derive(Debug, Clone, Default)]
+pub struct Callbacks {
+    /// Refuse unsigned callbacks (the account signs them: `active-conf`'s
+    /// `signatureConfiguration.signedCallbacks`). Signed ones are verified either way.
+    pub signed_only: bool,
+    /// The host of the URL registered with pawaPay (`dalal.example.com`): a callback's
+    /// `@authority` behind a proxy that rewrites `Host`.
+    pub public_authority: Option<String>,
+    /// That URL's path (`/hooks/pawapay`): the callback's `@path`.
+    pub path: String,
+}
+
+impl Callbacks {
+    /// Callbacks registered at `url` (Dalal's public `…/hooks/pawapay`).
+    pub fn at(url: &str, signed_only: bool) -> Self {
+        let parsed = url::Url::parse(url).ok();
+        Self {
+            signed_only,
+            public_authority: parsed.as_ref().and_then(|u| {
+                let host = u.host_str()?;
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_owned(),
+                })
+            }),
+            path: parsed.map_or_else(String::new, |u| u.path().to_owned()),
+        }
+    }
 }
 
 impl PawaPayConnector {
@@ -60,7 +101,15 @@ impl PawaPayConnector {
             token,
             provider,
             clock,
+            callbacks: Callbacks::default(),
+            keys: tokio::sync::Mutex::new((Keys::new(), None)),
         })
+    }
+
+    /// The same connector taking callbacks as `callbacks` says.
+    pub fn with_callbacks(mut self, callbacks: Callbacks) -> Self {
+        self.callbacks = callbacks;
+        self
     }
 
     /// The same connector with another time limit per call (tests of lost answers).
@@ -119,6 +168,65 @@ impl PawaPayConnector {
     }
 }
 
+impl PawaPayConnector {
+    /// pawaPay's keys, fetched again when `keyid` is not among them (at most once a minute).
+    async fn keys_with(&self, keyid: &str) -> Keys {
+        let mut cached = self.keys.lock().await;
+        let now = self.clock.now_ms();
+        let stale = cached.1.is_none_or(|at| now - at >= KEYS_REFETCH_MS);
+        if !cached.0.contains_key(keyid) && stale {
+            cached.1 = Some(now);
+            match self.fetch_keys().await {
+                Ok(keys) => cached.0 = keys,
+                Err(err) => {
+                    tracing::warn!(error = ?err, "could not fetch pawaPay's public keys")
+                }
+            }
+        }
+        cached.0.clone()
+    }
+
+    /// `GET /v2/public-key/http` → `[{id, key: "<PEM>"}]`.
+    async fn fetch_keys(&self) -> Result<Keys, ProviderError> {
+        let response = self
+            .call(Method::GET, "/v2/public-key/http", None)
+            .await?;
+        let published: Vec<PublishedKey> = http::read(NAME, response).await?;
+        Ok(published
+            .into_iter()
+            .filter_map(|k| Some((k.id, PublicKey::from_pem(&k.key)?)))
+            .collect())
+    }
+
+    /// Whether a signed callback is pawaPay's.
+    async fn verify_signed(
+        &self,
+        signed: &signatures::Signed<'_>,
+        headers: &HeaderMap,
+        body: &[u8],
+        now_ms: i64,
+    ) -> Result<(), signatures::Refused> {
+        let keys = self
+            .keys_with(signed.keyid.as_deref().unwrap_or_default())
+            .await;
+        let mut authorities: Vec<String> = headers
+            .get(reqwest::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        authorities.extend(self.callbacks.public_authority.clone());
+        let request = signatures::Request {
+            method: "POST",
+            authorities: &authorities,
+            path: &self.callbacks.path,
+            headers,
+            body,
+        };
+        signed.verify(&request, &keys, now_ms.div_euclid(1000))
+    }
+}
+
 /// A 4xx pawaPay answered: Dalal's request was wrong, or its token refused.
 fn refusal(err: SendError) -> ProviderError {
     match err {
@@ -131,6 +239,10 @@ fn refusal(err: SendError) -> ProviderError {
 impl PaymentProvider for PawaPayConnector {
     fn code(&self) -> ProviderCode {
         self.provider
+    }
+
+    fn via(&self) -> Via {
+        Via::PawaPay
     }
 
     fn serves(&self, country: Country) -> bool {
@@ -236,12 +348,35 @@ impl PaymentProvider for PawaPayConnector {
         })
     }
 
-    /// A callback names its deposit: a reason to ask the status check, nothing more (signed
-    /// callbacks are verified where the account turns them on).
-    fn verify_notification(&self, _: &HeaderMap, body: &[u8], _: i64) -> Notification {
-        match serde_json::from_slice::<Deposit>(body) {
-            Ok(deposit) => Notification::Unsigned(Named::Reference(deposit.deposit_id)),
-            Err(_) => Notification::Unreadable,
+    /// A callback names its deposit: a reason to ask the status check, nothing more. A signed one
+    /// must verify; an unsigned one is refused where the account signs its callbacks.
+    async fn verify_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now_ms: i64,
+    ) -> Notification {
+        let named = serde_json::from_slice::<Deposit>(body)
+            .ok()
+            .map(|deposit| Named::Reference(deposit.deposit_id));
+        let signed = match signatures::read(headers) {
+            Ok(Some(signed)) => signed,
+            Ok(None) if self.callbacks.signed_only => {
+                tracing::warn!(provider = %self.provider, "refused an unsigned pawaPay callback: this account signs its callbacks");
+                return Notification::NotOurs;
+            }
+            Ok(None) => return named.map_or(Notification::Unreadable, Notification::Unsigned),
+            Err(refused) => {
+                tracing::warn!(provider = %self.provider, %refused, "refused a pawaPay callback");
+                return Notification::NotOurs;
+            }
+        };
+        match self.verify_signed(&signed, headers, body, now_ms).await {
+            Ok(()) => named.map_or(Notification::Unreadable, Notification::About),
+            Err(refused) => {
+                tracing::info!(provider = %self.provider, %refused, "a pawaPay callback this connector's keys do not verify");
+                Notification::NotOurs
+            }
         }
     }
 }

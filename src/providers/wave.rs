@@ -337,7 +337,7 @@ impl PaymentProvider for WaveConnector {
 
     /// A webhook signed by one of the wallets' secrets (`Wave-Signature`, within five minutes,
     /// or the shared-secret `Authorization`), naming its session.
-    fn verify_notification(&self, headers: &HeaderMap, body: &[u8], now_ms: i64) -> Notification {
+    async fn verify_notification(&self, headers: &HeaderMap, body: &[u8], now_ms: i64) -> Notification {
         let Some(wallet) = self
             .wallets
             .iter()

@@ -156,5 +156,11 @@ async fn the_active_configuration_lists_the_accounts_providers() {
     let deposits = &free["currencies"][0]["operationTypes"]["DEPOSIT"];
     assert_eq!(deposits["pinPrompt"], "MANUAL");
     assert_eq!(deposits["decimalsInAmount"], "NONE");
-    assert_eq!(conf["signatureConfiguration"]["signedCallbacks"], false);
+    // The sandbox account signs its callbacks, with the key it publishes.
+    assert_eq!(conf["signatureConfiguration"]["signedCallbacks"], true);
+    let (status, keys) = call(&app, reqwest::Method::GET, "/v2/public-key/http", Some(API_TOKEN), None).await;
+    assert_eq!(status, 200);
+    assert!(keys[0]["key"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    let (status, _) = call(&app, reqwest::Method::GET, "/v2/public-key/http", None, None).await;
+    assert_eq!(status, 401);
 }

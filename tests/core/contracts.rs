@@ -412,7 +412,7 @@ async fn the_wave_connector_reads_every_wave_fixture() {
                 headers.insert("wave-signature", signed.parse().unwrap());
                 let expected = fixture.expect["names"]["reference"].as_str().unwrap();
                 assert_eq!(
-                    connector.verify_notification(&headers, &body, now * 1000),
+                    connector.verify_notification(&headers, &body, now * 1000).await,
                     Notification::About(Named::Reference(expected.to_owned())),
                     "{name}"
                 );
@@ -420,13 +420,13 @@ async fn the_wave_connector_reads_every_wave_fixture() {
                 let forged = dalal::sandbox::emulators::wave::signed("another", now, &body);
                 headers.insert("wave-signature", forged.parse().unwrap());
                 assert_eq!(
-                    connector.verify_notification(&headers, &body, now * 1000),
+                    connector.verify_notification(&headers, &body, now * 1000).await,
                     Notification::NotOurs
                 );
                 let stale = dalal::sandbox::emulators::wave::signed(WAVE_SECRET, now - 301, &body);
                 headers.insert("wave-signature", stale.parse().unwrap());
                 assert_eq!(
-                    connector.verify_notification(&headers, &body, now * 1000),
+                    connector.verify_notification(&headers, &body, now * 1000).await,
                     Notification::NotOurs
                 );
                 // The shared-secret strategy.
@@ -436,7 +436,7 @@ async fn the_wave_connector_reads_every_wave_fixture() {
                     format!("Bearer {WAVE_SECRET}").parse().unwrap(),
                 );
                 assert!(matches!(
-                    connector.verify_notification(&shared, &body, now * 1000),
+                    connector.verify_notification(&shared, &body, now * 1000).await,
                     Notification::About(_)
                 ));
                 // What the event's session says, read as a session.
@@ -505,7 +505,7 @@ async fn the_mtn_connector_reads_every_mtn_fixture() {
                 let body = serde_json::to_vec(&fixture.body).unwrap();
                 let attempt = fixture.expect["names"]["attempt"].as_str().unwrap();
                 assert_eq!(
-                    connector.verify_notification(&HeaderMap::new(), &body, 0),
+                    connector.verify_notification(&HeaderMap::new(), &body, 0).await,
                     Notification::Unsigned(Named::Attempt(attempt.to_owned())),
                     "{name}"
                 );
@@ -781,7 +781,7 @@ async fn the_orange_connector_reads_every_orange_fixture() {
                     );
                 }
                 let body = serde_json::to_vec(&fixture.body).unwrap();
-                let read = connector.verify_notification(&headers, &body, 0);
+                let read = connector.verify_notification(&headers, &body, 0).await;
                 let authenticated = fixture.expect["authenticated"].as_bool().unwrap();
                 let expected = match (&fixture.expect["names"]["attempt"], authenticated) {
                     (_, false) => Notification::NotOurs,
@@ -911,8 +911,8 @@ async fn a_lost_one_step_answer_is_never_sent_again_and_is_settled_by_its_refere
     assert_eq!(server.count("POST", "/api/eWallet/v1/payments/onestep"), 1);
 }
 
-#[test]
-fn a_wave_signature_computed_elsewhere_verifies() {
+#[tokio::test]
+async fn a_wave_signature_computed_elsewhere_verifies() {
     // HMAC-SHA256(secret, "1700000000" + body), computed with Python's hmac module, not Dalal's.
     let body =
         br#"{"id":"AE_vector","type":"checkout.session.completed","data":{"id":"cos-vector"}}"#;
@@ -927,20 +927,20 @@ fn a_wave_signature_computed_elsewhere_verifies() {
     let mut headers = HeaderMap::new();
     headers.insert("wave-signature", header.parse().unwrap());
     assert_eq!(
-        connector.verify_notification(&headers, body, 1_700_000_000_000),
+        connector.verify_notification(&headers, body, 1_700_000_000_000).await,
         Notification::About(Named::Reference("cos-vector".into()))
     );
     // One byte changed in the body, or in the signature: not Wave's.
     let mut changed = body.to_vec();
     changed[10] = b'X';
     assert_eq!(
-        connector.verify_notification(&headers, &changed, 1_700_000_000_000),
+        connector.verify_notification(&headers, &changed, 1_700_000_000_000).await,
         Notification::NotOurs
     );
     let forged = header.replace("9041", "9042");
     headers.insert("wave-signature", forged.parse().unwrap());
     assert_eq!(
-        connector.verify_notification(&headers, body, 1_700_000_000_000),
+        connector.verify_notification(&headers, body, 1_700_000_000_000).await,
         Notification::NotOurs
     );
 }

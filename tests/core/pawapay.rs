@@ -120,7 +120,7 @@ async fn the_pawapay_connector_reads_every_pawapay_fixture() {
                 let body = serde_json::to_vec(&fixture.body).unwrap();
                 let reference = fixture.expect["names"]["reference"].as_str().unwrap();
                 assert_eq!(
-                    pawapay("http://127.0.0.1:9").verify_notification(&HeaderMap::new(), &body, 0),
+                    pawapay("http://127.0.0.1:9").verify_notification(&HeaderMap::new(), &body, 0).await,
                     Notification::Unsigned(Named::Reference(reference.to_owned())),
                     "{name}"
                 );
@@ -240,4 +240,171 @@ async fn test_mode_free_money_goes_through_pawapay() {
         attempt.provider_reference.as_deref(),
         Some(transformers::deposit_id(attempt.id.as_str()).as_str())
     );
+}
+
+/// A callback body about `deposit` (the status check's `data` without `clientReferenceId`).
+fn callback_body(deposit: &str, status: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "depositId": deposit, "status": status, "amount": "1000.00", "currency": "XOF",
+        "country": "SEN", "created": "2026-12-05T10:00:00.000Z",
+        "payer": {"type": "MMO", "accountDetails": {"phoneNumber": "221763456789", "provider": "FREE_SEN"}},
+        "metadata": {},
+    }))
+    .unwrap()
+}
+
+/// `headers` as a reqwest header map, with the `Host` the callback was sent to.
+fn header_map(host: &str, headers: Vec<(&'static str, String)>) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    map.insert("host", host.parse().unwrap());
+    for (name, value) in headers {
+        map.insert(name, value.parse().unwrap());
+    }
+    map
+}
+
+/// pawaPay's signed callbacks (RFC 9421 over a `Content-Digest`): DER and raw ECDSA both verify
+/// with the key fetched from `GET /v2/public-key/http`; a changed body, another key, an expired
+/// signature, one that does not cover the digest, or none at all (where the account signs) are
+/// not pawaPay's. Behind a proxy, the public host is the `@authority`.
+#[tokio::test]
+async fn signed_callbacks_verify_and_nothing_else_does() {
+    use dalal::providers::pawapay::Callbacks;
+    use dalal::sandbox::emulators::pawapay::signing::{self, Encoding};
+    let server = StandIn::start().await;
+    let keys = serde_json::json!([
+        {"id": "HTTP_EC_P256_KEY:1", "key": "not a key"},
+        {"id": signing::KEY_ID, "key": signing::PUBLIC_KEY_PEM},
+    ]);
+    server.script("GET", "/v2/public-key/http", [Answer::json(200, keys)]);
+    let connector = pawapay(&server.base)
+        .with_callbacks(Callbacks::at("https://pay.dalal.example/hooks/pawapay", true));
+    let deposit = "8f2b6c1e-3d4a-4b7c-9e1f-2a3b4c5d6e7f";
+    let body = callback_body(deposit, "COMPLETED");
+    let now = 1_796_000_000;
+    let url = "http://127.0.0.1:8080/hooks/pawapay";
+    let about = Notification::About(Named::Reference(deposit.into()));
+    let verify = |headers: HeaderMap, body: Vec<u8>, at: i64| {
+        let connector = &connector;
+        async move { connector.verify_notification(&headers, &body, at * 1000).await }
+    };
+
+    for encoding in [Encoding::Der, Encoding::Raw] {
+        let signed = signing::signed_headers(url, &body, now, encoding).unwrap();
+        assert_eq!(verify(header_map("127.0.0.1:8080", signed), body.clone(), now).await, about, "{encoding:?}");
+    }
+    let signed = signing::signed_headers(url, &body, now, Encoding::Der).unwrap();
+    // One byte of the body changed.
+    let changed = callback_body(deposit, "FAILED");
+    assert_eq!(verify(header_map("127.0.0.1:8080", signed.clone()), changed, now).await, Notification::NotOurs);
+    // Sent to another host than the one signed for.
+    assert_eq!(verify(header_map("evil.example", signed.clone()), body.clone(), now).await, Notification::NotOurs);
+    // Expired (a minute of validity, a minute of skew).
+    assert_eq!(verify(header_map("127.0.0.1:8080", signed.clone()), body.clone(), now + 180).await, Notification::NotOurs);
+    // Another key under the same id.
+    let forger = signing::new_private_key().unwrap();
+    let forged = signing::sign_with(&forger, signing::KEY_ID, url, &body, now, Encoding::Der).unwrap();
+    assert_eq!(verify(header_map("127.0.0.1:8080", forged), body.clone(), now).await, Notification::NotOurs);
+    // A signature that does not cover the body's digest.
+    let uncovered: Vec<(&'static str, String)> = signed
+        .iter()
+        .map(|(name, value)| (*name, value.replace(" \"content-digest\"", "")))
+        .collect();
+    assert_eq!(verify(header_map("127.0.0.1:8080", uncovered), body.clone(), now).await, Notification::NotOurs);
+    // Unsigned, where the account signs.
+    assert_eq!(verify(header_map("127.0.0.1:8080", vec![]), body.clone(), now).await, Notification::NotOurs);
+    // Behind a proxy: sent to Dalal's public host, arriving with an internal `Host`.
+    let public = signing::signed_headers("https://pay.dalal.example/hooks/pawapay", &body, now, Encoding::Raw).unwrap();
+    assert_eq!(verify(header_map("10.0.0.7:3000", public), body.clone(), now).await, about);
+
+    // Where the account does not sign, an unsigned callback is a hint in whichever mode.
+    let unsigned_ok = pawapay(&server.base);
+    assert_eq!(
+        unsigned_ok.verify_notification(&header_map("x", vec![]), &body, now * 1000).await,
+        Notification::Unsigned(Named::Reference(deposit.into()))
+    );
+}
+
+/// The emulator's own callback, signed with its key, settles a test-mode Free Money payment
+/// without Dalal's status checker: the callback makes Dalal ask, and the answer is believed once.
+#[tokio::test]
+async fn the_emulators_signed_callback_settles_a_free_money_payment() {
+    use crate::helpers::*;
+    let app = spawn_app_with(&[("sandbox.answer_delay_ms", "0")]).await;
+    let data = app
+        .create(serde_json::json!({"type": "direct", "provider": "free_money", "country": "SN",
+            "amount": 1000, "externalReference": "FREE-CB", "customerPhone": "+221763456789",
+            "returnUrl": "https://shop.example/merci"}))
+        .await;
+    let id = data["transactionId"].as_str().unwrap();
+    let paid = app.payment_when(id, |d| d["status"] == "succeeded").await;
+    assert_eq!(paid["status"], "succeeded");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.succeeded_events(id).await, 1);
+}
+
+/// `POST /hooks/pawapay` by hand: unsigned or forged callbacks are refused (`401`, so that
+/// pawaPay's own would be sent again); a signed one is only a reason to ask, so a lying one
+/// changes nothing; duplicates and callbacks out of order are harmless; a callback about a
+/// deposit or provider Dalal does not know is taken and ignored.
+#[tokio::test]
+async fn a_pawapay_callback_is_only_a_signed_hint() {
+    use crate::helpers::*;
+    use dalal::clock::Clock;
+    use dalal::sandbox::emulators::pawapay::signing::{self, Encoding};
+    let app = spawn_app().await;
+    let data = app
+        .create(serde_json::json!({"type": "direct", "provider": "free_money", "country": "SN",
+            "amount": 1000, "externalReference": "FREE-HINT", "customerPhone": "+221761234567",
+            "returnUrl": "https://shop.example/merci"}))
+        .await;
+    let id = data["transactionId"].as_str().unwrap();
+    let (_, attempt) = app.state.payments.find_by_token(&token_of(&data)).await.unwrap().unwrap();
+    let deposit = attempt.unwrap().provider_reference.unwrap();
+    let url = format!("{}/hooks/pawapay", app.address);
+    let send = |body: Vec<u8>, key: Option<String>| {
+        let (client, url, now) = (app.client.clone(), url.clone(), app.clock.now_ms() / 1000);
+        async move {
+            let mut request = client.post(&url).body(body.clone());
+            let headers = match key {
+                Some(key) => signing::sign_with(&key, signing::KEY_ID, &url, &body, now, Encoding::Der).unwrap(),
+                None => signing::signed_headers(&url, &body, now, Encoding::Der).unwrap(),
+            };
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            request.send().await.unwrap().status().as_u16()
+        }
+    };
+    let unsigned = |body: Vec<u8>| {
+        let (client, url) = (app.client.clone(), url.clone());
+        async move {
+            client.post(&url).header("content-type", "application/json").body(body)
+                .send().await.unwrap().status().as_u16()
+        }
+    };
+
+    assert_eq!(unsigned(callback_body(&deposit, "COMPLETED")).await, 401);
+    let forger = signing::new_private_key().unwrap();
+    assert_eq!(send(callback_body(&deposit, "COMPLETED"), Some(forger)).await, 401);
+    // Signed, but pawaPay (asked) still has the deposit pending: nothing changes.
+    assert_eq!(send(callback_body(&deposit, "COMPLETED"), None).await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.get_payment(id).await["status"], "processing");
+
+    // The customer confirms; a FAILED callback then two COMPLETED ones, out of order and twice.
+    app.clock.advance_ms(5_000);
+    assert_eq!(send(callback_body(&deposit, "FAILED"), None).await, 200);
+    assert_eq!(send(callback_body(&deposit, "COMPLETED"), None).await, 200);
+    assert_eq!(send(callback_body(&deposit, "COMPLETED"), None).await, 200);
+    app.payment_when(id, |d| d["status"] == "succeeded").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.succeeded_events(id).await, 1);
+
+    // Unknown to Dalal: taken, nothing happens.
+    let unknown = callback_body("0d9c1b2a-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "COMPLETED");
+    assert_eq!(send(unknown, None).await, 200);
+    let mut other_provider: Value = serde_json::from_slice(&callback_body(&deposit, "COMPLETED")).unwrap();
+    other_provider["payer"]["accountDetails"]["provider"] = "AIRTEL_GAB".into();
+    assert_eq!(send(serde_json::to_vec(&other_provider).unwrap(), None).await, 200);
 }

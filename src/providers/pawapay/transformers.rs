@@ -29,6 +29,16 @@ pub fn provider_code(provider: ProviderCode, country: Country) -> Option<&'stati
     })
 }
 
+/// The provider a pawaPay provider code names (`FREE_SEN` → Free Money), among those Dalal
+/// takes through pawaPay.
+pub fn provider_of(code: &str) -> Option<ProviderCode> {
+    ProviderCode::ALL.iter().copied().find(|provider| {
+        Country::ALL
+            .iter()
+            .any(|country| provider_code(*provider, *country) == Some(code))
+    })
+}
+
 /// The deposit id of an attempt: a UUID v4 drawn from Dalal's attempt id, so that it is known
 /// (stored, with the attempt) before the call, and the same id is sent again after a lost answer.
 pub fn deposit_id(attempt_id: &str) -> String {

@@ -111,3 +111,11 @@ impl PayerRead {
             .and_then(|(_, v)| v.as_str())
     }
 }
+
+/// One of pawaPay's keys, as `GET /v2/public-key/http` lists them.
+#[derive(Debug, Deserialize)]
+pub struct PublishedKey {
+    pub id: String,
+    /// An SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub key: String,
+}

@@ -16,7 +16,12 @@
 //! - `GET /v2/deposits/{depositId}` → `{status: "FOUND", data}` or `{status: "NOT_FOUND"}`; the
 //!   amount comes back with two decimals (`"1000.00"`), as pawaPay's answers may write it.
 //! - `GET /v2/active-conf`: the account's providers, with the object-shaped `operationTypes` a
-//!   real sandbox answers.
+//!   real sandbox answers; the account signs its callbacks.
+//! - `GET /v2/public-key/http`: the key its callbacks are signed with (`signing.rs`).
+//! - When a deposit reaches a final status, its callback (the status check's `data` without
+//!   `clientReferenceId`) goes to Dalal's `/hooks/pawapay`, signed, and is sent again while Dalal
+//!   does not answer `200` (pawaPay retries for 15 minutes; the emulator three times). A deposit
+//!   that stays pending has none.
 //!
 //! Outcomes: pawaPay's own test numbers first (the last three digits: `019` payer limit, `029`
 //! payer not found, `039` not approved, `049` insufficient balance, `069` unspecified failure,
@@ -26,6 +31,7 @@
 use super::super::store::{self, Flow, SandboxSession, Scenario};
 use super::super::{SandboxProvider, Stage, scenario_for_phone};
 use crate::domain::ProviderCode;
+use crate::routes;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -87,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .route("/v2/deposits", post(deposit))
         .route("/v2/deposits/{deposit_id}", get(status))
         .route("/v2/active-conf", get(active_conf))
+        .route("/v2/public-key/http", get(public_keys))
 }
 
 /// An error answered with an HTTP error status: `{failureReason: {failureCode, failureMessage}}`.
@@ -310,6 +317,7 @@ async fn deposit(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     if let Err(err) = store::insert(&state.pool, &session).await {
         return internal(&err);
     }
+    tokio::spawn(call_back(state.clone(), deposit_id.to_owned()));
     if scenario == Scenario::AnswerLost {
         // pawaPay took the deposit, and its answer is lost on the way back.
         super::lose_the_answer(&state).await;
@@ -418,12 +426,65 @@ async fn active_conf(headers: HeaderMap) -> Response {
     }
     Json(serde_json::json!({
         "companyName": "Dalal Sandbox",
-        "signatureConfiguration": { "signedRequestsOnly": false, "signedCallbacks": false },
+        "signatureConfiguration": { "signedRequestsOnly": false, "signedCallbacks": true },
         "countries": countries,
     }))
     .into_response()
 }
 
+/// `GET /v2/public-key/http` → `[{id, key}]`.
+async fn public_keys(headers: HeaderMap) -> Response {
+    if let Err(refused) = authorise(&headers) {
+        return refused;
+    }
+    Json(serde_json::json!([{ "id": signing::KEY_ID, "key": signing::PUBLIC_KEY_PEM }])).into_response()
+}
+
+/// Sends the deposit's callback once it is final, at the moments a push may end (the sandbox's
+/// answer delay, the prompt's timeout).
+async fn call_back(state: AppState, deposit_id: String) {
+    super::at_push_moments(&state, || async {
+        let Ok(Some(session)) = store::find(&state.pool, &deposit_id).await else {
+            return true;
+        };
+        let Some(mut data) = render(&state, &session) else {
+            return true;
+        };
+        if !matches!(data.status, "COMPLETED" | "FAILED") {
+            return false;
+        }
+        data.client_reference_id = None;
+        let Ok(body) = serde_json::to_vec(&data) else {
+            return true;
+        };
+        let sent = super::notify_dalal(
+            &state,
+            routes::HOOK_PAWAPAY,
+            super::AfterRefusal::TryAgain,
+            |client, url| {
+                let now = state.clock.now_ms().div_euclid(1000);
+                let mut request = client.post(&url).body(body.clone());
+                match signing::signed_headers(&url, &body, now, signing::Encoding::Der) {
+                    Ok(headers) => {
+                        for (name, value) in headers {
+                            request = request.header(name, value);
+                        }
+                    }
+                    Err(err) => tracing::error!(error = ?err, "the pawaPay emulator could not sign a callback"),
+                }
+                request
+            },
+        )
+        .await;
+        if let Err(err) = sent {
+            tracing::info!(error = %err, "the pawaPay emulator's callback was not taken");
+        }
+        true
+    })
+    .await
+}
+
+pub mod signing;
 mod wire;
 
 use wire::*;
