@@ -12,7 +12,7 @@ pub use providers::{
     ProviderSettings, WaveSettings, WaveWallet,
 };
 
-use crate::domain::{CardBins, CardBrand, Country, ProviderCode};
+use crate::domain::{CardBins, CardBrand, Country, ProviderCode, Via};
 use anyhow::Context;
 use serde::{Deserialize, Deserializer};
 use std::net::SocketAddr;
@@ -74,6 +74,9 @@ pub const DEFAULT_GATEWAYS: &str = include_str!("config/gateways.toml");
 pub struct GatewaySettings {
     pub id: String,
     pub provider: ProviderCode,
+    /// Whose API it calls: `direct` (the provider's own, the default) or `pawapay`.
+    #[serde(default)]
+    pub via: Via,
     /// Countries it serves; absent means all of the provider's.
     #[serde(default)]
     pub countries: Vec<Country>,

@@ -27,7 +27,7 @@ pub use failure::{Failure, FailureCode};
 pub use ids::{AttemptId, EventId, RefundId, TransactionId};
 pub use mode::{Dialect, Mode, PaymentKind};
 pub use money::{Currency, Money};
-pub use provider::{ConfirmationFlow, ProviderCode, Unavailable};
+pub use provider::{ConfirmationFlow, ProviderCode, Unavailable, Via};
 pub use refund::{RefundStatus, RefundSupport};
 pub use status::{AttemptStatus, IllegalTransition, PaymentEvent, PaymentStatus};
 pub use webhook::{DeliveryStatus, EventType};

@@ -12,6 +12,7 @@ pub mod wave;
 
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{AttemptId, CardDetails, Country, Failure, Money, ProviderCode};
+pub use crate::domain::Via;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -252,14 +253,6 @@ pub trait PaymentProvider: Send + Sync {
     }
 }
 
-/// Whose API a connector speaks, and so which `/hooks/…` its notifications come to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    /// The provider's own API (Wave, MTN MoMo, Orange Money).
-    Direct,
-    /// pawaPay's, for the providers it covers (`/hooks/pawapay`).
-    PawaPay,
-}
 
 /// The connectors of one mode, by gateway (`payments::gateways` says which gateway serves what).
 #[derive(Clone)]
@@ -268,19 +261,23 @@ pub struct ProviderRegistry {
 }
 
 impl ProviderRegistry {
-    /// Puts each provider's connector behind its gateways (`(gateway id, provider)` pairs).
-    /// `down` names gateways to treat as unreachable (the sandbox's way to exercise failover).
+    /// Puts each connector behind the gateways of its provider and API (`(gateway id, provider,
+    /// via)` triples): a gateway without a connector (live mode without credentials) is not in
+    /// the registry. `down` names gateways to treat as unreachable (the sandbox's way to
+    /// exercise failover).
     pub fn new<'a>(
-        gateways: impl IntoIterator<Item = (&'a str, ProviderCode)>,
+        gateways: impl IntoIterator<Item = (&'a str, ProviderCode, Via)>,
         connectors: Vec<Arc<dyn PaymentProvider>>,
         down: &[String],
     ) -> Self {
-        let by_provider: BTreeMap<ProviderCode, Arc<dyn PaymentProvider>> =
-            connectors.into_iter().map(|c| (c.code(), c)).collect();
+        let by_provider: BTreeMap<(ProviderCode, Via), Arc<dyn PaymentProvider>> = connectors
+            .into_iter()
+            .map(|c| ((c.code(), c.via()), c))
+            .collect();
         let gateways = gateways
             .into_iter()
-            .filter_map(|(id, provider)| {
-                let inner = by_provider.get(&provider)?.clone();
+            .filter_map(|(id, provider, via)| {
+                let inner = by_provider.get(&(provider, via))?.clone();
                 let connector: Arc<dyn PaymentProvider> = if down.iter().any(|d| d == id) {
                     Arc::new(Unreachable(inner))
                 } else {

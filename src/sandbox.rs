@@ -104,20 +104,27 @@ pub fn connectors(
         )?
         .with_timeout(timeout)?,
     ));
-    // Free Money through pawaPay, as live; the sandbox account signs its callbacks.
-    all.push(Arc::new(
-        PawaPayConnector::new(
-            &format!("{sandbox_url}{}", routes::PAWAPAY_EMULATOR),
-            Secret::new(emulators::pawapay::API_TOKEN),
-            ProviderCode::FreeMoney,
-            clock.clone(),
-        )?
-        .with_timeout(timeout)?
-        .with_callbacks(pawapay::Callbacks::at(
-            &format!("{public_url}{}", routes::HOOK_PAWAPAY),
-            true,
-        )),
-    ));
+    // pawaPay's providers, as live (its gateways say which: Free Money, Moov Money in Benin and
+    // Burkina Faso, MTN MoMo's failover); the sandbox account signs its callbacks.
+    for provider in [
+        ProviderCode::FreeMoney,
+        ProviderCode::MoovMoney,
+        ProviderCode::MtnMomo,
+    ] {
+        all.push(Arc::new(
+            PawaPayConnector::new(
+                &format!("{sandbox_url}{}", routes::PAWAPAY_EMULATOR),
+                Secret::new(emulators::pawapay::API_TOKEN),
+                provider,
+                clock.clone(),
+            )?
+            .with_timeout(timeout)?
+            .with_callbacks(pawapay::Callbacks::at(
+                &format!("{public_url}{}", routes::HOOK_PAWAPAY),
+                true,
+            )),
+        ));
+    }
     // Sonatel's API takes XOF only: the emulator plays the Orange countries that pay in XOF.
     all.push(Arc::new(
         OrangeMoneyConnector::new(

@@ -213,7 +213,7 @@ fn connectors(
     public_url: &str,
     sandbox_url: &str,
 ) -> anyhow::Result<Connectors> {
-    let gateways = || table.all().iter().map(|g| (g.id.as_str(), g.provider));
+    let gateways = || table.all().iter().map(|g| (g.id.as_str(), g.provider, g.via));
     let test = sandbox::connectors(
         pool,
         clock,

@@ -17,6 +17,18 @@ pub enum ProviderCode {
     Card,
 }
 
+/// Whose API reaches a provider: the provider's own, or an aggregator's (a gateway's `via`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The provider's own API (Wave, MTN MoMo, Orange Money; the sandbox's in-process ones).
+    #[default]
+    Direct,
+    /// pawaPay's Merchant API, for the providers it covers (PROVIDERS.md, "pawaPay").
+    #[serde(rename = "pawapay")]
+    PawaPay,
+}
+
 /// How the customer approves a payment with a provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

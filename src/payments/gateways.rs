@@ -4,13 +4,15 @@
 
 use crate::config::GatewaySettings;
 use crate::domain::money::group_thousands;
-use crate::domain::{CardBrand, Country, Money, ProviderCode};
+use crate::domain::{CardBrand, Country, Money, ProviderCode, Via};
 
 /// A way to reach a provider, with what it costs the merchant and what it accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gateway {
     pub id: String,
     pub provider: ProviderCode,
+    /// Whose API it calls (its connector is the provider's own, or pawaPay's).
+    pub via: Via,
     pub countries: Vec<Country>,
     pub brands: Vec<CardBrand>,
     /// Fee in basis points of the amount (150 = 1.5 %).
@@ -77,9 +79,16 @@ impl GatewayTable {
                 "routing.gateways.{id}: {} does not work in one of its countries",
                 g.provider.name()
             );
+            anyhow::ensure!(
+                g.via == Via::Direct
+                    || !matches!(g.provider, ProviderCode::Wave | ProviderCode::Card),
+                "routing.gateways.{id}: Dalal takes {} only through its own API",
+                g.provider.name()
+            );
             gateways.push(Gateway {
                 id: id.clone(),
                 provider: g.provider,
+                via: g.via,
                 countries: g.countries.clone(),
                 brands: g.brands.clone(),
                 fee_bp: (g.fee_percent * 100.0).round() as i64,
@@ -234,6 +243,7 @@ mod tests {
         let gateway = |id: &str, provider, fee_percent| GatewaySettings {
             id: id.to_owned(),
             provider,
+            via: Via::Direct,
             countries: Vec::new(),
             brands: Vec::new(),
             fee_percent,

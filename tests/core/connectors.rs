@@ -107,7 +107,7 @@ async fn core(connector: Scripted) -> Core {
     let routes = GatewayTable::new(&settings.routing.gateways).unwrap();
     let connector = Arc::new(connector);
     let registry = ProviderRegistry::new(
-        routes.all().iter().map(|g| (g.id.as_str(), g.provider)),
+        routes.all().iter().map(|g| (g.id.as_str(), g.provider, g.via)),
         vec![connector.clone() as Arc<dyn PaymentProvider>],
         &[],
     );

@@ -408,3 +408,68 @@ async fn a_pawapay_callback_is_only_a_signed_hint() {
     other_provider["payer"]["accountDetails"]["provider"] = "AIRTEL_GAB".into();
     assert_eq!(send(serde_json::to_vec(&other_provider).unwrap(), None).await, 200);
 }
+
+/// Moov Money in Benin goes through pawaPay (`moov_pawapay`, cheaper than the sandbox's own Moov
+/// gateways for this amount); in Côte d'Ivoire, which pawaPay does not cover, it does not.
+#[tokio::test]
+async fn moov_money_in_benin_goes_through_pawapay_and_elsewhere_does_not() {
+    use crate::helpers::*;
+    use dalal::domain::Country;
+    let app = spawn_app().await;
+    let mut gateways = Vec::new();
+    for (country, phone) in [(Country::Bj, "+2290195345789"), (Country::Ci, "+2250101234567")] {
+        let data = app
+            .create(serde_json::json!({"type": "checkout", "amount": 2500, "country": country.code(), "externalReference": "MOOV-1"}))
+            .await;
+        let token = token_of(&data);
+        app.state
+            .payments
+            .choose_method(&token, choice(ProviderCode::MoovMoney, country, Some(phone)))
+            .await
+            .unwrap();
+        app.customer_answers(5_000).await;
+        let (payment, attempt) = app.state.payments.find_by_token(&token).await.unwrap().unwrap();
+        let attempt = attempt.unwrap();
+        assert_eq!(payment.status.as_str(), "succeeded", "{country:?}");
+        if country == Country::Bj {
+            assert_eq!(
+                attempt.provider_reference.as_deref(),
+                Some(transformers::deposit_id(attempt.id.as_str()).as_str())
+            );
+        }
+        gateways.push(attempt.gateway.unwrap());
+    }
+    assert_eq!(gateways, ["moov_pawapay", "moov_direct"]);
+}
+
+/// MTN MoMo in Côte d'Ivoire goes through MTN's own API; when that gateway is down before
+/// anything was sent, the router fails over to pawaPay, which takes the payment.
+#[tokio::test]
+async fn mtn_fails_over_from_its_own_api_to_pawapay_before_sending() {
+    use crate::helpers::*;
+    use dalal::domain::Country;
+    for (down, expected) in [("", "mtn_direct"), ("mtn_direct", "mtn_pawapay")] {
+        let app = spawn_app_with(&[("sandbox.down_gateways", down)]).await;
+        let data = app
+            .create(serde_json::json!({"type": "checkout", "amount": 5000, "country": "CI", "externalReference": "MTN-FO"}))
+            .await;
+        let token = token_of(&data);
+        app.state
+            .payments
+            .choose_method(&token, choice(ProviderCode::MtnMomo, Country::Ci, Some("+2250503456789")))
+            .await
+            .unwrap();
+        app.customer_answers(5_000).await;
+        let (payment, attempt) = app.state.payments.find_by_token(&token).await.unwrap().unwrap();
+        let attempt = attempt.unwrap();
+        assert_eq!(payment.status.as_str(), "succeeded", "down: {down:?}");
+        assert_eq!(attempt.gateway.as_deref(), Some(expected), "down: {down:?}");
+        if !down.is_empty() {
+            assert!(
+                attempt.routing_reason.as_deref().unwrap_or("").contains("mtn_direct"),
+                "{:?}",
+                attempt.routing_reason
+            );
+        }
+    }
+}
