@@ -292,6 +292,8 @@ impl Settings {
             )?
             .set_default("providers.orange_money.merchant_name", "Dalal")?
             .set_default("providers.orange_money.countries", "SN")?
+            .set_default("providers.pawapay.base_url", "https://api.pawapay.io")?
+            .set_default("providers.pawapay.signed_callbacks", false)?
             .set_default("demo.enabled", true)?
             .set_default("webhooks.interval_ms", 500)?
             .set_default("webhooks.allow_private_targets_in_test", true)?

@@ -10,9 +10,11 @@ use crate::payments::Payments;
 use crate::payments::gateways::GatewayTable;
 use crate::providers::mtn_momo::{self, MtnMomoConnector};
 use crate::providers::orange_money::{self, OrangeMoneyConnector};
+use crate::domain::ProviderCode;
+use crate::providers::pawapay::{self, PawaPayConnector};
 use crate::providers::wave::{Wallet, WaveConnector};
-use crate::sandbox;
 use crate::providers::{Connectors, PaymentProvider, ProviderRegistry};
+use crate::sandbox;
 use crate::state::AppState;
 use crate::webhooks::delivery::Deliverer;
 use crate::{api, db, merchants, middleware, ops, pages, provider_notifications, routes};
@@ -291,6 +293,24 @@ pub fn live_connectors(
             },
             clock.clone(),
         )?));
+    }
+    let pawapay = &settings.providers.pawapay;
+    if let Some(token) = &pawapay.api_token {
+        // One connector per provider Dalal takes through pawaPay; the gateways with
+        // `via = "pawapay"` say where each is used.
+        for provider in [
+            ProviderCode::FreeMoney,
+            ProviderCode::MoovMoney,
+            ProviderCode::MtnMomo,
+        ] {
+            live.push(Arc::new(
+                PawaPayConnector::new(&pawapay.base_url, token.clone(), provider, clock.clone())?
+                    .with_callbacks(pawapay::Callbacks::at(
+                        &format!("{public_url}{}", routes::HOOK_PAWAPAY),
+                        pawapay.signed_callbacks,
+                    )),
+            ));
+        }
     }
     Ok(live)
 }

@@ -13,6 +13,22 @@ pub struct ProviderSettings {
     pub wave: WaveSettings,
     pub mtn_momo: MtnMomoSettings,
     pub orange_money: OrangeMoneySettings,
+    pub pawapay: PawaPaySettings,
+}
+
+/// pawaPay's Merchant API v2 (PROVIDERS.md, "pawaPay — Merchant API v2"): one API token serves
+/// every provider the account has enabled — Free Money, Moov Money in Benin and Burkina Faso, and
+/// MTN MoMo beyond its own API (the gateways with `via = "pawapay"`). The token is pawaPay's
+/// production one unless `base_url` names the sandbox (`https://api.sandbox.pawapay.io`): the two
+/// are isolated.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PawaPaySettings {
+    #[serde(default, deserialize_with = "secret")]
+    pub api_token: Option<Secret>,
+    pub base_url: String,
+    /// Refuse unsigned callbacks: turn it on with "signed callbacks" in pawaPay's dashboard.
+    /// Signed callbacks are verified either way.
+    pub signed_callbacks: bool,
 }
 
 /// Wave's Checkout API (PROVIDERS.md, "Wave — Checkout API"). A key belongs to one business
@@ -248,6 +264,8 @@ impl ProviderSettings {
         );
         url::Url::parse(&orange.base_url)
             .context("providers.orange_money.base_url is not an absolute URL")?;
+        url::Url::parse(&self.pawapay.base_url)
+            .context("providers.pawapay.base_url is not an absolute URL")?;
         for code in &orange.countries {
             Country::parse(code).map_err(|_| {
                 anyhow::anyhow!(

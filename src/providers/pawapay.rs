@@ -21,8 +21,8 @@ pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRef, AttemptRequest, HeaderMap, Named, Notification, PaymentProvider,
-    ProviderError, ProviderSession, ProviderStatus, Via,
+    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
+    PaymentProvider, ProviderError, ProviderSession, ProviderStatus, Via,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
@@ -33,7 +33,8 @@ use signatures::{Keys, PublicKey};
 use std::time::Duration;
 use transformers::InitiationStatus;
 use wire::{
-    AccountDetails, Deposit, DepositRequest, InitiationAnswer, Party, PublishedKey, StatusAnswer,
+    AccountDetails, ActiveConf, Deposit, DepositRequest, InitiationAnswer, Party, PublishedKey,
+    StatusAnswer,
 };
 
 /// The provider's name in logs and errors.
@@ -198,6 +199,24 @@ impl PawaPayConnector {
             .collect())
     }
 
+    /// The provider codes this connector's provider has at pawaPay (`FREE_SEN`; `MOOV_BEN`,
+    /// `MOOV_BFA`; …).
+    fn codes(&self) -> Vec<&'static str> {
+        Country::ALL
+            .iter()
+            .filter_map(|c| transformers::provider_code(self.provider, *c))
+            .collect()
+    }
+
+    /// `GET /v2/active-conf`: what the account can take.
+    async fn active_conf(&self) -> Result<ActiveConf, SendError> {
+        let response = self.call(Method::GET, "/v2/active-conf", None).await?;
+        response
+            .json()
+            .await
+            .map_err(|err| SendError::Credentials(format!("pawaPay's active configuration could not be read: {err}")))
+    }
+
     /// Whether a signed callback is pawaPay's.
     async fn verify_signed(
         &self,
@@ -243,6 +262,48 @@ impl PaymentProvider for PawaPayConnector {
 
     fn via(&self) -> Via {
         Via::PawaPay
+    }
+
+    /// The token, through `GET /v2/active-conf`: which of this provider's codes the account
+    /// takes deposits for, and whether its callbacks are signed as `signed_callbacks` expects.
+    async fn check(&self) -> Vec<Check> {
+        let what = format!("pawaPay, {}: API token", self.provider.name());
+        let conf = match self.active_conf().await {
+            Ok(conf) => conf,
+            Err(SendError::Refused(r)) if r.code == "AUTHENTICATION_ERROR" || r.code == "NO_AUTHENTICATION" => {
+                return vec![Check::fails(what, format!(
+                    "pawaPay refused the API token ({}): check providers.pawapay.api_token (a sandbox token works only with base_url https://api.sandbox.pawapay.io)",
+                    r.code
+                ))];
+            }
+            Err(err) => return vec![Check::fails(what, http::plainly(NAME, &err, "providers.pawapay"))],
+        };
+        let codes = self.codes();
+        let enabled: Vec<String> = codes
+            .iter()
+            .filter_map(|code| {
+                let deposit = conf.deposit_of(code)?;
+                let status = deposit.get("status").and_then(|s| s.as_str()).unwrap_or("OPERATIONAL");
+                Some(format!("{code} ({status})"))
+            })
+            .collect();
+        let mut checks = vec![if enabled.is_empty() {
+            Check::fails(what, format!(
+                "pawaPay takes the token, but the account takes no deposits for {}: ask pawaPay to enable them",
+                codes.join(", ")
+            ))
+        } else {
+            Check::works(what, format!("pawaPay takes the token; deposits: {}", enabled.join(", ")))
+        }];
+        let signs = conf.signature_configuration.is_some_and(|s| s.signed_callbacks);
+        let callbacks = "pawaPay: signed callbacks";
+        checks.push(match (signs, self.callbacks.signed_only) {
+            (true, true) => Check::works(callbacks, "the account signs its callbacks; unsigned ones are refused"),
+            (true, false) => Check::works(callbacks, "the account signs its callbacks and Dalal verifies them; set providers.pawapay.signed_callbacks to refuse unsigned ones"),
+            (false, false) => Check::works(callbacks, "unsigned (each is only a reason to ask pawaPay); turn on signed callbacks in pawaPay's dashboard, then providers.pawapay.signed_callbacks"),
+            (false, true) => Check::fails(callbacks, "providers.pawapay.signed_callbacks is on but the account does not sign its callbacks: every callback would be refused; turn signing on in pawaPay's dashboard"),
+        });
+        checks
     }
 
     fn serves(&self, country: Country) -> bool {

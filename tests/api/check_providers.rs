@@ -3,7 +3,7 @@
 //! secret, an http public URL) is named in plain words. Nothing moves money.
 
 use crate::helpers::*;
-use dalal::sandbox::emulators::{mtn_momo as mtn, orange_money as orange, wave};
+use dalal::sandbox::emulators::{mtn_momo as mtn, orange_money as orange, pawapay, wave};
 
 /// Runs `dalal check-providers` with these variables; its exit success and output.
 async fn check_providers(vars: Vec<(String, String)>) -> (bool, String) {
@@ -78,6 +78,15 @@ fn emulated_credentials(app: &TestApp) -> Vec<(String, String)> {
             "DALAL__PROVIDERS__ORANGE_MONEY__BASE_URL",
             base("orange-money"),
         ),
+        (
+            "DALAL__PROVIDERS__PAWAPAY__API_TOKEN",
+            pawapay::API_TOKEN.to_owned(),
+        ),
+        ("DALAL__PROVIDERS__PAWAPAY__BASE_URL", base("pawapay")),
+        (
+            "DALAL__PROVIDERS__PAWAPAY__SIGNED_CALLBACKS",
+            "true".to_owned(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -101,6 +110,10 @@ async fn check_providers_says_what_works_and_what_does_not_in_plain_words() {
         "ok   MTN MoMo, environment mtnivorycoast (CI): balance 0 XOF",
         "ok   Orange Money: client id and secret",
         "ok   Orange Money: transactions search",
+        "ok   pawaPay, Free Money: API token: pawaPay takes the token; deposits: FREE_SEN (OPERATIONAL)",
+        "ok   pawaPay, Moov Money: API token: pawaPay takes the token; deposits: MOOV_BFA (OPERATIONAL), MOOV_BEN (OPERATIONAL)",
+        "ok   pawaPay, MTN MoMo: API token",
+        "ok   pawaPay: signed callbacks: the account signs its callbacks; unsigned ones are refused",
         // What an http public URL breaks: Wave's return URLs and both providers' callbacks.
         "FAIL Dalal: server.public_url",
         "FAIL MTN MoMo: callback URL",
@@ -132,6 +145,7 @@ async fn check_providers_says_what_works_and_what_does_not_in_plain_words() {
         "DALAL__PROVIDERS__ORANGE_MONEY__CLIENT_SECRET",
         "wrong",
     );
+    let wrong = with(wrong, "DALAL__PROVIDERS__PAWAPAY__API_TOKEN", "pawapay_not_a_token");
     let wrong = with(wrong, "DALAL__SERVER__PUBLIC_URL", "https://pay.example.sn");
     let (passed, text) = check_providers(wrong).await;
     assert!(!passed);
@@ -140,6 +154,7 @@ async fn check_providers_says_what_works_and_what_does_not_in_plain_words() {
         "FAIL MTN MoMo, environment mtnghana (CI): MTN does not allow this API user in this environment",
         "FAIL Orange Money: client id and secret: Orange Money refused Dalal's credentials",
         "ok   Dalal: server.public_url: https://pay.example.sn",
+        "FAIL pawaPay, Free Money: API token: pawaPay refused the API token (AUTHENTICATION_ERROR)",
     ] {
         assert!(text.contains(line), "{line:?} in:\n{text}");
     }

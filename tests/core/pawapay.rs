@@ -473,3 +473,82 @@ async fn mtn_fails_over_from_its_own_api_to_pawapay_before_sending() {
         }
     }
 }
+
+/// A live key pays through pawaPay — "pawaPay" being another Dalal's emulator, with a clock of
+/// its own — with Free Money in Senegal, Moov Money in Benin and, without MTN's own credentials,
+/// MTN MoMo in Côte d'Ivoire; a callback signed with pawaPay's published key settles a payment
+/// without the status checker; Wave, with no live credentials, is not offered.
+#[tokio::test]
+async fn a_live_key_pays_through_pawapay() {
+    use crate::helpers::*;
+    use dalal::clock::Clock;
+    use dalal::sandbox::emulators::pawapay::{API_TOKEN, signing};
+    let pawapay = spawn_app().await;
+    let base_url = format!("{}/sandbox/providers/pawapay", pawapay.address);
+    let app = spawn_app_with(&[
+        ("providers.pawapay.api_token", API_TOKEN),
+        ("providers.pawapay.base_url", &base_url),
+        ("providers.pawapay.signed_callbacks", "true"),
+    ])
+    .await;
+    let (_, live) = app.other_merchant().await;
+    let body = |provider: &str, country: &str, phone: &str| {
+        serde_json::json!({"type": "direct", "provider": provider, "country": country,
+            "amount": 2500, "externalReference": "LIVE-PP", "customerPhone": phone,
+            "returnUrl": "https://shop.example/merci"})
+    };
+    let (mut ids, mut tokens) = (Vec::new(), Vec::new());
+    for (provider, country, phone) in [
+        ("free_money", "SN", "+221763456789"),
+        ("moov_money", "BJ", "+2290195345789"),
+        ("mtn_momo", "CI", "+2250503456789"),
+    ] {
+        let reply = app.initiate_with_key(&live, None, &body(provider, country, phone)).await;
+        assert_eq!(reply.status, 201, "{provider}: {}", reply.text);
+        ids.push(reply.json()["data"]["transactionId"].as_str().unwrap().to_owned());
+        tokens.push(token_of(&reply.json()["data"]));
+    }
+    let reply = app
+        .initiate_with_key(&live, None, &body("wave", "SN", "+221771234567"))
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+
+    // The customers confirm at pawaPay. pawaPay's callback for the first: signed with its key,
+    // sent to this Dalal's registered URL.
+    pawapay.clock.advance_ms(5_000);
+    let (_, attempt) = app
+        .state
+        .payments
+        .find_by_token(&tokens[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let deposit = attempt.unwrap().provider_reference.unwrap();
+    let url = format!("{}/hooks/pawapay", app.address);
+    let callback = callback_body(&deposit, "COMPLETED");
+    let mut request = app.client.post(&url).body(callback.clone());
+    for (name, value) in signing::signed_headers(&url, &callback, app.clock.now_ms() / 1000, signing::Encoding::Der).unwrap() {
+        request = request.header(name, value);
+    }
+    assert_eq!(request.send().await.unwrap().status(), 200);
+    let paid = |id: String| {
+        let (app, live) = (&app, &live);
+        async move {
+            for _ in 0..100 {
+                let data = app.get(&format!("/api/v1/payments/{id}"), Some(live)).await.json()["data"].clone();
+                if data["status"] == "succeeded" {
+                    return data;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("{id} never succeeded");
+        }
+    };
+    paid(ids[0].clone()).await;
+    // The others by the status checker.
+    app.clock.advance_ms(5_000);
+    app.state.payments.check_due_attempts().await.unwrap();
+    for id in &ids[1..] {
+        paid(id.clone()).await;
+    }
+}

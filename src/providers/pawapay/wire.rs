@@ -119,3 +119,69 @@ pub struct PublishedKey {
     /// An SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
     pub key: String,
 }
+
+/// `GET /v2/active-conf` (PROVIDERS.md, "active-conf"), read leniently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveConf {
+    #[serde(default)]
+    pub signature_configuration: Option<SignatureConfiguration>,
+    #[serde(default)]
+    pub countries: Vec<ConfCountry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureConfiguration {
+    #[serde(default)]
+    pub signed_callbacks: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfCountry {
+    #[serde(default)]
+    pub providers: Vec<ConfProvider>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfProvider {
+    pub provider: String,
+    #[serde(default)]
+    pub currencies: Vec<ConfCurrency>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfCurrency {
+    /// An object keyed by type (`{"DEPOSIT": {…}}`, what a real sandbox answers) or an array of
+    /// `{"DEPOSIT": {…}}` / `{"operationType": "DEPOSIT", …}` items (the published sample).
+    #[serde(default, rename = "operationTypes")]
+    pub operation_types: serde_json::Value,
+}
+
+impl ConfCurrency {
+    /// The deposit configuration, whichever shape it came in.
+    pub fn deposit(&self) -> Option<&serde_json::Value> {
+        match &self.operation_types {
+            serde_json::Value::Object(by_type) => by_type.get("DEPOSIT"),
+            serde_json::Value::Array(items) => items.iter().find_map(|item| {
+                item.get("DEPOSIT").or_else(|| {
+                    (item.get("operationType").and_then(|t| t.as_str()) == Some("DEPOSIT"))
+                        .then_some(item)
+                })
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl ActiveConf {
+    /// The deposit configuration of a provider code (`FREE_SEN`), if the account has it.
+    pub fn deposit_of(&self, code: &str) -> Option<&serde_json::Value> {
+        self.countries
+            .iter()
+            .flat_map(|c| &c.providers)
+            .filter(|p| p.provider == code)
+            .flat_map(|p| &p.currencies)
+            .find_map(ConfCurrency::deposit)
+    }
+}
