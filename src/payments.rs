@@ -35,6 +35,8 @@ pub use model::{
 };
 pub use merchant_actions::{ListFilter, PaymentPage, RefundRequest};
 pub use routing::OUTCOME_UNKNOWN;
+/// What the customer dials to see a PIN prompt (the checkout page shows it).
+pub use crate::providers::PinPrompt;
 
 use crate::clock::SharedClock;
 use crate::config::PaymentSettings;

@@ -175,6 +175,17 @@ impl Check {
     }
 }
 
+/// What the customer does to see a provider's PIN prompt, where the provider says (pawaPay's
+/// `pinPromptInstructions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinPrompt {
+    /// The USSD code to dial (`#150#`).
+    pub dial: String,
+    /// The prompt comes only once the customer dials (`MANUAL`); otherwise dialling brings back
+    /// a missed one (`pinPromptRevivable`).
+    pub manual: bool,
+}
+
 /// What a provider's notification (`POST /hooks/{provider}`) turned out to be, as the connector
 /// that verified it reads it. A notification is only a hint: Dalal then asks the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,6 +262,16 @@ pub trait PaymentProvider: Send + Sync {
     fn via(&self) -> Via {
         Via::Direct
     }
+
+    /// What the customer in `country` does to see the PIN prompt, where the account's
+    /// configuration says (as last read: no call).
+    fn pin_prompt(&self, _country: Country) -> Option<PinPrompt> {
+        None
+    }
+
+    /// Reads again what the provider says the account can take (pawaPay's `active-conf`): at
+    /// start, then every few minutes.
+    async fn refresh(&self) {}
 }
 
 
@@ -303,6 +324,17 @@ impl ProviderRegistry {
     }
 
     /// Each connector of a provider once (several gateways may share one).
+    /// Every connector once.
+    pub fn connectors(&self) -> Vec<&Arc<dyn PaymentProvider>> {
+        let mut found: Vec<&Arc<dyn PaymentProvider>> = Vec::new();
+        for connector in self.gateways.values() {
+            if !found.iter().any(|c| Arc::ptr_eq(c, connector)) {
+                found.push(connector);
+            }
+        }
+        found
+    }
+
     pub fn connectors_of(&self, provider: ProviderCode) -> Vec<&Arc<dyn PaymentProvider>> {
         let mut found: Vec<&Arc<dyn PaymentProvider>> = Vec::new();
         for connector in self.gateways.values() {
@@ -364,6 +396,14 @@ impl PaymentProvider for Unreachable {
 
     fn via(&self) -> Via {
         self.0.via()
+    }
+
+    fn pin_prompt(&self, country: Country) -> Option<PinPrompt> {
+        self.0.pin_prompt(country)
+    }
+
+    async fn refresh(&self) {
+        self.0.refresh().await
     }
 
     async fn check(&self) -> Vec<Check> {

@@ -162,6 +162,10 @@ impl Application {
             webhook_interval,
             stopped.clone(),
         ));
+        let refreshing = tokio::spawn(refresh_providers(
+            self.state.payments.clone(),
+            stopped.clone(),
+        ));
         let pruning = tokio::spawn(crate::retention::run(
             self.state.pool.clone(),
             self.state.clock.clone(),
@@ -196,6 +200,7 @@ impl Application {
         let _ = sweeper.await;
         let _ = deliveries.await;
         let _ = pruning.await;
+        let _ = refreshing.await;
         let _ = checkpoints.await;
         // Every worker finished its pass (deliveries recorded, attempts rescheduled): no lease is
         // left for another instance to wait out.
@@ -313,6 +318,16 @@ pub fn live_connectors(
         }
     }
     Ok(live)
+}
+
+/// Reads what the providers' accounts take (pawaPay's `active-conf`) at start, then every ten
+/// minutes.
+async fn refresh_providers(payments: Payments, shutdown: tokio::sync::watch::Receiver<bool>) {
+    payments.refresh_providers().await;
+    crate::background::every(Duration::from_secs(600), shutdown, || async {
+        payments.refresh_providers().await
+    })
+    .await
 }
 
 /// Removes expired checkout sessions every hour.

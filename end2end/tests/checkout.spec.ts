@@ -240,3 +240,37 @@ test('a SahelPay-created Orange Money payment is paid through the checkout page'
   const after = await request.get(`/v1/payments/${data.id}`, { headers: { Authorization: 'Bearer sk_test_dalal_demo_5f3a9c2e7b1d4068' } });
   expect((await after.json()).data.status).toBe('SUCCEEDED');
 });
+
+test('Free Money in Senegal through pawaPay: the page says which code to dial, then the payment goes through', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 3000, country: 'SN', returnUrl: `${BASE_URL}/`,
+  });
+  const checkout = new CheckoutPage(page);
+  await openHydrated(page, data.redirectUrl);
+  await checkout.chooseMethod('Free Money');
+  await checkout.payWithNumber('+221761234567');
+  // pawaPay's prompt for Free Money is MANUAL: nothing comes until the customer dials #150#.
+  await expect(page.getByRole('heading', { name: 'Composez #150# pour confirmer' })).toBeVisible();
+  await expect(page.getByText('Entrez votre code PIN pour autoriser le paiement.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Composez #150#' })).toHaveAttribute('href', 'tel:%23150%23');
+  const width = page.viewportSize()!.width;
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  await checkScreen(page, 'free-1-dial');
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 12_000 });
+  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});
+
+test('Moov Money in Benin through pawaPay: the prompt comes by itself', async ({ page, request }) => {
+  const data = await createPayment(request, {
+    type: 'checkout', amount: 3000, country: 'BJ', returnUrl: `${BASE_URL}/`,
+  });
+  const checkout = new CheckoutPage(page);
+  await openHydrated(page, data.redirectUrl);
+  await checkout.chooseMethod('Moov Money');
+  await checkout.payWithNumber('+2290196123456');
+  await expect(page.getByRole('heading', { name: 'Confirmez le paiement sur votre téléphone' })).toBeVisible();
+  await expect(page.getByText('+22901••••3456')).toBeVisible();
+  await checkScreen(page, 'moov-bj-waiting');
+  await expect(page.getByRole('heading', { name: 'Paiement réussi' })).toBeVisible({ timeout: 12_000 });
+  expect(await paymentStatus(request, data.transactionId)).toBe('succeeded');
+});

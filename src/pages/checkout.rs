@@ -149,7 +149,9 @@ fn Checkout(lang: Lang, page: PaymentPage) -> impl IntoView {
             provider,
             phone,
             fallback_code,
-        } => view! { <Confirm lang page=page.clone() provider phone fallback_code/> }.into_any(),
+            must_dial,
+        } => view! { <Confirm lang page=page.clone() provider phone fallback_code must_dial/> }
+        .into_any(),
         Step::Done { status, method } => {
             view! { <Done lang page=page.clone() status method/> }.into_any()
         }

@@ -6,7 +6,7 @@ use super::{Mode, PaymentError, Payments};
 use crate::db;
 use crate::domain::{Country, InvalidInput, Money, ProviderCode};
 use crate::providers::{
-    AttemptRequest, PaymentProvider, ProviderError, ProviderRegistry, ProviderSession,
+    AttemptRequest, PaymentProvider, PinPrompt, ProviderError, ProviderRegistry, ProviderSession,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -118,6 +118,30 @@ impl Payments {
         provider: ProviderCode,
     ) -> Vec<&Arc<dyn PaymentProvider>> {
         self.registry(mode).connectors_of(provider)
+    }
+
+    /// What the customer dials to see an attempt's PIN prompt, where its gateway's provider says
+    /// (pawaPay's `MANUAL` prompts), as last read.
+    pub fn pin_prompt(
+        &self,
+        mode: Mode,
+        gateway: Option<&str>,
+        provider: ProviderCode,
+        country: Country,
+    ) -> Option<PinPrompt> {
+        self.connector(mode, gateway, provider)
+            .ok()?
+            .pin_prompt(country)
+    }
+
+    /// Reads again what each connector's provider says its account takes (start-up, then
+    /// every few minutes).
+    pub async fn refresh_providers(&self) {
+        for mode in [Mode::Test, Mode::Live] {
+            for connector in self.registry(mode).connectors() {
+                connector.refresh().await;
+            }
+        }
     }
 
     /// Whether this mode has any connector at all (live mode without credentials has none).

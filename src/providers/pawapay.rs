@@ -22,7 +22,7 @@ pub mod wire;
 use super::http::{self, SendError};
 use super::{
     AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, ProviderError, ProviderSession, ProviderStatus, Via,
+    PaymentProvider, PinPrompt, ProviderError, ProviderSession, ProviderStatus, Via,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
@@ -30,6 +30,7 @@ use crate::domain::{Country, Failure, FailureCode, ProviderCode};
 use async_trait::async_trait;
 use reqwest::Method;
 use signatures::{Keys, PublicKey};
+use std::sync::Arc;
 use std::time::Duration;
 use transformers::InitiationStatus;
 use wire::{
@@ -44,6 +45,8 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 const NOT_FOUND_GRACE_MS: i64 = 15 * 60 * 1000;
 /// An unknown `keyid` makes the connector fetch pawaPay's keys again, at most this often.
 const KEYS_REFETCH_MS: i64 = 60 * 1000;
+/// How long the account's configuration read from `active-conf` is trusted.
+const CONF_FRESH_MS: i64 = 10 * 60 * 1000;
 
 pub struct PawaPayConnector {
     http: reqwest::Client,
@@ -56,6 +59,8 @@ pub struct PawaPayConnector {
     callbacks: Callbacks,
     /// pawaPay's public keys, as last fetched, and when.
     keys: tokio::sync::Mutex<(Keys, Option<i64>)>,
+    /// The account's configuration (`GET /v2/active-conf`), as last read, and when.
+    conf: std::sync::RwLock<Option<(i64, Arc<ActiveConf>)>>,
 }
 
 /// How this connector takes callbacks.
@@ -104,6 +109,7 @@ impl PawaPayConnector {
             clock,
             callbacks: Callbacks::default(),
             keys: tokio::sync::Mutex::new((Keys::new(), None)),
+            conf: std::sync::RwLock::new(None),
         })
     }
 
@@ -217,6 +223,32 @@ impl PawaPayConnector {
             .map_err(|err| SendError::Credentials(format!("pawaPay's active configuration could not be read: {err}")))
     }
 
+    /// The account's configuration as last read.
+    fn conf(&self) -> Option<Arc<ActiveConf>> {
+        let read = self.conf.read().unwrap_or_else(|e| e.into_inner());
+        read.as_ref().map(|(_, conf)| conf.clone())
+    }
+
+    /// Reads `active-conf` again when what was read is older than `CONF_FRESH_MS` (or `always`).
+    async fn refresh_conf(&self, always: bool) {
+        let now = self.clock.now_ms();
+        let fresh = {
+            let read = self.conf.read().unwrap_or_else(|e| e.into_inner());
+            read.as_ref().is_some_and(|(at, _)| now - at < CONF_FRESH_MS)
+        };
+        if fresh && !always {
+            return;
+        }
+        match self.active_conf().await {
+            Ok(conf) => {
+                *self.conf.write().unwrap_or_else(|e| e.into_inner()) = Some((now, Arc::new(conf)))
+            }
+            Err(err) => {
+                tracing::warn!(provider = %self.provider, error = ?err, "could not read pawaPay's active configuration")
+            }
+        }
+    }
+
     /// Whether a signed callback is pawaPay's.
     async fn verify_signed(
         &self,
@@ -306,8 +338,27 @@ impl PaymentProvider for PawaPayConnector {
         checks
     }
 
+    /// pawaPay covers the provider in this country, and the account's configuration (once read)
+    /// takes deposits for it and does not say `CLOSED`.
     fn serves(&self, country: Country) -> bool {
-        transformers::provider_code(self.provider, country).is_some()
+        let Some(code) = transformers::provider_code(self.provider, country) else {
+            return false;
+        };
+        match self.conf() {
+            None => true,
+            Some(conf) => conf
+                .deposit_of(code)
+                .is_some_and(|d| d.get("status").and_then(|s| s.as_str()) != Some("CLOSED")),
+        }
+    }
+
+    fn pin_prompt(&self, country: Country) -> Option<PinPrompt> {
+        let code = transformers::provider_code(self.provider, country)?;
+        transformers::pin_prompt(self.conf()?.deposit_of(code)?)
+    }
+
+    async fn refresh(&self) {
+        self.refresh_conf(true).await
     }
 
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
@@ -342,9 +393,14 @@ impl PaymentProvider for PawaPayConnector {
             return Err(anyhow::anyhow!("pawaPay answered about another deposit").into());
         }
         match &answer.status {
-            InitiationStatus::Accepted | InitiationStatus::DuplicateIgnored => Ok(
-                ProviderSession::asked(deposit_id.clone(), &answer.status.to_string()),
-            ),
+            InitiationStatus::Accepted | InitiationStatus::DuplicateIgnored => {
+                // What the waiting screen tells the customer to dial comes from here.
+                self.refresh_conf(false).await;
+                Ok(ProviderSession::asked(
+                    deposit_id.clone(),
+                    &answer.status.to_string(),
+                ))
+            }
             InitiationStatus::Rejected => {
                 let code = answer
                     .failure_reason

@@ -552,3 +552,43 @@ async fn a_live_key_pays_through_pawapay() {
         paid(id.clone()).await;
     }
 }
+
+/// Where pawaPay's prompt is `MANUAL` (Free Money in Senegal: `#150#`), the waiting screen says
+/// to dial the code, in French and English, with a link that pre-dials it; where it comes by
+/// itself (Moov Money in Benin), the usual "confirm on your phone" screen.
+#[tokio::test]
+async fn the_waiting_screen_says_which_code_to_dial_where_pawapay_says_so() {
+    use crate::helpers::*;
+    use dalal::domain::Country;
+    let app = spawn_app().await;
+    let page_after_paying = |country: Country, provider: ProviderCode, phone: &'static str, lang: &'static str| {
+        let app = &app;
+        async move {
+            let data = app
+                .create(serde_json::json!({"type": "checkout", "amount": 3000, "country": country.code(), "externalReference": "DIAL"}))
+                .await;
+            let token = token_of(&data);
+            app.state.payments.choose_method(&token, choice(provider, country, Some(phone))).await.unwrap();
+            app.client
+                .get(data["redirectUrl"].as_str().unwrap())
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                // Leptos's markers between text nodes.
+                .replace("<!>", "")
+        }
+    };
+    let free = page_after_paying(Country::Sn, ProviderCode::FreeMoney, "+221761234567", "fr").await;
+    for expected in ["Composez <span class=\"ussd\">#150#</span> pour confirmer", "Entrez votre code PIN", "href=\"tel:%23150%23\""] {
+        assert!(free.contains(expected), "{expected} in the Free Money page");
+    }
+    let english = page_after_paying(Country::Sn, ProviderCode::FreeMoney, "+221761234568", "en").await;
+    assert!(english.contains("Dial <span class=\"ussd\">#150#</span> to confirm"), "{english}");
+    let moov = page_after_paying(Country::Bj, ProviderCode::MoovMoney, "+2290196123456", "fr").await;
+    assert!(moov.contains("Confirmez le paiement sur votre téléphone"));
+    assert!(!moov.contains("pour confirmer"));
+}

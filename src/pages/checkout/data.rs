@@ -60,7 +60,10 @@ pub enum Step {
     Confirm {
         provider: ProviderCode,
         phone: String,
+        /// The code that brings back a prompt that did not arrive.
         fallback_code: Option<String>,
+        /// The code the customer must dial for the prompt to come at all (pawaPay's `MANUAL`).
+        must_dial: Option<String>,
     },
     /// The card's bank wants a 3-D Secure confirmation on its own page.
     Authenticate {

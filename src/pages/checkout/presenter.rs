@@ -5,7 +5,7 @@ use super::data::{CheckoutView, PaymentPage, Step};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{AttemptStatus, ConfirmationFlow, Country, PaymentStatus, ProviderCode};
 use crate::i18n::Lang;
-use crate::payments::{Attempt, Mode, Payment, PaymentError};
+use crate::payments::{Attempt, Mode, Payment, PaymentError, PinPrompt};
 use crate::state::AppState;
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -125,7 +125,18 @@ fn refresh_tag(seconds: u32, to: Option<&str>) -> String {
     view! { <meta http-equiv="refresh" content=content/> }.to_html()
 }
 
-fn step(payment: &Payment, attempt: Option<&Attempt>) -> Step {
+/// The country an attempt pays in: the payment's, else its number's.
+fn attempt_country(payment: &Payment, attempt: &Attempt) -> Option<Country> {
+    payment.country.or_else(|| {
+        let phone = attempt.customer_phone.as_ref()?;
+        Country::ALL
+            .into_iter()
+            .find(|c| Msisdn::parse(phone.as_str(), *c).is_ok())
+    })
+}
+
+/// `prompt`: what the attempt's provider says the customer dials to see its PIN prompt.
+fn step(payment: &Payment, attempt: Option<&Attempt>, prompt: Option<PinPrompt>) -> Step {
     if payment.status.is_terminal() {
         let method = attempt.map(|a| a.provider).or(payment.provider);
         return Step::Done {
@@ -164,16 +175,13 @@ fn step(payment: &Payment, attempt: Option<&Attempt>) -> Step {
                 .as_ref()
                 .map(Msisdn::masked)
                 .unwrap_or_default(),
-            fallback_code: payment
-                .country
-                .or_else(|| {
-                    let phone = attempt.customer_phone.as_ref()?;
-                    Country::ALL
-                        .into_iter()
-                        .find(|c| Msisdn::parse(phone.as_str(), *c).is_ok())
-                })
-                .and_then(|c| attempt.provider.push_fallback_ussd_code(c))
-                .map(str::to_owned),
+            fallback_code: match &prompt {
+                Some(prompt) if !prompt.manual => Some(prompt.dial.clone()),
+                _ => attempt_country(payment, attempt)
+                    .and_then(|c| attempt.provider.push_fallback_ussd_code(c))
+                    .map(str::to_owned),
+            },
+            must_dial: prompt.filter(|p| p.manual).map(|p| p.dial),
         },
     }
 }
@@ -248,7 +256,13 @@ pub async fn present(
         .await
         .ok()
         .flatten();
-    let step = step(&payment, attempt.as_ref());
+    let prompt = attempt.as_ref().and_then(|a| {
+        let country = attempt_country(&payment, a)?;
+        state
+            .payments
+            .pin_prompt(payment.mode, a.gateway.as_deref(), a.provider, country)
+    });
+    let step = step(&payment, attempt.as_ref(), prompt);
     let last_failure = attempt
         .as_ref()
         .filter(|a| a.status == AttemptStatus::Failed && step == Step::Choose)

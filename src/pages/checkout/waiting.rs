@@ -73,9 +73,29 @@ pub fn Confirm(
     provider: ProviderCode,
     phone: String,
     fallback_code: Option<String>,
+    must_dial: Option<String>,
 ) -> impl IntoView {
     let t = lang.t();
     let refresh = page.refresh_waiting.clone();
+    if let Some(code) = must_dial {
+        // The prompt comes only once the customer dials: say so first, with a button that
+        // pre-dials the code when the customer pays from the phone itself.
+        let tel = format!("tel:{}", code.replace('#', "%23"));
+        return view! {
+            <section class="step confirm" aria-labelledby="step-title">
+                <h2 id="step-title">{t.dial_to} " " <span class="ussd">{code.clone()}</span> " " {t.dial_to_confirm}</h2>
+                <p>{t.dial_awaits} " " <strong>{phone}</strong> " (" {provider.name()} ")."</p>
+                <ol class="dial-steps">
+                    <li>{t.dial_to} " " <strong class="ussd">{code.clone()}</strong></li>
+                    <li>{t.dial_pin}</li>
+                </ol>
+                <a class="button primary" href=tel>{t.dial_to} " " {code}</a>
+                <div class="spinner" aria-hidden="true"></div>
+                <RefreshWithoutJs html=refresh/>
+            </section>
+        }
+        .into_any();
+    }
     match provider {
         ProviderCode::Card => view! {
             <section class="step confirm" aria-labelledby="step-title">

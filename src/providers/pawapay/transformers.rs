@@ -186,6 +186,56 @@ pub fn is_unavailable(code: Option<&str>) -> bool {
 mod tests {
     use super::*;
 
+    /// A step of pawaPay's deposits guide's `pinPromptInstructions` samples.
+    fn step(text: &str, code: &str) -> serde_json::Value {
+        serde_json::json!({"text": text, "template": "Dial {{shortCode}}", "variables": {"shortCode": code}})
+    }
+
+    #[test]
+    fn the_code_to_dial_comes_from_the_deposit_configuration() {
+        // MANUAL (the guide's Moov Burkina sample: the code in each instruction's variables).
+        let manual = serde_json::json!({"pinPrompt": "MANUAL", "pinPromptRevivable": true,
+            "pinPromptInstructions": {"channels": [{"type": "USSD",
+                "displayName": {"en": "Follow the instructions to authorise the payment"},
+                "instructions": {"en": [step("Dial *555*6#", "*555*6#"), step("Enter PIN", "*555*6#")]}}]}});
+        assert_eq!(
+            pin_prompt(&manual),
+            Some(crate::providers::PinPrompt { dial: "*555*6#".into(), manual: true })
+        );
+        // AUTOMATIC but revivable: the code brings a missed prompt back.
+        let mut revivable = manual.clone();
+        revivable["pinPrompt"] = "AUTOMATIC".into();
+        revivable["pinPromptInstructions"]["channels"][0]["variables"] = serde_json::json!({"shortCode": "*115#"});
+        assert_eq!(pin_prompt(&revivable).map(|p| (p.dial, p.manual)), Some(("*115#".into(), false)));
+        // Neither, no instructions, or a "code" that is not one.
+        revivable["pinPromptRevivable"] = false.into();
+        assert_eq!(pin_prompt(&revivable), None);
+        assert_eq!(pin_prompt(&serde_json::json!({"pinPrompt": "MANUAL"})), None);
+        let mut odd = manual.clone();
+        odd["pinPromptInstructions"]["channels"][0]["instructions"]["en"][0] = step("Dial", "<script>");
+        odd["pinPromptInstructions"]["channels"][0]["instructions"]["en"][1] = step("Dial", "<script>");
+        assert_eq!(pin_prompt(&odd), None);
+    }
+
+    #[test]
+    fn active_conf_is_read_in_both_operation_type_shapes() {
+        let conf = |operation_types: serde_json::Value| -> super::super::wire::ActiveConf {
+            serde_json::from_value(serde_json::json!({"countries": [{"country": "SEN", "providers": [
+                {"provider": "FREE_SEN", "currencies": [{"currency": "XOF", "operationTypes": operation_types}]}]}]}))
+            .unwrap()
+        };
+        // A real sandbox's object, the published sample's array (both item forms).
+        let object = conf(serde_json::json!({"DEPOSIT": {"minAmount": "5", "status": "OPERATIONAL"}}));
+        let keyed = conf(serde_json::json!([{"DEPOSIT": {"minTransactionLimit": "5"}}, {"PAYOUT": {}}]));
+        let named = conf(serde_json::json!([{"operationType": "PAYOUT"}, {"operationType": "DEPOSIT", "minTransactionLimit": "5"}]));
+        assert_eq!(object.deposit_of("FREE_SEN").unwrap()["minAmount"], "5");
+        assert_eq!(keyed.deposit_of("FREE_SEN").unwrap()["minTransactionLimit"], "5");
+        assert_eq!(named.deposit_of("FREE_SEN").unwrap()["minTransactionLimit"], "5");
+        assert!(object.deposit_of("ORANGE_SEN").is_none());
+        let payouts_only = conf(serde_json::json!({"PAYOUT": {}}));
+        assert!(payouts_only.deposit_of("FREE_SEN").is_none());
+    }
+
     #[test]
     fn deposit_ids_are_uuid_v4_and_the_same_for_one_attempt() {
         let id = deposit_id("att_7Hq2Lm9Xc4Vb8Nz1Pk5Rt3Wy");
@@ -205,4 +255,41 @@ mod tests {
         assert_eq!(provider_code(ProviderCode::OrangeMoney, Country::Ml), None);
         assert_eq!(provider_code(ProviderCode::Card, Country::Sn), None);
     }
+}
+
+/// What a provider's deposit configuration (`active-conf`) tells the customer to dial: the
+/// `MANUAL` prompt's code, or the code that revives a missed prompt (`pinPromptRevivable`). The
+/// code is the first USSD channel's `variables.shortCode` (pawaPay's deposits guide), else its
+/// first instruction's.
+pub fn pin_prompt(deposit: &serde_json::Value) -> Option<crate::providers::PinPrompt> {
+    let manual = deposit.get("pinPrompt").and_then(|p| p.as_str()) == Some("MANUAL");
+    let revivable = deposit
+        .get("pinPromptRevivable")
+        .and_then(|r| r.as_bool())
+        .unwrap_or(false);
+    if !manual && !revivable {
+        return None;
+    }
+    let channels = deposit.pointer("/pinPromptInstructions/channels")?.as_array()?;
+    let channel = channels
+        .iter()
+        .find(|c| c.get("type").and_then(|t| t.as_str()) == Some("USSD"))?;
+    let short_code = |v: &serde_json::Value| {
+        v.pointer("/variables/shortCode")
+            .and_then(|c| c.as_str())
+            .map(str::to_owned)
+    };
+    let dial = short_code(channel).or_else(|| {
+        ["en", "fr"].iter().find_map(|lang| {
+            channel
+                .pointer(&format!("/instructions/{lang}"))?
+                .as_array()?
+                .iter()
+                .find_map(short_code)
+        })
+    })?;
+    let usable = !dial.is_empty()
+        && dial.len() <= 32
+        && dial.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'#');
+    usable.then_some(crate::providers::PinPrompt { dial, manual })
 }

@@ -407,10 +407,8 @@ async fn active_conf(headers: HeaderMap) -> Response {
                     "maxAmount": c.max.to_string(),
                     "authType": if c.code == "ORANGE_BFA" { "PREAUTH" } else { "PROVIDER_AUTH" },
                     "pinPrompt": if c.manual_prompt.is_some() { "MANUAL" } else { "AUTOMATIC" },
-                    "pinPromptRevivable": true,
-                    "pinPromptInstructions": c.manual_prompt.map(|code| serde_json::json!({
-                        "channels": [{ "type": "USSD", "displayName": { "en": format!("Dial {code}"), "fr": format!("Composez {code}") } }],
-                    })),
+                    "pinPromptRevivable": c.manual_prompt.is_some(),
+                    "pinPromptInstructions": prompt_instructions(c),
                     "decimalsInAmount": "NONE",
                     "status": "OPERATIONAL",
                 });
@@ -430,6 +428,33 @@ async fn active_conf(headers: HeaderMap) -> Response {
         "countries": countries,
     }))
     .into_response()
+}
+
+/// A `MANUAL` provider's `pinPromptInstructions`, in the shape of pawaPay's deposits guide
+/// (docs.pawapay.io/v2/docs/deposits, "Customer experience for MANUAL pinPrompt", read in a
+/// public copy): one USSD channel, its intent in `displayName`, a `quickLink` that pre-dials the
+/// code, the steps in each language with their `template` and `variables.shortCode`. The short
+/// codes are the Jan 2026 sandbox's (PROVIDERS.md); the emulator knows no revival code for the
+/// `AUTOMATIC` providers, so it says their prompts cannot be revived.
+fn prompt_instructions(covered: &Covered) -> Option<Value> {
+    let code = covered.manual_prompt?;
+    let step = |text: String, template: &str| {
+        serde_json::json!({ "text": text, "template": template, "variables": { "shortCode": code } })
+    };
+    Some(serde_json::json!({
+        "channels": [{
+            "type": "USSD",
+            "displayName": {
+                "en": "Follow the instructions to authorise the payment",
+                "fr": "Veuillez suivre les instructions afin d’autoriser le paiement.",
+            },
+            "quickLink": format!("tel:{}", code.replace('#', "%23")),
+            "instructions": {
+                "en": [step(format!("Dial {code}"), "Dial {{shortCode}}"), step("Enter PIN".into(), "Enter PIN")],
+                "fr": [step(format!("Composez {code}"), "Composez {{shortCode}}"), step("Entrez le code PIN".into(), "Entrez le code PIN")],
+            },
+        }],
+    }))
 }
 
 /// `GET /v2/public-key/http` → `[{id, key}]`.
