@@ -23,6 +23,7 @@ pub mod idempotency;
 mod lifecycle;
 mod model;
 mod merchant_actions;
+mod refund_sync;
 mod routing;
 mod sync;
 
@@ -169,6 +170,10 @@ impl Payments {
     }
 }
 
+/// The worker asks about pending refunds once in this many passes (every 10 s at the default
+/// 500 ms).
+const REFUND_SWEEP_EVERY: u64 = 20;
+
 /// The core's background work, until `shutdown` turns true: expire overdue payments and ask
 /// providers about open attempts (some, like MTN MoMo, call back once and never retry).
 pub async fn run_workers(
@@ -176,12 +181,22 @@ pub async fn run_workers(
     interval: Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    crate::background::every(interval, shutdown, || async {
-        if let Err(err) = payments.expire_due().await {
-            tracing::error!(error = ?err, "expiry sweep failed");
-        }
-        if let Err(err) = payments.check_due_attempts().await {
-            tracing::error!(error = ?err, "provider status check failed");
+    // Refunds that finish later are asked about every `REFUND_SWEEP_EVERY` passes.
+    let mut passes: u64 = 0;
+    crate::background::every(interval, shutdown, || {
+        passes += 1;
+        let refunds_due = passes % REFUND_SWEEP_EVERY == 1;
+        let payments = &payments;
+        async move {
+            if let Err(err) = payments.expire_due().await {
+                tracing::error!(error = ?err, "expiry sweep failed");
+            }
+            if let Err(err) = payments.check_due_attempts().await {
+                tracing::error!(error = ?err, "provider status check failed");
+            }
+            if refunds_due && let Err(err) = payments.check_pending_refunds().await {
+                tracing::error!(error = ?err, "refund sweep failed");
+            }
         }
     })
     .await

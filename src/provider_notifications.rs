@@ -47,16 +47,15 @@ pub async fn orange_money(
     .await
 }
 
-/// `POST /hooks/pawapay`: one URL for every provider pawaPay serves; the provider is read from
-/// the callback's `payer.accountDetails.provider` (`FREE_SEN`, `MOOV_BEN`, …).
+/// `POST /hooks/pawapay`: one URL for every provider pawaPay serves, for deposits and refunds
+/// (register it for both in pawaPay's dashboard); the provider is read from the callback's
+/// `payer` (a deposit's) or `recipient` (a refund's) `accountDetails.provider` (`FREE_SEN`, …).
 pub async fn pawapay(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let provider = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| {
-            let code = v
-                .pointer("/payer/accountDetails/provider")?
-                .as_str()?
-                .to_owned();
+            let party = v.get("payer").or_else(|| v.get("recipient"))?;
+            let code = party.pointer("/accountDetails/provider")?.as_str()?.to_owned();
             transformers::provider_of(&code)
         });
     match provider {
@@ -126,6 +125,10 @@ fn confirm_later(state: AppState, provider: ProviderCode, mode: Option<Mode>, na
                     .attempt_notified(mode, provider, attempt)
                     .await,
                 attempt,
+            ),
+            Named::Refund(reference) => (
+                state.payments.refund_notified(mode, reference).await,
+                reference,
             ),
         };
         match known {

@@ -11,7 +11,9 @@ pub mod pawapay;
 pub mod wave;
 
 use crate::domain::msisdn::Msisdn;
-use crate::domain::{AttemptId, CardDetails, Country, Failure, Money, ProviderCode};
+use crate::domain::{
+    AttemptId, CardDetails, Country, Failure, Money, ProviderCode, RefundSupport,
+};
 pub use crate::domain::Via;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -143,6 +145,11 @@ pub enum RefundOutcome {
     Succeeded {
         reference: Option<String>,
     },
+    /// The provider took the refund and will finish it later (pawaPay): the refund stays
+    /// `pending`, its amount held, until `refund_status` or a callback says how it ended.
+    Pending {
+        reference: Option<String>,
+    },
     Failed(Failure),
 }
 
@@ -209,6 +216,8 @@ pub enum Named {
     Reference(String),
     /// Dalal's own attempt id, echoed by the provider (MTN's `externalId`, Orange's `reference`).
     Attempt(String),
+    /// The provider's reference of a refund (pawaPay's `refundId`).
+    Refund(String),
 }
 
 #[async_trait]
@@ -240,6 +249,21 @@ pub trait PaymentProvider: Send + Sync {
     /// they refund (`ProviderCode::refund_support`).
     async fn refund(&self, _refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
         Err(anyhow::anyhow!("{} has no refund API", self.code()).into())
+    }
+
+    /// What a merchant may refund through this connector (its provider's own API's by default).
+    fn refund_support(&self) -> RefundSupport {
+        self.code().refund_support()
+    }
+
+    /// Where a refund `refund` left pending stands (`None`: still pending, or this provider
+    /// cannot say). `started_at_ms`: when Dalal asked for it.
+    async fn refund_status(
+        &self,
+        _refund: &ProviderRefund<'_>,
+        _started_at_ms: i64,
+    ) -> Result<Option<RefundOutcome>, ProviderError> {
+        Ok(None)
     }
 
     /// Tries the account's credentials without moving money (`dalal check-providers`).
@@ -400,6 +424,18 @@ impl PaymentProvider for Unreachable {
 
     fn pin_prompt(&self, country: Country) -> Option<PinPrompt> {
         self.0.pin_prompt(country)
+    }
+
+    fn refund_support(&self) -> RefundSupport {
+        self.0.refund_support()
+    }
+
+    async fn refund_status(
+        &self,
+        _: &ProviderRefund<'_>,
+        _: i64,
+    ) -> Result<Option<RefundOutcome>, ProviderError> {
+        Err(ProviderError::Unavailable)
     }
 
     async fn refresh(&self) {

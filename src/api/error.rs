@@ -110,6 +110,7 @@ impl From<PaymentError> for ApiError {
                     | Conflict::AwaitingConfirmation(_)
                     | Conflict::NotRefundable(_)
                     | Conflict::FullyRefunded
+                    | Conflict::RefundInProgress(_)
                     | Conflict::IdempotencyKeyTaken => StatusCode::CONFLICT,
                 };
                 ApiError::new(status, c.texts().0)

@@ -53,6 +53,39 @@ pub async fn insert(tx: &mut Tx<'_>, r: &NewRefund<'_>) -> Result<(), sqlx::Erro
     Ok(())
 }
 
+/// Whether a payment has a refund the provider has not finished.
+pub async fn has_pending(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<bool> {
+    let (n,): (i64,) = on!(&mut *tx, |e| sqlx::query_as(
+        "SELECT COUNT(*) FROM refunds WHERE payment_id = $1 AND status = $2",
+    )
+    .bind(payment_id)
+    .bind(RefundStatus::Pending.as_str())
+    .fetch_one(e)
+    .await)
+    .context("failed to look for a pending refund")?;
+    Ok(n > 0)
+}
+
+/// The refunds no provider has finished (oldest first), created before `before`: the
+/// reconciliation sweep asks about them.
+pub async fn pending(
+    db: impl Into<Exec<'_>>,
+    before: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<RefundRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM refunds WHERE status = $1 AND created_at < $2
+         ORDER BY created_at LIMIT $3"
+    );
+    on!(db, |e| sqlx::query_as(&sql)
+        .bind(RefundStatus::Pending.as_str())
+        .bind(before)
+        .bind(limit)
+        .fetch_all(e)
+        .await)
+        .context("failed to list pending refunds")
+}
+
 /// What a payment's pending and succeeded refunds add up to.
 pub async fn held_amount(tx: &mut Tx<'_>, payment_id: i64) -> anyhow::Result<i64> {
     let (sum,): (Option<i64>,) = on!(&mut *tx, |e| sqlx::query_as(
@@ -77,6 +110,19 @@ pub async fn find(
         .fetch_optional(e)
         .await)
         .context("failed to read a refund")
+}
+
+/// The refund a provider knows by this reference (pawaPay's `refundId`).
+pub async fn find_by_provider_reference(
+    db: impl Into<Exec<'_>>,
+    reference: &str,
+) -> anyhow::Result<Option<RefundRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM refunds WHERE provider_reference = $1");
+    on!(db, |e| sqlx::query_as(&sql)
+        .bind(reference)
+        .fetch_optional(e)
+        .await)
+        .context("failed to read a refund by its provider reference")
 }
 
 /// The refund a merchant created with an idempotency key.

@@ -26,6 +26,9 @@ impl RefundStatus {
 pub enum RefundSupport {
     /// Any amount up to what was paid.
     Partial,
+    /// Any amount up to what is left, one refund at a time: the next waits until the provider
+    /// has finished the last (pawaPay).
+    PartialOneAtATime,
     /// Only the whole payment, at once.
     FullOnly,
     /// No refund API: the merchant refunds from the provider's own merchant portal.

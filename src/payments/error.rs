@@ -61,6 +61,8 @@ pub enum Conflict {
     NoRefundApi(ProviderCode),
     /// Everything paid has been refunded (or is being refunded).
     FullyRefunded,
+    /// The provider refunds one at a time and has not finished the last refund.
+    RefundInProgress(ProviderCode),
     /// The idempotency key was used for another request.
     IdempotencyKeyReused,
     /// Another request took the idempotency key first (the API then replays its answer).
@@ -117,6 +119,16 @@ impl Conflict {
                 format!(
                     "{} has no refund API: refund the customer from your {} merchant account",
                     provider.name(),
+                    provider.name()
+                ),
+            ),
+            Conflict::RefundInProgress(provider) => (
+                format!(
+                    "Un remboursement de ce paiement est déjà en cours chez {} : attendez qu'il se termine avant d'en demander un autre",
+                    provider.name()
+                ),
+                format!(
+                    "A refund of this payment is already in progress at {}: wait until it ends before asking for another",
                     provider.name()
                 ),
             ),

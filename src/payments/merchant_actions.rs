@@ -92,7 +92,8 @@ impl Payments {
             .filter(|a| a.status == AttemptStatus::Succeeded)
             .context("a succeeded payment without its succeeded attempt")?;
         let provider = attempt.provider;
-        let support = provider.refund_support();
+        let connector = self.connector(mode, attempt.gateway.as_deref(), provider)?;
+        let support = connector.refund_support();
         if support == RefundSupport::None {
             return Err(PaymentError::Conflict(Conflict::NoRefundApi(provider)));
         }
@@ -110,6 +111,11 @@ impl Payments {
             .await
             .context("failed to begin a transaction")?;
         db::payments::lock(&mut tx, payment.id.sequence()).await?;
+        if support == RefundSupport::PartialOneAtATime
+            && db::refunds::has_pending(&mut tx, payment.id.sequence()).await?
+        {
+            return Err(PaymentError::Conflict(Conflict::RefundInProgress(provider)));
+        }
         let held = db::refunds::held_amount(&mut tx, payment.id.sequence()).await?;
         let left = payment.amount.minor() - held;
         let amount = check_amount(&payment, provider, support, request.amount, left)?;
@@ -150,7 +156,6 @@ impl Payments {
         tx.commit().await.context("failed to commit a refund")?;
 
         // Ask the provider, without holding any lock.
-        let connector = self.connector(mode, attempt.gateway.as_deref(), provider)?;
         let money = Money::new(amount, payment.amount.currency())?;
         let asked = ProviderRefund {
             refund_id: refund_id.as_str(),
@@ -159,6 +164,8 @@ impl Payments {
         };
         let (status, provider_reference, failure) = match connector.refund(&asked).await {
             Ok(RefundOutcome::Succeeded { reference }) => (RefundStatus::Succeeded, reference, None),
+            // Taken; the sweep (`check_pending_refunds`) or the provider's callback ends it.
+            Ok(RefundOutcome::Pending { reference }) => (RefundStatus::Pending, reference, None),
             Ok(RefundOutcome::Failed(failure)) => (RefundStatus::Failed, None, Some(failure.code)),
             Err(ProviderError::Unavailable) => (
                 RefundStatus::Failed,
@@ -193,7 +200,7 @@ impl Payments {
 
     /// Records how a refund ended and writes its webhook event, in one transaction; the refund
     /// as it now stands.
-    async fn finish_refund(
+    pub(super) async fn finish_refund(
         &self,
         payment: &Payment,
         refund_id: &str,
@@ -333,6 +340,9 @@ fn check_amount(
             ))
             .into())
         }
-        RefundSupport::FullOnly | RefundSupport::Partial | RefundSupport::None => Ok(amount),
+        RefundSupport::FullOnly
+        | RefundSupport::Partial
+        | RefundSupport::PartialOneAtATime
+        | RefundSupport::None => Ok(amount),
     }
 }

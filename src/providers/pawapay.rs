@@ -15,6 +15,7 @@
 //! - Callbacks (`POST /hooks/pawapay`) are hints: Dalal then asks the status check. Signed ones
 //!   are verified (`signatures.rs`); with `signed_callbacks` on, unsigned ones are refused.
 
+mod refunds;
 pub mod signatures;
 pub mod transformers;
 pub mod wire;
@@ -22,11 +23,12 @@ pub mod wire;
 use super::http::{self, SendError};
 use super::{
     AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, PinPrompt, ProviderError, ProviderSession, ProviderStatus, Via,
+    PaymentProvider, PinPrompt, ProviderError, ProviderRefund, ProviderSession, ProviderStatus,
+    RefundOutcome, Via,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
-use crate::domain::{Country, Failure, FailureCode, ProviderCode};
+use crate::domain::{Country, Failure, FailureCode, ProviderCode, RefundSupport};
 use async_trait::async_trait;
 use reqwest::Method;
 use signatures::{Keys, PublicKey};
@@ -125,11 +127,11 @@ impl PawaPayConnector {
         Ok(self)
     }
 
-    async fn call(
+    async fn call<B: serde::Serialize>(
         &self,
         method: Method,
         path: &str,
-        body: Option<&DepositRequest<'_>>,
+        body: Option<&B>,
     ) -> Result<reqwest::Response, SendError> {
         let mut request = self
             .http
@@ -139,6 +141,10 @@ impl PawaPayConnector {
             request = request.json(body);
         }
         http::send(NAME, &method, path, request).await
+    }
+
+    async fn get(&self, path: &str) -> Result<reqwest::Response, SendError> {
+        self.call::<()>(Method::GET, path, None).await
     }
 
     /// Sends the deposit; an answer lost once is asked for again with the same id.
@@ -164,7 +170,7 @@ impl PawaPayConnector {
 
     async fn lookup(&self, deposit_id: &str) -> Result<Option<Deposit>, ProviderError> {
         let response = self
-            .call(Method::GET, &format!("/v2/deposits/{deposit_id}"), None)
+            .get(&format!("/v2/deposits/{deposit_id}"))
             .await?;
         let answer: StatusAnswer = http::read(NAME, response).await?;
         match answer.status.as_str() {
@@ -196,7 +202,7 @@ impl PawaPayConnector {
     /// `GET /v2/public-key/http` → `[{id, key: "<PEM>"}]`.
     async fn fetch_keys(&self) -> Result<Keys, ProviderError> {
         let response = self
-            .call(Method::GET, "/v2/public-key/http", None)
+            .get("/v2/public-key/http")
             .await?;
         let published: Vec<PublishedKey> = http::read(NAME, response).await?;
         Ok(published
@@ -216,7 +222,7 @@ impl PawaPayConnector {
 
     /// `GET /v2/active-conf`: what the account can take.
     async fn active_conf(&self) -> Result<ActiveConf, SendError> {
-        let response = self.call(Method::GET, "/v2/active-conf", None).await?;
+        let response = self.get("/v2/active-conf").await?;
         response
             .json()
             .await
@@ -361,6 +367,23 @@ impl PaymentProvider for PawaPayConnector {
         self.refresh_conf(true).await
     }
 
+    /// pawaPay refunds any part of what is left, one refund at a time (PROVIDERS.md, "refunds").
+    fn refund_support(&self) -> RefundSupport {
+        RefundSupport::PartialOneAtATime
+    }
+
+    async fn refund(&self, refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
+        self.send_refund(refund).await
+    }
+
+    async fn refund_status(
+        &self,
+        refund: &ProviderRefund<'_>,
+        started_at_ms: i64,
+    ) -> Result<Option<RefundOutcome>, ProviderError> {
+        self.look_up_refund(refund, started_at_ms).await
+    }
+
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
         let Some(phone) = &request.phone else {
             return Err(ProviderError::Refused(Failure::new(FailureCode::MissingPhone)));
@@ -473,9 +496,13 @@ impl PaymentProvider for PawaPayConnector {
         body: &[u8],
         now_ms: i64,
     ) -> Notification {
-        let named = serde_json::from_slice::<Deposit>(body)
-            .ok()
-            .map(|deposit| Named::Reference(deposit.deposit_id));
+        // A refund's callback names its deposit too: its `refundId` says what it is about.
+        let named = match serde_json::from_slice::<wire::RefundData>(body) {
+            Ok(refund) => Some(Named::Refund(refund.refund_id)),
+            Err(_) => serde_json::from_slice::<Deposit>(body)
+                .ok()
+                .map(|deposit| Named::Reference(deposit.deposit_id)),
+        };
         let signed = match signatures::read(headers) {
             Ok(Some(signed)) => signed,
             Ok(None) if self.callbacks.signed_only => {

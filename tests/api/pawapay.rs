@@ -164,3 +164,34 @@ async fn the_active_configuration_lists_the_accounts_providers() {
     let (status, _) = call(&app, reqwest::Method::GET, "/v2/public-key/http", None, None).await;
     assert_eq!(status, 401);
 }
+
+/// `POST /v2/refunds` refuses what pawaPay refuses: unknown fields, a non-UUID id, an amount
+/// without its currency (`400`); a deposit it does not have or that has not completed
+/// (`200 REJECTED`).
+#[tokio::test]
+async fn the_pawapay_emulator_refuses_refunds_as_pawapay_does() {
+    let app = spawn_app().await;
+    let refund = |body: Value| {
+        let app = &app;
+        async move { call(app, reqwest::Method::POST, "/v2/refunds", Some(API_TOKEN), Some(body)).await }
+    };
+    let id = || dalal::random::uuid_v4();
+    // A deposit still waiting for the customer's PIN.
+    let deposit_id = id();
+    assert_eq!(deposit(&app, free_money(&deposit_id, "221763456789")).await.0, 200);
+    for (body, status, code) in [
+        (json!({"refundId": id(), "depositId": deposit_id, "reason": "x"}), 400, "UNSUPPORTED_PARAMETER"),
+        (json!({"refundId": "not-a-uuid", "depositId": deposit_id}), 400, "INVALID_PARAMETER"),
+        (json!({"refundId": id(), "depositId": deposit_id, "amount": "100"}), 400, "MISSING_PARAMETER"),
+        (json!({"refundId": id(), "depositId": id()}), 200, "NOT_FOUND"),
+        (json!({"refundId": id(), "depositId": deposit_id}), 200, "INVALID_STATE"),
+    ] {
+        let (got, answer) = refund(body.clone()).await;
+        assert_eq!((got, failure_code(&answer)), (status, code), "{body}");
+        if status == 200 {
+            assert_eq!(answer["status"], "REJECTED");
+        }
+    }
+    let (status, answer) = call(&app, reqwest::Method::GET, &format!("/v2/refunds/{}", id()), Some(API_TOKEN), None).await;
+    assert_eq!((status, answer["status"].as_str()), (200, Some("NOT_FOUND")));
+}

@@ -592,3 +592,81 @@ async fn the_waiting_screen_says_which_code_to_dial_where_pawapay_says_so() {
     assert!(moov.contains("Confirmez le paiement sur votre téléphone"));
     assert!(!moov.contains("pour confirmer"));
 }
+
+/// A Free Money payment taken through pawaPay, refunded in part then in full: each refund is
+/// `pending` until pawaPay finishes it — here by its signed callback, which Dalal takes only as a
+/// reason to ask — a second refund waits for the first (`409`), and each ends with one
+/// `refund.succeeded` webhook.
+#[tokio::test]
+async fn pawapay_refunds_stay_pending_until_pawapay_finishes_them() {
+    use crate::helpers::*;
+    use crate::refunds::refund;
+    let app = spawn_app_with(&[("sandbox.answer_delay_ms", "0")]).await;
+    let data = app
+        .create(serde_json::json!({"type": "direct", "provider": "free_money", "country": "SN",
+            "amount": 10_000, "externalReference": "FREE-RF", "customerPhone": "+221763456789",
+            "returnUrl": "https://shop.example/merci"}))
+        .await;
+    let id = data["transactionId"].as_str().unwrap().to_owned();
+    app.payment_when(&id, |d| d["status"] == "succeeded").await;
+
+    let first = refund(&app, &id, serde_json::json!({"amount": 4_000}), None).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(first.json()["data"]["status"], "pending");
+    // pawaPay refunds one at a time.
+    let early = refund(&app, &id, serde_json::json!({}), None).await;
+    assert_eq!(early.status, 409, "{}", early.text);
+    assert!(early.error_message().contains("déjà en cours"), "{}", early.text);
+    let ended = |n: usize| {
+        move |d: &Value| {
+            d["refunds"].as_array().is_some_and(|r| {
+                r.len() == n && r.iter().all(|r| r["status"] == "succeeded")
+            })
+        }
+    };
+    app.payment_when(&id, ended(1)).await;
+
+    let rest = refund(&app, &id, serde_json::json!({}), None).await;
+    assert_eq!(rest.status, 201, "{}", rest.text);
+    assert_eq!((rest.json()["data"]["status"].as_str(), rest.json()["data"]["amount"].as_i64()), (Some("pending"), Some(6_000)));
+    let payment = app.payment_when(&id, ended(2)).await;
+    assert_eq!(payment["refundedAmount"], 10_000);
+    let sequence = dalal::domain::TransactionId::parse(&id).unwrap().sequence();
+    let events: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'refund.succeeded'",
+    )
+    .bind(sequence)
+    .fetch_one(e)
+    .await)
+    .unwrap();
+    assert_eq!(events, 2);
+    // Nothing is left: pawaPay is not even asked.
+    let again = refund(&app, &id, serde_json::json!({}), None).await;
+    assert_eq!(again.status, 409, "{}", again.text);
+}
+
+/// When pawaPay's refund callback has not come, the sweep asks and ends the refund, once.
+#[tokio::test]
+async fn the_sweep_ends_a_pawapay_refund_whose_callback_never_came() {
+    use crate::helpers::*;
+    use crate::refunds::refund;
+    // The emulator looks at its refunds after 4 s of wall time: the sweep, run by hand, is first.
+    let app = spawn_app_with(&[("sandbox.answer_delay_ms", "4000")]).await;
+    let data = app
+        .create(serde_json::json!({"type": "direct", "provider": "free_money", "country": "SN",
+            "amount": 5_000, "externalReference": "FREE-SWEEP", "customerPhone": "+221763456789",
+            "returnUrl": "https://shop.example/merci"}))
+        .await;
+    let id = data["transactionId"].as_str().unwrap().to_owned();
+    app.customer_answers(5_000).await;
+    assert_eq!(app.get_payment(&id).await["status"], "succeeded");
+    let reply = refund(&app, &id, serde_json::json!({}), None).await;
+    assert_eq!(reply.json()["data"]["status"], "pending", "{}", reply.text);
+    // Still working at pawaPay: the sweep leaves it pending.
+    assert_eq!(app.state.payments.check_pending_refunds().await.unwrap(), 0);
+    app.clock.advance_ms(5_000);
+    assert_eq!(app.state.payments.check_pending_refunds().await.unwrap(), 1);
+    let payment = app.get_payment(&id).await;
+    assert_eq!(payment["refunds"][0]["status"], "succeeded", "{payment}");
+    assert_eq!(app.state.payments.check_pending_refunds().await.unwrap(), 0, "ended once");
+}

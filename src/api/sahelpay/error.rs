@@ -117,6 +117,7 @@ impl From<PaymentError> for SahelError {
                 let (status, code) = match c {
                     Conflict::NotRefundable(_) => (StatusCode::CONFLICT, "REFUND_NOT_ALLOWED"),
                     Conflict::FullyRefunded => (StatusCode::CONFLICT, "ALREADY_REFUNDED"),
+                    Conflict::RefundInProgress(_) => (StatusCode::CONFLICT, "REFUND_IN_PROGRESS"),
                     Conflict::IdempotencyKeyReused => (StatusCode::CONFLICT, "DUPLICATE_PAYMENT"),
                     Conflict::NoRefundApi(_) => {
                         (StatusCode::UNPROCESSABLE_ENTITY, "REFUND_NOT_SUPPORTED")

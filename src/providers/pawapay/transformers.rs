@@ -42,7 +42,12 @@ pub fn provider_of(code: &str) -> Option<ProviderCode> {
 /// The deposit id of an attempt: a UUID v4 drawn from Dalal's attempt id, so that it is known
 /// (stored, with the attempt) before the call, and the same id is sent again after a lost answer.
 pub fn deposit_id(attempt_id: &str) -> String {
-    let digest = Sha256::digest(format!("pawapay-deposit:{attempt_id}").as_bytes());
+    uuid_from(&format!("pawapay-deposit:{attempt_id}"))
+}
+
+/// A UUID v4 drawn from `seed` (the same seed, the same id).
+fn uuid_from(seed: &str) -> String {
+    let digest = Sha256::digest(seed.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x40;
@@ -175,6 +180,25 @@ pub fn failure(code: Option<&str>) -> Failure {
         "UNSPECIFIED_FAILURE" | "OTHER_ERROR" => F::Unknown,
         other => return Failure::unknown(other),
     })
+}
+
+/// A refund's rejection or failure code (PROVIDERS.md, "refunds") as Dalal's failure.
+pub fn refund_failure(code: Option<&str>) -> Failure {
+    use FailureCode as F;
+    match code {
+        // The merchant's pawaPay wallet cannot pay the refund.
+        Some("PAWAPAY_WALLET_OUT_OF_FUNDS") => Failure::new(F::InsufficientFunds),
+        Some("RECIPIENT_NOT_FOUND") => Failure::new(F::PayerNotFound),
+        Some("DEPOSIT_ALREADY_REFUNDED" | "REFUND_IN_PROGRESS") => Failure::new(F::Duplicate),
+        Some("PROVIDER_TEMPORARILY_UNAVAILABLE") => Failure::new(F::Unavailable),
+        Some("UNSPECIFIED_FAILURE" | "OTHER_ERROR") | None => Failure::new(F::Unknown),
+        Some(other) => Failure::unknown(other),
+    }
+}
+
+/// The refund id of a Dalal refund: a UUID v4 drawn from its id, as `deposit_id` is.
+pub fn refund_id(dalal_refund_id: &str) -> String {
+    uuid_from(&format!("pawapay-refund:{dalal_refund_id}"))
 }
 
 /// A rejection that did nothing and may be tried elsewhere: the provider is down right now.

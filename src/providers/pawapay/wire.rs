@@ -185,3 +185,44 @@ impl ActiveConf {
             .find_map(ConfCurrency::deposit)
     }
 }
+
+/// `POST /v2/refunds` (PROVIDERS.md, "refunds"): with `amount`, `currency` is required.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRequest<'a> {
+    /// A UUID v4 Dalal chose before the call.
+    pub refund_id: &'a str,
+    pub deposit_id: &'a str,
+    pub amount: String,
+    pub currency: &'a str,
+}
+
+/// The answer to `POST /v2/refunds`: `{refundId, status, created?, failureReason?}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundAnswer {
+    pub status: InitiationStatus,
+    #[serde(default)]
+    pub failure_reason: Option<FailureReason>,
+}
+
+/// The answer to `GET /v2/refunds/{refundId}`: `{status: FOUND | NOT_FOUND, data?}`.
+#[derive(Debug, Deserialize)]
+pub struct RefundStatusAnswer {
+    pub status: String,
+    #[serde(default)]
+    pub data: Option<RefundData>,
+}
+
+/// A refund as the status check and the refund callback show it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundData {
+    pub refund_id: String,
+    /// `ACCEPTED`, `ENQUEUED`, `PROCESSING`, `IN_RECONCILIATION`, `COMPLETED`, `FAILED`.
+    pub status: String,
+    #[serde(default)]
+    pub amount: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<FailureReason>,
+}

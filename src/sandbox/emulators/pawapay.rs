@@ -18,6 +18,8 @@
 //! - `GET /v2/active-conf`: the account's providers, with the object-shaped `operationTypes` a
 //!   real sandbox answers; the account signs its callbacks.
 //! - `GET /v2/public-key/http`: the key its callbacks are signed with (`signing.rs`).
+//! - `POST /v2/refunds`, `GET /v2/refunds/{refundId}` (`refunds.rs`): refunds of completed
+//!   deposits, finished after the sandbox's answer delay, then called back.
 //! - When a deposit reaches a final status, its callback (the status check's `data` without
 //!   `clientReferenceId`) goes to Dalal's `/hooks/pawapay`, signed, and is sent again while Dalal
 //!   does not answer `200` (pawaPay retries for 15 minutes; the emulator three times). A deposit
@@ -94,6 +96,8 @@ pub fn router() -> Router<AppState> {
         .route("/v2/deposits/{deposit_id}", get(status))
         .route("/v2/active-conf", get(active_conf))
         .route("/v2/public-key/http", get(public_keys))
+        .route("/v2/refunds", post(refunds::refund))
+        .route("/v2/refunds/{refund_id}", get(refunds::status))
 }
 
 /// An error answered with an HTTP error status: `{failureReason: {failureCode, failureMessage}}`.
@@ -479,36 +483,42 @@ async fn call_back(state: AppState, deposit_id: String) {
             return false;
         }
         data.client_reference_id = None;
-        let Ok(body) = serde_json::to_vec(&data) else {
-            return true;
-        };
-        let sent = super::notify_dalal(
-            &state,
-            routes::HOOK_PAWAPAY,
-            super::AfterRefusal::TryAgain,
-            |client, url| {
-                let now = state.clock.now_ms().div_euclid(1000);
-                let mut request = client.post(&url).body(body.clone());
-                match signing::signed_headers(&url, &body, now, signing::Encoding::Der) {
-                    Ok(headers) => {
-                        for (name, value) in headers {
-                            request = request.header(name, value);
-                        }
-                    }
-                    Err(err) => tracing::error!(error = ?err, "the pawaPay emulator could not sign a callback"),
-                }
-                request
-            },
-        )
-        .await;
-        if let Err(err) = sent {
-            tracing::info!(error = %err, "the pawaPay emulator's callback was not taken");
+        if let Ok(body) = serde_json::to_vec(&data) {
+            send_callback(&state, body).await;
         }
         true
     })
     .await
 }
 
+/// Posts a callback body to Dalal's `/hooks/pawapay`, signed, sent again while Dalal does not
+/// answer `200` (three tries).
+async fn send_callback(state: &AppState, body: Vec<u8>) {
+    let sent = super::notify_dalal(
+        state,
+        routes::HOOK_PAWAPAY,
+        super::AfterRefusal::TryAgain,
+        |client, url| {
+            let now = state.clock.now_ms().div_euclid(1000);
+            let mut request = client.post(&url).body(body.clone());
+            match signing::signed_headers(&url, &body, now, signing::Encoding::Der) {
+                Ok(headers) => {
+                    for (name, value) in headers {
+                        request = request.header(name, value);
+                    }
+                }
+                Err(err) => tracing::error!(error = ?err, "the pawaPay emulator could not sign a callback"),
+            }
+            request
+        },
+    )
+    .await;
+    if let Err(err) = sent {
+        tracing::info!(error = %err, "the pawaPay emulator's callback was not taken");
+    }
+}
+
+mod refunds;
 pub mod signing;
 mod wire;
 

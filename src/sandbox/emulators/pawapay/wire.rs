@@ -120,3 +120,40 @@ pub(super) struct AccountDetails {
     pub(super) phone_number: String,
     pub(super) provider: String,
 }
+
+/// What the emulator keeps of a refund (its sandbox session's `request`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct KeptRefund {
+    pub(super) refund_id: String,
+    pub(super) deposit_id: String,
+    /// The deposit's provider and payer, to whom the refund goes.
+    pub(super) provider: String,
+    pub(super) phone_number: String,
+}
+
+/// The answer to `POST /v2/refunds`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefundAnswer {
+    pub(super) refund_id: String,
+    pub(super) status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) failure_reason: Option<FailureReason>,
+}
+
+/// A refund as the status check (`data`) and the refund callback show it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefundView {
+    pub(super) refund_id: String,
+    pub(super) status: &'static str,
+    pub(super) amount: String,
+    pub(super) currency: String,
+    pub(super) country: &'static str,
+    /// The deposit's payer.
+    pub(super) recipient: Payer,
+    pub(super) created: String,
+    pub(super) deposit_id: String,
+}
