@@ -670,3 +670,66 @@ async fn the_sweep_ends_a_pawapay_refund_whose_callback_never_came() {
     assert_eq!(payment["refunds"][0]["status"], "succeeded", "{payment}");
     assert_eq!(app.state.payments.check_pending_refunds().await.unwrap(), 0, "ended once");
 }
+
+/// Each of pawaPay's test numbers, through the whole of Dalal: the failure code the customer
+/// reads, or a deposit that stays pending while the status checker asks.
+#[tokio::test]
+async fn each_pawapay_test_number_ends_the_payment_as_pawapay_says() {
+    use crate::helpers::*;
+    let app = spawn_app().await;
+    let mut payments = Vec::new();
+    for (phone, expected) in [
+        ("+221763456789", None),
+        ("+221763456019", Some("insufficient-funds")),
+        ("+221763456029", Some("payer-not-found")),
+        ("+221763456039", Some("declined")),
+        ("+221763456049", Some("insufficient-funds")),
+        ("+221763456069", Some("unknown")),
+        ("+221763456129", Some("pending")),
+    ] {
+        let data = app
+            .create(serde_json::json!({"type": "direct", "provider": "free_money", "country": "SN",
+                "amount": 1_000, "externalReference": "FREE-NUM", "customerPhone": phone,
+                "returnUrl": "https://shop.example/merci"}))
+            .await;
+        payments.push((data, phone, expected));
+    }
+    app.customer_answers(5_000).await;
+    for (data, phone, expected) in payments {
+        let (payment, attempt) = app.state.payments.find_by_token(&token_of(&data)).await.unwrap().unwrap();
+        let attempt = attempt.unwrap();
+        match expected {
+            None => assert_eq!(payment.status.as_str(), "succeeded", "{phone}"),
+            Some("pending") => {
+                assert_eq!(payment.status.as_str(), "processing", "{phone}");
+                assert!(attempt.status.is_open(), "{phone}: pawaPay still says ACCEPTED");
+            }
+            Some(code) => assert_eq!(attempt.failure_code.map(|c| c.as_str()), Some(code), "{phone}"),
+        }
+    }
+}
+
+/// pawaPay takes the deposit and its answer is lost (`…05`, after the connector's 300 ms):
+/// Dalal sends the same deposit id again — pawaPay ignores it as a duplicate — and the payment
+/// settles by the status check with one deposit at pawaPay, never two.
+#[tokio::test]
+async fn a_deposit_whose_answer_was_lost_is_taken_once() {
+    use crate::helpers::*;
+    let app = spawn_app_with(&[("sandbox.connector_timeout_ms", "300")]).await;
+    let data = app
+        .create(serde_json::json!({"type": "direct", "provider": "free_money", "country": "SN",
+            "amount": 1_500, "externalReference": "FREE-LOST", "customerPhone": "+221761234505",
+            "returnUrl": "https://shop.example/merci"}))
+        .await;
+    let deposits: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sandbox_sessions WHERE provider = 'free_money'",
+    )
+    .fetch_one(e)
+    .await)
+    .unwrap();
+    assert_eq!(deposits, 1, "one deposit at pawaPay");
+    app.customer_answers(5_000).await;
+    let id = data["transactionId"].as_str().unwrap();
+    assert_eq!(app.get_payment(id).await["status"], "succeeded");
+    assert_eq!(app.succeeded_events(id).await, 1);
+}
