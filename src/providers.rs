@@ -230,6 +230,12 @@ pub trait PaymentProvider: Send + Sync {
         true
     }
 
+    /// Whether the account takes this amount in `country` (limits the provider states for the
+    /// account, like pawaPay's `active-conf`); the gateway's and Dalal's own limits apply too.
+    fn takes(&self, country: Country, _amount: Money) -> bool {
+        self.serves(country)
+    }
+
     /// Starts an attempt: creates a checkout session, sends a push, charges a one-time code, or
     /// authorises a card (perhaps after a 3-D Secure check).
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError>;
@@ -338,9 +344,9 @@ impl ProviderRegistry {
         self.gateways.get(id)
     }
 
-    /// Whether the gateway has a connector here that serves `country`.
-    pub fn serves(&self, id: &str, country: Country) -> bool {
-        self.gateways.get(id).is_some_and(|c| c.serves(country))
+    /// Whether the gateway has a connector here that takes `amount` in `country`.
+    pub fn takes(&self, id: &str, country: Country, amount: Money) -> bool {
+        self.gateways.get(id).is_some_and(|c| c.takes(country, amount))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -424,6 +430,10 @@ impl PaymentProvider for Unreachable {
 
     fn pin_prompt(&self, country: Country) -> Option<PinPrompt> {
         self.0.pin_prompt(country)
+    }
+
+    fn takes(&self, country: Country, amount: Money) -> bool {
+        self.0.takes(country, amount)
     }
 
     fn refund_support(&self) -> RefundSupport {

@@ -107,7 +107,7 @@ impl Payments {
         self.gateways.all().iter().any(|g| {
             g.provider == provider
                 && g.takes(country, amount, g.brands.first().copied())
-                && registry.serves(&g.id, country)
+                && registry.takes(&g.id, country, amount)
         })
     }
 
@@ -189,7 +189,7 @@ impl Payments {
         let registry = self.registry(mode);
         let candidates: Vec<&Gateway> = candidates
             .into_iter()
-            .filter(|g| registry.serves(&g.id, request.country))
+            .filter(|g| registry.takes(&g.id, request.country, request.amount))
             .collect();
         if candidates.is_empty() {
             return Err(PaymentError::NotLive(request.provider));

@@ -28,7 +28,7 @@ use super::{
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
-use crate::domain::{Country, Failure, FailureCode, ProviderCode, RefundSupport};
+use crate::domain::{Country, Failure, FailureCode, Money, ProviderCode, RefundSupport};
 use async_trait::async_trait;
 use reqwest::Method;
 use signatures::{Keys, PublicKey};
@@ -356,6 +356,27 @@ impl PaymentProvider for PawaPayConnector {
                 .deposit_of(code)
                 .is_some_and(|d| d.get("status").and_then(|s| s.as_str()) != Some("CLOSED")),
         }
+    }
+
+    /// Within the account's limits for the provider (`minAmount`/`maxAmount`, or the published
+    /// sample's `minTransactionLimit`/`maxTransactionLimit`), once read.
+    fn takes(&self, country: Country, amount: Money) -> bool {
+        if !self.serves(country) {
+            return false;
+        }
+        let Some(code) = transformers::provider_code(self.provider, country) else {
+            return false;
+        };
+        let Some(deposit) = self.conf().and_then(|conf| conf.deposit_of(code).cloned()) else {
+            return true;
+        };
+        let limit = |keys: [&str; 2]| {
+            keys.iter()
+                .find_map(|k| deposit.get(*k)?.as_str().and_then(http::whole_amount))
+        };
+        let minor = amount.minor();
+        limit(["minAmount", "minTransactionLimit"]).is_none_or(|min| minor >= min)
+            && limit(["maxAmount", "maxTransactionLimit"]).is_none_or(|max| minor <= max)
     }
 
     fn pin_prompt(&self, country: Country) -> Option<PinPrompt> {

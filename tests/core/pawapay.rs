@@ -733,3 +733,38 @@ async fn a_deposit_whose_answer_was_lost_is_taken_once() {
     assert_eq!(app.get_payment(id).await["status"], "succeeded");
     assert_eq!(app.succeeded_events(id).await, 1);
 }
+
+/// What the account's `active-conf` says decides what the connector offers: its limits, a
+/// provider it takes no deposits for, one pawaPay says is `CLOSED`; before anything is read,
+/// pawaPay's coverage alone.
+#[tokio::test]
+async fn the_active_configuration_decides_what_is_offered() {
+    use dalal::domain::{Country, Currency, Money};
+    let money = |n: i64| Money::new(n, Currency::Xof).unwrap();
+    let server = StandIn::start().await;
+    let connector = pawapay(&server.base);
+    assert!(connector.takes(Country::Sn, money(5_000_000)), "nothing read yet: pawaPay's coverage");
+    assert!(!connector.serves(Country::Ci), "pawaPay has no Free Money in Côte d'Ivoire");
+    let conf = |status: &str| {
+        serde_json::json!({"countries": [{"country": "SEN", "providers": [{"provider": "FREE_SEN",
+            "currencies": [{"currency": "XOF", "operationTypes": {"DEPOSIT":
+                {"minAmount": "200", "maxAmount": "10000", "status": status}}}]}]}]})
+    };
+    server.script(
+        "GET",
+        "/v2/active-conf",
+        [
+            Answer::json(200, conf("OPERATIONAL")),
+            Answer::json(200, conf("CLOSED")),
+            Answer::json(200, serde_json::json!({"countries": []})),
+        ],
+    );
+    connector.refresh().await;
+    assert!(connector.takes(Country::Sn, money(10_000)));
+    assert!(!connector.takes(Country::Sn, money(10_001)), "above the account's maximum");
+    assert!(!connector.takes(Country::Sn, money(150)), "below its minimum");
+    connector.refresh().await;
+    assert!(!connector.serves(Country::Sn), "CLOSED");
+    connector.refresh().await;
+    assert!(!connector.serves(Country::Sn), "not enabled on the account");
+}
