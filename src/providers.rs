@@ -293,6 +293,12 @@ pub trait PaymentProvider: Send + Sync {
         Via::Direct
     }
 
+    /// Whether the customer in `country` gives a one-time code before the payment starts
+    /// (pawaPay's `PREAUTH`: Orange Money in Burkina Faso).
+    fn asks_one_time_code(&self, _country: Country) -> bool {
+        false
+    }
+
     /// What the customer in `country` does to see the PIN prompt, where the account's
     /// configuration says (as last read: no call).
     fn pin_prompt(&self, _country: Country) -> Option<PinPrompt> {
@@ -434,6 +440,10 @@ impl PaymentProvider for Unreachable {
 
     fn takes(&self, country: Country, amount: Money) -> bool {
         self.0.takes(country, amount)
+    }
+
+    fn asks_one_time_code(&self, country: Country) -> bool {
+        self.0.asks_one_time_code(country)
     }
 
     fn refund_support(&self) -> RefundSupport {

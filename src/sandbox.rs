@@ -105,11 +105,13 @@ pub fn connectors(
         .with_timeout(timeout)?,
     ));
     // pawaPay's providers, as live (its gateways say which: Free Money, Moov Money in Benin and
-    // Burkina Faso, MTN MoMo's failover); the sandbox account signs its callbacks.
+    // Burkina Faso, MTN MoMo's failover, Orange Money where Sonatel's emulator does not serve:
+    // Cameroon); the sandbox account signs its callbacks.
     for provider in [
         ProviderCode::FreeMoney,
         ProviderCode::MoovMoney,
         ProviderCode::MtnMomo,
+        ProviderCode::OrangeMoney,
     ] {
         all.push(Arc::new(
             PawaPayConnector::new(

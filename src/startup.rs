@@ -307,6 +307,7 @@ pub fn live_connectors(
             ProviderCode::FreeMoney,
             ProviderCode::MoovMoney,
             ProviderCode::MtnMomo,
+            ProviderCode::OrangeMoney,
         ] {
             live.push(Arc::new(
                 PawaPayConnector::new(&pawapay.base_url, token.clone(), provider, clock.clone())?

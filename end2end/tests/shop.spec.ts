@@ -42,9 +42,9 @@ test('a payment created through the API opens on its checkout page', async ({ pa
   await page.goto(data.redirectUrl);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('25\u202f000\u00a0FCFA');
   await expect(page.getByText('PANIER-67890')).toBeVisible();
-  // Cameroon: MTN MoMo and cards. (Orange Money's API Dalal speaks is Senegal's, in XOF: Orange
-  // Cameroon, in XAF, is not offered, in test mode as in live.)
-  await expect(page.locator('.method-link')).toHaveText(['MTN MoMo', 'Carte bancaire']);
+  // Cameroon: Orange Money (through pawaPay's PIN prompt: Sonatel's API is Senegal's, in XOF),
+  // MTN MoMo and cards.
+  await expect(page.locator('.method-link')).toHaveText(['Orange Money', 'MTN MoMo', 'Carte bancaire']);
 });
 
 test('an unknown checkout link says so instead of failing', async ({ page }) => {

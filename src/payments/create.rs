@@ -100,8 +100,13 @@ impl Payments {
         let attempt_id = super::new_attempt_id();
         let token = random::token_256();
         let session = match (provider, country) {
-            // QR codes and deep links go in the answer; a USSD push goes to `customerPhone` now.
-            (Some(p), Some(c)) if new.opens_provider_session() => {
+            // QR codes and deep links go in the answer; a USSD push goes to `customerPhone` now
+            // — unless the customer must first give a one-time code on the checkout page
+            // (Orange Money in Burkina Faso through pawaPay).
+            (Some(p), Some(c))
+                if new.opens_provider_session()
+                    && self.pushed_by_aggregator(mode, p, c, new.amount) != Some(true) =>
+            {
                 let request = AttemptRequest {
                     attempt_id: attempt_id.clone(),
                     provider: p,

@@ -83,12 +83,26 @@ impl Payments {
             )
             .into());
         }
-        let needs_phone =
-            choice.provider.flow() == ConfirmationFlow::UssdPush || choice.one_time_code.is_some();
+        let pushed = self.pushed_by_aggregator(
+            payment.mode,
+            choice.provider,
+            choice.country,
+            payment.amount,
+        );
+        let needs_phone = choice.provider.flow() == ConfirmationFlow::UssdPush
+            || pushed.is_some()
+            || choice.one_time_code.is_some();
         if needs_phone && choice.phone.is_none() {
             return Err(InvalidInput::bilingual(
                 "Saisissez votre numéro de téléphone",
                 "Type your phone number",
+            )
+            .into());
+        }
+        if pushed == Some(true) && choice.one_time_code.is_none() {
+            return Err(InvalidInput::bilingual(
+                "Saisissez le code de paiement reçu en composant le code USSD",
+                "Type the payment code you got by dialling the USSD code",
             )
             .into());
         }

@@ -200,17 +200,19 @@ mod tests {
     fn the_cheapest_gateway_depends_on_the_amount() {
         let routes = GatewayTable::defaults();
         let om = |n| routes.candidates(ProviderCode::OrangeMoney, Country::Sn, xof(n), None);
-        assert_eq!(ids(om(5_000)), ["orange_direct", "orange_hub"]);
+        // The table's view: costs, then configuration order (routing then keeps the gateways
+        // whose flow the method has there: pawaPay's PIN prompt only where no direct gateway takes).
+        assert_eq!(ids(om(5_000)), ["orange_direct", "orange_pawapay", "orange_hub"]);
         assert_eq!(om(5_000)[0].cost(xof(5_000)), 75);
         assert_eq!(om(50_000)[0].id, "orange_hub");
         assert_eq!(om(50_000)[0].cost(xof(50_000)), 575);
-        // Above the hub's limit only the direct gateway is left.
-        assert_eq!(ids(om(2_000_000)), ["orange_direct"]);
+        // Above the hub's limit the hub is gone.
+        assert_eq!(ids(om(2_000_000)), ["orange_direct", "orange_pawapay"]);
         // The hub does not serve Cameroon.
         let xaf = Money::new(50_000, Currency::Xaf).unwrap();
         assert_eq!(
             ids(routes.candidates(ProviderCode::OrangeMoney, Country::Cm, xaf, None)),
-            ["orange_direct"]
+            ["orange_direct", "orange_pawapay"]
         );
         for g in routes.all() {
             let country = g

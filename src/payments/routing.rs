@@ -4,7 +4,7 @@
 use super::gateways::{self, Gateway};
 use super::{Mode, PaymentError, Payments};
 use crate::db;
-use crate::domain::{Country, InvalidInput, Money, ProviderCode};
+use crate::domain::{ConfirmationFlow, Country, InvalidInput, Money, ProviderCode, Via};
 use crate::providers::{
     AttemptRequest, PaymentProvider, PinPrompt, ProviderError, ProviderRegistry, ProviderSession,
 };
@@ -111,6 +111,56 @@ impl Payments {
         })
     }
 
+    /// Whether a gateway of the provider's own API takes this payment in this mode.
+    fn direct_takes(&self, mode: Mode, provider: ProviderCode, country: Country, amount: Money) -> bool {
+        let registry = self.registry(mode);
+        self.gateways.all().iter().any(|g| {
+            g.provider == provider
+                && g.via == Via::Direct
+                && g.takes(country, amount, g.brands.first().copied())
+                && registry.takes(&g.id, country, amount)
+        })
+    }
+
+    /// Whether a gateway's customer flow is the one its method has here. The push methods' are
+    /// the same through any gateway; a QR-code method (Orange Money) goes through pawaPay's PIN
+    /// prompt only where no gateway of its own API takes the payment — the customer must know
+    /// before paying whether to scan or to give a number.
+    fn flows_alike(&self, mode: Mode, gateway: &Gateway, country: Country, amount: Money) -> bool {
+        gateway.via == Via::Direct
+            || gateway.provider.flow() != ConfirmationFlow::QrCode
+            || !self.direct_takes(mode, gateway.provider, country, amount)
+    }
+
+    /// Where a QR-code method reaches this country only through an aggregator's PIN prompt
+    /// (Orange Money through pawaPay, where Sonatel's API does not serve): `Some(true)` when the
+    /// customer gives a one-time code first (pawaPay's `PREAUTH`: Orange Money in Burkina Faso).
+    /// `None`: the method's own flow.
+    pub fn pushed_by_aggregator(
+        &self,
+        mode: Mode,
+        provider: ProviderCode,
+        country: Country,
+        amount: Money,
+    ) -> Option<bool> {
+        if provider.flow() != ConfirmationFlow::QrCode
+            || self.direct_takes(mode, provider, country, amount)
+        {
+            return None;
+        }
+        let registry = self.registry(mode);
+        self.gateways
+            .all()
+            .iter()
+            .filter(|g| {
+                g.provider == provider
+                    && g.via != Via::Direct
+                    && g.takes(country, amount, None)
+                    && registry.takes(&g.id, country, amount)
+            })
+            .find_map(|g| Some(registry.gateway(&g.id)?.asks_one_time_code(country)))
+    }
+
     /// Each connector of a provider in a mode: the ones a notification may come from.
     pub fn connectors_of(
         &self,
@@ -190,6 +240,7 @@ impl Payments {
         let candidates: Vec<&Gateway> = candidates
             .into_iter()
             .filter(|g| registry.takes(&g.id, request.country, request.amount))
+            .filter(|g| self.flows_alike(mode, g, request.country, request.amount))
             .collect();
         if candidates.is_empty() {
             return Err(PaymentError::NotLive(request.provider));

@@ -379,6 +379,18 @@ impl PaymentProvider for PawaPayConnector {
             && limit(["maxAmount", "maxTransactionLimit"]).is_none_or(|max| minor <= max)
     }
 
+    /// pawaPay's `authType: PREAUTH` (PROVIDERS.md: `ORANGE_BFA`), as the account's
+    /// configuration says once read.
+    fn asks_one_time_code(&self, country: Country) -> bool {
+        let Some(code) = transformers::provider_code(self.provider, country) else {
+            return false;
+        };
+        match self.conf().and_then(|conf| conf.deposit_of(code).cloned()) {
+            Some(deposit) => deposit.get("authType").and_then(|a| a.as_str()) == Some("PREAUTH"),
+            None => code == "ORANGE_BFA",
+        }
+    }
+
     fn pin_prompt(&self, country: Country) -> Option<PinPrompt> {
         let code = transformers::provider_code(self.provider, country)?;
         transformers::pin_prompt(self.conf()?.deposit_of(code)?)

@@ -768,3 +768,86 @@ async fn the_active_configuration_decides_what_is_offered() {
     connector.refresh().await;
     assert!(!connector.serves(Country::Sn), "not enabled on the account");
 }
+
+/// Orange Money goes through pawaPay's PIN prompt only where Sonatel's QR-code API does not
+/// serve: in test mode, Cameroon (`ORANGE_CMR`); Côte d'Ivoire stays a QR code.
+#[tokio::test]
+async fn orange_money_goes_through_pawapay_where_its_own_api_does_not_serve() {
+    use crate::helpers::*;
+    use dalal::domain::{Country, Currency, Money};
+    let app = spawn_app().await;
+    let xaf = Money::new(5_000, Currency::Xaf).unwrap();
+    let xof = Money::new(5_000, Currency::Xof).unwrap();
+    use dalal::payments::Mode;
+    assert_eq!(app.state.payments.pushed_by_aggregator(Mode::Test, ProviderCode::OrangeMoney, Country::Cm, xaf), Some(false));
+    assert_eq!(app.state.payments.pushed_by_aggregator(Mode::Test, ProviderCode::OrangeMoney, Country::Ci, xof), None);
+    let data = app
+        .create(serde_json::json!({"type": "checkout", "amount": 5000, "currency": "XAF", "country": "CM", "externalReference": "OM-CM"}))
+        .await;
+    let token = token_of(&data);
+    // A PIN prompt needs the customer's number.
+    let without = app.state.payments.choose_method(&token, choice(ProviderCode::OrangeMoney, Country::Cm, None)).await;
+    assert!(without.is_err());
+    app.state
+        .payments
+        .choose_method(&token, choice(ProviderCode::OrangeMoney, Country::Cm, Some("+237693456789")))
+        .await
+        .unwrap();
+    app.customer_answers(5_000).await;
+    let (payment, attempt) = app.state.payments.find_by_token(&token).await.unwrap().unwrap();
+    let attempt = attempt.unwrap();
+    assert_eq!(payment.status.as_str(), "succeeded");
+    assert_eq!(attempt.gateway.as_deref(), Some("orange_pawapay"));
+    assert!(attempt.launch_url.is_none(), "a PIN prompt, no QR code");
+}
+
+/// A live key with pawaPay alone (no Sonatel credentials): Orange Money in Côte d'Ivoire is a
+/// PIN prompt the customer starts by dialling `#120#` (pawaPay's `MANUAL`), and in Burkina Faso
+/// the customer gives the one-time code first (`PREAUTH`): a direct payment waits for it on the
+/// checkout page, which asks for it.
+#[tokio::test]
+async fn a_live_key_pays_orange_money_through_pawapay_with_its_prompts() {
+    use crate::helpers::*;
+    use dalal::domain::Country;
+    use dalal::sandbox::emulators::pawapay::API_TOKEN;
+    let pawapay = spawn_app().await;
+    let base_url = format!("{}/sandbox/providers/pawapay", pawapay.address);
+    let app = spawn_app_with(&[
+        ("providers.pawapay.api_token", API_TOKEN),
+        ("providers.pawapay.base_url", &base_url),
+    ])
+    .await;
+    let (_, live) = app.other_merchant().await;
+    let direct = |country: &str, phone: &str| {
+        serde_json::json!({"type": "direct", "provider": "orange_money", "country": country,
+            "amount": 2500, "externalReference": "LIVE-OM", "customerPhone": phone,
+            "returnUrl": "https://shop.example/merci"})
+    };
+    let page = |url: String| {
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap().replace("<!>", "") }
+    };
+
+    let ivory = app.initiate_with_key(&live, None, &direct("CI", "+2250734567890")).await;
+    assert_eq!(ivory.status, 201, "{}", ivory.text);
+    let ivory = ivory.json()["data"].clone();
+    assert!(ivory["qrCode"].is_null(), "{ivory}");
+    let waiting = page(ivory["redirectUrl"].as_str().unwrap().to_owned()).await;
+    assert!(waiting.contains("Composez <span class=\"ussd\">#120#</span> pour confirmer"), "{waiting}");
+
+    let burkina = app.initiate_with_key(&live, None, &direct("BF", "+22607345678")).await;
+    assert_eq!(burkina.status, 201, "{}", burkina.text);
+    let burkina = burkina.json()["data"].clone();
+    let token = token_of(&burkina);
+    let form = page(burkina["redirectUrl"].as_str().unwrap().to_owned()).await;
+    assert!(form.contains("name=\"code\""), "the page asks for the one-time code");
+    let mut asked = choice(ProviderCode::OrangeMoney, Country::Bf, Some("+22607345678"));
+    assert!(app.state.payments.choose_method(&token, asked.clone()).await.is_err(), "no code, no deposit");
+    asked.one_time_code = Some("482913".into());
+    app.state.payments.choose_method(&token, asked).await.unwrap();
+    pawapay.clock.advance_ms(5_000);
+    app.clock.advance_ms(5_000);
+    app.state.payments.check_due_attempts().await.unwrap();
+    let paid = app.get(&format!("/api/v1/payments/{}", burkina["transactionId"].as_str().unwrap()), Some(&live)).await;
+    assert_eq!(paid.json()["data"]["status"], "succeeded", "{}", paid.text);
+}

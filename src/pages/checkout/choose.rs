@@ -82,7 +82,17 @@ fn MethodForm(lang: Lang, page: PaymentPage, provider: ProviderCode) -> impl Int
         }
     };
     let pay_label = format!("{} {}", t.pay, page.amount);
-    match provider.flow() {
+    let pushed = page.pushed.iter().find(|(p, _)| *p == provider).map(|(_, code)| *code);
+    let flow = match pushed {
+        Some(_) => ConfirmationFlow::UssdPush,
+        None => provider.flow(),
+    };
+    if pushed == Some(true) {
+        // A one-time code first (Orange Money in Burkina Faso through pawaPay), then the prompt.
+        let ussd = page.country_otp_code(provider).unwrap_or_default();
+        return view! { <div class="method-form"><OtpForm lang page=page.clone() ussd/></div> }.into_any();
+    }
+    match flow {
         ConfirmationFlow::QrCode => {
             let otp = page.country_otp_code(provider).map(|ussd| {
                 view! { <OtpForm lang page=page.clone() ussd/> }

@@ -26,6 +26,9 @@ pub struct PaymentPage {
     pub country_fixed: bool,
     pub countries: Vec<Country>,
     pub methods: Vec<ProviderCode>,
+    /// QR-code methods this country reaches only by a PIN prompt on the customer's phone
+    /// (Orange Money through pawaPay), with whether a one-time code comes first.
+    pub pushed: Vec<(ProviderCode, bool)>,
     pub selected: Option<ProviderCode>,
     pub phone: String,
     /// The name to prefill the card form with (the merchant's `customer_name`).

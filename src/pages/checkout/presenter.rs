@@ -291,6 +291,18 @@ pub async fn present(
             country,
             country_fixed: payment.country.is_some(),
             countries,
+            pushed: methods
+                .iter()
+                .filter_map(|m| {
+                    let code_first = state.payments.pushed_by_aggregator(
+                        payment.mode,
+                        *m,
+                        country,
+                        payment.amount,
+                    )?;
+                    Some((*m, code_first))
+                })
+                .collect(),
             methods,
             selected,
             phone,

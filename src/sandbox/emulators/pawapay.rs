@@ -244,6 +244,11 @@ async fn deposit(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         },
     };
     let client_reference_id = text("clientReferenceId").map(str::to_owned);
+    if provider_code == "ORANGE_BFA" && text("preAuthorisationCode").is_none_or(str::is_empty) {
+        // PREAUTH: the customer's one-time code comes with the deposit. What pawaPay answers
+        // without it is not in PROVIDERS.md; the emulator refuses it as a missing parameter.
+        return bad("MISSING_PARAMETER", "preAuthorisationCode is required for ORANGE_BFA.");
+    }
 
     // Read, but refused as pawaPay refuses: 200 REJECTED.
     let Some(covered) = COVERED.iter().find(|c| c.code == provider_code) else {
