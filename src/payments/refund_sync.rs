@@ -71,7 +71,8 @@ impl Payments {
             .provider_reference
             .clone()
             .context("a paid attempt without provider reference")?;
-        let connector = self.connector(payment.mode, attempt.gateway.as_deref(), attempt.provider)?;
+        let connector =
+            self.connector(payment.mode, attempt.gateway.as_deref(), attempt.provider)?;
         let asked = ProviderRefund {
             refund_id: refund.id.as_str(),
             reference: &reference,
@@ -80,15 +81,29 @@ impl Payments {
         let outcome = match connector.refund_status(&asked, refund.created_at).await {
             Ok(outcome) => outcome,
             Err(ProviderError::Unavailable) => return Ok(false),
-            Err(err) => return Err(anyhow::Error::new(err).context("asking about a refund").into()),
+            Err(err) => {
+                return Err(anyhow::Error::new(err)
+                    .context("asking about a refund")
+                    .into());
+            }
         };
         let (status, provider_reference, failure) = match outcome {
             None | Some(RefundOutcome::Pending { .. }) => return Ok(false),
-            Some(RefundOutcome::Succeeded { reference }) => (RefundStatus::Succeeded, reference, None),
-            Some(RefundOutcome::Failed(failure)) => (RefundStatus::Failed, None, Some(failure.code)),
+            Some(RefundOutcome::Succeeded { reference }) => {
+                (RefundStatus::Succeeded, reference, None)
+            }
+            Some(RefundOutcome::Failed(failure)) => {
+                (RefundStatus::Failed, None, Some(failure.code))
+            }
         };
         let ended = self
-            .finish_refund(&payment, refund.id.as_str(), status, provider_reference, failure)
+            .finish_refund(
+                &payment,
+                refund.id.as_str(),
+                status,
+                provider_reference,
+                failure,
+            )
             .await?;
         Ok(ended.status != RefundStatus::Pending)
     }

@@ -15,6 +15,7 @@
 //! - Callbacks (`POST /hooks/pawapay`) are hints: Dalal then asks the status check. Signed ones
 //!   are verified (`signatures.rs`); with `signed_callbacks` on, unsigned ones are refused.
 
+mod account;
 mod refunds;
 pub mod signatures;
 pub mod transformers;
@@ -31,12 +32,12 @@ use crate::config::Secret;
 use crate::domain::{Country, Failure, FailureCode, Money, ProviderCode, RefundSupport};
 use async_trait::async_trait;
 use reqwest::Method;
-use signatures::{Keys, PublicKey};
+use signatures::Keys;
 use std::sync::Arc;
 use std::time::Duration;
 use transformers::InitiationStatus;
 use wire::{
-    AccountDetails, ActiveConf, Deposit, DepositRequest, InitiationAnswer, Party, PublishedKey,
+    AccountDetails, ActiveConf, Deposit, DepositRequest, InitiationAnswer, Party,
     StatusAnswer,
 };
 
@@ -181,109 +182,6 @@ impl PawaPayConnector {
     }
 }
 
-impl PawaPayConnector {
-    /// pawaPay's keys, fetched again when `keyid` is not among them (at most once a minute).
-    async fn keys_with(&self, keyid: &str) -> Keys {
-        let mut cached = self.keys.lock().await;
-        let now = self.clock.now_ms();
-        let stale = cached.1.is_none_or(|at| now - at >= KEYS_REFETCH_MS);
-        if !cached.0.contains_key(keyid) && stale {
-            cached.1 = Some(now);
-            match self.fetch_keys().await {
-                Ok(keys) => cached.0 = keys,
-                Err(err) => {
-                    tracing::warn!(error = ?err, "could not fetch pawaPay's public keys")
-                }
-            }
-        }
-        cached.0.clone()
-    }
-
-    /// `GET /v2/public-key/http` → `[{id, key: "<PEM>"}]`.
-    async fn fetch_keys(&self) -> Result<Keys, ProviderError> {
-        let response = self
-            .get("/v2/public-key/http")
-            .await?;
-        let published: Vec<PublishedKey> = http::read(NAME, response).await?;
-        Ok(published
-            .into_iter()
-            .filter_map(|k| Some((k.id, PublicKey::from_pem(&k.key)?)))
-            .collect())
-    }
-
-    /// The provider codes this connector's provider has at pawaPay (`FREE_SEN`; `MOOV_BEN`,
-    /// `MOOV_BFA`; …).
-    fn codes(&self) -> Vec<&'static str> {
-        Country::ALL
-            .iter()
-            .filter_map(|c| transformers::provider_code(self.provider, *c))
-            .collect()
-    }
-
-    /// `GET /v2/active-conf`: what the account can take.
-    async fn active_conf(&self) -> Result<ActiveConf, SendError> {
-        let response = self.get("/v2/active-conf").await?;
-        response
-            .json()
-            .await
-            .map_err(|err| SendError::Credentials(format!("pawaPay's active configuration could not be read: {err}")))
-    }
-
-    /// The account's configuration as last read.
-    fn conf(&self) -> Option<Arc<ActiveConf>> {
-        let read = self.conf.read().unwrap_or_else(|e| e.into_inner());
-        read.as_ref().map(|(_, conf)| conf.clone())
-    }
-
-    /// Reads `active-conf` again when what was read is older than `CONF_FRESH_MS` (or `always`).
-    async fn refresh_conf(&self, always: bool) {
-        let now = self.clock.now_ms();
-        let fresh = {
-            let read = self.conf.read().unwrap_or_else(|e| e.into_inner());
-            read.as_ref().is_some_and(|(at, _)| now - at < CONF_FRESH_MS)
-        };
-        if fresh && !always {
-            return;
-        }
-        match self.active_conf().await {
-            Ok(conf) => {
-                *self.conf.write().unwrap_or_else(|e| e.into_inner()) = Some((now, Arc::new(conf)))
-            }
-            Err(err) => {
-                tracing::warn!(provider = %self.provider, error = ?err, "could not read pawaPay's active configuration")
-            }
-        }
-    }
-
-    /// Whether a signed callback is pawaPay's.
-    async fn verify_signed(
-        &self,
-        signed: &signatures::Signed<'_>,
-        headers: &HeaderMap,
-        body: &[u8],
-        now_ms: i64,
-    ) -> Result<(), signatures::Refused> {
-        let keys = self
-            .keys_with(signed.keyid.as_deref().unwrap_or_default())
-            .await;
-        let mut authorities: Vec<String> = headers
-            .get(reqwest::header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .into_iter()
-            .collect();
-        authorities.extend(self.callbacks.public_authority.clone());
-        let request = signatures::Request {
-            method: "POST",
-            authorities: &authorities,
-            path: &self.callbacks.path,
-            headers,
-            body,
-        };
-        signed.verify(&request, &keys, now_ms.div_euclid(1000))
-    }
-}
-
 /// A 4xx pawaPay answered: Dalal's request was wrong, or its token refused.
 fn refusal(err: SendError) -> ProviderError {
     match err {
@@ -305,43 +203,7 @@ impl PaymentProvider for PawaPayConnector {
     /// The token, through `GET /v2/active-conf`: which of this provider's codes the account
     /// takes deposits for, and whether its callbacks are signed as `signed_callbacks` expects.
     async fn check(&self) -> Vec<Check> {
-        let what = format!("pawaPay, {}: API token", self.provider.name());
-        let conf = match self.active_conf().await {
-            Ok(conf) => conf,
-            Err(SendError::Refused(r)) if r.code == "AUTHENTICATION_ERROR" || r.code == "NO_AUTHENTICATION" => {
-                return vec![Check::fails(what, format!(
-                    "pawaPay refused the API token ({}): check providers.pawapay.api_token (a sandbox token works only with base_url https://api.sandbox.pawapay.io)",
-                    r.code
-                ))];
-            }
-            Err(err) => return vec![Check::fails(what, http::plainly(NAME, &err, "providers.pawapay"))],
-        };
-        let codes = self.codes();
-        let enabled: Vec<String> = codes
-            .iter()
-            .filter_map(|code| {
-                let deposit = conf.deposit_of(code)?;
-                let status = deposit.get("status").and_then(|s| s.as_str()).unwrap_or("OPERATIONAL");
-                Some(format!("{code} ({status})"))
-            })
-            .collect();
-        let mut checks = vec![if enabled.is_empty() {
-            Check::fails(what, format!(
-                "pawaPay takes the token, but the account takes no deposits for {}: ask pawaPay to enable them",
-                codes.join(", ")
-            ))
-        } else {
-            Check::works(what, format!("pawaPay takes the token; deposits: {}", enabled.join(", ")))
-        }];
-        let signs = conf.signature_configuration.is_some_and(|s| s.signed_callbacks);
-        let callbacks = "pawaPay: signed callbacks";
-        checks.push(match (signs, self.callbacks.signed_only) {
-            (true, true) => Check::works(callbacks, "the account signs its callbacks; unsigned ones are refused"),
-            (true, false) => Check::works(callbacks, "the account signs its callbacks and Dalal verifies them; set providers.pawapay.signed_callbacks to refuse unsigned ones"),
-            (false, false) => Check::works(callbacks, "unsigned (each is only a reason to ask pawaPay); turn on signed callbacks in pawaPay's dashboard, then providers.pawapay.signed_callbacks"),
-            (false, true) => Check::fails(callbacks, "providers.pawapay.signed_callbacks is on but the account does not sign its callbacks: every callback would be refused; turn signing on in pawaPay's dashboard"),
-        });
-        checks
+        self.check_account().await
     }
 
     /// pawaPay covers the provider in this country, and the account's configuration (once read)

@@ -34,7 +34,9 @@ impl PawaPayConnector {
                 match self.call(Method::POST, path, Some(&body)).await {
                     Ok(response) => http::read(NAME, response).await?,
                     Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
-                        return Err(ProviderError::OutcomeUnknown { reference: refund_id });
+                        return Err(ProviderError::OutcomeUnknown {
+                            reference: refund_id,
+                        });
                     }
                     Err(err) => return Err(refusal(err)),
                 }
@@ -43,16 +45,23 @@ impl PawaPayConnector {
         };
         match answer.status {
             InitiationStatus::Accepted | InitiationStatus::DuplicateIgnored => {
-                Ok(RefundOutcome::Pending { reference: Some(refund_id) })
+                Ok(RefundOutcome::Pending {
+                    reference: Some(refund_id),
+                })
             }
             InitiationStatus::Rejected => {
-                let code = answer.failure_reason.as_ref().and_then(|r| r.failure_code.as_deref());
+                let code = answer
+                    .failure_reason
+                    .as_ref()
+                    .and_then(|r| r.failure_code.as_deref());
                 tracing::warn!(refund = %refund_id, code = ?code, "pawaPay refused a refund");
                 Ok(RefundOutcome::Failed(transformers::refund_failure(code)))
             }
             InitiationStatus::Other(word) => {
                 tracing::error!(refund = %refund_id, status = %word, "pawaPay answered a refund with a status Dalal does not know");
-                Err(ProviderError::OutcomeUnknown { reference: refund_id })
+                Err(ProviderError::OutcomeUnknown {
+                    reference: refund_id,
+                })
             }
         }
     }
@@ -71,12 +80,13 @@ impl PawaPayConnector {
             ("NOT_FOUND", _) => {
                 // pawaPay never received it (its rule for deposits, taken for refunds too).
                 let waited = self.clock.now_ms() - started_at_ms;
-                return Ok((waited >= NOT_FOUND_GRACE_MS).then(|| {
-                    RefundOutcome::Failed(Failure::new(FailureCode::Unavailable))
-                }));
+                return Ok((waited >= NOT_FOUND_GRACE_MS)
+                    .then(|| RefundOutcome::Failed(Failure::new(FailureCode::Unavailable))));
             }
             (other, _) => {
-                return Err(anyhow::anyhow!("pawaPay's refund status check answered {other:?}").into());
+                return Err(
+                    anyhow::anyhow!("pawaPay's refund status check answered {other:?}").into(),
+                );
             }
         };
         let amount_agrees = data
@@ -91,9 +101,14 @@ impl PawaPayConnector {
             .into());
         }
         Ok(match data.status.as_str() {
-            "COMPLETED" => Some(RefundOutcome::Succeeded { reference: Some(refund_id) }),
+            "COMPLETED" => Some(RefundOutcome::Succeeded {
+                reference: Some(refund_id),
+            }),
             "FAILED" => {
-                let code = data.failure_reason.as_ref().and_then(|r| r.failure_code.as_deref());
+                let code = data
+                    .failure_reason
+                    .as_ref()
+                    .and_then(|r| r.failure_code.as_deref());
                 match code {
                     // Not a failure: pawaPay does not know yet.
                     Some("UNKNOWN_ERROR") => None,

@@ -33,7 +33,6 @@
 use super::super::store::{self, Flow, SandboxSession, Scenario};
 use super::super::{SandboxProvider, Stage, scenario_for_phone};
 use crate::domain::ProviderCode;
-use crate::routes;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -94,8 +93,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v2/deposits", post(deposit))
         .route("/v2/deposits/{deposit_id}", get(status))
-        .route("/v2/active-conf", get(active_conf))
-        .route("/v2/public-key/http", get(public_keys))
+        .route("/v2/active-conf", get(toolkit::active_conf))
+        .route("/v2/public-key/http", get(toolkit::public_keys))
         .route("/v2/refunds", post(refunds::refund))
         .route("/v2/refunds/{refund_id}", get(refunds::status))
 }
@@ -326,7 +325,7 @@ async fn deposit(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     if let Err(err) = store::insert(&state.pool, &session).await {
         return internal(&err);
     }
-    tokio::spawn(call_back(state.clone(), deposit_id.to_owned()));
+    tokio::spawn(callbacks::call_back(state.clone(), deposit_id.to_owned()));
     if scenario == Scenario::AnswerLost {
         // pawaPay took the deposit, and its answer is lost on the way back.
         super::lose_the_answer(&state).await;
@@ -399,132 +398,10 @@ async fn status(
     }
 }
 
-/// `GET /v2/active-conf`: the account's providers, `operationTypes` keyed by type as a real
-/// sandbox answers.
-async fn active_conf(headers: HeaderMap) -> Response {
-    if let Err(refused) = authorise(&headers) {
-        return refused;
-    }
-    let mut countries: Vec<Value> = Vec::new();
-    for country in ["SEN", "CIV", "BEN", "BFA", "CMR"] {
-        let providers: Vec<Value> = COVERED
-            .iter()
-            .filter(|c| c.country == country)
-            .map(|c| {
-                let deposit = serde_json::json!({
-                    "minAmount": c.min.to_string(),
-                    "maxAmount": c.max.to_string(),
-                    "authType": if c.code == "ORANGE_BFA" { "PREAUTH" } else { "PROVIDER_AUTH" },
-                    "pinPrompt": if c.manual_prompt.is_some() { "MANUAL" } else { "AUTOMATIC" },
-                    "pinPromptRevivable": c.manual_prompt.is_some(),
-                    "pinPromptInstructions": prompt_instructions(c),
-                    "decimalsInAmount": "NONE",
-                    "status": "OPERATIONAL",
-                });
-                serde_json::json!({
-                    "provider": c.code,
-                    "displayName": c.provider.name(),
-                    "currencies": [{ "currency": c.currency, "operationTypes": { "DEPOSIT": deposit } }],
-                })
-            })
-            .collect();
-        let prefix = COVERED.iter().find(|c| c.country == country).map(|c| c.prefix);
-        countries.push(serde_json::json!({ "country": country, "prefix": prefix, "providers": providers }));
-    }
-    Json(serde_json::json!({
-        "companyName": "Dalal Sandbox",
-        "signatureConfiguration": { "signedRequestsOnly": false, "signedCallbacks": true },
-        "countries": countries,
-    }))
-    .into_response()
-}
-
-/// A `MANUAL` provider's `pinPromptInstructions`, in the shape of pawaPay's deposits guide
-/// (docs.pawapay.io/v2/docs/deposits, "Customer experience for MANUAL pinPrompt", read in a
-/// public copy): one USSD channel, its intent in `displayName`, a `quickLink` that pre-dials the
-/// code, the steps in each language with their `template` and `variables.shortCode`. The short
-/// codes are the Jan 2026 sandbox's (PROVIDERS.md); the emulator knows no revival code for the
-/// `AUTOMATIC` providers, so it says their prompts cannot be revived.
-fn prompt_instructions(covered: &Covered) -> Option<Value> {
-    let code = covered.manual_prompt?;
-    let step = |text: String, template: &str| {
-        serde_json::json!({ "text": text, "template": template, "variables": { "shortCode": code } })
-    };
-    Some(serde_json::json!({
-        "channels": [{
-            "type": "USSD",
-            "displayName": {
-                "en": "Follow the instructions to authorise the payment",
-                "fr": "Veuillez suivre les instructions afin d’autoriser le paiement.",
-            },
-            "quickLink": format!("tel:{}", code.replace('#', "%23")),
-            "instructions": {
-                "en": [step(format!("Dial {code}"), "Dial {{shortCode}}"), step("Enter PIN".into(), "Enter PIN")],
-                "fr": [step(format!("Composez {code}"), "Composez {{shortCode}}"), step("Entrez le code PIN".into(), "Entrez le code PIN")],
-            },
-        }],
-    }))
-}
-
-/// `GET /v2/public-key/http` → `[{id, key}]`.
-async fn public_keys(headers: HeaderMap) -> Response {
-    if let Err(refused) = authorise(&headers) {
-        return refused;
-    }
-    Json(serde_json::json!([{ "id": signing::KEY_ID, "key": signing::PUBLIC_KEY_PEM }])).into_response()
-}
-
-/// Sends the deposit's callback once it is final, at the moments a push may end (the sandbox's
-/// answer delay, the prompt's timeout).
-async fn call_back(state: AppState, deposit_id: String) {
-    super::at_push_moments(&state, || async {
-        let Ok(Some(session)) = store::find(&state.pool, &deposit_id).await else {
-            return true;
-        };
-        let Some(mut data) = render(&state, &session) else {
-            return true;
-        };
-        if !matches!(data.status, "COMPLETED" | "FAILED") {
-            return false;
-        }
-        data.client_reference_id = None;
-        if let Ok(body) = serde_json::to_vec(&data) {
-            send_callback(&state, body).await;
-        }
-        true
-    })
-    .await
-}
-
-/// Posts a callback body to Dalal's `/hooks/pawapay`, signed, sent again while Dalal does not
-/// answer `200` (three tries).
-async fn send_callback(state: &AppState, body: Vec<u8>) {
-    let sent = super::notify_dalal(
-        state,
-        routes::HOOK_PAWAPAY,
-        super::AfterRefusal::TryAgain,
-        |client, url| {
-            let now = state.clock.now_ms().div_euclid(1000);
-            let mut request = client.post(&url).body(body.clone());
-            match signing::signed_headers(&url, &body, now, signing::Encoding::Der) {
-                Ok(headers) => {
-                    for (name, value) in headers {
-                        request = request.header(name, value);
-                    }
-                }
-                Err(err) => tracing::error!(error = ?err, "the pawaPay emulator could not sign a callback"),
-            }
-            request
-        },
-    )
-    .await;
-    if let Err(err) = sent {
-        tracing::info!(error = %err, "the pawaPay emulator's callback was not taken");
-    }
-}
-
+mod callbacks;
 mod refunds;
 pub mod signing;
+mod toolkit;
 mod wire;
 
 use wire::*;

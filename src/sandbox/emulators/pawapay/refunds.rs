@@ -10,10 +10,13 @@
 //!
 //! A refund is a sandbox session of the deposit's provider whose `reference` is the deposit id.
 
-use super::super::super::store::{self, Flow, SandboxSession, Scenario};
 use super::super::super::Stage;
-use super::wire::{AccountDetails, FailureReason, Kept, KeptRefund, Payer, RefundAnswer, RefundView};
-use super::{COVERED, authorise, error, internal, read_amount, render, sandbox, send_callback};
+use super::super::super::store::{self, Flow, SandboxSession, Scenario};
+use super::callbacks::send_callback;
+use super::wire::{
+    AccountDetails, FailureReason, Kept, KeptRefund, Payer, RefundAnswer, RefundView,
+};
+use super::{COVERED, authorise, error, internal, read_amount, render, sandbox};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -32,7 +35,12 @@ const REFUND_FIELDS: [&str; 6] = [
     "metadata",
 ];
 
-fn answer(refund_id: &str, status: &'static str, code: Option<&'static str>, created: Option<String>) -> Response {
+fn answer(
+    refund_id: &str,
+    status: &'static str,
+    code: Option<&'static str>,
+    created: Option<String>,
+) -> Response {
     Json(RefundAnswer {
         refund_id: refund_id.to_owned(),
         status,
@@ -70,7 +78,11 @@ fn view(state: &AppState, session: &SandboxSession) -> Option<RefundView> {
 }
 
 /// `POST /v2/refunds`.
-pub(super) async fn refund(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn refund(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Err(refused) = authorise(&headers) {
         return refused;
     }
@@ -78,8 +90,14 @@ pub(super) async fn refund(State(state): State<AppState>, headers: HeaderMap, bo
     let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(&body) else {
         return bad("INVALID_INPUT", "The body is not a JSON object.");
     };
-    if let Some(unknown) = request.keys().find(|k| !REFUND_FIELDS.contains(&k.as_str())) {
-        return bad("UNSUPPORTED_PARAMETER", &format!("{unknown} is not a parameter of a refund."));
+    if let Some(unknown) = request
+        .keys()
+        .find(|k| !REFUND_FIELDS.contains(&k.as_str()))
+    {
+        return bad(
+            "UNSUPPORTED_PARAMETER",
+            &format!("{unknown} is not a parameter of a refund."),
+        );
     }
     let text = |k: &str| request.get(k).and_then(Value::as_str);
     let (Some(refund_id), Some(deposit_id)) = (text("refundId"), text("depositId")) else {
@@ -103,7 +121,10 @@ pub(super) async fn refund(State(state): State<AppState>, headers: HeaderMap, bo
         Ok(found) => found,
         Err(err) => return internal(&err),
     };
-    let Some((deposit, data)) = deposit.and_then(|d| Some((render(&state, &d)?, d))).map(|(r, d)| (d, r)) else {
+    let Some((deposit, data)) = deposit
+        .and_then(|d| Some((render(&state, &d)?, d)))
+        .map(|(r, d)| (d, r))
+    else {
         return answer(refund_id, "REJECTED", Some("NOT_FOUND"), None);
     };
     if data.status != "COMPLETED" {
@@ -136,14 +157,20 @@ pub(super) async fn refund(State(state): State<AppState>, headers: HeaderMap, bo
     }
     let left = deposit.amount - refunded;
     if left <= 0 {
-        return answer(refund_id, "REJECTED", Some("DEPOSIT_ALREADY_REFUNDED"), None);
+        return answer(
+            refund_id,
+            "REJECTED",
+            Some("DEPOSIT_ALREADY_REFUNDED"),
+            None,
+        );
     }
     let amount = asked.unwrap_or(left);
     if amount > left {
         return answer(refund_id, "REJECTED", Some("AMOUNT_TOO_LARGE"), None);
     }
 
-    let Ok(kept_deposit) = serde_json::from_str::<Kept>(deposit.request.as_deref().unwrap_or("")) else {
+    let Ok(kept_deposit) = serde_json::from_str::<Kept>(deposit.request.as_deref().unwrap_or(""))
+    else {
         return answer(refund_id, "REJECTED", Some("NOT_FOUND"), None);
     };
     let kept = KeptRefund {
@@ -171,7 +198,12 @@ pub(super) async fn refund(State(state): State<AppState>, headers: HeaderMap, bo
         return internal(&err);
     }
     tokio::spawn(call_back(state.clone(), refund_id.to_owned()));
-    answer(refund_id, "ACCEPTED", None, Some(crate::clock::iso8601(now)))
+    answer(
+        refund_id,
+        "ACCEPTED",
+        None,
+        Some(crate::clock::iso8601(now)),
+    )
 }
 
 /// `GET /v2/refunds/{refundId}` → `{status: "FOUND", data}` or `{status: "NOT_FOUND"}`.
