@@ -102,7 +102,12 @@ pub fn connectors(
             &format!("{public_url}{}", routes::HOOK_MTN_MOMO),
             clock.clone(),
         )?
-        .with_timeout(timeout)?,
+        .with_timeout(timeout)?
+        .with_disbursement(mtn_momo::Credentials {
+            subscription_key: Secret::new(mtn::disbursement::DISBURSEMENT_SUBSCRIPTION_KEY),
+            api_user: Secret::new(mtn::disbursement::DISBURSEMENT_API_USER),
+            api_key: Secret::new(mtn::disbursement::DISBURSEMENT_API_KEY),
+        }),
     ));
     // pawaPay's providers, as live (its gateways say which: Free Money, Moov Money in Benin and
     // Burkina Faso, MTN MoMo's failover, Orange Money where Sonatel's emulator does not serve:

@@ -140,6 +140,15 @@ pub struct MtnMomoSettings {
     pub api_key: Option<Secret>,
     #[serde(default)]
     pub target_environment: String,
+    /// The Disbursement product's subscription key, API user and key (all three or none):
+    /// refunds go through it (PROVIDERS.md, "MTN MoMo — Disbursement"). Without them, MTN
+    /// payments are refunded from MTN's portal.
+    #[serde(default, deserialize_with = "secret")]
+    pub disbursement_subscription_key: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub disbursement_api_user: Option<Secret>,
+    #[serde(default, deserialize_with = "secret")]
+    pub disbursement_api_key: Option<Secret>,
     /// The country whose payments the environment takes, for an environment Dalal does not
     /// know by name (`mtnivorycoast` is CI, `mtnbenin` BJ, `mtncameroon` CM).
     #[serde(default)]
@@ -244,6 +253,16 @@ impl ProviderSettings {
             given.iter().all(|g| *g) || given.iter().all(|g| !*g),
             "providers.mtn_momo: give subscription_key, api_user, api_key and target_environment \
              together, or none of them"
+        );
+        let disbursement = [
+            mtn.disbursement_subscription_key.is_some(),
+            mtn.disbursement_api_user.is_some(),
+            mtn.disbursement_api_key.is_some(),
+        ];
+        anyhow::ensure!(
+            disbursement.iter().all(|g| *g) || disbursement.iter().all(|g| !*g),
+            "providers.mtn_momo: give disbursement_subscription_key, disbursement_api_user and \
+             disbursement_api_key together, or none of them"
         );
         if !mtn.country.trim().is_empty() {
             country(&mtn.country, "providers.mtn_momo.country")?;

@@ -17,17 +17,19 @@
 //!   it as a reason to ask.
 
 mod check;
+mod refunds;
 pub mod transformers;
 pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
     AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
+    PaymentProvider, ProviderError, ProviderRefund, ProviderSession, ProviderStatus,
+    RefundOutcome,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
-use crate::domain::{Country, Failure, FailureCode, ProviderCode};
+use crate::domain::{Country, Failure, FailureCode, ProviderCode, RefundSupport};
 use crate::random;
 use anyhow::Context;
 use async_trait::async_trait;
@@ -86,6 +88,8 @@ pub struct MtnMomoConnector {
     callback_url: String,
     clock: SharedClock,
     token: http::KeptToken,
+    /// The Disbursement product, where its credentials are given: refunds go through it.
+    disbursement: Option<refunds::Disbursement>,
 }
 
 impl MtnMomoConnector {
@@ -109,7 +113,17 @@ impl MtnMomoConnector {
             callback_url: callback_url.to_owned(),
             clock,
             token: http::KeptToken::new(RENEW_BEFORE_MS),
+            disbursement: None,
         })
+    }
+
+    /// The same connector refunding through the Disbursement product, with its credentials.
+    pub fn with_disbursement(mut self, credentials: Credentials) -> Self {
+        self.disbursement = Some(refunds::Disbursement {
+            credentials,
+            token: http::KeptToken::new(RENEW_BEFORE_MS),
+        });
+        self
     }
 
     /// The same connector with another time limit per call (tests of lost answers).
@@ -301,6 +315,27 @@ fn refusal(err: SendError) -> ProviderError {
 impl PaymentProvider for MtnMomoConnector {
     fn code(&self) -> ProviderCode {
         ProviderCode::MtnMomo
+    }
+
+    /// Any part of a payment, through the Disbursement product when its credentials are given;
+    /// without them, none (the merchant refunds from MTN's portal).
+    fn refund_support(&self) -> RefundSupport {
+        match self.disbursement {
+            Some(_) => RefundSupport::Partial,
+            None => RefundSupport::None,
+        }
+    }
+
+    async fn refund(&self, refund: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {
+        self.send_refund(refund).await
+    }
+
+    async fn refund_status(
+        &self,
+        refund: &ProviderRefund<'_>,
+        started_at_ms: i64,
+    ) -> Result<Option<RefundOutcome>, ProviderError> {
+        self.look_up_refund(refund, started_at_ms).await
     }
 
     fn serves(&self, country: Country) -> bool {

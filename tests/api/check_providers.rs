@@ -59,6 +59,18 @@ fn emulated_credentials(app: &TestApp) -> Vec<(String, String)> {
         ),
         ("DALAL__PROVIDERS__MTN_MOMO__BASE_URL", base("mtn-momo")),
         (
+            "DALAL__PROVIDERS__MTN_MOMO__DISBURSEMENT_SUBSCRIPTION_KEY",
+            mtn::disbursement::DISBURSEMENT_SUBSCRIPTION_KEY.to_owned(),
+        ),
+        (
+            "DALAL__PROVIDERS__MTN_MOMO__DISBURSEMENT_API_USER",
+            mtn::disbursement::DISBURSEMENT_API_USER.to_owned(),
+        ),
+        (
+            "DALAL__PROVIDERS__MTN_MOMO__DISBURSEMENT_API_KEY",
+            mtn::disbursement::DISBURSEMENT_API_KEY.to_owned(),
+        ),
+        (
             "DALAL__PROVIDERS__ORANGE_MONEY__CLIENT_ID",
             orange::CLIENT_ID.to_owned(),
         ),
@@ -108,6 +120,7 @@ async fn check_providers_says_what_works_and_what_does_not_in_plain_words() {
         "ok   Wave, wallet SN: API key",
         "ok   MTN MoMo: API user and subscription key",
         "ok   MTN MoMo, environment mtnivorycoast (CI): balance 0 XOF",
+        "ok   MTN MoMo: Disbursement credentials (refunds): MTN issued a Disbursement token",
         "ok   Orange Money: client id and secret",
         "ok   Orange Money: transactions search",
         "ok   pawaPay, Free Money: API token: pawaPay takes the token; deposits: FREE_SEN (OPERATIONAL)",

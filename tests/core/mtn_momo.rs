@@ -166,6 +166,7 @@ async fn a_live_key_pays_with_mtn_and_a_token_mtn_no_longer_takes_is_renewed() {
         .as_str()
         .unwrap()
         .to_owned();
+    let live_key = live.clone();
 
     // An hour passes at MTN: the token Dalal keeps is refused (401) before Dalal thinks it old.
     mtn.clock.advance_ms(3_600_000 + 4_000);
@@ -180,6 +181,11 @@ async fn a_live_key_pays_with_mtn_and_a_token_mtn_no_longer_takes_is_renewed() {
         "{}",
         reply.text
     );
+    // No Disbursement credentials: MTN payments are refunded from MTN's portal.
+    let refused = app
+        .post_raw(&format!("/api/v1/payments/{id}/refunds"), Some(&live_key), None, "{}".to_owned())
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
 
     // Wave has no live credentials here: not offered. Nor is MTN outside its environment's
     // country (`mtnivorycoast`: Côte d'Ivoire).
@@ -223,4 +229,61 @@ async fn a_request_whose_answer_was_lost_is_not_sent_elsewhere_and_settles_by_it
     app.customer_answers(4_000).await;
     let id = data["transactionId"].as_str().unwrap();
     assert_eq!(app.get_payment(id).await["status"], "succeeded");
+}
+
+/// MTN MoMo refunds go through the Disbursement product (its own credentials and token): a
+/// partial refund is `pending` until MTN says it succeeded, asked by the sweep; another may be
+/// asked meanwhile; the two never exceed what was paid; a live key without Disbursement
+/// credentials refunds nothing (`422`).
+#[tokio::test]
+async fn mtn_refunds_go_through_disbursement_and_end_later() {
+    use crate::refunds::refund;
+    let app = spawn_app().await;
+    let data = app.create(direct("+2250501234567")).await;
+    let id = data["transactionId"].as_str().unwrap().to_owned();
+    app.customer_answers(4_000).await;
+    assert_eq!(app.get_payment(&id).await["status"], "succeeded");
+
+    let first = refund(&app, &id, json!({"amount": 2_000}), None).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(first.json()["data"]["status"], "pending");
+    let second = refund(&app, &id, json!({}), None).await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    assert_eq!((second.json()["data"]["status"].as_str(), second.json()["data"]["amount"].as_i64()), (Some("pending"), Some(3_000)));
+    let over = refund(&app, &id, json!({"amount": 1}), None).await;
+    assert_eq!(over.status, 409, "{}", over.text);
+
+    assert_eq!(app.state.payments.check_pending_refunds().await.unwrap(), 0, "MTN: PENDING");
+    app.clock.advance_ms(4_000);
+    assert_eq!(app.state.payments.check_pending_refunds().await.unwrap(), 2);
+    let payment = app.get_payment(&id).await;
+    assert_eq!(payment["refundedAmount"], 5_000, "{payment}");
+    let sequence = dalal::domain::TransactionId::parse(&id).unwrap().sequence();
+    let events: i64 = dalal::on!(&app.state.pool, |e| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_events WHERE payment_id = $1 AND type = 'refund.succeeded'",
+    )
+    .bind(sequence)
+    .fetch_one(e)
+    .await)
+    .unwrap();
+    assert_eq!(events, 2);
+}
+
+/// The Disbursement product does not take Collection's credentials, nor Collection
+/// Disbursement's: each product has its own subscription key and API user.
+#[tokio::test]
+async fn disbursement_takes_only_its_own_credentials() {
+    use dalal::sandbox::emulators::mtn_momo::disbursement::{DISBURSEMENT_API_KEY, DISBURSEMENT_API_USER, DISBURSEMENT_SUBSCRIPTION_KEY};
+    let app = spawn_app().await;
+    let token = |path: &'static str, key: &'static str, user: &'static str, secret: &'static str| {
+        let client = app.client.clone();
+        let url = format!("{}/sandbox/providers/mtn-momo{path}", app.address);
+        async move {
+            client.post(url).basic_auth(user, Some(secret)).header("Ocp-Apim-Subscription-Key", key)
+                .send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(token("/disbursement/token/", DISBURSEMENT_SUBSCRIPTION_KEY, DISBURSEMENT_API_USER, DISBURSEMENT_API_KEY).await, 200);
+    assert_eq!(token("/disbursement/token/", SUBSCRIPTION_KEY, API_USER, API_KEY).await, 401);
+    assert_eq!(token("/collection/token/", DISBURSEMENT_SUBSCRIPTION_KEY, DISBURSEMENT_API_USER, DISBURSEMENT_API_KEY).await, 401);
 }

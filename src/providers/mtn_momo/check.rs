@@ -1,4 +1,5 @@
-//! What `dalal check-providers` tries with MTN MoMo: a token, then the balance in each environment.
+//! What `dalal check-providers` tries with MTN MoMo: a token, then the balance in each environment,
+//! and the Disbursement product's token where refunds go through it.
 
 use super::wire::Balance;
 use super::{MtnMomoConnector, NAME};
@@ -40,6 +41,15 @@ impl MtnMomoConnector {
                     "MTN does not allow this API user in this environment: check providers.mtn_momo.target_environment",
                 ),
                 Err(err) => Check::fails(what, http::plainly(NAME, &err, "providers.mtn_momo")),
+            });
+        }
+        if self.disbursement.is_some() {
+            // Refunds' product: its own token (Disbursement is also IP-restricted: a refund may
+            // still be refused `FORBIDDEN IP` from a server MTN does not know).
+            let what = "MTN MoMo: Disbursement credentials (refunds)";
+            checks.push(match self.disbursement_token().await {
+                Ok(_) => Check::works(what, "MTN issued a Disbursement token"),
+                Err(err) => Check::fails(what, format!("{err:#}")),
             });
         }
         if !self.callback_url.starts_with("https://") {

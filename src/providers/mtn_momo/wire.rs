@@ -68,3 +68,30 @@ pub struct Balance {
     pub available_balance: String,
     pub currency: String,
 }
+
+/// `POST /disbursement/v1_0/refund` (PROVIDERS.md, "MTN MoMo — Disbursement", "refund").
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundBody<'a> {
+    pub amount: String,
+    pub currency: &'a str,
+    /// Dalal's refund id.
+    pub external_id: &'a str,
+    pub payer_message: &'a str,
+    pub payee_note: &'a str,
+    /// The `X-Reference-Id` of the request to pay being refunded.
+    pub reference_id_to_refund: &'a str,
+}
+
+/// `GET /disbursement/v1_0/refund/{referenceId}`: what Dalal reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundResult {
+    #[serde(default)]
+    pub amount: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub status: RequestStatus,
+    #[serde(default)]
+    pub reason: Option<Reason>,
+}

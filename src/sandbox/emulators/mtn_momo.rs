@@ -18,6 +18,8 @@
 //! - `GET …/account/balance` → `{availableBalance, currency}`: what the environment's payments
 //!   brought in. `GET …/accountholder/{msisdn|email}/{id}/active` → `{result}`.
 //! - The callback is sent once, unsigned, with `PUT`, when a request ends.
+//! - Disbursement refunds of paid requests, with the product's own credentials
+//!   (`disbursement.rs`).
 //!
 //! The payer's number chooses the outcome as everywhere in the sandbox (README, "Sandbox").
 //! Credentials are public (test money only): `SUBSCRIPTION_KEY`, `API_USER`, `API_KEY`.
@@ -63,6 +65,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/collection/v1_0/accountholder/{kind}/{id}/active",
             get(account_holder),
+        )
+        .route("/disbursement/token/", post(disbursement::token))
+        .route("/disbursement/v1_0/refund", post(disbursement::refund))
+        .route(
+            "/disbursement/v1_0/refund/{reference}",
+            get(disbursement::refund_status),
         )
 }
 
@@ -389,6 +397,7 @@ async fn call_back(state: AppState, reference: String) {
 }
 
 mod account;
+pub mod disbursement;
 mod wire;
 
 use account::{account_holder, balance};

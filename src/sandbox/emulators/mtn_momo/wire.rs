@@ -52,3 +52,36 @@ pub(super) struct StatusObject {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) reason: Option<serde_json::Value>,
 }
+
+/// The body of a Disbursement refund, as MTN reads it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefundRequest {
+    pub(super) amount: String,
+    pub(super) currency: String,
+    #[serde(default)]
+    pub(super) external_id: Option<String>,
+    #[serde(default)]
+    pub(super) payer_message: Option<String>,
+    #[serde(default)]
+    pub(super) payee_note: Option<String>,
+    pub(super) reference_id_to_refund: String,
+}
+
+/// A refund as `GET /disbursement/v1_0/refund/{referenceId}` shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefundShown {
+    pub(super) amount: String,
+    pub(super) currency: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) financial_transaction_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) external_id: Option<String>,
+    pub(super) payee: Party,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) payer_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) payee_note: Option<String>,
+    pub(super) status: &'static str,
+}
