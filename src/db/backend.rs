@@ -76,9 +76,9 @@ impl Backend {
                     external_reference, callback_url, return_url, cancel_url, metadata, expires_at, created_at,
                     card_brand, dialect, method, idempotency_key, request_hash, response_status, response_body,
                     attempt_id, attempt_status, provider_reference, provider_status, launch_url, deep_links,
-                    next_check_at, gateway, routing_reason)
+                    next_check_at, gateway, routing_reason, transition_reason)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                    $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36);
+                    $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37);
                  SELECT id FROM payments WHERE checkout_token = $3"
             }
             Backend::Postgres => {
@@ -86,9 +86,9 @@ impl Backend {
                     INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency,
                         country, provider, customer_phone, customer_name, customer_email, description,
                         external_reference, callback_url, return_url, cancel_url, metadata, expires_at,
-                        created_at, updated_at, card_brand, dialect, method)
+                        created_at, updated_at, card_brand, dialect, method, status_reason)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                        $19, $20, $20, $21, $22, $23)
+                        $19, $20, $20, $21, $22, $23, $37)
                     RETURNING id
                  ), record AS (
                     INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, response_status,
@@ -100,6 +100,9 @@ impl Backend {
                         gateway, routing_reason)
                     SELECT $28, id, $9, $29, $10, $20, $20, $30, $31, $32, $33, $34, $35, $36
                     FROM payment WHERE $28 IS NOT NULL
+                 ), transition AS (
+                    INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at)
+                    SELECT id, 'pending', $5, $37, $20 FROM payment WHERE $37 IS NOT NULL
                  )
                  SELECT id FROM payment"
             }

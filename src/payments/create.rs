@@ -148,25 +148,37 @@ impl Payments {
             created_at: now,
         };
         // A push already in front of the customer makes the payment `processing` at once (a
-        // transition, written in the transaction below).
+        // transition, written with it).
         let pushed = session.as_ref().is_some_and(|s| s.session.customer_asked);
+        let pushed_reason = provider
+            .filter(|_| pushed)
+            .map(|p| format!("{} : le client a reçu la demande", p.name()));
         if let Some(Completion {
             key,
             render,
             unclaimed: Some(hash),
         }) = &completion
-            && !pushed
         {
-            // A key nobody holds yet: the payment, its record and its open attempt in one statement.
+            // A key nobody holds yet: the payment, its record, its open attempt and (a push
+            // already sent) its move to `processing`, in one statement.
             let deep_links = session.as_ref().map(deep_links_json).transpose()?.flatten();
             let started = session.as_ref().zip(provider).map(|(routed, provider)| db::payments::KeyedAttempt {
                 id: &attempt_id,
                 provider,
                 session: session_record(routed, deep_links.as_deref()),
                 next_check_at: now + super::CHECK_INTERVAL_MS,
+                processing_because: pushed_reason.as_deref(),
             });
+            let row = db::payments::NewPaymentRow {
+                status: if started.as_ref().is_some_and(|s| s.processing_because.is_some()) {
+                    PaymentStatus::Processing
+                } else {
+                    new_row.status
+                },
+                ..new_row
+            };
             return self
-                .create_keyed(&new_row, started.as_ref(), key, render, hash)
+                .create_keyed(&row, started.as_ref(), key, render, hash)
                 .await;
         }
         if session.is_none() && completion.is_none() {
@@ -274,7 +286,10 @@ impl Payments {
         request_hash: &str,
     ) -> Result<Created, PaymentError> {
         let stored_as = |id| -> anyhow::Result<(Payment, Option<Attempt>)> {
-            let row = new_row.stored_as(id);
+            let mut row = new_row.stored_as(id);
+            row.status_reason = started
+                .and_then(|a| a.processing_because)
+                .map(str::to_owned);
             let attempt = started
                 .map(|a| Attempt::try_from(a.stored_as(&row)))
                 .transpose()?;

@@ -20,9 +20,18 @@
 //! (`sandbox.providers_url`) at the first child's emulator, which stands in for Wave's servers.
 //! Both still share this machine's cores.
 //!
+//! Live mode, as merchants feel it: a third process is a **minimal provider fake** (Wave's
+//! checkout sessions, MTN MoMo's token and request to pay, pawaPay's deposits and active-conf,
+//! each answered from a few bytes of JSON and no storage), and every server process has live
+//! credentials pointing at it. Direct payments with a live key (Wave, MTN MoMo, Free Money through
+//! pawaPay) are measured against a **second floor**: the bare handler that makes one HTTP call to
+//! the same fake (a Wave session) before its INSERT. Test mode's in-process emulator stays
+//! measured, for information, against the first floor.
+//!
 //! Besides requests per second, each round reads the server processes' CPU time
 //! (`/proc/{pid}/stat`): "CPU µs" is what the process that served the target spent per request,
-//! and "provider µs" what the emulator's process spent per request for it, when it is another.
+//! and "provider µs" what the emulator's (or the fake's) process spent per request for it, when
+//! it is another.
 
 use axum::Router;
 use axum::extract::State;
@@ -45,9 +54,14 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// The fake provider the server processes' live credentials point at (`BENCH_FAKE_URL`).
+const FAKE_URL: &str = "BENCH_FAKE_URL";
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--serve") {
+    if args.iter().any(|a| a == "--fake-provider") {
+        fake_provider();
+    } else if let Some(i) = args.iter().position(|a| a == "--serve") {
         serve(&args[i + 1], args.get(i + 2).map(String::as_str));
     } else if !args.iter().any(|a| a == "--list") {
         load();
@@ -73,6 +87,26 @@ fn serve(database_url: &str, providers_url: Option<&str>) {
             .unwrap()
             .set_override("sandbox.providers_url", providers_url.unwrap_or_default())
             .unwrap();
+        // Live credentials, all pointing at the provider fake.
+        let fake = std::env::var(FAKE_URL).unwrap_or_default();
+        let settings = if fake.is_empty() {
+            settings
+        } else {
+            [
+                ("providers.wave.api_key", "wave_sn_prod_bench"),
+                ("providers.wave.webhook_secret", "wave_sn_prod_bench_secret"),
+                ("providers.wave.base_url", fake.as_str()),
+                ("providers.mtn_momo.subscription_key", "bench"),
+                ("providers.mtn_momo.api_user", "0d7a2c4e-5b1f-4e8a-9c3d-7f6b2a1e4d90"),
+                ("providers.mtn_momo.api_key", "bench"),
+                ("providers.mtn_momo.target_environment", "mtnivorycoast"),
+                ("providers.mtn_momo.base_url", fake.as_str()),
+                ("providers.pawapay.api_token", "bench"),
+                ("providers.pawapay.base_url", fake.as_str()),
+            ]
+            .into_iter()
+            .fold(settings, |s, (key, value)| s.set_override(key, value).unwrap())
+        };
         // BENCH_SET="database.max_connections=4,…": settings to compare, for Dalal and the floor.
         let settings = std::env::var("BENCH_SET")
             .unwrap_or_default()
@@ -85,23 +119,62 @@ fn serve(database_url: &str, providers_url: Option<&str>) {
             .try_deserialize()
             .unwrap();
         let clock: SharedClock = Arc::new(SystemClock);
-        let app = Application::build(settings.clone(), clock).await.unwrap();
+        let app = Application::build(settings.clone(), clock.clone()).await.unwrap();
         let dalal_port = app.port();
         let pool = dalal::db::connect(&settings.database).await.unwrap();
+        // A live key (a merchant of its own), for the live-mode targets.
+        let (_, keys, _) = dalal::merchants::create(&pool, &clock, "Bench live").await.unwrap();
+        let live_key = format!("{}:{}", keys[1].public_key, keys[1].secret_key.expose());
         let floor = Router::new()
             .route("/floor", post(floor_insert))
-            .with_state(pool);
+            .route("/floor-provider", post(floor_provider_insert))
+            .with_state(FloorState {
+                pool,
+                client: reqwest::Client::new(),
+                fake,
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let floor_port = listener.local_addr().unwrap().port();
         tokio::spawn(async move { axum::serve(listener, floor).await.unwrap() });
-        println!("READY {dalal_port} {floor_port}");
+        println!("READY {dalal_port} {floor_port} {live_key}");
         app.run(std::future::pending()).await.unwrap();
     });
 }
 
+#[derive(Clone)]
+struct FloorState {
+    pool: dalal::db::Pool,
+    client: reqwest::Client,
+    /// The provider fake's base URL.
+    fake: String,
+}
+
+/// The second floor: parse the body, one HTTP call to the provider fake (a Wave checkout
+/// session, its JSON read back), then the first floor's INSERT.
+async fn floor_provider_insert(
+    State(state): State<FloorState>,
+    body: axum::body::Bytes,
+) -> (axum::http::StatusCode, String) {
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let session: serde_json::Value = state
+        .client
+        .post(format!("{}/v1/checkout/sessions", state.fake))
+        .bearer_auth("wave_sn_prod_bench")
+        .json(&serde_json::json!({"amount": v["amount"].to_string(), "currency": "XOF",
+            "client_reference": v["externalReference"], "success_url": v["returnUrl"], "error_url": v["returnUrl"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(session["wave_launch_url"].is_string());
+    floor_insert(State(state), body).await
+}
+
 /// The floor: parse the body, one INSERT of a payment row, answer 201 with a small JSON.
 async fn floor_insert(
-    State(pool): State<dalal::db::Pool>,
+    State(FloorState { pool, .. }): State<FloorState>,
     body: axum::body::Bytes,
 ) -> (axum::http::StatusCode, String) {
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -129,6 +202,81 @@ async fn floor_insert(
     )
 }
 
+/// The provider fake's process: Wave's `POST /v1/checkout/sessions`, MTN MoMo's `POST
+/// /collection/token/` and `POST /collection/v1_0/requesttopay` (202), pawaPay's `POST
+/// /v2/deposits` (`ACCEPTED`) and `GET /v2/active-conf` (Free Money), and each one's status read
+/// (still waiting), answered at once from the request alone: what a provider costs Dalal when the
+/// provider itself is free.
+fn fake_provider() {
+    use axum::Json;
+    use axum::routing::get;
+    use serde_json::{Value, json};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let app = Router::new()
+            .route(
+                "/v1/checkout/sessions",
+                post(|Json(v): Json<Value>| async move {
+                    let n = N.fetch_add(1, Ordering::Relaxed);
+                    Json(json!({"id": format!("cos-bench{n}"), "amount": v["amount"],
+                        "currency": v["currency"], "checkout_status": "open", "payment_status": "processing",
+                        "client_reference": v["client_reference"],
+                        "wave_launch_url": format!("https://pay.wave.com/c/cos-bench{n}")}))
+                }),
+            )
+            .route(
+                "/collection/token/",
+                post(|| async {
+                    Json(json!({"access_token": "bench", "token_type": "access_token", "expires_in": 3600}))
+                }),
+            )
+            .route(
+                "/collection/v1_0/requesttopay",
+                post(|| async { axum::http::StatusCode::ACCEPTED }),
+            )
+            .route(
+                "/v2/deposits",
+                post(|Json(v): Json<Value>| async move {
+                    Json(json!({"depositId": v["depositId"], "status": "ACCEPTED"}))
+                }),
+            )
+            // The status checks the servers' workers make while payments wait: nothing has
+            // happened yet.
+            .route(
+                "/v1/checkout/sessions/{id}",
+                get(|axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    Json(json!({"id": id, "checkout_status": "open", "payment_status": "processing"}))
+                }),
+            )
+            .route(
+                "/collection/v1_0/requesttopay/{id}",
+                get(|| async { Json(json!({"status": "PENDING"})) }),
+            )
+            .route(
+                "/v2/deposits/{id}",
+                get(|axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    Json(json!({"status": "FOUND", "data": {"depositId": id, "status": "ACCEPTED"}}))
+                }),
+            )
+            .route(
+                "/v2/active-conf",
+                get(|| async {
+                    Json(json!({"countries": [{"country": "SEN", "providers": [{"provider": "FREE_SEN",
+                        "currencies": [{"currency": "XOF", "operationTypes": {"DEPOSIT":
+                            {"minAmount": "5", "maxAmount": "100000000", "pinPrompt": "AUTOMATIC",
+                             "decimalsInAmount": "NONE", "status": "OPERATIONAL"}}}]}]}]}))
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("READY {}", listener.local_addr().unwrap().port());
+        axum::serve(listener, app).await.unwrap();
+    });
+}
+
 fn rand_suffix() -> u64 {
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
@@ -148,11 +296,17 @@ fn postgres_database() -> String {
     format!("{base}/{name}")
 }
 
-/// One `--serve` child: its Dalal and floor ports.
-fn start_server(database_url: &str, providers_url: Option<&str>) -> (std::process::Child, u16, u16) {
+/// One `--serve` child (live credentials pointing at the provider fake `fake`): its Dalal and
+/// floor ports, and its live key.
+fn start_server(
+    database_url: &str,
+    providers_url: Option<&str>,
+    fake: &str,
+) -> (std::process::Child, u16, u16, String) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--serve", database_url])
         .args(providers_url)
+        .env(FAKE_URL, fake)
         .stdout(Stdio::piped())
         .spawn()
         .expect("failed to start the server process");
@@ -160,12 +314,23 @@ fn start_server(database_url: &str, providers_url: Option<&str>) -> (std::proces
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let ports: Vec<u16> = line
-        .split_whitespace()
-        .skip(1)
-        .map(|p| p.parse().unwrap())
-        .collect();
-    (child, ports[0], ports[1])
+    let words: Vec<&str> = line.split_whitespace().skip(1).collect();
+    (child, words[0].parse().unwrap(), words[1].parse().unwrap(), words[2].to_owned())
+}
+
+/// The provider fake's process and port.
+fn start_fake() -> (std::process::Child, u16) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg("--fake-provider")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("failed to start the provider fake");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (child, port)
 }
 
 #[derive(Clone, Copy)]
@@ -174,6 +339,10 @@ enum Kind {
     Checkout,
     /// A direct Wave payment: the provider session (QR code, deep link) opens at creation.
     DirectWave,
+    /// A direct MTN MoMo payment: the push goes out at creation.
+    DirectMtn,
+    /// A direct Free Money payment through pawaPay: the deposit goes out at creation.
+    DirectFree,
 }
 
 struct Target {
@@ -188,6 +357,8 @@ struct Target {
     served_by: Vec<usize>,
     /// The process whose emulator plays the provider, when it is not one of `served_by`.
     provider: Option<usize>,
+    /// The API key the requests carry (the demo test key, or a live one).
+    key: String,
 }
 
 struct Round {
@@ -236,22 +407,28 @@ fn load() {
     // SQLite: one process owns the file; a second one, on its own file, calls the first one's
     // Wave emulator. PostgreSQL: two instances on one database.
     let instances = if postgres { 2 } else { 1 };
-    let mut servers: Vec<(std::process::Child, u16, u16)> = (0..instances)
-        .map(|_| start_server(&database_url, None))
+    let (mut fake, fake_port) = start_fake();
+    let fake_url = format!("http://127.0.0.1:{fake_port}");
+    let mut servers: Vec<(std::process::Child, u16, u16, String)> = (0..instances)
+        .map(|_| start_server(&database_url, None, &fake_url))
         .collect();
     let elsewhere = (!postgres).then(|| {
         let wave = format!("http://127.0.0.1:{}", servers[0].1);
         let own_file = format!("sqlite://{}/wave-elsewhere.db", dir.path().display());
-        servers.push(start_server(&own_file, Some(&wave)));
+        servers.push(start_server(&own_file, Some(&wave), &fake_url));
         servers.len() - 1
     });
-    let pids: Vec<u32> = servers.iter().map(|(child, _, _)| child.id()).collect();
+    // The fake's process comes last.
+    let mut pids: Vec<u32> = servers.iter().map(|(child, ..)| child.id()).collect();
+    pids.push(fake.id());
+    let fake_index = pids.len() - 1;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     let initiate = |port: &u16| format!("http://127.0.0.1:{port}/api/v1/payments/initiate");
     let floor_url = |port: &u16| format!("http://127.0.0.1:{port}/floor");
+    let floor_provider_url = |port: &u16| format!("http://127.0.0.1:{port}/floor-provider");
     let mut targets = Vec::new();
     for serving in 1..=instances {
         let on = &servers[..serving];
@@ -259,38 +436,70 @@ fn load() {
         let floor = targets.len();
         targets.push(Target {
             name: format!("floor: bare handler + 1 INSERT{suffix}"),
-            urls: on.iter().map(|(_, _, port)| floor_url(port)).collect(),
+            urls: on.iter().map(|(_, _, port, _)| floor_url(port)).collect(),
             idempotent: false,
             kind: Kind::Checkout,
             floor,
             served_by: (0..serving).collect(),
             provider: None,
+            key: DEMO_KEY.to_owned(),
         });
         for (name, idempotent, kind) in [
             ("checkout", false, Kind::Checkout),
             ("checkout + idempotency key", true, Kind::Checkout),
-            ("direct Wave (QR code) + idem. key", true, Kind::DirectWave),
+            ("test: direct Wave (emulator) + key", true, Kind::DirectWave),
         ] {
             targets.push(Target {
                 name: format!("{name}{suffix}"),
-                urls: on.iter().map(|(_, port, _)| initiate(port)).collect(),
+                urls: on.iter().map(|(_, port, ..)| initiate(port)).collect(),
                 idempotent,
                 kind,
                 floor,
                 served_by: (0..serving).collect(),
                 provider: None,
+                key: DEMO_KEY.to_owned(),
+            });
+        }
+        // Live mode: the provider is the fake, in its own process; so is the second floor's.
+        let floor = targets.len();
+        targets.push(Target {
+            name: format!("floor: + provider call{suffix}"),
+            urls: on.iter().map(|(_, _, port, _)| floor_provider_url(port)).collect(),
+            idempotent: false,
+            kind: Kind::Checkout,
+            floor,
+            served_by: (0..serving).collect(),
+            provider: Some(fake_index),
+            key: DEMO_KEY.to_owned(),
+        });
+        for (name, kind) in [
+            ("live: direct Wave + key", Kind::DirectWave),
+            ("live: direct MTN MoMo + key", Kind::DirectMtn),
+            ("live: direct Free (pawaPay) + key", Kind::DirectFree),
+        ] {
+            // Each instance's own live key (its own merchant): requests spread over them.
+            targets.push(Target {
+                name: format!("{name}{suffix}"),
+                urls: on.iter().map(|(_, port, ..)| initiate(port)).collect(),
+                idempotent: true,
+                kind,
+                floor,
+                served_by: (0..serving).collect(),
+                provider: Some(fake_index),
+                key: on[0].3.clone(),
             });
         }
     }
     if let Some(i) = elsewhere {
         targets.push(Target {
-            name: "direct Wave + key, Wave elsewhere".to_owned(),
+            name: "test: direct Wave + key, Wave elsewhere".to_owned(),
             urls: vec![initiate(&servers[i].1)],
             idempotent: true,
             kind: Kind::DirectWave,
             floor: 0,
             served_by: vec![i],
             provider: Some(0),
+            key: DEMO_KEY.to_owned(),
         });
     }
     // BENCH_ONLY=wave: the floor and the targets whose name contains it, in any case (to
@@ -317,10 +526,12 @@ fn load() {
             }
         }
     });
-    for (mut child, _, _) in servers {
+    for (mut child, ..) in servers {
         let _ = child.kill();
         let _ = child.wait();
     }
+    let _ = fake.kill();
+    let _ = fake.wait();
 
     println!(
         "\nPOST /api/v1/payments/initiate vs floor — {}, {concurrency} connections, {rounds} alternating rounds of {seconds} s, medians",
@@ -372,7 +583,7 @@ fn load() {
     }
     println!("(body B: the largest response body of the target, in bytes)");
     println!(
-        "(CPU µs: CPU time of the serving process(es) per request; provider µs: the Wave emulator's process, when another)"
+        "(CPU µs: CPU time of the serving process(es) per request; provider µs: the emulator's or the provider fake's process, when another)"
     );
     println!(
         "(×: ratio to the floor measured in the same run; higher req/s and ×CPU (floor's CPU per request / the target's) and lower latency are better)"
@@ -402,13 +613,14 @@ async fn run_round(
     duration: Duration,
 ) -> Round {
     let (urls, idempotent, kind) = (target.urls.clone(), target.idempotent, target.kind);
+    let key = target.key.clone();
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let cpu_before: Vec<u64> = pids.iter().map(|&p| cpu_time_us(p)).collect();
     let start = Instant::now();
     let deadline = start + duration;
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (client, urls) = (client.clone(), urls.clone());
+            let (client, urls, key) = (client.clone(), urls.clone(), key.clone());
             tokio::spawn(async move {
                 let (mut latencies, mut largest) = (Vec::new(), 0);
                 while Instant::now() < deadline {
@@ -420,9 +632,15 @@ async fn run_round(
                         Kind::DirectWave => format!(
                             r#"{{"type":"direct","provider":"wave","country":"SN","customerPhone":"+221771234567","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
                         ),
+                        Kind::DirectMtn => format!(
+                            r#"{{"type":"direct","provider":"mtn_momo","country":"CI","customerPhone":"+2250501234567","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
+                        ),
+                        Kind::DirectFree => format!(
+                            r#"{{"type":"direct","provider":"free_money","country":"SN","customerPhone":"+221761234567","amount":25000,"currency":"XOF","externalReference":"BENCH-{n}","description":"Panier #{n}","returnUrl":"https://shop.example/merci","cancelUrl":"https://shop.example/panier"}}"#
+                        ),
                     };
                     let url = &urls[n as usize % urls.len()];
-                    let mut request = client.post(url).header("X-API-Key", DEMO_KEY).header("Content-Type", "application/json").body(body);
+                    let mut request = client.post(url).header("X-API-Key", &key).header("Content-Type", "application/json").body(body);
                     if idempotent {
                         request = request.header("X-Idempotency-Key", format!("bench-{n}"));
                     }

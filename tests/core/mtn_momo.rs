@@ -287,3 +287,35 @@ async fn disbursement_takes_only_its_own_credentials() {
     assert_eq!(token("/disbursement/token/", SUBSCRIPTION_KEY, API_USER, API_KEY).await, 401);
     assert_eq!(token("/collection/token/", DISBURSEMENT_SUBSCRIPTION_KEY, DISBURSEMENT_API_USER, DISBURSEMENT_API_KEY).await, 401);
 }
+
+/// A direct push payment with an idempotency key is stored in one statement with its attempt,
+/// its key and its move to `processing` (the push is on the phone): the same rows the
+/// transaction without a key writes — the status reason and one `pending → processing`.
+#[tokio::test]
+async fn a_keyed_push_payment_is_stored_processing_with_its_transition() {
+    let app = spawn_app().await;
+    let mut transitions = Vec::new();
+    for key in [Some("push-key-1"), None] {
+        let reply = app.initiate_with_key(DEMO_KEY, key, &direct("+2250501234567")).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        let data = reply.json()["data"].clone();
+        assert_eq!(data["status"], "processing", "{data}");
+        let id = dalal::domain::TransactionId::parse(data["transactionId"].as_str().unwrap()).unwrap();
+        let rows = dalal::db::payments::transitions(&app.state.pool, id.sequence()).await.unwrap();
+        let seen: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|t| (t.from_status.as_str().to_owned(), t.to_status.as_str().to_owned(), t.reason.clone()))
+            .collect();
+        transitions.push(seen);
+        let stored = app.get_payment(data["transactionId"].as_str().unwrap()).await;
+        assert_eq!(stored["status"], "processing");
+    }
+    assert_eq!(transitions[0], transitions[1], "with a key as without");
+    assert_eq!(
+        transitions[0],
+        [("pending".to_owned(), "processing".to_owned(), "MTN MoMo : le client a reçu la demande".to_owned())]
+    );
+    // The same key again: the same answer, nothing new stored.
+    let again = app.initiate_with_key(DEMO_KEY, Some("push-key-1"), &direct("+2250501234567")).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+}

@@ -20,6 +20,9 @@ pub struct KeyedAttempt<'a> {
     pub provider: ProviderCode,
     pub session: super::super::attempts::Session<'a>,
     pub next_check_at: i64,
+    /// Why the payment is created `processing` rather than `pending` (a push already on the
+    /// customer's phone): its status reason and its transition's.
+    pub processing_because: Option<&'a str>,
 }
 
 impl KeyedAttempt<'_> {
@@ -97,7 +100,8 @@ pub async fn insert_keyed(
         .text(session.and_then(|s| s.deep_links))
         .integer(attempt.map(|a| a.next_check_at))
         .text(session.map(|s| s.gateway))
-        .text(session.map(|s| s.routing_reason));
+        .text(session.map(|s| s.routing_reason))
+        .text(attempt.and_then(|a| a.processing_because));
     let sql = pool.backend().insert_keyed_payment();
     let id = match pool {
         Pool::Sqlite(_, writer) => {
