@@ -1,5 +1,6 @@
-//! Payment providers behind one small trait. Wave, MTN MoMo and Orange Money have real connectors
-//! over HTTP (`wave.rs`, `mtn_momo.rs`, `orange_money.rs`), each written from the provider's
+//! Payment providers behind one small trait. Wave, MTN MoMo, Orange Money and pawaPay (Free Money,
+//! Moov Money, and Orange and MTN beyond their own APIs) have real connectors over HTTP
+//! (`wave.rs`, `mtn_momo.rs`, `orange_money.rs`, `pawapay.rs`), each written from the provider's
 //! published contract (`PROVIDERS.md`): live mode points them at the providers, test mode at the
 //! sandbox's emulators of the same APIs (the `sandbox` wing), which they never import. Providers
 //! know the domain and their own settings, never the core.

@@ -20,6 +20,21 @@ pub fn alphanumeric(n: usize) -> String {
 pub fn uuid_v4() -> String {
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);
+    uuid_v4_of(b)
+}
+
+/// A UUID (version 4 in form) drawn from `seed`: the same seed, the same id. For a provider's
+/// idempotency id that must be known before the call and sent again after a lost answer
+/// (pawaPay's `depositId` and `refundId`, MTN's refund `X-Reference-Id`).
+pub fn uuid_v4_for(seed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    uuid_v4_of(b)
+}
+
+fn uuid_v4_of(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);

@@ -3,14 +3,14 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `emulators/` | the Wave, MTN MoMo and Orange Money APIs as Dalal plays them, each written from the provider's contract (PROVIDERS.md) with its own wire types, at least as strict as the real API |
-//! | `in_process.rs` | the providers that publish no API (Free Money, Moov Money): in-process connectors; the outcome rules every sandbox provider shares (`Stage`, the payer's number's ending) |
+//! | `emulators/` | the Wave, MTN MoMo (with Disbursement refunds), Orange Money and pawaPay APIs as Dalal plays them, each written from the provider's contract (PROVIDERS.md) with its own wire types, at least as strict as the real API |
+//! | `in_process.rs` | Moov Money where pawaPay does not cover it: an in-process connector; the outcome rules every sandbox provider shares (`Stage`, the payer's number's ending) |
 //! | `card.rs` | the sandbox card acquirer and its test cards |
 //! | `words.rs` | the in-process providers' status words |
 //! | `pages.rs` | the sandbox "phone" a test QR code opens, and the sandbox bank's 3-D Secure page |
 //! | `store.rs` | the sandbox providers' own table (`sandbox_sessions`) |
 //!
-//! `connectors` builds test mode's connectors: the live Wave, MTN MoMo and Orange Money
+//! `connectors` builds test mode's connectors: the live Wave, MTN MoMo, Orange Money and pawaPay
 //! connectors pointed at the emulators with the emulators' public credentials, and the
 //! in-process ones. Start-up is the only place that sees both wings.
 

@@ -152,7 +152,7 @@ impl Payments {
         let pushed = session.as_ref().is_some_and(|s| s.session.customer_asked);
         let pushed_reason = provider
             .filter(|_| pushed)
-            .map(|p| format!("{} : le client a reçu la demande", p.name()));
+            .map(super::lifecycle::customer_asked_reason);
         if let Some(Completion {
             key,
             render,

@@ -5,9 +5,14 @@
 
 use super::{Attempt, Conflict, Payment, PaymentError, Payments};
 use crate::db::{self, Tx};
-use crate::domain::{PaymentEvent, PaymentStatus, TransactionId};
+use crate::domain::{PaymentEvent, PaymentStatus, ProviderCode, TransactionId};
 use crate::webhooks::{self, EventType};
 use anyhow::Context;
+
+/// Why a payment moved to `processing`: the provider put the request before the customer.
+pub(super) fn customer_asked_reason(provider: ProviderCode) -> String {
+    format!("{} : le client a reçu la demande", provider.name())
+}
 
 impl Payments {
     /// The customer pressed « Annuler ».
@@ -143,7 +148,7 @@ impl Payments {
         if current != PaymentStatus::Pending {
             return Ok(current);
         }
-        let reason = format!("{} : le client a reçu la demande", attempt.provider.name());
+        let reason = customer_asked_reason(attempt.provider);
         let moved = self
             .apply_event(
                 tx,

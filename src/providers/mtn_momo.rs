@@ -56,6 +56,14 @@ pub struct Credentials {
     pub api_key: Secret,
 }
 
+/// What a call that creates something at MTN sends: the `X-Reference-Id` it chose, where MTN
+/// calls back (if anywhere), the body.
+struct Sent<'a, B> {
+    reference: &'a str,
+    callback_url: Option<&'a str>,
+    body: &'a B,
+}
+
 /// A target environment and the country whose payments it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Environment {
@@ -81,15 +89,37 @@ pub struct MtnMomoConnector {
     http: reqwest::Client,
     /// `https://proxy.momoapi.mtn.com`, or the emulator's `…/sandbox/providers/mtn-momo`.
     base_url: String,
-    credentials: Credentials,
+    /// The Collection product: requests to pay and their status.
+    collection: Product,
     /// The first is the one whose references are bare.
     environments: Vec<Environment>,
     /// Dalal's `/hooks/mtn-momo`, sent as `X-Callback-Url`.
     callback_url: String,
     clock: SharedClock,
-    token: http::KeptToken,
     /// The Disbursement product, where its credentials are given: refunds go through it.
-    disbursement: Option<refunds::Disbursement>,
+    disbursement: Option<Product>,
+}
+
+/// One of MTN's products (Collection, Disbursement): its own credentials, token endpoint and
+/// kept token ("Collection, Disbursement and Remittance have different subscription keys").
+struct Product {
+    /// `collection`, `disbursement`: the first segment of its paths.
+    name: &'static str,
+    /// The settings its credentials come from, for messages.
+    settings: &'static str,
+    credentials: Credentials,
+    token: http::KeptToken,
+}
+
+impl Product {
+    fn new(name: &'static str, settings: &'static str, credentials: Credentials) -> Self {
+        Self {
+            name,
+            settings,
+            credentials,
+            token: http::KeptToken::new(RENEW_BEFORE_MS),
+        }
+    }
 }
 
 impl MtnMomoConnector {
@@ -108,21 +138,21 @@ impl MtnMomoConnector {
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            credentials,
+            collection: Product::new("collection", "providers.mtn_momo's credentials", credentials),
             environments,
             callback_url: callback_url.to_owned(),
             clock,
-            token: http::KeptToken::new(RENEW_BEFORE_MS),
             disbursement: None,
         })
     }
 
     /// The same connector refunding through the Disbursement product, with its credentials.
     pub fn with_disbursement(mut self, credentials: Credentials) -> Self {
-        self.disbursement = Some(refunds::Disbursement {
+        self.disbursement = Some(Product::new(
+            "disbursement",
+            "providers.mtn_momo's disbursement credentials",
             credentials,
-            token: http::KeptToken::new(RENEW_BEFORE_MS),
-        });
+        ));
         self
     }
 
@@ -132,32 +162,37 @@ impl MtnMomoConnector {
         Ok(self)
     }
 
-    /// A valid access token: the kept one, or a new one from `POST /collection/token/`.
+    /// A valid Collection token.
     async fn token(&self) -> Result<Secret, ProviderError> {
-        self.token
+        self.token_of(&self.collection).await
+    }
+
+    /// A valid access token of a product: the kept one, or a new one from `POST
+    /// /{product}/token/` (Basic API user and key).
+    async fn token_of(&self, product: &Product) -> Result<Secret, ProviderError> {
+        product
+            .token
             .get(self.clock.now_ms(), || async {
-                let path = "/collection/token/";
+                let path = format!("/{}/token/", product.name);
                 let request = self
                     .http
                     .post(format!("{}{path}", self.base_url))
                     .basic_auth(
-                        self.credentials.api_user.expose(),
-                        Some(self.credentials.api_key.expose()),
+                        product.credentials.api_user.expose(),
+                        Some(product.credentials.api_key.expose()),
                     )
                     .header(
                         "Ocp-Apim-Subscription-Key",
-                        self.credentials.subscription_key.expose(),
+                        product.credentials.subscription_key.expose(),
                     );
                 let token: Token =
-                    http::fetch_token(NAME, "providers.mtn_momo's credentials", path, request)
-                        .await?;
+                    http::fetch_token(NAME, product.settings, &path, request).await?;
                 Ok((Secret::new(token.access_token), token.expires_in))
             })
             .await
     }
 
-    /// One call in an environment, with a token; made again with a new token if MTN says the
-    /// token is no good (it expired early or was revoked).
+    /// One Collection call in an environment (a request to pay goes to `X-Callback-Url`).
     async fn call(
         &self,
         environment: &Environment,
@@ -165,8 +200,27 @@ impl MtnMomoConnector {
         path: &str,
         request_to_pay: Option<(&str, &RequestToPay<'_>)>,
     ) -> Result<reqwest::Response, SendError> {
+        let sent = request_to_pay.map(|(reference, body)| Sent {
+            reference,
+            callback_url: Some(&self.callback_url),
+            body,
+        });
+        self.call_in(&self.collection, environment, method, path, sent)
+            .await
+    }
+
+    /// One call of a product in an environment, with its token; made again with a new token if
+    /// MTN says the token is no good (it expired early or was revoked).
+    async fn call_in<B: serde::Serialize>(
+        &self,
+        product: &Product,
+        environment: &Environment,
+        method: Method,
+        path: &str,
+        sent: Option<Sent<'_, B>>,
+    ) -> Result<reqwest::Response, SendError> {
         for attempt in 0..2 {
-            let token = self.token().await.map_err(http::no_token)?;
+            let token = self.token_of(product).await.map_err(http::no_token)?;
             let mut request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base_url))
@@ -174,17 +228,19 @@ impl MtnMomoConnector {
                 .header("X-Target-Environment", &environment.name)
                 .header(
                     "Ocp-Apim-Subscription-Key",
-                    self.credentials.subscription_key.expose(),
+                    product.credentials.subscription_key.expose(),
                 );
-            if let Some((reference, body)) = request_to_pay {
+            if let Some(sent) = &sent {
                 request = request
-                    .header("X-Reference-Id", reference)
-                    .header("X-Callback-Url", &self.callback_url)
-                    .json(body);
+                    .header("X-Reference-Id", sent.reference)
+                    .json(sent.body);
+                if let Some(url) = sent.callback_url {
+                    request = request.header("X-Callback-Url", url);
+                }
             }
             match http::send(NAME, &method, path, request).await {
                 Err(err) if attempt == 0 && err.is(StatusCode::UNAUTHORIZED) => {
-                    self.token.forget().await;
+                    product.token.forget().await;
                 }
                 answer => return answer,
             }

@@ -148,21 +148,27 @@ impl PawaPayConnector {
         self.call::<()>(Method::GET, path, None).await
     }
 
-    /// Sends the deposit; an answer lost once is asked for again with the same id.
-    async fn deposit(&self, body: &DepositRequest<'_>) -> Result<InitiationAnswer, ProviderError> {
-        let path = "/v2/deposits";
+    /// Posts a request pawaPay knows by `id` (a deposit, a refund): nothing sent is
+    /// `Unavailable`; an answer lost once is asked for again with the same id (pawaPay ignores a
+    /// duplicate); lost twice, the outcome is unknown and settled under `id`.
+    async fn post_once<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        id: &str,
+    ) -> Result<T, ProviderError> {
         let lost = match self.call(Method::POST, path, Some(body)).await {
             Ok(response) => return http::read(NAME, response).await,
             Err(SendError::NotSent) => return Err(ProviderError::Unavailable),
             Err(err @ (SendError::NoAnswer | SendError::ServerError(_))) => err,
             Err(err) => return Err(refusal(err)),
         };
-        tracing::warn!(deposit = body.deposit_id, error = ?lost, "pawaPay's answer to a deposit was lost: sending the same deposit id again");
+        tracing::warn!(%id, path, error = ?lost, "pawaPay's answer was lost: sending the same id again");
         match self.call(Method::POST, path, Some(body)).await {
             Ok(response) => http::read(NAME, response).await,
             Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
                 Err(ProviderError::OutcomeUnknown {
-                    reference: body.deposit_id.to_owned(),
+                    reference: id.to_owned(),
                 })
             }
             Err(err) => Err(refusal(err)),
@@ -209,36 +215,13 @@ impl PaymentProvider for PawaPayConnector {
     /// pawaPay covers the provider in this country, and the account's configuration (once read)
     /// takes deposits for it and does not say `CLOSED`.
     fn serves(&self, country: Country) -> bool {
-        let Some(code) = transformers::provider_code(self.provider, country) else {
-            return false;
-        };
-        match self.conf() {
-            None => true,
-            Some(conf) => conf
-                .deposit_of(code)
-                .is_some_and(|d| d.get("status").and_then(|s| s.as_str()) != Some("CLOSED")),
-        }
+        self.account_takes(country, None)
     }
 
     /// Within the account's limits for the provider (`minAmount`/`maxAmount`, or the published
     /// sample's `minTransactionLimit`/`maxTransactionLimit`), once read.
     fn takes(&self, country: Country, amount: Money) -> bool {
-        if !self.serves(country) {
-            return false;
-        }
-        let Some(code) = transformers::provider_code(self.provider, country) else {
-            return false;
-        };
-        let Some(deposit) = self.conf().and_then(|conf| conf.deposit_of(code).cloned()) else {
-            return true;
-        };
-        let limit = |keys: [&str; 2]| {
-            keys.iter()
-                .find_map(|k| deposit.get(*k)?.as_str().and_then(http::whole_amount))
-        };
-        let minor = amount.minor();
-        limit(["minAmount", "minTransactionLimit"]).is_none_or(|min| minor >= min)
-            && limit(["maxAmount", "maxTransactionLimit"]).is_none_or(|max| minor <= max)
+        self.account_takes(country, Some(amount))
     }
 
     /// pawaPay's `authType: PREAUTH` (PROVIDERS.md: `ORANGE_BFA`), as the account's
@@ -247,8 +230,10 @@ impl PaymentProvider for PawaPayConnector {
         let Some(code) = transformers::provider_code(self.provider, country) else {
             return false;
         };
-        match self.conf().and_then(|conf| conf.deposit_of(code).cloned()) {
-            Some(deposit) => deposit.get("authType").and_then(|a| a.as_str()) == Some("PREAUTH"),
+        match self.conf() {
+            Some(conf) => conf
+                .deposit_of(code)
+                .is_some_and(|d| d.get("authType").and_then(|a| a.as_str()) == Some("PREAUTH")),
             None => code == "ORANGE_BFA",
         }
     }
@@ -306,7 +291,7 @@ impl PaymentProvider for PawaPayConnector {
             client_reference_id: request.attempt_id.as_str(),
             pre_authorisation_code: request.one_time_code.as_deref(),
         };
-        let answer = self.deposit(&body).await?;
+        let answer: InitiationAnswer = self.post_once("/v2/deposits", &body, &deposit_id).await?;
         if answer.deposit_id.as_deref().is_some_and(|id| id != deposit_id) {
             return Err(anyhow::anyhow!("pawaPay answered about another deposit").into());
         }

@@ -151,12 +151,13 @@ impl PaymentProvider for Unreachable {
         self.0.refund_support()
     }
 
+    /// A refund already taken can still be asked about, as attempts can.
     async fn refund_status(
         &self,
-        _: &ProviderRefund<'_>,
-        _: i64,
+        refund: &ProviderRefund<'_>,
+        started_at_ms: i64,
     ) -> Result<Option<RefundOutcome>, ProviderError> {
-        Err(ProviderError::Unavailable)
+        self.0.refund_status(refund, started_at_ms).await
     }
 
     async fn refresh(&self) {

@@ -88,7 +88,7 @@ impl SandboxProvider {
         }
     }
 
-    /// The in-process connectors: Free Money and Moov Money, and the card acquirer
+    /// The in-process connectors: Moov Money (where pawaPay has none), and the card acquirer
     /// (`card::SandboxCardAcquirer`).
     pub fn in_process(
         pool: &Pool,

@@ -7,75 +7,36 @@
 //! again after a lost answer (`409 RESOURCE_ALREADY_EXIST` proves MTN has it).
 
 use super::transformers::{self, Reason, RequestStatus};
-use super::wire::{RefundBody, RefundResult, Token};
-use super::{Credentials, Environment, MtnMomoConnector, NAME, refusal};
+use super::wire::{RefundBody, RefundResult};
+use super::{Environment, MtnMomoConnector, NAME, Product, Sent, refusal};
 use crate::config::Secret;
 use crate::domain::{Failure, FailureCode};
 use crate::providers::http::{self, SendError};
 use crate::providers::{ProviderError, ProviderRefund, RefundOutcome};
 use reqwest::{Method, StatusCode};
-use sha2::{Digest, Sha256};
 
 /// How long a refund MTN has no record of may still arrive (its answer was lost).
 const NOT_FOUND_GRACE_MS: i64 = 15 * 60 * 1000;
 
-/// The Disbursement product's credentials and the token they got.
-pub(super) struct Disbursement {
-    pub(super) credentials: Credentials,
-    pub(super) token: http::KeptToken,
-}
-
 /// The refund's `X-Reference-Id`: a UUID v4 drawn from Dalal's refund id.
 fn refund_reference(refund_id: &str) -> String {
-    let digest = Sha256::digest(format!("mtn-momo-refund:{refund_id}").as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    crate::random::uuid_v4_for(&format!("mtn-momo-refund:{refund_id}"))
 }
 
 impl MtnMomoConnector {
-    fn disbursement(&self) -> Result<&Disbursement, ProviderError> {
+    fn disbursement(&self) -> Result<&Product, ProviderError> {
         self.disbursement.as_ref().ok_or_else(|| {
             anyhow::anyhow!("MTN MoMo refunds need the Disbursement product's credentials").into()
         })
     }
 
-    /// A valid Disbursement token: the kept one, or a new one.
+    /// A valid Disbursement token.
     pub(super) async fn disbursement_token(&self) -> Result<Secret, ProviderError> {
-        let product = self.disbursement()?;
-        product
-            .token
-            .get(self.clock.now_ms(), || async {
-                let path = "/disbursement/token/";
-                let request = self
-                    .http
-                    .post(format!("{}{path}", self.base_url))
-                    .basic_auth(
-                        product.credentials.api_user.expose(),
-                        Some(product.credentials.api_key.expose()),
-                    )
-                    .header(
-                        "Ocp-Apim-Subscription-Key",
-                        product.credentials.subscription_key.expose(),
-                    );
-                let what = "providers.mtn_momo's disbursement credentials";
-                let token: Token = http::fetch_token(NAME, what, path, request).await?;
-                Ok((Secret::new(token.access_token), token.expires_in))
-            })
-            .await
+        self.token_of(self.disbursement()?).await
     }
 
-    /// One Disbursement call, made again with a new token if MTN refuses the token.
+    /// One Disbursement call (a refund carries its `X-Reference-Id`; MTN is not asked to call
+    /// back).
     async fn disbursement_call(
         &self,
         environment: &Environment,
@@ -84,28 +45,12 @@ impl MtnMomoConnector {
         refund: Option<(&str, &RefundBody<'_>)>,
     ) -> Result<reqwest::Response, SendError> {
         let product = self.disbursement().map_err(http::no_token)?;
-        for attempt in 0..2 {
-            let token = self.disbursement_token().await.map_err(http::no_token)?;
-            let mut request = self
-                .http
-                .request(method.clone(), format!("{}{path}", self.base_url))
-                .bearer_auth(token.expose())
-                .header("X-Target-Environment", &environment.name)
-                .header(
-                    "Ocp-Apim-Subscription-Key",
-                    product.credentials.subscription_key.expose(),
-                );
-            if let Some((reference, body)) = refund {
-                request = request.header("X-Reference-Id", reference).json(body);
-            }
-            match http::send(NAME, &method, path, request).await {
-                Err(err) if attempt == 0 && err.is(StatusCode::UNAUTHORIZED) => {
-                    product.token.forget().await;
-                }
-                answer => return answer,
-            }
-        }
-        unreachable!("the loop returns on its second turn")
+        let sent = refund.map(|(reference, body)| Sent {
+            reference,
+            callback_url: None,
+            body,
+        });
+        self.call_in(product, environment, method, path, sent).await
     }
 
     /// Asks MTN to refund; `Pending` once it took the refund (`202`).

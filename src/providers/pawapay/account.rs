@@ -7,12 +7,36 @@ use super::signatures::{self, Keys, PublicKey};
 use super::transformers;
 use super::wire::{ActiveConf, PublishedKey};
 use super::{CONF_FRESH_MS, KEYS_REFETCH_MS, NAME, PawaPayConnector};
-use crate::domain::Country;
+use crate::domain::{Country, Money};
 use crate::providers::http::{self, SendError};
 use crate::providers::{Check, HeaderMap, ProviderError};
 use std::sync::Arc;
 
 impl PawaPayConnector {
+    /// Whether pawaPay covers the provider in `country` and the account's configuration (once
+    /// read) takes deposits for it, not `CLOSED`, and — with an amount — within its limits.
+    pub(super) fn account_takes(&self, country: Country, amount: Option<Money>) -> bool {
+        let Some(code) = transformers::provider_code(self.provider, country) else {
+            return false;
+        };
+        let Some(conf) = self.conf() else {
+            return true;
+        };
+        let Some(deposit) = conf.deposit_of(code) else {
+            return false;
+        };
+        let limit = |keys: [&str; 2]| {
+            keys.iter()
+                .find_map(|k| deposit.get(*k)?.as_str().and_then(http::whole_amount))
+        };
+        deposit.get("status").and_then(|s| s.as_str()) != Some("CLOSED")
+            && amount.is_none_or(|amount| {
+                let minor = amount.minor();
+                limit(["minAmount", "minTransactionLimit"]).is_none_or(|min| minor >= min)
+                    && limit(["maxAmount", "maxTransactionLimit"]).is_none_or(|max| minor <= max)
+            })
+    }
+
     /// pawaPay's keys, fetched again when `keyid` is not among them (at most once a minute).
     pub(super) async fn keys_with(&self, keyid: &str) -> Keys {
         let mut cached = self.keys.lock().await;

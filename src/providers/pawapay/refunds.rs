@@ -6,11 +6,10 @@
 
 use super::transformers::{self, InitiationStatus};
 use super::wire::{RefundAnswer, RefundData, RefundRequest, RefundStatusAnswer};
-use super::{NAME, NOT_FOUND_GRACE_MS, PawaPayConnector, refusal};
+use super::{NAME, NOT_FOUND_GRACE_MS, PawaPayConnector};
 use crate::domain::{Failure, FailureCode};
-use crate::providers::http::{self, SendError};
+use crate::providers::http;
 use crate::providers::{ProviderError, ProviderRefund, RefundOutcome};
-use reqwest::Method;
 
 impl PawaPayConnector {
     /// Asks pawaPay to refund; `Pending` when it took the refund.
@@ -25,24 +24,7 @@ impl PawaPayConnector {
             amount: refund.amount.minor().to_string(),
             currency: refund.amount.currency().code(),
         };
-        let path = "/v2/refunds";
-        let answer: RefundAnswer = match self.call(Method::POST, path, Some(&body)).await {
-            Ok(response) => http::read(NAME, response).await?,
-            Err(SendError::NotSent) => return Err(ProviderError::Unavailable),
-            Err(SendError::NoAnswer | SendError::ServerError(_)) => {
-                tracing::warn!(refund = %refund_id, "pawaPay's answer to a refund was lost: sending the same refund id again");
-                match self.call(Method::POST, path, Some(&body)).await {
-                    Ok(response) => http::read(NAME, response).await?,
-                    Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
-                        return Err(ProviderError::OutcomeUnknown {
-                            reference: refund_id,
-                        });
-                    }
-                    Err(err) => return Err(refusal(err)),
-                }
-            }
-            Err(err) => return Err(refusal(err)),
-        };
+        let answer: RefundAnswer = self.post_once("/v2/refunds", &body, &refund_id).await?;
         match answer.status {
             InitiationStatus::Accepted | InitiationStatus::DuplicateIgnored => {
                 Ok(RefundOutcome::Pending {

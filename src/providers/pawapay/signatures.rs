@@ -187,11 +187,6 @@ pub fn digest_matches(headers: &reqwest::header::HeaderMap, body: &[u8]) -> bool
     checked
 }
 
-/// The `Content-Digest` of a body, as pawaPay writes it (SHA-512).
-pub fn content_digest(body: &[u8]) -> String {
-    format!("sha-512=:{}:", STANDARD.encode(Sha512::digest(body)))
-}
-
 impl Signed<'_> {
     /// The RFC 9421 signature base for one `@authority`.
     fn base(&self, request: &Request<'_>, authority: &str) -> Result<String, Refused> {
@@ -279,6 +274,11 @@ impl Signed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+/// The `Content-Digest` of a body, as pawaPay writes it (SHA-512).
+fn content_digest(body: &[u8]) -> String {
+    format!("sha-512=:{}:", STANDARD.encode(Sha512::digest(body)))
+}
 
     #[test]
     fn dictionary_members_split_outside_lists_and_quotes() {

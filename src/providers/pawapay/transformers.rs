@@ -5,7 +5,6 @@ use super::wire::Deposit;
 use crate::domain::{Country, Failure, FailureCode, ProviderCode};
 use crate::providers::AttemptOutcome;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// pawaPay's provider code for a provider in a country (its coverage table), if it covers it.
@@ -42,18 +41,7 @@ pub fn provider_of(code: &str) -> Option<ProviderCode> {
 /// The deposit id of an attempt: a UUID v4 drawn from Dalal's attempt id, so that it is known
 /// (stored, with the attempt) before the call, and the same id is sent again after a lost answer.
 pub fn deposit_id(attempt_id: &str) -> String {
-    uuid_from(&format!("pawapay-deposit:{attempt_id}"))
-}
-
-/// A UUID v4 drawn from `seed` (the same seed, the same id).
-fn uuid_from(seed: &str) -> String {
-    let digest = Sha256::digest(seed.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    crate::random::uuid_v4_for(&format!("pawapay-deposit:{attempt_id}"))
 }
 
 /// The initiation answer's `status`.
@@ -198,7 +186,7 @@ pub fn refund_failure(code: Option<&str>) -> Failure {
 
 /// The refund id of a Dalal refund: a UUID v4 drawn from its id, as `deposit_id` is.
 pub fn refund_id(dalal_refund_id: &str) -> String {
-    uuid_from(&format!("pawapay-refund:{dalal_refund_id}"))
+    crate::random::uuid_v4_for(&format!("pawapay-refund:{dalal_refund_id}"))
 }
 
 /// A rejection that did nothing and may be tried elsewhere: the provider is down right now.

@@ -103,16 +103,37 @@ fn header_of<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// One of MTN's products (Collection, Disbursement): its own subscription key, API user and key,
+/// and the key its tokens are signed with, so that neither takes the other's.
+struct Product {
+    subscription_key: &'static str,
+    api_user: &'static str,
+    api_key: &'static str,
+    token_key: &'static [u8],
+}
+
+const COLLECTION: Product = Product {
+    subscription_key: SUBSCRIPTION_KEY,
+    api_user: API_USER,
+    api_key: API_KEY,
+    token_key: TOKEN_KEY,
+};
+
 /// `POST /collection/token/`.
 async fn token(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if header_of(&headers, "ocp-apim-subscription-key") != Some(SUBSCRIPTION_KEY) {
+    issue_token(&state, &headers, &COLLECTION)
+}
+
+/// A product's `POST /…/token/` (Basic API user and key, and the product's subscription key).
+fn issue_token(state: &AppState, headers: &HeaderMap, product: &Product) -> Response {
+    if header_of(headers, "ocp-apim-subscription-key") != Some(product.subscription_key) {
         return access_denied("invalid subscription key");
     }
-    let basic = header_of(&headers, "authorization")
+    let basic = header_of(headers, "authorization")
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .and_then(|b| String::from_utf8(b).ok());
-    if basic.as_deref() != Some(&format!("{API_USER}:{API_KEY}")) {
+    if basic.as_deref() != Some(&format!("{}:{}", product.api_user, product.api_key)) {
         return (
             StatusCode::UNAUTHORIZED,
             Json(serde_json::json!({ "error": "login_failed" })),
@@ -120,7 +141,7 @@ async fn token(State(state): State<AppState>, headers: HeaderMap) -> Response {
             .into_response();
     }
     Json(serde_json::json!({
-        "access_token": super::tokens::issue(TOKEN_KEY, state.clock.now_ms()),
+        "access_token": super::tokens::issue(product.token_key, state.clock.now_ms()),
         "token_type": "access_token",
         "expires_in": TOKEN_SECS,
     }))
@@ -133,12 +154,23 @@ fn authorise(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(&'static str, &'static str), Response> {
-    if header_of(headers, "ocp-apim-subscription-key") != Some(SUBSCRIPTION_KEY) {
+    authorise_for(state, headers, &COLLECTION)
+}
+
+/// A product's checks (`authorise`'s, with that product's keys).
+fn authorise_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    product: &Product,
+) -> Result<(&'static str, &'static str), Response> {
+    if header_of(headers, "ocp-apim-subscription-key") != Some(product.subscription_key) {
         return Err(access_denied("invalid subscription key"));
     }
     let live = header_of(headers, "authorization")
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| super::tokens::alive(TOKEN_KEY, t, state.clock.now_ms(), TOKEN_SECS));
+        .is_some_and(|t| {
+            super::tokens::alive(product.token_key, t, state.clock.now_ms(), TOKEN_SECS)
+        });
     if !live {
         return Err(access_denied("invalid or expired access token"));
     }

@@ -18,7 +18,7 @@ use super::super::super::Stage;
 use super::super::super::store::{self, Flow, SandboxSession, Scenario};
 use super::wire::{Party, RefundRequest, RefundShown};
 use super::{
-    ENVIRONMENTS, MAX_TEXT, TOKEN_SECS, access_denied, error, header_of, internal, render, sandbox,
+    MAX_TEXT, Product, authorise_for, error, header_of, internal, issue_token, render, sandbox,
     whole_amount,
 };
 use crate::domain::ProviderCode;
@@ -28,7 +28,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 pub const DISBURSEMENT_SUBSCRIPTION_KEY: &str = "mtn_sandbox_dalal_disbursement_key";
@@ -46,28 +45,16 @@ struct KeptRefund {
     payee: Party,
 }
 
+const DISBURSEMENT: Product = Product {
+    subscription_key: DISBURSEMENT_SUBSCRIPTION_KEY,
+    api_user: DISBURSEMENT_API_USER,
+    api_key: DISBURSEMENT_API_KEY,
+    token_key: TOKEN_KEY,
+};
+
 /// `POST /disbursement/token/`.
 pub(super) async fn token(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if header_of(&headers, "ocp-apim-subscription-key") != Some(DISBURSEMENT_SUBSCRIPTION_KEY) {
-        return access_denied("invalid subscription key");
-    }
-    let basic = header_of(&headers, "authorization")
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .and_then(|b| String::from_utf8(b).ok());
-    if basic.as_deref() != Some(&format!("{DISBURSEMENT_API_USER}:{DISBURSEMENT_API_KEY}")) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({ "error": "login_failed" })),
-        )
-            .into_response();
-    }
-    Json(serde_json::json!({
-        "access_token": super::super::tokens::issue(TOKEN_KEY, state.clock.now_ms()),
-        "token_type": "access_token",
-        "expires_in": TOKEN_SECS,
-    }))
-    .into_response()
+    issue_token(&state, &headers, &DISBURSEMENT)
 }
 
 /// The Disbursement product's checks: its subscription key, its token, an environment.
@@ -75,29 +62,7 @@ fn authorise(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(&'static str, &'static str), Response> {
-    if header_of(headers, "ocp-apim-subscription-key") != Some(DISBURSEMENT_SUBSCRIPTION_KEY) {
-        return Err(access_denied("invalid subscription key"));
-    }
-    let live = header_of(headers, "authorization")
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| {
-            super::super::tokens::alive(TOKEN_KEY, t, state.clock.now_ms(), TOKEN_SECS)
-        });
-    if !live {
-        return Err(access_denied("invalid or expired access token"));
-    }
-    let given = header_of(headers, "x-target-environment");
-    ENVIRONMENTS
-        .iter()
-        .find(|(name, _)| Some(*name) == given)
-        .copied()
-        .ok_or_else(|| {
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "NOT_ALLOWED_TARGET_ENVIRONMENT",
-                "Access to target environment is forbidden.",
-            )
-        })
+    authorise_for(state, headers, &DISBURSEMENT)
 }
 
 fn not_allowed() -> Response {
