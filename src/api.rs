@@ -12,6 +12,7 @@ pub mod fields;
 pub mod handlers;
 pub mod limits;
 pub mod openapi;
+pub mod payouts;
 pub mod sahelpay;
 pub mod schemas;
 
@@ -63,6 +64,12 @@ impl EventFormatter for WebhookBodies {
     }
 }
 
+impl crate::payouts::PayoutFormatter for WebhookBodies {
+    fn payout_data(&self, payout: &crate::payouts::Payout) -> anyhow::Result<serde_json::Value> {
+        payouts::data(payout)
+    }
+}
+
 /// Both dialects wrap what they return in `{"success": true, "data": …}`.
 #[derive(serde::Serialize)]
 struct Envelope<T> {
@@ -105,6 +112,10 @@ pub fn router() -> Router<AppState> {
         .route(cf::REDELIVER, post(caurisflux::webhooks::redeliver_webhook))
         .route(cf::CANCEL, post(caurisflux::cancel))
         .route(cf::REFUNDS, post(caurisflux::refund))
+        .route(cf::PAYOUTS, post(payouts::caurisflux_create).get(payouts::caurisflux_list))
+        .route(cf::PAYOUT, get(payouts::caurisflux_get))
+        .route(cf::PAYOUT_CANCEL, post(payouts::caurisflux_cancel))
+        .route(cf::BALANCES, get(payouts::caurisflux_balances))
         .route(cf::ANY, axum::routing::any(not_found))
         .route(
             sp::PAYMENTS,
@@ -113,6 +124,10 @@ pub fn router() -> Router<AppState> {
         .route(sp::PAYMENT, get(sahelpay::get_payment))
         .route(sp::CANCEL, post(sahelpay::cancel))
         .route(sp::REFUNDS, post(sahelpay::refund))
+        .route(sp::PAYOUTS, post(payouts::sahelpay_create).get(payouts::sahelpay_list))
+        .route(sp::PAYOUT, get(payouts::sahelpay_get))
+        .route(sp::PAYOUT_CANCEL, post(payouts::sahelpay_cancel))
+        .route(sp::BALANCES, get(payouts::sahelpay_balances))
         .route(sp::ANY, axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }

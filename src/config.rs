@@ -2,9 +2,11 @@
 //! then `DALAL__SECTION__KEY` environment variables (`DATABASE_URL` is honoured too).
 //! A bad value stops start-up with the key's name.
 
+mod payouts;
 mod providers;
 mod secret;
 
+pub use payouts::PayoutSettings;
 pub use secret::Secret;
 
 pub use providers::{
@@ -22,6 +24,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub payments: PaymentSettings,
+    pub payouts: PayoutSettings,
     pub sandbox: SandboxSettings,
     pub demo: DemoSettings,
     pub webhooks: WebhookSettings,
@@ -244,7 +247,7 @@ impl Settings {
 
     /// The defaults alone: what tests start from.
     pub fn defaults() -> anyhow::Result<config::ConfigBuilder<config::builder::DefaultState>> {
-        Ok(config::Config::builder()
+        Ok(payouts::defaults(config::Config::builder())?
             .add_source(config::File::from_str(
                 DEFAULT_GATEWAYS,
                 config::FileFormat::Toml,

@@ -37,6 +37,7 @@ pub mod gateways;
 pub mod idempotency;
 pub mod merchants;
 pub mod payments;
+pub mod payouts;
 pub mod refunds;
 pub mod retention;
 pub mod sessions;
@@ -121,10 +122,12 @@ pub enum Constraint {
     IdempotencyKey,
     /// `refunds_idempotency_key_unique`: one refund per merchant and idempotency key.
     RefundIdempotencyKey,
+    /// `payouts_idempotency_key_unique`: one payout per merchant and idempotency key.
+    PayoutIdempotencyKey,
 }
 
 impl Constraint {
-    const ALL: [(Constraint, &'static str, &'static str); 6] = [
+    const ALL: [(Constraint, &'static str, &'static str); 7] = [
         (
             Constraint::OneOpenAttemptPerPayment,
             "payment_attempts_one_open_idx",
@@ -154,6 +157,11 @@ impl Constraint {
             Constraint::RefundIdempotencyKey,
             "refunds_idempotency_key_unique",
             "refunds.merchant_id, refunds.idempotency_key",
+        ),
+        (
+            Constraint::PayoutIdempotencyKey,
+            "payouts_idempotency_key_unique",
+            "payouts.merchant_id, payouts.idempotency_key",
         ),
     ];
 

@@ -35,6 +35,8 @@ pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
+pub mod payouts;
+#[cfg(feature = "ssr")]
 pub mod provider_notifications;
 #[cfg(feature = "ssr")]
 pub mod providers;

@@ -130,6 +130,14 @@ fn confirm_later(state: AppState, provider: ProviderCode, mode: Option<Mode>, na
                 state.payments.refund_notified(mode, reference).await,
                 reference,
             ),
+            Named::Payout(handle) => (
+                state
+                    .payouts
+                    .notified(mode, handle)
+                    .await
+                    .map_err(|e| crate::payments::PaymentError::Internal(anyhow::anyhow!("{e}"))),
+                handle,
+            ),
         };
         match known {
             Ok(true) => {}

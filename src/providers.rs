@@ -9,9 +9,11 @@ pub mod http;
 pub mod mtn_momo;
 pub mod orange_money;
 pub mod pawapay;
+mod payout;
 mod registry;
 pub mod wave;
 
+pub use payout::{Balance, PayoutOrder, PayoutState};
 pub use registry::{Connectors, ProviderRegistry};
 
 use crate::domain::msisdn::Msisdn;
@@ -222,6 +224,8 @@ pub enum Named {
     Attempt(String),
     /// The provider's reference of a refund (pawaPay's `refundId`).
     Refund(String),
+    /// Dalal's handle of a payout, as the provider echoes it (pawaPay's `payoutId`).
+    Payout(String),
 }
 
 #[async_trait]
@@ -312,4 +316,26 @@ pub trait PaymentProvider: Send + Sync {
     /// Reads again what the provider says the account can take (pawaPay's `active-conf`): at
     /// start, then every few minutes.
     async fn refresh(&self) {}
+
+    /// Whether this connector's account can send payouts to wallets in `country`.
+    fn pays_out(&self, _country: Country) -> bool {
+        false
+    }
+
+    /// Sends a payout. Called once per payout by whoever claimed it, and again with the same
+    /// handle only after `payout_status` answered `NotFound`. An answer lost on the way is an
+    /// error (`Unavailable`, `OutcomeUnknown`): the payout stays `processing` and is asked about.
+    async fn pay_out(&self, _order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        Err(anyhow::anyhow!("{} has no payout API", self.code()).into())
+    }
+
+    /// Where a sent payout stands, read by its handle (or the provider's reference).
+    async fn payout_status(&self, _order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        Err(anyhow::anyhow!("{} has no payout API", self.code()).into())
+    }
+
+    /// The account's balance available for payouts in `country`, where the provider tells it.
+    async fn balance(&self, _country: Country) -> Result<Option<Balance>, ProviderError> {
+        Ok(None)
+    }
 }

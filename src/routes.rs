@@ -96,6 +96,10 @@ pub mod caurisflux {
     pub const REDELIVER: &str = "/api/v1/payments/{transaction_id}/webhooks/redeliver";
     pub const CANCEL: &str = "/api/v1/payments/{transaction_id}/cancel";
     pub const REFUNDS: &str = "/api/v1/payments/{transaction_id}/refunds";
+    pub const PAYOUTS: &str = "/api/v1/payouts";
+    pub const PAYOUT: &str = "/api/v1/payouts/{id}";
+    pub const PAYOUT_CANCEL: &str = "/api/v1/payouts/{id}/cancel";
+    pub const BALANCES: &str = "/api/v1/balances";
     pub const ANY: &str = "/api/{*rest}";
 }
 
@@ -105,6 +109,10 @@ pub mod sahelpay {
     pub const PAYMENT: &str = "/v1/payments/{id}";
     pub const CANCEL: &str = "/v1/payments/{id}/cancel";
     pub const REFUNDS: &str = "/v1/payments/{id}/refunds";
+    pub const PAYOUTS: &str = "/v1/payouts";
+    pub const PAYOUT: &str = "/v1/payouts/{id}";
+    pub const PAYOUT_CANCEL: &str = "/v1/payouts/{id}/cancel";
+    pub const BALANCES: &str = "/v1/balances";
     pub const ANY: &str = "/v1/{*rest}";
 }
 

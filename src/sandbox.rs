@@ -18,6 +18,7 @@ pub mod card;
 pub mod emulators;
 pub mod in_process;
 pub mod pages;
+pub mod payouts;
 pub mod store;
 pub mod words;
 

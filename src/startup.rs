@@ -87,13 +87,23 @@ impl Application {
         let webhook_bodies = api::WebhookBodies {
             public_url: public_url.clone(),
         };
+        let webhook_bodies = Arc::new(webhook_bodies);
+        let gateways = Arc::new(gateways);
+        let payouts = crate::payouts::Payouts::new(
+            pool.clone(),
+            clock.clone(),
+            connectors.clone(),
+            gateways.clone(),
+            settings.payouts.clone(),
+            webhook_bodies.clone(),
+        );
         let payments = Payments::new(
             pool.clone(),
             clock.clone(),
             connectors,
             gateways,
             settings.payments.clone(),
-            Arc::new(webhook_bodies),
+            webhook_bodies,
             &public_url,
         );
         let leptos_options = LeptosOptions::builder()
@@ -109,6 +119,7 @@ impl Application {
             pool,
             clock,
             payments,
+            payouts,
             api_keys: crate::merchants::KeyCache::new(Duration::from_secs(
                 settings.server.api_key_cache_secs,
             )),
@@ -146,6 +157,11 @@ impl Application {
         let interval = Duration::from_millis(self.state.settings.payments.worker_interval_ms);
         let worker = tokio::spawn(crate::payments::run_workers(
             self.state.payments.clone(),
+            interval,
+            stopped.clone(),
+        ));
+        let payout_worker = tokio::spawn(crate::payouts::run_workers(
+            self.state.payouts.clone(),
             interval,
             stopped.clone(),
         ));
@@ -195,6 +211,7 @@ impl Application {
             .context("the HTTP server failed")?;
         let _ = stop_workers.send(true);
         let _ = worker.await;
+        let _ = payout_worker.await;
         let _ = sweeper.await;
         let _ = deliveries.await;
         let _ = pruning.await;

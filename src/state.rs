@@ -29,6 +29,7 @@ pub struct Shared {
     pub pool: Pool,
     pub clock: SharedClock,
     pub payments: Payments,
+    pub payouts: crate::payouts::Payouts,
     pub api_keys: crate::merchants::KeyCache,
     pub webhooks: crate::webhooks::delivery::Deliverer,
     pub limits: crate::rate_limit::Limits,

@@ -6,6 +6,7 @@
 pub mod delivery;
 pub mod signing;
 
+pub use crate::db::webhooks::Subject;
 pub use crate::domain::{DeliveryStatus, EventType};
 
 use crate::db::{self, Tx};
@@ -13,9 +14,10 @@ use crate::domain::EventId;
 use crate::random;
 use anyhow::Context;
 
-/// An event to write: `data` is the payment as its merchant's API dialect shows it.
+/// An event to write: `data` is the payment (or payout) as its merchant's API dialect shows it.
 pub struct NewEvent<'a> {
-    pub payment_id: i64,
+    /// What the event is about: a payment, or a payout.
+    pub subject: Subject<'a>,
     pub merchant_id: &'a str,
     /// The payment's callback URL, else the merchant's default endpoint; `None`: nowhere to send.
     pub target: Option<&'a str>,
@@ -38,7 +40,7 @@ pub async fn enqueue(tx: &mut Tx<'_>, event: NewEvent<'_>, now: i64) -> anyhow::
     db::webhooks::insert_event(
         tx,
         id.as_str(),
-        event.payment_id,
+        event.subject,
         event.merchant_id,
         event.kind,
         event.refund_id,

@@ -61,11 +61,19 @@ pub async fn has_secret(pool: &Pool, merchant_id: &str) -> anyhow::Result<bool> 
     Ok(row.is_some())
 }
 
+/// What an event is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// A payment, by its sequence number.
+    Payment(i64),
+    Payout(&'a str),
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_event(
     tx: &mut Tx<'_>,
     id: &str,
-    payment_id: i64,
+    subject: Subject<'_>,
     merchant_id: &str,
     kind: EventType,
     refund_id: Option<&str>,
@@ -73,16 +81,24 @@ pub async fn insert_event(
     now: i64,
 ) -> anyhow::Result<()> {
     rows!(&mut *tx, |e| sqlx::query(
-        "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at, refund_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO webhook_events (id, payment_id, merchant_id, type, body, created_at, refund_id,
+            payout_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
-    .bind(payment_id)
+    .bind(match subject {
+        Subject::Payment(id) => Some(id),
+        Subject::Payout(_) => None,
+    })
     .bind(merchant_id)
     .bind(kind.as_str())
     .bind(body)
     .bind(now)
     .bind(refund_id)
+    .bind(match subject {
+        Subject::Payment(_) => None,
+        Subject::Payout(id) => Some(id),
+    })
     .execute(e)
     .await)
     .context("failed to write a webhook event")?;
@@ -182,9 +198,11 @@ pub async fn claim_due(
     let mut claimed = Vec::with_capacity(ids.len());
     for (id,) in ids {
         let row: ClaimedDelivery = on!(pool, |e| sqlx::query_as(
-            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body, p.mode, d.lease_until
+            "SELECT d.id, d.event_id, d.url, d.attempts, e.merchant_id, e.body,
+                 COALESCE(p.mode, po.mode) AS mode, d.lease_until
              FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-             JOIN payments p ON p.id = e.payment_id WHERE d.id = $1",
+             LEFT JOIN payments p ON p.id = e.payment_id
+             LEFT JOIN payouts po ON po.id = e.payout_id WHERE d.id = $1",
         )
         .bind(id)
         .fetch_one(e)

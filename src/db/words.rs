@@ -69,7 +69,7 @@ pub(crate) use text_column;
 
 use crate::domain::{
     AttemptStatus, CardBrand, Country, Currency, DeliveryStatus, Dialect, EventType, FailureCode,
-    Mode, PaymentKind, PaymentStatus, ProviderCode, RefundStatus,
+    Mode, PaymentKind, PaymentStatus, PayoutFailure, PayoutStatus, ProviderCode, RefundStatus,
 };
 
 text_column!(
@@ -79,6 +79,8 @@ text_column!(
     PaymentStatus,
     AttemptStatus,
     RefundStatus,
+    PayoutStatus,
+    PayoutFailure,
     FailureCode,
     EventType,
     DeliveryStatus,
@@ -106,5 +108,6 @@ macro_rules! id_column {
 id_column!(
     crate::domain::AttemptId,
     crate::domain::RefundId,
+    crate::domain::PayoutId,
     crate::domain::EventId
 );

@@ -103,6 +103,11 @@ prefixed_id!(
     "rf_"
 );
 prefixed_id!(
+    /// A payout (`po_…`).
+    PayoutId,
+    "po_"
+);
+prefixed_id!(
     /// A webhook event (`evt_…`), the `webhook-id` its deliveries are signed with.
     EventId,
     "evt_"

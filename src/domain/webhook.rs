@@ -12,6 +12,9 @@ crate::words! {
         PaymentExpired = "payment.expired",
         RefundSucceeded = "refund.succeeded",
         RefundFailed = "refund.failed",
+        PayoutSucceeded = "payout.succeeded",
+        PayoutFailed = "payout.failed",
+        PayoutReversed = "payout.reversed",
     }
 }
 

@@ -212,7 +212,7 @@ impl Payments {
         webhooks::enqueue(
             tx,
             webhooks::NewEvent {
-                payment_id,
+                subject: webhooks::Subject::Payment(payment_id),
                 merchant_id: &payment.merchant_id,
                 target: target.as_deref(),
                 kind,

@@ -239,7 +239,7 @@ impl Payments {
             webhooks::enqueue(
                 &mut tx,
                 webhooks::NewEvent {
-                    payment_id: payment.id.sequence(),
+                    subject: webhooks::Subject::Payment(payment.id.sequence()),
                     merchant_id: &payment.merchant_id,
                     target: target.as_deref(),
                     kind,

@@ -123,11 +123,15 @@ pub async fn send(
 }
 
 /// An error body's `code`: a string (Wave's `"invalid-auth"`, Orange's `"60"`) or a number;
-/// pawaPay's `failureReason.failureCode`.
+/// pawaPay's `failureReason.failureCode`; Wave's other shapes, `error` (a string), `error.code`
+/// and `error_code` (PROVIDERS.md, Wave payouts, "two error forms").
 fn error_code(body: &serde_json::Value) -> Option<String> {
     let code = body
         .get("code")
-        .or_else(|| body.pointer("/failureReason/failureCode"))?;
+        .or_else(|| body.pointer("/failureReason/failureCode"))
+        .or_else(|| body.get("error_code"))
+        .or_else(|| body.pointer("/error/code"))
+        .or_else(|| body.get("error").filter(|e| e.is_string()))?;
     match code {
         serde_json::Value::String(code) => Some(code.clone()),
         serde_json::Value::Number(code) => Some(code.to_string()),

@@ -2,7 +2,8 @@
 //! what), and the sandbox's way to take a gateway down.
 
 use super::{
-    AttemptRef, AttemptRequest, Check, HeaderMap, Notification, PaymentProvider, PinPrompt,
+    AttemptRef, AttemptRequest, Check, HeaderMap, Notification, PaymentProvider, PayoutOrder,
+    Balance, PayoutState, PinPrompt,
     ProviderError, ProviderRefund, ProviderSession, ProviderStatus, RefundOutcome, Via,
 };
 use crate::domain::{Country, Money, ProviderCode, RefundSupport};
@@ -116,6 +117,22 @@ impl PaymentProvider for Unreachable {
 
     async fn expire(&self, reference: &str) -> Result<(), ProviderError> {
         self.0.expire(reference).await
+    }
+
+    fn pays_out(&self, country: Country) -> bool {
+        self.0.pays_out(country)
+    }
+
+    async fn pay_out(&self, _: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        Err(ProviderError::Unavailable)
+    }
+
+    async fn payout_status(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.0.payout_status(order).await
+    }
+
+    async fn balance(&self, country: Country) -> Result<Option<Balance>, ProviderError> {
+        self.0.balance(country).await
     }
 
     async fn refund(&self, _: &ProviderRefund<'_>) -> Result<RefundOutcome, ProviderError> {

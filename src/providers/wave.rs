@@ -12,14 +12,15 @@
 //!   router tries the next gateway.
 //! - Expire and refund answer `200` with an empty body.
 
+mod payouts;
 pub mod signature;
 pub mod transformers;
 pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, ProviderError, ProviderRefund, ProviderSession, ProviderStatus, RefundOutcome,
+    AttemptOutcome, AttemptRef, AttemptRequest, Balance, Check, HeaderMap, Named, Notification,
+    PaymentProvider, PayoutOrder, PayoutState, ProviderError, ProviderRefund, ProviderSession, ProviderStatus, RefundOutcome,
 };
 use crate::config::Secret;
 use crate::domain::{Country, Failure, ProviderCode};
@@ -309,6 +310,22 @@ impl PaymentProvider for WaveConnector {
             }
             Err(err) => Err(err.into()),
         }
+    }
+
+    fn pays_out(&self, country: Country) -> bool {
+        self.wallet_for(country).is_some()
+    }
+
+    async fn pay_out(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.send_payout(order).await
+    }
+
+    async fn payout_status(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.read_payout(order).await
+    }
+
+    async fn balance(&self, country: Country) -> Result<Option<Balance>, ProviderError> {
+        self.wallet_balance(country).await
     }
 
     /// Each wallet's key, by reading a session that does not exist: Wave answers `404

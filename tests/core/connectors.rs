@@ -118,7 +118,7 @@ async fn core(connector: Scripted) -> Core {
             test: registry,
             live: ProviderRegistry::new([], Vec::new(), &[]),
         },
-        routes,
+        std::sync::Arc::new(routes),
         settings.payments.clone(),
         Arc::new(NoWebhooks),
         "http://127.0.0.1:3000",

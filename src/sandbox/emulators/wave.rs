@@ -69,6 +69,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/checkout/sessions/{id}", get(show))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .route("/v1/checkout/sessions/{id}/refund", post(refund))
+        .route("/v1/payout", post(payouts::create))
+        .route("/v1/payout/{id}", get(payouts::show))
+        .route("/v1/payouts/search", get(payouts::search))
+        .route("/v1/balance", get(payouts::balance))
 }
 
 /// Every error: `{"code": "…", "message": "…"}`.
@@ -436,6 +440,7 @@ pub fn signed(secret: &str, timestamp: i64, body: &[u8]) -> String {
     signature(secret, timestamp, body)
 }
 
+mod payouts;
 mod wire;
 
 use wire::*;

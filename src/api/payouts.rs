@@ -1,0 +1,487 @@
+//! Payouts in both dialects: `POST /api/v1/payouts` (CaurisFlux, camelCase) and `POST
+//! /v1/payouts` (SahelPay, snake_case), read, list, cancel, and each provider account's balance.
+//! One handler per operation over `PayoutApi`, which says how a dialect spells its fields,
+//! statuses and providers, and words its errors; the core (`payouts`) knows no dialect.
+
+use super::caurisflux::CaurisFlux;
+use super::dialect::{Edge, MerchantApi};
+use super::sahelpay::{SahelError, SahelPay};
+use super::{ApiError, fields, json_response, read_body, success_body};
+use crate::clock;
+use crate::domain::msisdn::Msisdn;
+use crate::domain::{
+    Country, Dialect, InvalidInput, Money, PayoutStatus, ProviderCode, text,
+};
+use crate::payments::idempotency::fingerprint;
+use crate::payouts::{NewPayout, Payout, PayoutError, PayoutFilter};
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// What a dialect adds to `MerchantApi` for payouts.
+pub trait PayoutApi: MerchantApi {
+    const DIALECT: Dialect;
+    /// The route a creation's idempotency fingerprint names.
+    const PAYOUTS_ROUTE: &'static str;
+
+    /// A field's name as the dialect spells it, from its camelCase name.
+    fn field(camel: &str) -> String;
+
+    /// A status as the dialect writes it.
+    fn status(status: PayoutStatus) -> String;
+
+    /// A provider as the dialect names it, and back.
+    fn provider_name(provider: ProviderCode) -> &'static str;
+    fn parse_provider(name: &str) -> Option<ProviderCode>;
+
+    fn refused(err: PayoutError) -> Self::Error;
+}
+
+impl PayoutApi for CaurisFlux {
+    const DIALECT: Dialect = Dialect::CaurisFlux;
+    const PAYOUTS_ROUTE: &'static str = crate::routes::caurisflux::PAYOUTS;
+
+    fn field(camel: &str) -> String {
+        camel.to_owned()
+    }
+
+    fn status(status: PayoutStatus) -> String {
+        status.as_str().to_owned()
+    }
+
+    fn provider_name(provider: ProviderCode) -> &'static str {
+        provider.code()
+    }
+
+    fn parse_provider(name: &str) -> Option<ProviderCode> {
+        ProviderCode::parse(name).ok()
+    }
+
+    fn refused(err: PayoutError) -> ApiError {
+        match err {
+            PayoutError::Internal(e) => ApiError::internal(&e),
+            other => ApiError::new(other.status(), other.to_string()),
+        }
+    }
+}
+
+impl PayoutApi for SahelPay {
+    const DIALECT: Dialect = Dialect::SahelPay;
+    const PAYOUTS_ROUTE: &'static str = crate::routes::sahelpay::PAYOUTS;
+
+    /// snake_case; the provider is SahelPay's `payment_method`.
+    fn field(camel: &str) -> String {
+        if camel == "provider" {
+            return "payment_method".to_owned();
+        }
+        let mut snake = String::with_capacity(camel.len() + 4);
+        for c in camel.chars() {
+            if c.is_ascii_uppercase() {
+                snake.push('_');
+                snake.push(c.to_ascii_lowercase());
+            } else {
+                snake.push(c);
+            }
+        }
+        snake
+    }
+
+    fn status(status: PayoutStatus) -> String {
+        status.as_str().to_ascii_uppercase()
+    }
+
+    fn provider_name(provider: ProviderCode) -> &'static str {
+        super::sahelpay::wire::method_name(provider, None)
+    }
+
+    fn parse_provider(name: &str) -> Option<ProviderCode> {
+        ProviderCode::ALL
+            .into_iter()
+            .find(|p| super::sahelpay::wire::method_name(*p, None) == name)
+    }
+
+    fn refused(err: PayoutError) -> SahelError {
+        match err {
+            PayoutError::Internal(e) => e.into(),
+            other => SahelError::new(other.status(), other.code(), other.to_string()),
+        }
+    }
+}
+
+/// Reads a creation body into a `NewPayout`, or the first thing wrong with it (in French, with
+/// the dialect's field names).
+fn parse_create<D: PayoutApi>(bytes: &[u8]) -> Result<NewPayout, InvalidInput> {
+    let mut body: Map<String, Value> = fields::json_object(bytes)?;
+    let mut take = |camel: &str| (D::field(camel), body.remove(&D::field(camel)));
+    let required = |name: &str| InvalidInput::new(format!("Le champ « {name} » est requis"));
+
+    let (name, country) = take("country");
+    let country = fields::string(&name, country)?.ok_or_else(|| required(&name))?;
+    let country = Country::parse(&country)?;
+    let (name, currency) = take("currency");
+    let currency = fields::currency(fields::string(&name, currency)?.as_deref(), Some(country))?;
+    let (name, amount) = take("amount");
+    let amount = Money::from_json(&amount.ok_or_else(|| required(&name))?, currency)?;
+    let (name, provider) = take("provider");
+    let provider = fields::non_blank(&name, provider)?
+        .map(|p| {
+            let found = D::parse_provider(&p).filter(|p| *p != ProviderCode::Card);
+            found.ok_or_else(|| {
+                let all: Vec<&str> = ProviderCode::ALL
+                    .into_iter()
+                    .filter(|p| *p != ProviderCode::Card)
+                    .map(D::provider_name)
+                    .collect();
+                InvalidInput::new(format!(
+                    "Le champ « {name} » doit nommer un portefeuille mobile : {} (reçu « {p} »)",
+                    all.join(", ")
+                ))
+            })
+        })
+        .transpose()?;
+    let (name, phone) = take("recipientPhone");
+    let phone = fields::non_blank(&name, phone)?.ok_or_else(|| required(&name))?;
+    let recipient = Msisdn::parse(&phone, country)?;
+    let mut optional = |camel: &str, max: usize| -> Result<Option<String>, InvalidInput> {
+        let (name, value) = take(camel);
+        text::optional_text(&name, fields::string(&name, value)?.as_deref(), max)
+    };
+    let recipient_name = optional("recipientName", 255)?;
+    // Wave prints at most 40 characters on the recipient's receipt (PROVIDERS.md).
+    let reason = optional("reason", 40)?;
+    let external_reference = optional("externalReference", 255)?;
+    let (name, metadata) = take("metadata");
+    let metadata = match metadata {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(object)) => {
+            let text = serde_json::to_string(&object).map_err(|_| required(&name))?;
+            if text.len() > fields::MAX_METADATA_BYTES {
+                return Err(InvalidInput::new(format!(
+                    "Le champ « {name} » ne doit pas dépasser 16 Ko"
+                )));
+            }
+            Some(text)
+        }
+        Some(_) => {
+            return Err(InvalidInput::new(format!(
+                "Le champ « {name} » doit être un objet JSON"
+            )));
+        }
+    };
+    Ok(NewPayout {
+        dialect: D::DIALECT,
+        amount,
+        country,
+        provider,
+        recipient,
+        recipient_name,
+        reason,
+        external_reference,
+        metadata,
+        idempotency: None,
+    })
+}
+
+/// A payout as the dialect shows it (responses and webhook events).
+pub fn render<D: PayoutApi>(payout: &Payout) -> Value {
+    let mut data = Map::new();
+    let mut put = |camel: &str, value: Value| {
+        data.insert(D::field(camel), value);
+    };
+    put("id", payout.id.as_str().into());
+    put("status", D::status(payout.status).into());
+    put("amount", payout.amount.minor().into());
+    put("currency", payout.amount.currency().code().into());
+    put("country", payout.country.code().into());
+    put("provider", D::provider_name(payout.provider).into());
+    put("recipientPhone", payout.recipient.as_str().into());
+    put("recipientName", payout.recipient_name.clone().into());
+    put("reason", payout.reason.clone().into());
+    put("externalReference", payout.external_reference.clone().into());
+    put(
+        "metadata",
+        payout
+            .metadata
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or(Value::Null),
+    );
+    put("fee", payout.fee.into());
+    put("providerReference", payout.provider_reference.clone().into());
+    put(
+        "failureCode",
+        payout.failure.as_ref().map(|f| f.code.as_str()).into(),
+    );
+    put("failureMessage", payout.failure_message().into());
+    put("createdAt", clock::iso8601(payout.created_at).into());
+    put("updatedAt", clock::iso8601(payout.updated_at).into());
+    Value::Object(data)
+}
+
+/// A payout event's `data`, in the dialect the payout was created in.
+pub fn data(payout: &Payout) -> anyhow::Result<Value> {
+    Ok(match payout.dialect {
+        Dialect::CaurisFlux => render::<CaurisFlux>(payout),
+        Dialect::SahelPay => render::<SahelPay>(payout),
+    })
+}
+
+fn respond(status: StatusCode, data: &impl serde::Serialize) -> anyhow::Result<Response> {
+    Ok(json_response(status, success_body(data)?))
+}
+
+/// Creates a payout and sends it; `201` with the payout as it then stands (Wave's answer is
+/// usually final; others end later: read the payout again, or wait for its webhook).
+pub async fn create<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let bytes = read_body(body, state.settings.server.max_body_bytes)
+        .await
+        .map_err(D::too_large)?;
+    let key = fields::idempotency_key(&headers).map_err(|e| D::invalid(Edge::IdempotencyKey, e))?;
+    let mut new = parse_create::<D>(&bytes).map_err(|e| D::refused(e.into()))?;
+    new.idempotency =
+        key.map(|k| (k.as_str().to_owned(), fingerprint(D::PAYOUTS_ROUTE, &bytes)));
+    let payout = state
+        .payouts
+        .create(&merchant.id, merchant.mode, new)
+        .await
+        .map_err(D::refused)?;
+    Ok(respond(StatusCode::CREATED, &render::<D>(&payout))?)
+}
+
+pub async fn get<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let payout = state
+        .payouts
+        .get(&merchant.id, merchant.mode, &id)
+        .await
+        .map_err(D::refused)?;
+    let history = state.payouts.history(&payout).await.map_err(D::refused)?;
+    let mut data = render::<D>(&payout);
+    let lines: Vec<Value> = history
+        .iter()
+        .map(|h| {
+            let mut line = Map::new();
+            line.insert(D::field("from"), h.from_status.clone().map(|s| D::status(PayoutStatus::parse(&s).unwrap_or(PayoutStatus::Pending))).into());
+            line.insert(D::field("to"), PayoutStatus::parse(&h.to_status).map(D::status).into());
+            line.insert(D::field("reason"), h.reason.clone().into());
+            line.insert(D::field("at"), clock::iso8601(h.at).into());
+            Value::Object(line)
+        })
+        .collect();
+    data.as_object_mut()
+        .expect("a payout renders as an object")
+        .insert(D::field("history"), lines.into());
+    Ok(respond(StatusCode::OK, &data)?)
+}
+
+pub async fn cancel<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let payout = state
+        .payouts
+        .cancel(&merchant.id, merchant.mode, &id)
+        .await
+        .map_err(D::refused)?;
+    Ok(respond(StatusCode::OK, &render::<D>(&payout))?)
+}
+
+/// A page of the merchant's payouts, newest first: `status`, `provider`, `externalReference`,
+/// `createdFrom`, `createdTo`, `limit`, `startingAfter` (in the dialect's spelling).
+pub async fn list<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+    query: Result<HashMap<String, String>, QueryRejection>,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let query = query.map_err(|_| D::unreadable_query())?;
+    let get = |camel: &str| {
+        let name = D::field(camel);
+        let value = query.get(&name).map(String::as_str).filter(|s| !s.is_empty());
+        (name, value)
+    };
+    let bad = |e: InvalidInput| D::refused(e.into());
+    let (name, status) = get("status");
+    let status = status
+        .map(|s| {
+            PayoutStatus::ALL
+                .into_iter()
+                .find(|st| D::status(*st) == s)
+                .ok_or_else(|| {
+                    let all: Vec<String> = PayoutStatus::ALL.into_iter().map(D::status).collect();
+                    InvalidInput::new(format!(
+                        "Le paramètre « {name} » doit valoir {} (reçu « {s} »)",
+                        all.join(", ")
+                    ))
+                })
+        })
+        .transpose()
+        .map_err(bad)?;
+    let (name, provider) = get("provider");
+    let provider = provider
+        .map(|p| {
+            D::parse_provider(p).ok_or_else(|| {
+                InvalidInput::new(format!("Le paramètre « {name} » est inconnu : « {p} »"))
+            })
+        })
+        .transpose()
+        .map_err(bad)?;
+    let (name, from) = get("createdFrom");
+    let created_from = from
+        .map(|s| fields::time_bound(&name, s, false))
+        .transpose()
+        .map_err(bad)?;
+    let (name, to) = get("createdTo");
+    let created_to = to
+        .map(|s| fields::time_bound(&name, s, true))
+        .transpose()
+        .map_err(bad)?;
+    let limit = fields::limit(get("limit").1).map_err(bad)?;
+    let filter = PayoutFilter {
+        status,
+        provider,
+        created_from,
+        created_to,
+        external_reference: get("externalReference").1.map(str::to_owned),
+        before: None,
+    };
+    let page = state
+        .payouts
+        .list(&merchant.id, merchant.mode, filter, get("startingAfter").1, limit)
+        .await
+        .map_err(D::refused)?;
+    let next = page
+        .has_more
+        .then(|| page.payouts.last().map(|p| p.id.to_string()))
+        .flatten();
+    let data: Vec<Value> = page.payouts.iter().map(render::<D>).collect();
+    let mut pagination = Map::new();
+    pagination.insert(D::field("hasMore"), page.has_more.into());
+    pagination.insert(D::field("nextStartingAfter"), next.into());
+    let body = serde_json::json!({ "success": true, "data": data, "pagination": pagination });
+    Ok(json_response(StatusCode::OK, body.to_string()))
+}
+
+/// Each provider account that pays out in this mode, and its balance read now.
+pub async fn balances<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let balances = state.payouts.balances(merchant.mode).await;
+    let data: Vec<Value> = balances
+        .iter()
+        .map(|b| {
+            let mut line = Map::new();
+            line.insert(D::field("provider"), D::provider_name(b.provider).into());
+            line.insert(D::field("gateway"), b.gateway.clone().into());
+            line.insert(D::field("country"), b.country.code().into());
+            line.insert(D::field("available"), b.balance.map(|b| b.amount).into());
+            line.insert(
+                D::field("currency"),
+                b.balance
+                    .map(|b| b.currency.code())
+                    .unwrap_or(b.country.currency().code())
+                    .into(),
+            );
+            line.insert(D::field("readAt"), clock::iso8601(b.read_at).into());
+            Value::Object(line)
+        })
+        .collect();
+    Ok(respond(StatusCode::OK, &data)?)
+}
+
+// The routes' handlers, one per dialect (axum wants concrete functions).
+
+pub async fn caurisflux_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    create::<CaurisFlux>(state, headers, body).await
+}
+
+pub async fn sahelpay_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, SahelError> {
+    create::<SahelPay>(state, headers, body).await
+}
+
+pub async fn caurisflux_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    get::<CaurisFlux>(state, headers, id).await
+}
+
+pub async fn sahelpay_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, SahelError> {
+    get::<SahelPay>(state, headers, id).await
+}
+
+pub async fn caurisflux_cancel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    cancel::<CaurisFlux>(state, headers, id).await
+}
+
+pub async fn sahelpay_cancel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, SahelError> {
+    cancel::<SahelPay>(state, headers, id).await
+}
+
+pub async fn caurisflux_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    list::<CaurisFlux>(state, headers, query.map(|q| q.0)).await
+}
+
+pub async fn sahelpay_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, SahelError> {
+    list::<SahelPay>(state, headers, query.map(|q| q.0)).await
+}
+
+pub async fn caurisflux_balances(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    balances::<CaurisFlux>(state, headers).await
+}
+
+pub async fn sahelpay_balances(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, SahelError> {
+    balances::<SahelPay>(state, headers).await
+}

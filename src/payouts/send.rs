@@ -1,0 +1,362 @@
+//! Creating a payout, sending it once, asking the provider about it until it ends, and ending it
+//! (with its webhook event) exactly once.
+
+use super::{LEASE_MS, NewPayout, Payout, PayoutError, Payouts};
+use crate::db::{self, Constraint};
+use crate::domain::{EventType, Mode, PayoutId, PayoutStatus};
+use crate::providers::{PayoutOrder, PayoutState, ProviderError};
+use crate::webhooks;
+use anyhow::Context;
+
+/// A day, for the daily limit.
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// A payout stored but not sent by its request is sent by the worker after this.
+const SEND_BY_MS: i64 = 30_000;
+
+impl Payouts {
+    /// Creates a payout and sends it. The same idempotency key and body answer the same payout;
+    /// the payout is refused before anything is stored when it is over a limit or over the
+    /// balance Dalal last read of the provider account.
+    pub async fn create(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+        new: NewPayout,
+    ) -> Result<Payout, PayoutError> {
+        if let Some((key, hash)) = &new.idempotency
+            && let Some(existing) = db::payouts::find_by_key(&self.pool, merchant_id, key).await?
+        {
+            return replay(existing, hash);
+        }
+        let gateways = self.payout_gateways(mode, new.provider, new.country);
+        let providers: std::collections::BTreeSet<_> = gateways.iter().map(|g| g.1).collect();
+        let (gateway, provider, connector) = match (gateways.first(), providers.len()) {
+            (Some(first), 1) => *first,
+            (Some(_), _) => {
+                let names: Vec<&str> = providers.iter().map(|p| p.code()).collect();
+                return Err(crate::domain::InvalidInput::new(format!(
+                    "Le champ « provider » est requis : plusieurs opérateurs envoient des paiements sortants {} ({})",
+                    new.country.in_fr(),
+                    names.join(", ")
+                ))
+                .into());
+            }
+            (None, _) => {
+                return Err(PayoutError::NoPayouts {
+                    provider: new.provider,
+                    country: new.country,
+                    mode,
+                });
+            }
+        };
+        let amount = new.amount;
+        let symbol = amount.currency().symbol();
+        let group = |n: i64| crate::domain::money::group_thousands(n, '\u{202f}');
+        if amount.minor() > self.settings.max_amount {
+            return Err(PayoutError::OverLimit(format!(
+                "Un paiement sortant ne peut pas dépasser {}\u{a0}{symbol}",
+                group(self.settings.max_amount)
+            )));
+        }
+        if let Some(max) = self.gateways.gateway(gateway).and_then(|g| g.max_amount)
+            && amount.minor() > max
+        {
+            return Err(PayoutError::OverLimit(format!(
+                "{} n'accepte pas plus de {}\u{a0}{symbol} par opération",
+                provider.name(),
+                group(max)
+            )));
+        }
+        if let Some(balance) = self
+            .known_balance(mode, gateway, provider, connector, new.country)
+            .await
+            .filter(|b| b.currency == amount.currency())
+            && amount.minor() > balance.amount
+        {
+            return Err(PayoutError::OverBalance {
+                provider,
+                balance: balance.amount,
+                amount,
+            });
+        }
+
+        let now = self.clock.now_ms();
+        let id = PayoutId::from_random(&crate::random::alphanumeric(24));
+        let handle = crate::random::uuid_v4();
+        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        db::payouts::lock_merchant(&mut tx, merchant_id).await?;
+        let held =
+            db::payouts::held_since(&mut tx, merchant_id, mode, amount.currency(), now - DAY_MS)
+                .await?;
+        if held + amount.minor() > self.settings.daily_limit {
+            return Err(PayoutError::OverLimit(format!(
+                "Plafond journalier des paiements sortants atteint : {}\u{a0}{symbol} sur 24 heures, dont {}\u{a0}{symbol} déjà engagés",
+                group(self.settings.daily_limit),
+                group(held)
+            )));
+        }
+        let stored = db::payouts::insert(
+            &mut tx,
+            &db::payouts::NewPayout {
+                id: id.as_str(),
+                merchant_id,
+                mode,
+                dialect: new.dialect,
+                amount: amount.minor(),
+                currency: amount.currency(),
+                country: new.country,
+                provider,
+                gateway,
+                recipient_phone: new.recipient.as_str(),
+                recipient_name: new.recipient_name.as_deref(),
+                reason: new.reason.as_deref(),
+                external_reference: new.external_reference.as_deref(),
+                metadata: new.metadata.as_deref(),
+                handle: &handle,
+                idempotency: new
+                    .idempotency
+                    .as_ref()
+                    .map(|(k, h)| (k.as_str(), h.as_str())),
+                send_by: now + SEND_BY_MS,
+                now,
+            },
+        )
+        .await;
+        match stored {
+            Ok(()) => tx.commit().await.context("failed to store a payout")?,
+            // Another request with the same key stored its payout first: answer that one.
+            Err(err) if db::violated_constraint(&err) == Some(Constraint::PayoutIdempotencyKey) => {
+                drop(tx);
+                let (key, hash) = new.idempotency.as_ref().context("a key conflict without a key")?;
+                let existing = db::payouts::find_by_key(&self.pool, merchant_id, key)
+                    .await?
+                    .context("a payout key taken by no payout")?;
+                return replay(existing, hash);
+            }
+            Err(err) => return Err(anyhow::Error::new(err).context("failed to store a payout").into()),
+        }
+        let payout = self.find(id.as_str()).await?;
+        self.send(payout).await
+    }
+
+    async fn find(&self, id: &str) -> Result<Payout, PayoutError> {
+        let row = db::payouts::find(&self.pool, id)
+            .await?
+            .ok_or(PayoutError::NotFound)?;
+        Ok(Payout::try_from(row)?)
+    }
+
+    /// Sends a pending payout, if this caller is the one that moves it to `processing`; answers
+    /// the payout as it then stands.
+    pub(super) async fn send(&self, payout: Payout) -> Result<Payout, PayoutError> {
+        let now = self.clock.now_ms();
+        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        let claimed = db::payouts::transition(
+            &mut tx,
+            payout.id.as_str(),
+            PayoutStatus::Pending,
+            PayoutStatus::Processing,
+            &db::payouts::Change {
+                sent_at: Some(now),
+                next_check_at: Some(now + self.settings.check_after_ms),
+                ..Default::default()
+            },
+            &format!("envoyé à {}", payout.provider.name()),
+            now,
+        )
+        .await?;
+        tx.commit().await.context("failed to claim a payout's send")?;
+        if !claimed {
+            return self.find(payout.id.as_str()).await;
+        }
+        let payout = Payout {
+            status: PayoutStatus::Processing,
+            sent_at: Some(now),
+            ..payout
+        };
+        let connector = self.connector_of(&payout)?;
+        let answer = connector.pay_out(&order(&payout)).await;
+        self.spent(payout.mode, &payout.gateway, payout.country);
+        self.apply(&payout, answer).await?;
+        self.find(payout.id.as_str()).await
+    }
+
+    /// One pass of the worker: leases the payouts due a check, sends the pending ones whose
+    /// request did not, asks about the processing ones. Returns how many it looked at.
+    pub async fn check_due(&self) -> Result<usize, PayoutError> {
+        let now = self.clock.now_ms();
+        let due = db::payouts::claim_due(&self.pool, now, now + LEASE_MS, 20).await?;
+        let count = due.len();
+        for row in due {
+            let id = row.id.clone();
+            let checked = async {
+                let payout = Payout::try_from(row)?;
+                match payout.status {
+                    PayoutStatus::Pending => self.send(payout).await.map(|_| ()),
+                    _ => self.refresh(&payout).await.map_err(PayoutError::from),
+                }
+            };
+            if let Err(err) = checked.await {
+                tracing::warn!(payout = %id, error = ?err, "failed to check a payout");
+            }
+        }
+        Ok(count)
+    }
+
+    /// A provider's notification about one of its payouts (by Dalal's handle): only a hint to
+    /// ask. False when no payout has this handle.
+    pub async fn notified(&self, mode: Option<Mode>, handle: &str) -> Result<bool, PayoutError> {
+        let Some(row) = db::payouts::find_by_handle(&self.pool, handle).await? else {
+            return Ok(false);
+        };
+        let payout = Payout::try_from(row)?;
+        if mode.is_none_or(|m| m == payout.mode) && payout.status == PayoutStatus::Processing {
+            self.refresh(&payout).await?;
+        }
+        Ok(true)
+    }
+
+    /// Asks the provider where a sent payout stands and applies the answer; a payout the
+    /// provider never received is sent again, with the same handle.
+    async fn refresh(&self, payout: &Payout) -> anyhow::Result<()> {
+        let connector = self.connector_of(payout)?;
+        let answer = connector.payout_status(&order(payout)).await;
+        if matches!(answer, Ok(PayoutState::NotFound)) {
+            tracing::info!(payout = %payout.id, "the provider never received a payout; sent again with its handle");
+            let again = connector.pay_out(&order(payout)).await;
+            return self.apply(payout, again).await;
+        }
+        self.apply(payout, answer).await
+    }
+
+    /// Records what a provider answered about a processing payout.
+    async fn apply(
+        &self,
+        payout: &Payout,
+        answer: Result<PayoutState, ProviderError>,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now_ms();
+        // Ask again after as long as the payout has been out, within the settings' bounds.
+        let waited = now - payout.sent_at.unwrap_or(now);
+        let next = now
+            + waited.clamp(self.settings.check_after_ms, self.settings.check_max_ms);
+        let state = match answer {
+            Ok(state) => state,
+            Err(err) => {
+                tracing::warn!(payout = %payout.id, error = %err, "a payout's outcome is not known yet");
+                return db::payouts::check_later(&self.pool, payout.id.as_str(), None, next, now).await;
+            }
+        };
+        let provider = payout.provider.name();
+        match state {
+            PayoutState::NotFound | PayoutState::Processing { .. } => {
+                db::payouts::check_later(&self.pool, payout.id.as_str(), state.reference(), next, now)
+                    .await
+            }
+            PayoutState::Succeeded { reference, fee } => {
+                let change = db::payouts::Change {
+                    provider_reference: reference.as_deref(),
+                    fee,
+                    ..Default::default()
+                };
+                let reason = format!("{provider} a versé l'argent au bénéficiaire");
+                self.end(payout, PayoutStatus::Processing, PayoutStatus::Succeeded, &change, &reason)
+                    .await
+            }
+            PayoutState::Failed { reference, failure } => {
+                let reason = failure.message_fr(payout.provider);
+                let change = db::payouts::Change {
+                    provider_reference: reference.as_deref(),
+                    failure: Some((failure.code, failure.provider_code.as_deref())),
+                    ..Default::default()
+                };
+                self.end(payout, PayoutStatus::Processing, PayoutStatus::Failed, &change, &reason)
+                    .await
+            }
+            PayoutState::Reversed { reference } => {
+                let change = db::payouts::Change {
+                    provider_reference: reference.as_deref(),
+                    ..Default::default()
+                };
+                if payout.status == PayoutStatus::Processing {
+                    let reason = format!("{provider} a versé l'argent au bénéficiaire");
+                    self.end(payout, PayoutStatus::Processing, PayoutStatus::Succeeded, &change, &reason)
+                        .await?;
+                }
+                let reason = format!("{provider} a repris l'argent au bénéficiaire");
+                self.end(payout, PayoutStatus::Succeeded, PayoutStatus::Reversed, &change, &reason)
+                    .await
+            }
+        }
+    }
+
+    /// Moves a payout to a final status with its history line and webhook event, once: a second
+    /// caller finds it moved and writes nothing.
+    async fn end(
+        &self,
+        payout: &Payout,
+        from: PayoutStatus,
+        to: PayoutStatus,
+        change: &db::payouts::Change<'_>,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now_ms();
+        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        if !db::payouts::transition(&mut tx, payout.id.as_str(), from, to, change, reason, now)
+            .await?
+        {
+            return Ok(());
+        }
+        let kind = match to {
+            PayoutStatus::Succeeded => Some(EventType::PayoutSucceeded),
+            PayoutStatus::Failed => Some(EventType::PayoutFailed),
+            PayoutStatus::Reversed => Some(EventType::PayoutReversed),
+            PayoutStatus::Pending | PayoutStatus::Processing | PayoutStatus::Cancelled => None,
+        };
+        if let Some(kind) = kind {
+            let ended = db::payouts::find(&mut tx, payout.id.as_str())
+                .await?
+                .context("a payout gone while ending it")?;
+            let data = self.formatter.payout_data(&Payout::try_from(ended)?)?;
+            let target = db::merchants::webhook_url(&mut tx, &payout.merchant_id).await?;
+            webhooks::enqueue(
+                &mut tx,
+                webhooks::NewEvent {
+                    subject: webhooks::Subject::Payout(payout.id.as_str()),
+                    merchant_id: &payout.merchant_id,
+                    target: target.as_deref(),
+                    kind,
+                    refund_id: None,
+                    data,
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await.context("failed to end a payout")?;
+        Ok(())
+    }
+}
+
+/// What the provider is asked, for this payout.
+fn order(payout: &Payout) -> PayoutOrder<'_> {
+    PayoutOrder {
+        payout_id: payout.id.as_str(),
+        handle: &payout.handle,
+        amount: payout.amount,
+        country: payout.country,
+        recipient: &payout.recipient,
+        recipient_name: payout.recipient_name.as_deref(),
+        reason: payout.reason.as_deref(),
+        reference: payout.provider_reference.as_deref(),
+        sent_at_ms: payout.sent_at.unwrap_or(payout.created_at),
+    }
+}
+
+/// The payout an idempotency key already made: the same request answers it, another is refused.
+fn replay(existing: db::payouts::PayoutRow, hash: &str) -> Result<Payout, PayoutError> {
+    if existing.request_hash.as_deref() != Some(hash) {
+        return Err(PayoutError::IdempotencyKeyReused);
+    }
+    Ok(Payout::try_from(existing)?)
+}
