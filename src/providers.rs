@@ -224,7 +224,8 @@ pub enum Named {
     Attempt(String),
     /// The provider's reference of a refund (pawaPay's `refundId`).
     Refund(String),
-    /// Dalal's handle of a payout, as the provider echoes it (pawaPay's `payoutId`).
+    /// A payout: Dalal's handle as the provider echoes it (pawaPay's `payoutId`), or its id
+    /// (`po_…`, MTN's `externalId`).
     Payout(String),
 }
 

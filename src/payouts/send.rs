@@ -203,10 +203,14 @@ impl Payouts {
         Ok(count)
     }
 
-    /// A provider's notification about one of its payouts (by Dalal's handle): only a hint to
-    /// ask. False when no payout has this handle.
-    pub async fn notified(&self, mode: Option<Mode>, handle: &str) -> Result<bool, PayoutError> {
-        let Some(row) = db::payouts::find_by_handle(&self.pool, handle).await? else {
+    /// A provider's notification about one of its payouts (by Dalal's handle, or its id): only
+    /// a hint to ask. False when no payout has this name.
+    pub async fn notified(&self, mode: Option<Mode>, name: &str) -> Result<bool, PayoutError> {
+        let found = match PayoutId::parse(name) {
+            Some(id) => db::payouts::find(&self.pool, id.as_str()).await?,
+            None => db::payouts::find_by_handle(&self.pool, name).await?,
+        };
+        let Some(row) = found else {
             return Ok(false);
         };
         let payout = Payout::try_from(row)?;

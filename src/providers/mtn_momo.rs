@@ -19,13 +19,14 @@
 mod check;
 mod refunds;
 pub mod transformers;
+mod transfers;
 pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, ProviderError, ProviderRefund, ProviderSession, ProviderStatus,
-    RefundOutcome,
+    AttemptOutcome, AttemptRef, AttemptRequest, Balance as PayoutBalance, Check, HeaderMap,
+    Named, Notification, PaymentProvider, PayoutOrder, PayoutState, ProviderError,
+    ProviderRefund, ProviderSession, ProviderStatus, RefundOutcome,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
@@ -96,7 +97,8 @@ pub struct MtnMomoConnector {
     /// Dalal's `/hooks/mtn-momo`, sent as `X-Callback-Url`.
     callback_url: String,
     clock: SharedClock,
-    /// The Disbursement product, where its credentials are given: refunds go through it.
+    /// The Disbursement product, where its credentials are given: refunds and payouts
+    /// (`transfers.rs`) go through it.
     disbursement: Option<Product>,
 }
 
@@ -398,6 +400,12 @@ impl PaymentProvider for MtnMomoConnector {
         self.environment_for(country).is_some()
     }
 
+    // Payouts: Disbursement transfers (`transfers.rs`).
+    fn pays_out(&self, country: Country) -> bool { self.can_pay_out(country) }
+    async fn pay_out(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> { self.send_transfer(order).await }
+    async fn payout_status(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> { self.read_transfer(order).await }
+    async fn balance(&self, country: Country) -> Result<Option<PayoutBalance>, ProviderError> { self.disbursement_balance(country).await }
+
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
         let Some(phone) = &request.phone else {
             return Err(ProviderError::Refused(Failure::new(
@@ -490,6 +498,10 @@ impl PaymentProvider for MtnMomoConnector {
     /// to ask MTN about it, nothing more.
     async fn verify_notification(&self, _: &HeaderMap, body: &[u8], _: i64) -> Notification {
         match serde_json::from_slice::<Callback>(body) {
+            // A transfer's `externalId` is the payout's id (`transfers.rs`).
+            Ok(callback) if callback.external_id.starts_with(crate::domain::PayoutId::PREFIX) => {
+                Notification::Unsigned(Named::Payout(callback.external_id))
+            }
             Ok(callback) => Notification::Unsigned(Named::Attempt(callback.external_id)),
             Err(_) => Notification::Unreadable,
         }

@@ -14,8 +14,11 @@
 //!   after 15 minutes (pawaPay's own rule).
 //! - Callbacks (`POST /hooks/pawapay`) are hints: Dalal then asks the status check. Signed ones
 //!   are verified (`signatures.rs`); with `signed_callbacks` on, unsigned ones are refused.
+//! - Payouts (`payouts.rs`): `POST /v2/payouts` under the payout's handle as `payoutId`, read back
+//!   by `GET /v2/payouts/{payoutId}`; the wallet's balance from `GET /v2/wallet-balances`.
 
 mod account;
+mod payouts;
 mod refunds;
 pub mod signatures;
 pub mod transformers;
@@ -23,9 +26,9 @@ pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, PinPrompt, ProviderError, ProviderRefund, ProviderSession, ProviderStatus,
-    RefundOutcome, Via,
+    AttemptOutcome, AttemptRef, AttemptRequest, Balance, Check, HeaderMap, Named, Notification,
+    PaymentProvider, PayoutOrder, PayoutState, PinPrompt, ProviderError, ProviderRefund,
+    ProviderSession, ProviderStatus, RefundOutcome, Via,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
@@ -157,21 +160,32 @@ impl PawaPayConnector {
         body: &B,
         id: &str,
     ) -> Result<T, ProviderError> {
+        self.post_answer(path, body, id).await?.map_err(refusal)
+    }
+
+    /// `post_once`, handing back pawaPay's refusal (a 4xx, and its `failureCode`) as it came, for
+    /// a caller that reads it: a payout refused with a code is a final failure (`payouts.rs`).
+    async fn post_answer<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        id: &str,
+    ) -> Result<Result<T, SendError>, ProviderError> {
         let lost = match self.call(Method::POST, path, Some(body)).await {
-            Ok(response) => return http::read(NAME, response).await,
+            Ok(response) => return http::read(NAME, response).await.map(Ok),
             Err(SendError::NotSent) => return Err(ProviderError::Unavailable),
             Err(err @ (SendError::NoAnswer | SendError::ServerError(_))) => err,
-            Err(err) => return Err(refusal(err)),
+            Err(refused) => return Ok(Err(refused)),
         };
         tracing::warn!(%id, path, error = ?lost, "pawaPay's answer was lost: sending the same id again");
         match self.call(Method::POST, path, Some(body)).await {
-            Ok(response) => http::read(NAME, response).await,
+            Ok(response) => http::read(NAME, response).await.map(Ok),
             Err(SendError::NotSent | SendError::NoAnswer | SendError::ServerError(_)) => {
                 Err(ProviderError::OutcomeUnknown {
                     reference: id.to_owned(),
                 })
             }
-            Err(err) => Err(refusal(err)),
+            Err(refused) => Ok(Err(refused)),
         }
     }
 
@@ -262,6 +276,24 @@ impl PaymentProvider for PawaPayConnector {
         started_at_ms: i64,
     ) -> Result<Option<RefundOutcome>, ProviderError> {
         self.look_up_refund(refund, started_at_ms).await
+    }
+
+    /// The account's `active-conf` (as last read) has a `PAYOUT` operation, not `CLOSED`, for
+    /// the provider's code in `country` (PROVIDERS.md, "active-conf", "availability").
+    fn pays_out(&self, country: Country) -> bool {
+        self.can_pay_out(country)
+    }
+
+    async fn pay_out(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.send_payout(order).await
+    }
+
+    async fn payout_status(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.read_payout(order).await
+    }
+
+    async fn balance(&self, country: Country) -> Result<Option<Balance>, ProviderError> {
+        self.wallet_balance(country).await
     }
 
     async fn initiate(&self, request: &AttemptRequest) -> Result<ProviderSession, ProviderError> {
@@ -368,20 +400,23 @@ impl PaymentProvider for PawaPayConnector {
         })
     }
 
-    /// A callback names its deposit: a reason to ask the status check, nothing more. A signed one
-    /// must verify; an unsigned one is refused where the account signs its callbacks.
+    /// A callback names its deposit, refund or payout: a reason to ask the status check, nothing
+    /// more. A signed one must verify; an unsigned one is refused where the account signs its
+    /// callbacks.
     async fn verify_notification(
         &self,
         headers: &HeaderMap,
         body: &[u8],
         now_ms: i64,
     ) -> Notification {
-        // A refund's callback names its deposit too: its `refundId` says what it is about.
+        // A refund's callback names its deposit too: its `refundId` says what it is about. A
+        // payout's names only its `payoutId`, Dalal's handle (PROVIDERS.md, payouts' "callback").
         let named = match serde_json::from_slice::<wire::RefundData>(body) {
             Ok(refund) => Some(Named::Refund(refund.refund_id)),
             Err(_) => serde_json::from_slice::<Deposit>(body)
                 .ok()
-                .map(|deposit| Named::Reference(deposit.deposit_id)),
+                .map(|deposit| Named::Reference(deposit.deposit_id))
+                .or_else(|| payouts::callback_payout_id(body).map(Named::Payout)),
         };
         let signed = match signatures::read(headers) {
             Ok(Some(signed)) => signed,

@@ -37,6 +37,31 @@ impl PawaPayConnector {
             })
     }
 
+    /// The configuration of one operation type (`"PAYOUT"`, `"REFUND"`) of a provider code, as
+    /// last read (`None` before the first read, or where the account lacks it), whichever shape
+    /// `operationTypes` came in: an object keyed by type (a real sandbox answer) or an array of
+    /// `{"PAYOUT": {…}}` / `{"operationType": "PAYOUT", …}` items (the published sample)
+    /// (PROVIDERS.md, "`operationTypes` shapes"). Deposits read theirs through `deposit_of`.
+    pub(super) fn operation_conf(&self, code: &str, kind: &str) -> Option<serde_json::Value> {
+        let conf = self.conf()?;
+        conf.countries
+            .iter()
+            .flat_map(|c| &c.providers)
+            .filter(|p| p.provider == code)
+            .flat_map(|p| &p.currencies)
+            .find_map(|currency| match &currency.operation_types {
+                serde_json::Value::Object(by_type) => by_type.get(kind),
+                serde_json::Value::Array(items) => items.iter().find_map(|item| {
+                    item.get(kind).or_else(|| {
+                        (item.get("operationType").and_then(|t| t.as_str()) == Some(kind))
+                            .then_some(item)
+                    })
+                }),
+                _ => None,
+            })
+            .cloned()
+    }
+
     /// pawaPay's keys, fetched again when `keyid` is not among them (at most once a minute).
     pub(super) async fn keys_with(&self, keyid: &str) -> Keys {
         let mut cached = self.keys.lock().await;

@@ -19,7 +19,8 @@
 //!   brought in. `GET …/accountholder/{msisdn|email}/{id}/active` → `{result}`.
 //! - The callback is sent once, unsigned, with `PUT`, when a request ends.
 //! - Disbursement refunds of paid requests, with the product's own credentials
-//!   (`disbursement.rs`).
+//!   (`disbursement.rs`); Disbursement transfers (payouts) and the disbursement balance, kept in
+//!   the sandbox's payout book (`transfers.rs`).
 //!
 //! The payer's number chooses the outcome as everywhere in the sandbox (README, "Sandbox").
 //! Credentials are public (test money only): `SUBSCRIPTION_KEY`, `API_USER`, `API_KEY`.
@@ -72,6 +73,10 @@ pub fn router() -> Router<AppState> {
             "/disbursement/v1_0/refund/{reference}",
             get(disbursement::refund_status),
         )
+        .route("/disbursement/v1_0/transfer", post(transfers::transfer))
+        .route("/disbursement/v1_0/transfer/{reference}", get(transfers::transfer_status))
+        .route("/disbursement/v1_0/account/balance", get(transfers::balance))
+        .route("/disbursement/v1_0/account/balance/{currency}", get(transfers::balance))
 }
 
 /// An error: `{"code": "<ErrorReason>", "message": "…"}`.
@@ -215,6 +220,36 @@ fn callback_host(state: &AppState) -> Option<String> {
         .and_then(|u| u.host_str().map(str::to_owned))
 }
 
+/// `X-Callback-Url`, if any, whose host must be the API user's `providerCallbackHost`
+/// (PROVIDERS.md, Collection and Disbursement "callback").
+fn callback_url_of(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, Response> {
+    let Some(url) = header_of(headers, "x-callback-url") else {
+        return Ok(None);
+    };
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
+    if host.is_none() || host != callback_host(state) {
+        return Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INVALID_CALLBACK_URL_HOST",
+            "Callback URL with different host than registered for the API user.",
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
+/// A failure's `reason`: a string in a country's environment (as production sends it), the
+/// swagger's object `{code, message}` in `sandbox` (PROVIDERS.md, "`reason`").
+fn reason_in(environment: &str, code: &str) -> serde_json::Value {
+    match environment {
+        "sandbox" => {
+            serde_json::json!({ "code": code, "message": code.replace('_', " ").to_lowercase() })
+        }
+        _ => serde_json::json!(code),
+    }
+}
+
 /// `POST /collection/v1_0/requesttopay`: 202 and nothing else; the payer's phone rings.
 async fn request_to_pay(
     State(state): State<AppState>,
@@ -264,19 +299,10 @@ async fn request_to_pay(
             "Currency not supported.",
         );
     }
-    let callback_url = header_of(&headers, "x-callback-url").map(str::to_owned);
-    if let Some(url) = &callback_url {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned));
-        if host.is_none() || host != callback_host(&state) {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INVALID_CALLBACK_URL_HOST",
-                "Callback URL with different host than registered for the API user.",
-            );
-        }
-    }
+    let callback_url = match callback_url_of(&state, &headers) {
+        Ok(url) => url,
+        Err(refused) => return refused,
+    };
     match store::find(&state.pool, reference).await {
         Ok(None) => {}
         Ok(Some(_)) => {
@@ -343,13 +369,7 @@ fn render(state: &AppState, session: &SandboxSession) -> Option<StatusObject> {
         Stage::Declined => ("FAILED", Some("APPROVAL_REJECTED")),
         Stage::Expired => ("FAILED", Some("EXPIRED")),
     };
-    // A string in a country's environment, the swagger's object in `sandbox`.
-    let reason = reason.map(|code| match kept.environment.as_str() {
-        "sandbox" => {
-            serde_json::json!({ "code": code, "message": code.replace('_', " ").to_lowercase() })
-        }
-        _ => serde_json::json!(code),
-    });
+    let reason = reason.map(|code| reason_in(&kept.environment, code));
     Some(StatusObject {
         amount: kept.body.amount,
         currency: kept.body.currency,
@@ -430,6 +450,7 @@ async fn call_back(state: AppState, reference: String) {
 
 mod account;
 pub mod disbursement;
+mod transfers;
 mod wire;
 
 use account::{account_holder, balance};

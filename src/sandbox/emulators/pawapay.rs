@@ -20,6 +20,8 @@
 //! - `GET /v2/public-key/http`: the key its callbacks are signed with (`signing.rs`).
 //! - `POST /v2/refunds`, `GET /v2/refunds/{refundId}` (`refunds.rs`): refunds of completed
 //!   deposits, finished after the sandbox's answer delay, then called back.
+//! - `POST /v2/payouts`, `GET /v2/payouts/{payoutId}`, `GET /v2/wallet-balances` (`payouts.rs`):
+//!   payouts booked in the sandbox's payout book, final after the answer delay, then called back.
 //! - When a deposit reaches a final status, its callback (the status check's `data` without
 //!   `clientReferenceId`) goes to Dalal's `/hooks/pawapay`, signed, and is sent again while Dalal
 //!   does not answer `200` (pawaPay retries for 15 minutes; the emulator three times). A deposit
@@ -97,6 +99,9 @@ pub fn router() -> Router<AppState> {
         .route("/v2/public-key/http", get(toolkit::public_keys))
         .route("/v2/refunds", post(refunds::refund))
         .route("/v2/refunds/{refund_id}", get(refunds::status))
+        .route("/v2/payouts", post(payouts::initiate))
+        .route("/v2/payouts/{payout_id}", get(payouts::status))
+        .route("/v2/wallet-balances", get(payouts::wallet_balances))
 }
 
 /// An error answered with an HTTP error status: `{failureReason: {failureCode, failureMessage}}`.
@@ -399,6 +404,7 @@ async fn status(
 }
 
 mod callbacks;
+mod payouts;
 mod refunds;
 pub mod signing;
 mod toolkit;

@@ -45,7 +45,7 @@ struct KeptRefund {
     payee: Party,
 }
 
-const DISBURSEMENT: Product = Product {
+pub(super) const DISBURSEMENT: Product = Product {
     subscription_key: DISBURSEMENT_SUBSCRIPTION_KEY,
     api_user: DISBURSEMENT_API_USER,
     api_key: DISBURSEMENT_API_KEY,

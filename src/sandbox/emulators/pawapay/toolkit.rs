@@ -30,10 +30,18 @@ pub(super) async fn active_conf(headers: HeaderMap) -> Response {
                     "decimalsInAmount": "NONE",
                     "status": "OPERATIONAL",
                 });
+                // Payouts: the same limits, no prompt (the recipient authorises nothing).
+                let payout = serde_json::json!({
+                    "minAmount": c.min.to_string(),
+                    "maxAmount": c.max.to_string(),
+                    "decimalsInAmount": "NONE",
+                    "status": "OPERATIONAL",
+                });
                 serde_json::json!({
                     "provider": c.code,
                     "displayName": c.provider.name(),
-                    "currencies": [{ "currency": c.currency, "operationTypes": { "DEPOSIT": deposit } }],
+                    "currencies": [{ "currency": c.currency,
+                        "operationTypes": { "DEPOSIT": deposit, "PAYOUT": payout } }],
                 })
             })
             .collect();
