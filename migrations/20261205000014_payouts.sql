@@ -8,6 +8,29 @@
 -- left referencing a dropped one), and renaming a table rewrites the references to it (SQLite
 -- 3.26 and later).
 
+-- A batch: independent payouts sent in one request (API JSON or CSV, or the dashboard's upload).
+-- `refusals`: the lines refused before any payout was made, as JSON `[{line, message}]`.
+-- `created_by`: the dashboard user who made it (NULL: the API).
+CREATE TABLE payout_batches (
+    id               TEXT PRIMARY KEY,
+    merchant_id      TEXT NOT NULL REFERENCES merchants (id),
+    mode             TEXT NOT NULL CHECK (mode IN ('test', 'live')),
+    dialect          TEXT NOT NULL CHECK (dialect IN ('caurisflux', 'sahelpay')),
+    lines            BIGINT NOT NULL,
+    total            BIGINT NOT NULL,
+    refusals         TEXT NOT NULL,
+    created_by       TEXT,
+    idempotency_key  TEXT,
+    request_hash     TEXT,
+    created_at       BIGINT NOT NULL,
+    CONSTRAINT payout_batches_idempotency_key_unique UNIQUE (merchant_id, idempotency_key)
+);
+CREATE INDEX payout_batches_list_idx ON payout_batches (merchant_id, mode, created_at);
+
+-- Above this amount (per payout, or per batch's total), a payout waits for a second dashboard
+-- user's approval (NULL: never).
+ALTER TABLE merchants ADD COLUMN payout_approval_threshold BIGINT;
+
 -- One payout: money from the merchant's provider account to a recipient's wallet. `handle` is the
 -- idempotency handle Dalal gives the provider (Wave's `Idempotency-Key`, MTN's `X-Reference-Id`,
 -- pawaPay's `payoutId`), a UUID v4 stored before the first call and reused on every retry
@@ -42,6 +65,11 @@ CREATE TABLE payouts (
     lease_until            BIGINT,
     created_at             BIGINT NOT NULL,
     updated_at             BIGINT NOT NULL,
+    batch_id               TEXT REFERENCES payout_batches (id),
+    line                   BIGINT,
+    created_by             TEXT,
+    approval               TEXT NOT NULL DEFAULT 'none' CHECK (approval IN ('none', 'required', 'approved', 'rejected')),
+    approved_by            TEXT,
     CONSTRAINT payouts_handle_unique UNIQUE (handle),
     CONSTRAINT payouts_idempotency_key_unique UNIQUE (merchant_id, idempotency_key)
 );
@@ -49,6 +77,7 @@ CREATE INDEX payouts_list_idx ON payouts (merchant_id, mode, created_at, id);
 CREATE INDEX payouts_due_idx ON payouts (status, next_check_at);
 CREATE INDEX payouts_daily_idx ON payouts (merchant_id, mode, currency, created_at);
 CREATE INDEX payouts_provider_reference_idx ON payouts (provider, provider_reference);
+CREATE INDEX payouts_batch_idx ON payouts (batch_id, line);
 
 -- A payout's history: every status change, with why.
 CREATE TABLE payout_transitions (

@@ -116,6 +116,8 @@ pub fn router() -> Router<AppState> {
         .route(cf::PAYOUT, get(payouts::caurisflux_get))
         .route(cf::PAYOUT_CANCEL, post(payouts::caurisflux_cancel))
         .route(cf::BALANCES, get(payouts::caurisflux_balances))
+        .route(cf::PAYOUT_BATCHES, post(payouts::caurisflux_create_batch))
+        .route(cf::PAYOUT_BATCH, get(payouts::caurisflux_get_batch))
         .route(cf::ANY, axum::routing::any(not_found))
         .route(
             sp::PAYMENTS,
@@ -128,6 +130,8 @@ pub fn router() -> Router<AppState> {
         .route(sp::PAYOUT, get(payouts::sahelpay_get))
         .route(sp::PAYOUT_CANCEL, post(payouts::sahelpay_cancel))
         .route(sp::BALANCES, get(payouts::sahelpay_balances))
+        .route(sp::PAYOUT_BATCHES, post(payouts::sahelpay_create_batch))
+        .route(sp::PAYOUT_BATCH, get(payouts::sahelpay_get_batch))
         .route(sp::ANY, axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }

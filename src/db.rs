@@ -124,10 +124,12 @@ pub enum Constraint {
     RefundIdempotencyKey,
     /// `payouts_idempotency_key_unique`: one payout per merchant and idempotency key.
     PayoutIdempotencyKey,
+    /// `payout_batches_idempotency_key_unique`.
+    PayoutBatchIdempotencyKey,
 }
 
 impl Constraint {
-    const ALL: [(Constraint, &'static str, &'static str); 7] = [
+    const ALL: [(Constraint, &'static str, &'static str); 8] = [
         (
             Constraint::OneOpenAttemptPerPayment,
             "payment_attempts_one_open_idx",
@@ -162,6 +164,11 @@ impl Constraint {
             Constraint::PayoutIdempotencyKey,
             "payouts_idempotency_key_unique",
             "payouts.merchant_id, payouts.idempotency_key",
+        ),
+        (
+            Constraint::PayoutBatchIdempotencyKey,
+            "payout_batches_idempotency_key_unique",
+            "payout_batches.merchant_id, payout_batches.idempotency_key",
         ),
     ];
 

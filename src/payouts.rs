@@ -15,12 +15,15 @@
 //! |---|---|
 //! | `model.rs` | the payout, a request for one, what can go wrong |
 //! | `send.rs` | create, send, ask about, end |
+//! | `batch.rs` | batches of independent payouts; approvals by a second user |
 
+mod batch;
 mod model;
 mod send;
 
 pub use crate::db::payouts::PayoutFilter;
-pub use model::{NewPayout, Payout, PayoutError};
+pub use batch::{MAX_LINES, NewBatch};
+pub use model::{Batch, NewPayout, Payout, PayoutError};
 
 use crate::clock::SharedClock;
 use crate::config::PayoutSettings;

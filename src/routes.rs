@@ -99,6 +99,8 @@ pub mod caurisflux {
     pub const PAYOUTS: &str = "/api/v1/payouts";
     pub const PAYOUT: &str = "/api/v1/payouts/{id}";
     pub const PAYOUT_CANCEL: &str = "/api/v1/payouts/{id}/cancel";
+    pub const PAYOUT_BATCHES: &str = "/api/v1/payout-batches";
+    pub const PAYOUT_BATCH: &str = "/api/v1/payout-batches/{id}";
     pub const BALANCES: &str = "/api/v1/balances";
     pub const ANY: &str = "/api/{*rest}";
 }
@@ -112,6 +114,8 @@ pub mod sahelpay {
     pub const PAYOUTS: &str = "/v1/payouts";
     pub const PAYOUT: &str = "/v1/payouts/{id}";
     pub const PAYOUT_CANCEL: &str = "/v1/payouts/{id}/cancel";
+    pub const PAYOUT_BATCHES: &str = "/v1/payout_batches";
+    pub const PAYOUT_BATCH: &str = "/v1/payout_batches/{id}";
     pub const BALANCES: &str = "/v1/balances";
     pub const ANY: &str = "/v1/{*rest}";
 }

@@ -13,7 +13,7 @@ use crate::domain::{
     Country, Dialect, InvalidInput, Money, PayoutStatus, ProviderCode, text,
 };
 use crate::payments::idempotency::fingerprint;
-use crate::payouts::{NewPayout, Payout, PayoutError, PayoutFilter};
+use crate::payouts::{Batch, MAX_LINES, NewBatch, NewPayout, Payout, PayoutError, PayoutFilter};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -27,12 +27,18 @@ pub trait PayoutApi: MerchantApi {
     const DIALECT: Dialect;
     /// The route a creation's idempotency fingerprint names.
     const PAYOUTS_ROUTE: &'static str;
+    const BATCHES_ROUTE: &'static str;
 
     /// A field's name as the dialect spells it, from its camelCase name.
     fn field(camel: &str) -> String;
 
     /// A status as the dialect writes it.
     fn status(status: PayoutStatus) -> String;
+
+    /// A batch line refused before it became a payout.
+    fn status_refused() -> String {
+        Self::status(PayoutStatus::Failed).replace("failed", "refused").replace("FAILED", "REFUSED")
+    }
 
     /// A provider as the dialect names it, and back.
     fn provider_name(provider: ProviderCode) -> &'static str;
@@ -44,6 +50,7 @@ pub trait PayoutApi: MerchantApi {
 impl PayoutApi for CaurisFlux {
     const DIALECT: Dialect = Dialect::CaurisFlux;
     const PAYOUTS_ROUTE: &'static str = crate::routes::caurisflux::PAYOUTS;
+    const BATCHES_ROUTE: &'static str = crate::routes::caurisflux::PAYOUT_BATCHES;
 
     fn field(camel: &str) -> String {
         camel.to_owned()
@@ -72,6 +79,7 @@ impl PayoutApi for CaurisFlux {
 impl PayoutApi for SahelPay {
     const DIALECT: Dialect = Dialect::SahelPay;
     const PAYOUTS_ROUTE: &'static str = crate::routes::sahelpay::PAYOUTS;
+    const BATCHES_ROUTE: &'static str = crate::routes::sahelpay::PAYOUT_BATCHES;
 
     /// snake_case; the provider is SahelPay's `payment_method`.
     fn field(camel: &str) -> String {
@@ -112,10 +120,16 @@ impl PayoutApi for SahelPay {
     }
 }
 
+mod csv;
+
 /// Reads a creation body into a `NewPayout`, or the first thing wrong with it (in French, with
 /// the dialect's field names).
 fn parse_create<D: PayoutApi>(bytes: &[u8]) -> Result<NewPayout, InvalidInput> {
-    let mut body: Map<String, Value> = fields::json_object(bytes)?;
+    parse_object::<D>(fields::json_object(bytes)?)
+}
+
+/// A payout's fields, from a JSON object (a request, a batch's line).
+fn parse_object<D: PayoutApi>(mut body: Map<String, Value>) -> Result<NewPayout, InvalidInput> {
     let mut take = |camel: &str| (D::field(camel), body.remove(&D::field(camel)));
     let required = |name: &str| InvalidInput::new(format!("Le champ « {name} » est requis"));
 
@@ -183,7 +197,150 @@ fn parse_create<D: PayoutApi>(bytes: &[u8]) -> Result<NewPayout, InvalidInput> {
         external_reference,
         metadata,
         idempotency: None,
+        created_by: None,
     })
+}
+
+/// The fields of a payout, by their camelCase names: a CSV header may name them in either
+/// dialect's spelling.
+const FIELDS: [&str; 9] = [
+    "amount",
+    "currency",
+    "country",
+    "provider",
+    "recipientPhone",
+    "recipientName",
+    "reason",
+    "externalReference",
+    "metadata",
+];
+
+/// Largest batch body: 500 lines of CSV or JSON.
+const MAX_BATCH_BYTES: usize = 512 * 1024;
+
+/// A batch's lines, from `{"payouts": [...]}` or a CSV body (`Content-Type: text/csv`).
+fn parse_batch<D: PayoutApi>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Vec<Result<NewPayout, String>>, InvalidInput> {
+    let is_csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/csv") || t.starts_with("application/csv"));
+    let objects: Vec<Value> = if is_csv {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| InvalidInput::new("Le fichier CSV doit être encodé en UTF-8"))?;
+        let rows = csv::rows(text).map_err(InvalidInput::new)?;
+        let Some((header, rows)) = rows.split_first() else {
+            return Err(InvalidInput::new("Le fichier CSV est vide"));
+        };
+        let columns: Vec<Option<&str>> = header
+            .iter()
+            .map(|h| {
+                let h = h.trim();
+                FIELDS.into_iter().find(|f| {
+                    h == *f || h == D::field(f) || h == CaurisFlux::field(f) || h == SahelPay::field(f)
+                })
+            })
+            .collect();
+        if let Some(unknown) = header.iter().zip(&columns).find(|(_, c)| c.is_none()) {
+            return Err(InvalidInput::new(format!(
+                "Colonne inconnue dans le fichier CSV : « {} » (colonnes : {})",
+                unknown.0.trim(),
+                FIELDS.map(D::field).join(", ")
+            )));
+        }
+        rows.iter()
+            .map(|row| {
+                let mut object = Map::new();
+                for (column, value) in columns.iter().zip(row) {
+                    let (Some(column), value) = (column, value.trim()) else { continue };
+                    if value.is_empty() {
+                        continue;
+                    }
+                    let value = match (*column, value.parse::<i64>()) {
+                        ("amount", Ok(n)) => Value::from(n),
+                        _ => Value::from(value),
+                    };
+                    object.insert(D::field(column), value);
+                }
+                Value::Object(object)
+            })
+            .collect()
+    } else {
+        let mut body: Map<String, Value> = fields::json_object(bytes)?;
+        match body.remove("payouts") {
+            Some(Value::Array(lines)) => lines,
+            _ => {
+                return Err(InvalidInput::new(
+                    "Le champ « payouts » est requis : une liste de paiements sortants (ou envoyez un fichier CSV, Content-Type: text/csv)",
+                ));
+            }
+        }
+    };
+    if objects.is_empty() || objects.len() > MAX_LINES {
+        return Err(InvalidInput::new(format!(
+            "Un lot compte de 1 à {MAX_LINES} lignes (reçu {})",
+            objects.len()
+        )));
+    }
+    Ok(objects
+        .into_iter()
+        .map(|line| match line {
+            Value::Object(object) => parse_object::<D>(object).map_err(|e| e.to_string()),
+            _ => Err("Chaque ligne doit être un objet JSON".to_owned()),
+        })
+        .collect())
+}
+
+/// A batch as the dialect shows it: each line's payout as it stands, or why it was refused.
+pub fn render_batch<D: PayoutApi>(batch: &Batch) -> Value {
+    let mut results: Vec<(i64, Value)> = batch
+        .payouts
+        .iter()
+        .map(|p| {
+            let mut line = Map::new();
+            let number = p.batch.as_ref().map(|(_, n)| *n).unwrap_or(0);
+            line.insert(D::field("line"), number.into());
+            line.insert(D::field("status"), D::status(p.status).into());
+            line.insert(D::field("payoutId"), p.id.as_str().into());
+            line.insert(D::field("amount"), p.amount.minor().into());
+            line.insert(D::field("recipientPhone"), p.recipient.as_str().into());
+            line.insert(D::field("failureCode"), p.failure.as_ref().map(|f| f.code.as_str()).into());
+            line.insert(D::field("message"), p.failure_message().into());
+            (number, Value::Object(line))
+        })
+        .collect();
+    for (number, message) in &batch.refusals {
+        let mut line = Map::new();
+        line.insert(D::field("line"), (*number).into());
+        line.insert(D::field("status"), D::status_refused().into());
+        line.insert(D::field("payoutId"), Value::Null);
+        line.insert(D::field("amount"), Value::Null);
+        line.insert(D::field("recipientPhone"), Value::Null);
+        line.insert(D::field("failureCode"), Value::Null);
+        line.insert(D::field("message"), message.clone().into());
+        results.push((*number, Value::Object(line)));
+    }
+    results.sort_by_key(|(n, _)| *n);
+    let approval = batch
+        .payouts
+        .first()
+        .map(|p| p.approval.as_str())
+        .unwrap_or("none");
+    let mut data = Map::new();
+    data.insert(D::field("id"), batch.id.as_str().into());
+    data.insert(D::field("lines"), batch.lines.into());
+    data.insert(D::field("accepted"), (batch.payouts.len() as i64).into());
+    data.insert(D::field("refused"), (batch.refusals.len() as i64).into());
+    data.insert(D::field("total"), batch.total.into());
+    data.insert(D::field("approval"), approval.into());
+    data.insert(D::field("createdAt"), clock::iso8601(batch.created_at).into());
+    data.insert(
+        D::field("results"),
+        results.into_iter().map(|(_, v)| v).collect::<Vec<_>>().into(),
+    );
+    Value::Object(data)
 }
 
 /// A payout as the dialect shows it (responses and webhook events).
@@ -217,6 +374,8 @@ pub fn render<D: PayoutApi>(payout: &Payout) -> Value {
         payout.failure.as_ref().map(|f| f.code.as_str()).into(),
     );
     put("failureMessage", payout.failure_message().into());
+    put("approval", payout.approval.as_str().into());
+    put("batchId", payout.batch.as_ref().map(|(id, _)| id.as_str()).into());
     put("createdAt", clock::iso8601(payout.created_at).into());
     put("updatedAt", clock::iso8601(payout.updated_at).into());
     Value::Object(data)
@@ -377,6 +536,45 @@ pub async fn list<D: PayoutApi>(
     Ok(json_response(StatusCode::OK, body.to_string()))
 }
 
+/// Creates a batch of payouts (JSON `{"payouts": [...]}` or CSV); `201` with each line's
+/// outcome so far. The accepted lines are sent by the worker (or wait for an approval).
+pub async fn create_batch<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let bytes = read_body(body, MAX_BATCH_BYTES).await.map_err(D::too_large)?;
+    let key = fields::idempotency_key(&headers).map_err(|e| D::invalid(Edge::IdempotencyKey, e))?;
+    let lines = parse_batch::<D>(&headers, &bytes).map_err(|e| D::refused(e.into()))?;
+    let new = NewBatch {
+        dialect: D::DIALECT,
+        lines,
+        idempotency: key.map(|k| (k.as_str().to_owned(), fingerprint(D::BATCHES_ROUTE, &bytes))),
+        created_by: None,
+    };
+    let batch = state
+        .payouts
+        .create_batch(&merchant.id, merchant.mode, new)
+        .await
+        .map_err(D::refused)?;
+    Ok(respond(StatusCode::CREATED, &render_batch::<D>(&batch))?)
+}
+
+pub async fn get_batch<D: PayoutApi>(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+) -> Result<Response, D::Error> {
+    let merchant = D::authenticate(&state, &headers).await?;
+    let batch = state
+        .payouts
+        .batch(&merchant.id, merchant.mode, &id)
+        .await
+        .map_err(D::refused)?;
+    Ok(respond(StatusCode::OK, &render_batch::<D>(&batch))?)
+}
+
 /// Each provider account that pays out in this mode, and its balance read now.
 pub async fn balances<D: PayoutApi>(
     state: AppState,
@@ -484,4 +682,36 @@ pub async fn sahelpay_balances(
     headers: HeaderMap,
 ) -> Result<Response, SahelError> {
     balances::<SahelPay>(state, headers).await
+}
+
+pub async fn caurisflux_create_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    create_batch::<CaurisFlux>(state, headers, body).await
+}
+
+pub async fn sahelpay_create_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, SahelError> {
+    create_batch::<SahelPay>(state, headers, body).await
+}
+
+pub async fn caurisflux_get_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    get_batch::<CaurisFlux>(state, headers, id).await
+}
+
+pub async fn sahelpay_get_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, SahelError> {
+    get_batch::<SahelPay>(state, headers, id).await
 }

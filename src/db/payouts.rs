@@ -4,7 +4,8 @@
 
 use super::{Exec, Pool, Tx};
 use crate::domain::{
-    Country, Currency, Dialect, Mode, PayoutFailure, PayoutId, PayoutStatus, ProviderCode,
+    Country, Currency, Dialect, Mode, PayoutApproval, PayoutBatchId, PayoutFailure, PayoutId,
+    PayoutStatus, ProviderCode,
 };
 use anyhow::Context;
 
@@ -35,12 +36,17 @@ pub struct PayoutRow {
     pub sent_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub batch_id: Option<PayoutBatchId>,
+    pub line: Option<i64>,
+    pub created_by: Option<String>,
+    pub approval: PayoutApproval,
+    pub approved_by: Option<String>,
 }
 
 const COLUMNS: &str = "id, merchant_id, mode, dialect, status, amount, currency, country, provider, \
     gateway, recipient_phone, recipient_name, reason, external_reference, metadata, handle, \
     provider_reference, fee, failure_code, provider_failure_code, request_hash, sent_at, \
-    created_at, updated_at";
+    created_at, updated_at, batch_id, line, created_by, approval, approved_by";
 
 pub struct NewPayout<'a> {
     pub id: &'a str,
@@ -60,8 +66,13 @@ pub struct NewPayout<'a> {
     pub handle: &'a str,
     /// The merchant's idempotency key and the fingerprint of its request.
     pub idempotency: Option<(&'a str, &'a str)>,
-    /// When the worker sends it if the request that stored it did not.
-    pub send_by: i64,
+    /// When the worker sends it if the request that stored it did not (`None`: it waits for
+    /// an approval).
+    pub send_by: Option<i64>,
+    pub batch: Option<(&'a str, i64)>,
+    /// The dashboard user who made it (`None`: the API).
+    pub created_by: Option<&'a str>,
+    pub approval: PayoutApproval,
     pub now: i64,
 }
 
@@ -70,8 +81,10 @@ pub async fn insert(tx: &mut Tx<'_>, p: &NewPayout<'_>) -> Result<(), sqlx::Erro
     rows!(&mut *tx, |e| sqlx::query(
         "INSERT INTO payouts (id, merchant_id, mode, dialect, status, amount, currency, country,
             provider, gateway, recipient_phone, recipient_name, reason, external_reference, metadata,
-            handle, idempotency_key, request_hash, next_check_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+            handle, idempotency_key, request_hash, next_check_at, created_at, updated_at, batch_id,
+            line, created_by, approval)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+            $20, $21, $22, $23, $24)",
     )
     .bind(p.id)
     .bind(p.merchant_id)
@@ -93,6 +106,10 @@ pub async fn insert(tx: &mut Tx<'_>, p: &NewPayout<'_>) -> Result<(), sqlx::Erro
     .bind(p.idempotency.map(|(_, hash)| hash))
     .bind(p.send_by)
     .bind(p.now)
+    .bind(p.batch.map(|(id, _)| id))
+    .bind(p.batch.map(|(_, line)| line))
+    .bind(p.created_by)
+    .bind(p.approval.as_str())
     .execute(e)
     .await)?;
     history(tx, p.id, None, PayoutStatus::Pending, "créé", p.now).await
@@ -251,7 +268,7 @@ pub async fn claim_due(
         "UPDATE payouts SET lease_until = $1
          WHERE id IN (SELECT id FROM payouts
                       WHERE status IN ($4, $5) AND next_check_at <= $2
-                        AND (lease_until IS NULL OR lease_until <= $2)
+                        AND (lease_until IS NULL OR lease_until <= $2) AND approval IN ($6, $7)
                       ORDER BY next_check_at LIMIT $3{})
          RETURNING {COLUMNS}",
         pool.backend().skip_locked()
@@ -262,6 +279,8 @@ pub async fn claim_due(
         .bind(limit)
         .bind(PayoutStatus::Processing.as_str())
         .bind(PayoutStatus::Pending.as_str())
+        .bind(PayoutApproval::None.as_str())
+        .bind(PayoutApproval::Approved.as_str())
         .fetch_all(e)
         .await)
     .context("failed to claim payouts due a check")
@@ -383,4 +402,172 @@ pub async fn transitions(
     .fetch_all(e)
     .await)
     .context("failed to read a payout's history")
+}
+
+/// A batch as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchRow {
+    pub id: PayoutBatchId,
+    pub merchant_id: String,
+    pub mode: Mode,
+    pub dialect: Dialect,
+    pub lines: i64,
+    pub total: i64,
+    pub refusals: String,
+    pub created_by: Option<String>,
+    pub request_hash: Option<String>,
+    pub created_at: i64,
+}
+
+const BATCH_COLUMNS: &str =
+    "id, merchant_id, mode, dialect, lines, total, refusals, created_by, request_hash, created_at";
+
+pub struct NewBatch<'a> {
+    pub id: &'a str,
+    pub merchant_id: &'a str,
+    pub mode: Mode,
+    pub dialect: Dialect,
+    pub lines: i64,
+    pub total: i64,
+    pub refusals: &'a str,
+    pub created_by: Option<&'a str>,
+    pub idempotency: Option<(&'a str, &'a str)>,
+    pub now: i64,
+}
+
+pub async fn insert_batch(tx: &mut Tx<'_>, b: &NewBatch<'_>) -> Result<(), sqlx::Error> {
+    rows!(&mut *tx, |e| sqlx::query(
+        "INSERT INTO payout_batches (id, merchant_id, mode, dialect, lines, total, refusals,
+            created_by, idempotency_key, request_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(b.id)
+    .bind(b.merchant_id)
+    .bind(b.mode.as_str())
+    .bind(b.dialect.as_str())
+    .bind(b.lines)
+    .bind(b.total)
+    .bind(b.refusals)
+    .bind(b.created_by)
+    .bind(b.idempotency.map(|(key, _)| key))
+    .bind(b.idempotency.map(|(_, hash)| hash))
+    .bind(b.now)
+    .execute(e)
+    .await)?;
+    Ok(())
+}
+
+pub async fn find_batch(db: impl Into<Exec<'_>>, id: &str) -> anyhow::Result<Option<BatchRow>> {
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM payout_batches WHERE id = $1");
+    on!(db, |e| sqlx::query_as(&sql).bind(id).fetch_optional(e).await)
+        .context("failed to read a payout batch")
+}
+
+pub async fn find_batch_by_key(
+    db: impl Into<Exec<'_>>,
+    merchant_id: &str,
+    key: &str,
+) -> anyhow::Result<Option<BatchRow>> {
+    let sql = format!(
+        "SELECT {BATCH_COLUMNS} FROM payout_batches WHERE merchant_id = $1 AND idempotency_key = $2"
+    );
+    on!(db, |e| sqlx::query_as(&sql)
+        .bind(merchant_id)
+        .bind(key)
+        .fetch_optional(e)
+        .await)
+    .context("failed to read a payout batch by idempotency key")
+}
+
+/// A merchant's latest batches in one mode, newest first.
+pub async fn recent_batches(
+    db: impl Into<Exec<'_>>,
+    merchant_id: &str,
+    mode: Mode,
+    limit: i64,
+) -> anyhow::Result<Vec<BatchRow>> {
+    let sql = format!(
+        "SELECT {BATCH_COLUMNS} FROM payout_batches WHERE merchant_id = $1 AND mode = $2
+         ORDER BY created_at DESC, id DESC LIMIT $3"
+    );
+    on!(db, |e| sqlx::query_as(&sql)
+        .bind(merchant_id)
+        .bind(mode.as_str())
+        .bind(limit)
+        .fetch_all(e)
+        .await)
+    .context("failed to list payout batches")
+}
+
+/// A batch's payouts, in line order.
+pub async fn of_batch(db: impl Into<Exec<'_>>, batch_id: &str) -> anyhow::Result<Vec<PayoutRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM payouts WHERE batch_id = $1 ORDER BY line");
+    on!(db, |e| sqlx::query_as(&sql).bind(batch_id).fetch_all(e).await)
+        .context("failed to read a batch's payouts")
+}
+
+/// Decides the approval of pending payouts waiting for one (a payout by its id, or every payout
+/// of a batch), by a user who did not create them; approved ones are due to be sent at `now`.
+/// Returns the ids decided.
+pub async fn decide(
+    tx: &mut Tx<'_>,
+    payout_or_batch: &str,
+    user_id: &str,
+    approved: bool,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    let decision = if approved {
+        PayoutApproval::Approved
+    } else {
+        PayoutApproval::Rejected
+    };
+    let ids: Vec<(String,)> = on!(&mut *tx, |e| sqlx::query_as(
+        "UPDATE payouts SET approval = $3, approved_by = $2, updated_at = $4,
+            next_check_at = CASE WHEN $3 = $5 THEN $4 ELSE NULL END
+         WHERE (id = $1 OR batch_id = $1) AND status = $6 AND approval = $7
+           AND (created_by IS NULL OR created_by <> $2)
+         RETURNING id",
+    )
+    .bind(payout_or_batch)
+    .bind(user_id)
+    .bind(decision.as_str())
+    .bind(now)
+    .bind(PayoutApproval::Approved.as_str())
+    .bind(PayoutStatus::Pending.as_str())
+    .bind(PayoutApproval::Required.as_str())
+    .fetch_all(e)
+    .await)
+    .context("failed to record a payout approval")?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The merchant's approval threshold (`None`: payouts never wait for one).
+pub async fn approval_threshold(
+    db: impl Into<Exec<'_>>,
+    merchant_id: &str,
+) -> anyhow::Result<Option<i64>> {
+    let row: Option<(Option<i64>,)> = on!(db, |e| sqlx::query_as(
+        "SELECT payout_approval_threshold FROM merchants WHERE id = $1"
+    )
+    .bind(merchant_id)
+    .fetch_optional(e)
+    .await)
+    .context("failed to read a merchant's approval threshold")?;
+    Ok(row.and_then(|(t,)| t))
+}
+
+pub async fn set_approval_threshold(
+    db: impl Into<Exec<'_>>,
+    merchant_id: &str,
+    threshold: Option<i64>,
+) -> anyhow::Result<()> {
+    rows!(db, |e| sqlx::query(
+        "UPDATE merchants SET payout_approval_threshold = $2 WHERE id = $1"
+    )
+    .bind(merchant_id)
+    .bind(threshold)
+    .execute(e)
+    .await)
+    .context("failed to set a merchant's approval threshold")?;
+    Ok(())
 }

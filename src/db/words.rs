@@ -69,7 +69,7 @@ pub(crate) use text_column;
 
 use crate::domain::{
     AttemptStatus, CardBrand, Country, Currency, DeliveryStatus, Dialect, EventType, FailureCode,
-    Mode, PaymentKind, PaymentStatus, PayoutFailure, PayoutStatus, ProviderCode, RefundStatus,
+    Mode, PaymentKind, PaymentStatus, PayoutApproval, PayoutFailure, PayoutStatus, ProviderCode, RefundStatus,
 };
 
 text_column!(
@@ -81,6 +81,7 @@ text_column!(
     RefundStatus,
     PayoutStatus,
     PayoutFailure,
+    PayoutApproval,
     FailureCode,
     EventType,
     DeliveryStatus,
@@ -109,5 +110,6 @@ id_column!(
     crate::domain::AttemptId,
     crate::domain::RefundId,
     crate::domain::PayoutId,
+    crate::domain::PayoutBatchId,
     crate::domain::EventId
 );

@@ -108,6 +108,11 @@ prefixed_id!(
     "po_"
 );
 prefixed_id!(
+    /// A batch of payouts (`pb_…`).
+    PayoutBatchId,
+    "pb_"
+);
+prefixed_id!(
     /// A webhook event (`evt_…`), the `webhook-id` its deliveries are signed with.
     EventId,
     "evt_"

@@ -45,6 +45,18 @@ impl PayoutStatus {
 }
 
 crate::words! {
+    /// Whether a payout waits for a second person: `required` above the merchant's threshold
+    /// until another dashboard user than its creator says `approved` (then it is sent) or
+    /// `rejected` (then it is cancelled, never sent).
+    pub enum PayoutApproval: "payout approval" {
+        None = "none",
+        Required = "required",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+crate::words! {
     /// Why a payout failed, one stable code per reason (each connector maps its provider's words).
     pub enum PayoutFailure: "payout failure" {
         /// The merchant's provider account cannot cover the amount and its fee.

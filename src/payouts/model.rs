@@ -3,8 +3,8 @@
 use crate::db::payouts::PayoutRow;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::{
-    Country, Dialect, InvalidInput, Mode, Money, PayoutFailed, PayoutId, PayoutStatus,
-    ProviderCode,
+    Country, Dialect, InvalidInput, Mode, Money, PayoutApproval, PayoutBatchId, PayoutFailed,
+    PayoutId, PayoutStatus, ProviderCode,
 };
 
 /// A payout, typed.
@@ -35,6 +35,12 @@ pub struct Payout {
     pub sent_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The batch it is a line of, and which line.
+    pub batch: Option<(PayoutBatchId, i64)>,
+    /// The dashboard user who made it (`None`: the API).
+    pub created_by: Option<String>,
+    pub approval: PayoutApproval,
+    pub approved_by: Option<String>,
 }
 
 impl TryFrom<PayoutRow> for Payout {
@@ -69,6 +75,10 @@ impl TryFrom<PayoutRow> for Payout {
             sent_at: row.sent_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            batch: row.batch_id.zip(row.line),
+            created_by: row.created_by,
+            approval: row.approval,
+            approved_by: row.approved_by,
         })
     }
 }
@@ -95,6 +105,26 @@ pub struct NewPayout {
     pub metadata: Option<String>,
     /// The merchant's idempotency key and the fingerprint of its request.
     pub idempotency: Option<(String, String)>,
+    /// The dashboard user who asks (`None`: the API).
+    pub created_by: Option<String>,
+}
+
+/// A batch of payouts: each line its own payout, or refused with why.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub id: PayoutBatchId,
+    pub mode: Mode,
+    pub dialect: Dialect,
+    /// How many lines the request had.
+    pub lines: i64,
+    /// What the accepted lines add up to.
+    pub total: i64,
+    /// Lines refused before any payout was made: (line, French message), lines counted from 1.
+    pub refusals: Vec<(i64, String)>,
+    /// The accepted lines' payouts, in line order, as they stand now.
+    pub payouts: Vec<Payout>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
 }
 
 /// What can go wrong with a payout request. `Display` is the French sentence the API shows.
@@ -132,6 +162,11 @@ pub enum PayoutError {
     NotCancellable(PayoutStatus),
     #[error("Cette clé d'idempotence a déjà servi pour une autre requête")]
     IdempotencyKeyReused,
+    /// The approver made the payout (or batch) itself.
+    #[error("Vous avez créé ce paiement sortant : un autre utilisateur doit l'approuver")]
+    OwnPayout,
+    #[error("Aucun paiement sortant n'attend d'approbation ici")]
+    NothingToApprove,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -163,7 +198,8 @@ impl PayoutError {
             | PayoutError::OverLimit(_)
             | PayoutError::OverBalance { .. }
             | PayoutError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            PayoutError::NotCancellable(_) => StatusCode::CONFLICT,
+            PayoutError::NotCancellable(_) | PayoutError::NothingToApprove => StatusCode::CONFLICT,
+            PayoutError::OwnPayout => StatusCode::FORBIDDEN,
             PayoutError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -178,6 +214,8 @@ impl PayoutError {
             PayoutError::OverBalance { .. } => "INSUFFICIENT_BALANCE",
             PayoutError::NotCancellable(_) => "PAYOUT_NOT_CANCELLABLE",
             PayoutError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            PayoutError::OwnPayout => "APPROVAL_BY_CREATOR",
+            PayoutError::NothingToApprove => "NOTHING_TO_APPROVE",
             PayoutError::Internal(_) => "INTERNAL_ERROR",
         }
     }

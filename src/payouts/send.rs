@@ -3,7 +3,9 @@
 
 use super::{LEASE_MS, NewPayout, Payout, PayoutError, Payouts};
 use crate::db::{self, Constraint};
-use crate::domain::{EventType, Mode, PayoutId, PayoutStatus};
+use crate::domain::{
+    Currency, EventType, Mode, PayoutApproval, PayoutId, PayoutStatus, ProviderCode,
+};
 use crate::providers::{PayoutOrder, PayoutState, ProviderError};
 use crate::webhooks;
 use anyhow::Context;
@@ -28,6 +30,56 @@ impl Payouts {
         {
             return replay(existing, hash);
         }
+        let (gateway, provider) = self.admit(mode, &new, &Default::default()).await?;
+        let threshold = db::payouts::approval_threshold(&self.pool, merchant_id).await?;
+        let approval = if threshold.is_some_and(|t| new.amount.minor() > t) {
+            PayoutApproval::Required
+        } else {
+            PayoutApproval::None
+        };
+        let now = self.clock.now_ms();
+        let id = PayoutId::from_random(&crate::random::alphanumeric(24));
+        let handle = crate::random::uuid_v4();
+        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+        db::payouts::lock_merchant(&mut tx, merchant_id).await?;
+        let left = self.daily_left(&mut tx, merchant_id, mode, new.amount.currency(), now).await?;
+        if new.amount.minor() > left {
+            return Err(self.over_daily_limit(left, new.amount.currency()));
+        }
+        let stored = db::payouts::insert(
+            &mut tx,
+            &row(merchant_id, mode, &new, id.as_str(), &gateway, provider, &handle, approval, None, now),
+        )
+        .await;
+        match stored {
+            Ok(()) => tx.commit().await.context("failed to store a payout")?,
+            // Another request with the same key stored its payout first: answer that one.
+            Err(err) if db::violated_constraint(&err) == Some(Constraint::PayoutIdempotencyKey) => {
+                drop(tx);
+                let (key, hash) = new.idempotency.as_ref().context("a key conflict without a key")?;
+                let existing = db::payouts::find_by_key(&self.pool, merchant_id, key)
+                    .await?
+                    .context("a payout key taken by no payout")?;
+                return replay(existing, hash);
+            }
+            Err(err) => return Err(anyhow::Error::new(err).context("failed to store a payout").into()),
+        }
+        let payout = self.find(id.as_str()).await?;
+        if approval == PayoutApproval::Required {
+            return Ok(payout);
+        }
+        self.send(payout).await
+    }
+
+    /// Chooses the gateway that pays `new` out and checks it against the limits and the
+    /// balance Dalal last read of that account, less what earlier lines of the same batch will
+    /// take from it (`planned`, by gateway and country).
+    pub(super) async fn admit(
+        &self,
+        mode: Mode,
+        new: &NewPayout,
+        planned: &std::collections::HashMap<(String, crate::domain::Country), i64>,
+    ) -> Result<(String, ProviderCode), PayoutError> {
         let gateways = self.payout_gateways(mode, new.provider, new.country);
         let providers: std::collections::BTreeSet<_> = gateways.iter().map(|g| g.1).collect();
         let (gateway, provider, connector) = match (gateways.first(), providers.len()) {
@@ -50,8 +102,11 @@ impl Payouts {
             }
         };
         let amount = new.amount;
+        let planned = planned
+            .get(&(gateway.to_owned(), new.country))
+            .copied()
+            .unwrap_or(0);
         let symbol = amount.currency().symbol();
-        let group = |n: i64| crate::domain::money::group_thousands(n, '\u{202f}');
         if amount.minor() > self.settings.max_amount {
             return Err(PayoutError::OverLimit(format!(
                 "Un paiement sortant ne peut pas dépasser {}\u{a0}{symbol}",
@@ -71,72 +126,37 @@ impl Payouts {
             .known_balance(mode, gateway, provider, connector, new.country)
             .await
             .filter(|b| b.currency == amount.currency())
-            && amount.minor() > balance.amount
+            && planned + amount.minor() > balance.amount
         {
             return Err(PayoutError::OverBalance {
                 provider,
-                balance: balance.amount,
+                balance: balance.amount - planned,
                 amount,
             });
         }
+        Ok((gateway.to_owned(), provider))
+    }
 
-        let now = self.clock.now_ms();
-        let id = PayoutId::from_random(&crate::random::alphanumeric(24));
-        let handle = crate::random::uuid_v4();
-        let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
-        db::payouts::lock_merchant(&mut tx, merchant_id).await?;
-        let held =
-            db::payouts::held_since(&mut tx, merchant_id, mode, amount.currency(), now - DAY_MS)
-                .await?;
-        if held + amount.minor() > self.settings.daily_limit {
-            return Err(PayoutError::OverLimit(format!(
-                "Plafond journalier des paiements sortants atteint : {}\u{a0}{symbol} sur 24 heures, dont {}\u{a0}{symbol} déjà engagés",
-                group(self.settings.daily_limit),
-                group(held)
-            )));
-        }
-        let stored = db::payouts::insert(
-            &mut tx,
-            &db::payouts::NewPayout {
-                id: id.as_str(),
-                merchant_id,
-                mode,
-                dialect: new.dialect,
-                amount: amount.minor(),
-                currency: amount.currency(),
-                country: new.country,
-                provider,
-                gateway,
-                recipient_phone: new.recipient.as_str(),
-                recipient_name: new.recipient_name.as_deref(),
-                reason: new.reason.as_deref(),
-                external_reference: new.external_reference.as_deref(),
-                metadata: new.metadata.as_deref(),
-                handle: &handle,
-                idempotency: new
-                    .idempotency
-                    .as_ref()
-                    .map(|(k, h)| (k.as_str(), h.as_str())),
-                send_by: now + SEND_BY_MS,
-                now,
-            },
-        )
-        .await;
-        match stored {
-            Ok(()) => tx.commit().await.context("failed to store a payout")?,
-            // Another request with the same key stored its payout first: answer that one.
-            Err(err) if db::violated_constraint(&err) == Some(Constraint::PayoutIdempotencyKey) => {
-                drop(tx);
-                let (key, hash) = new.idempotency.as_ref().context("a key conflict without a key")?;
-                let existing = db::payouts::find_by_key(&self.pool, merchant_id, key)
-                    .await?
-                    .context("a payout key taken by no payout")?;
-                return replay(existing, hash);
-            }
-            Err(err) => return Err(anyhow::Error::new(err).context("failed to store a payout").into()),
-        }
-        let payout = self.find(id.as_str()).await?;
-        self.send(payout).await
+    /// What the merchant may still send today in `currency`, under the merchant's lock.
+    pub(super) async fn daily_left(
+        &self,
+        tx: &mut db::Tx<'_>,
+        merchant_id: &str,
+        mode: Mode,
+        currency: Currency,
+        now: i64,
+    ) -> Result<i64, PayoutError> {
+        let held = db::payouts::held_since(tx, merchant_id, mode, currency, now - DAY_MS).await?;
+        Ok(self.settings.daily_limit - held)
+    }
+
+    pub(super) fn over_daily_limit(&self, left: i64, currency: Currency) -> PayoutError {
+        let symbol = currency.symbol();
+        PayoutError::OverLimit(format!(
+            "Plafond journalier des paiements sortants atteint : {}\u{a0}{symbol} sur 24 heures, dont {}\u{a0}{symbol} déjà engagés",
+            group(self.settings.daily_limit),
+            group(self.settings.daily_limit - left.max(0))
+        ))
     }
 
     async fn find(&self, id: &str) -> Result<Payout, PayoutError> {
@@ -149,6 +169,9 @@ impl Payouts {
     /// Sends a pending payout, if this caller is the one that moves it to `processing`; answers
     /// the payout as it then stands.
     pub(super) async fn send(&self, payout: Payout) -> Result<Payout, PayoutError> {
+        if matches!(payout.approval, PayoutApproval::Required | PayoutApproval::Rejected) {
+            return Ok(payout);
+        }
         let now = self.clock.now_ms();
         let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
         let claimed = db::payouts::transition(
@@ -339,6 +362,52 @@ impl Payouts {
         }
         tx.commit().await.context("failed to end a payout")?;
         Ok(())
+    }
+}
+
+fn group(n: i64) -> String {
+    crate::domain::money::group_thousands(n, '\u{202f}')
+}
+
+/// The row of a new pending payout.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn row<'a>(
+    merchant_id: &'a str,
+    mode: Mode,
+    new: &'a NewPayout,
+    id: &'a str,
+    gateway: &'a str,
+    provider: ProviderCode,
+    handle: &'a str,
+    approval: PayoutApproval,
+    batch: Option<(&'a str, i64)>,
+    now: i64,
+) -> db::payouts::NewPayout<'a> {
+    db::payouts::NewPayout {
+        id,
+        merchant_id,
+        mode,
+        dialect: new.dialect,
+        amount: new.amount.minor(),
+        currency: new.amount.currency(),
+        country: new.country,
+        provider,
+        gateway,
+        recipient_phone: new.recipient.as_str(),
+        recipient_name: new.recipient_name.as_deref(),
+        reason: new.reason.as_deref(),
+        external_reference: new.external_reference.as_deref(),
+        metadata: new.metadata.as_deref(),
+        handle,
+        idempotency: new
+            .idempotency
+            .as_ref()
+            .map(|(k, h)| (k.as_str(), h.as_str())),
+        send_by: (approval != PayoutApproval::Required).then_some(now + SEND_BY_MS),
+        batch,
+        created_by: new.created_by.as_deref(),
+        approval,
+        now,
     }
 }
 

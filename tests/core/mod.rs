@@ -16,6 +16,7 @@ mod listing;
 mod mtn_momo;
 mod orange_money;
 mod pawapay;
+mod payout_batches;
 mod payout_providers;
 mod payouts;
 mod processes;
