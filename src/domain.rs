@@ -6,6 +6,7 @@
 pub mod card;
 pub mod country;
 pub mod failure;
+pub mod fields;
 pub mod ids;
 pub mod mode;
 pub mod money;

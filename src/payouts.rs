@@ -16,9 +16,12 @@
 //! | `model.rs` | the payout, a request for one, what can go wrong |
 //! | `send.rs` | create, send, ask about, end |
 //! | `batch.rs` | batches of independent payouts; approvals by a second user |
+//! | `request.rs`, `csv.rs` | reading a payout request or a batch (JSON, CSV), whoever sends it |
 
 mod batch;
+mod csv;
 mod model;
+pub mod request;
 mod send;
 
 pub use crate::db::payouts::PayoutFilter;

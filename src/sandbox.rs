@@ -153,7 +153,9 @@ pub fn connectors(
             },
             clock.clone(),
         )?
-        .with_timeout(timeout)?,
+        .with_timeout(timeout)?
+        // The emulator's public retailer account: payouts (Cash In) in Senegal.
+        .with_retailer(orange::RETAILER_MSISDN, Secret::new(orange::RETAILER_PIN))?,
     ));
     Ok(all)
 }

@@ -6,46 +6,11 @@ use crate::domain::money::whole_number;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::text::IdempotencyKey;
 use crate::domain::url::HttpUrl;
-use crate::domain::{Country, Currency, InvalidInput};
+use crate::domain::{Country, InvalidInput};
 use axum::http::HeaderMap;
-use serde::de::DeserializeOwned;
+pub use crate::domain::fields::{MAX_METADATA_BYTES, currency, json_object, non_blank, string};
 use serde_json::Value;
 use serde_json::value::RawValue;
-
-/// Largest `metadata` object a merchant may attach.
-pub const MAX_METADATA_BYTES: usize = 16 * 1024;
-
-/// The body as a JSON object of `T`'s loosely typed fields (each checked one by one after).
-pub fn json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, InvalidInput> {
-    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => InvalidInput::new(
-            "Le corps de la requête doit être un objet JSON (champs en double interdits)",
-        ),
-        serde_json::error::Category::Io
-        | serde_json::error::Category::Syntax
-        | serde_json::error::Category::Eof => InvalidInput::new(format!(
-            "Le corps de la requête n'est pas un JSON valide (ligne {}, colonne {})",
-            e.line(),
-            e.column()
-        )),
-    })
-}
-
-/// A string field: absent and `null` are `None`; another type is refused.
-pub fn string(name: &str, value: Option<Value>) -> Result<Option<String>, InvalidInput> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(InvalidInput::new(format!(
-            "Le champ « {name} » doit être une chaîne de caractères"
-        ))),
-    }
-}
-
-/// A string field where blank means absent.
-pub fn non_blank(name: &str, value: Option<Value>) -> Result<Option<String>, InvalidInput> {
-    Ok(string(name, value)?.filter(|s| !s.trim().is_empty()))
-}
 
 /// An http(s) URL field; blank means absent.
 pub fn url(name: &str, value: Option<Value>) -> Result<Option<HttpUrl>, InvalidInput> {
@@ -71,23 +36,6 @@ pub fn metadata(name: &str, raw: Option<Box<RawValue>>) -> Result<Option<String>
         )));
     }
     Ok(Some(text.to_owned()))
-}
-
-/// The currency of a payment: the one given, else the country's, else XOF; it must be the
-/// country's when both are given.
-pub fn currency(given: Option<&str>, country: Option<Country>) -> Result<Currency, InvalidInput> {
-    let currency = match given.filter(|s| !s.is_empty()) {
-        Some(code) => Currency::parse(code)?,
-        None => country.map(Country::currency).unwrap_or(Currency::Xof),
-    };
-    if let Some(c) = country.filter(|c| c.currency() != currency) {
-        return Err(InvalidInput::new(format!(
-            "La devise {currency} n'est pas acceptée {} : utilisez {}",
-            c.in_fr(),
-            c.currency()
-        )));
-    }
-    Ok(currency)
 }
 
 /// Finds the country of an international number among those Dalal serves.
@@ -195,6 +143,7 @@ pub fn time_bound(name: &str, raw: &str, end_of_day: bool) -> Result<i64, Invali
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Currency;
 
     #[test]
     fn fields_are_read_by_type() {

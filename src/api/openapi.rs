@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use super::sahelpay;
-use crate::domain::{Country, Currency, PaymentStatus, ProviderCode};
+use crate::domain::{Country, Currency, PaymentStatus, PayoutStatus, ProviderCode};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -30,6 +30,20 @@ use utoipa::{Modify, OpenApi};
         super::sahelpay::list,
         super::sahelpay::cancel,
         super::sahelpay::refund,
+        super::payouts::operations::caurisflux_create,
+        super::payouts::operations::caurisflux_list,
+        super::payouts::operations::caurisflux_get,
+        super::payouts::operations::caurisflux_cancel,
+        super::payouts::operations::caurisflux_create_batch,
+        super::payouts::operations::caurisflux_get_batch,
+        super::payouts::operations::caurisflux_balances,
+        super::payouts::operations::sahelpay_create,
+        super::payouts::operations::sahelpay_list,
+        super::payouts::operations::sahelpay_get,
+        super::payouts::operations::sahelpay_cancel,
+        super::payouts::operations::sahelpay_create_batch,
+        super::payouts::operations::sahelpay_get_batch,
+        super::payouts::operations::sahelpay_balances,
     ),
     tags(
         (name = "CaurisFlux", description = "`/api/v1/…`, authenticated with `X-API-Key: pk_test_…:sk_test_…`"),
@@ -79,6 +93,25 @@ impl Modify for Parameters {
         let string = || ObjectBuilder::new().schema_type(Type::String);
         let words = |words: Vec<String>| string().enum_values(Some(words)).into();
         // The query's and headers' rules, by dialect (`query.rs`, `fields.rs`, `domain/`).
+        let wallets = |name: fn(ProviderCode) -> &'static str| {
+            ProviderCode::ALL
+                .into_iter()
+                .filter(|p| *p != ProviderCode::Card)
+                .map(|p| name(p).to_owned())
+                .collect::<Vec<_>>()
+        };
+        let payout_schema_of = |sahelpay: bool, name: &str| -> Option<Schema> {
+            Some(match name {
+                "startingAfter" | "starting_after" => string().pattern(Some(r"^po_[A-Za-z0-9]+$")).into(),
+                "status" if sahelpay => string()
+                    .pattern(Some(any_case(PayoutStatus::ALL.map(PayoutStatus::as_str))))
+                    .into(),
+                "status" => words(PayoutStatus::ALL.map(|s| s.as_str().to_owned()).to_vec()),
+                "provider" => words(wallets(ProviderCode::code)),
+                "payment_method" => words(wallets(|p| super::sahelpay::wire::method_name(p, None))),
+                _ => return None,
+            })
+        };
         let schema_of = |sahelpay: bool, name: &str| -> Option<Schema> {
             Some(match name {
                 // `domain::text::IdempotencyKey::parse`.
@@ -112,13 +145,19 @@ impl Modify for Parameters {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let sahelpay = path.starts_with("/v1/");
+            let payouts = path.contains("payout") || path.ends_with("/balances");
             for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
                 let parameters = operation.parameters.iter_mut().flatten();
                 for parameter in parameters.filter_map(|p| match p {
                     RefOr::T(parameter) => Some(parameter),
                     RefOr::Ref(_) => None,
                 }) {
-                    if let Some(schema) = schema_of(sahelpay, &parameter.name) {
+                    let schema = match payouts {
+                        true => payout_schema_of(sahelpay, &parameter.name)
+                            .or_else(|| schema_of(sahelpay, &parameter.name)),
+                        false => schema_of(sahelpay, &parameter.name),
+                    };
+                    if let Some(schema) = schema {
                         parameter.schema = Some(RefOr::T(schema));
                     }
                     // An empty query parameter counts as absent (`?status=&limit=`).

@@ -8,15 +8,15 @@ use super::dialect::{Edge, MerchantApi};
 use super::sahelpay::{SahelError, SahelPay};
 use super::{ApiError, fields, json_response, read_body, success_body};
 use crate::clock;
-use crate::domain::msisdn::Msisdn;
 use crate::domain::{
-    Country, Dialect, InvalidInput, Money, PayoutStatus, ProviderCode, text,
+    Dialect, InvalidInput, PayoutStatus, ProviderCode,
 };
 use crate::payments::idempotency::fingerprint;
-use crate::payouts::{Batch, MAX_LINES, NewBatch, NewPayout, Payout, PayoutError, PayoutFilter};
+use crate::payouts::request::{self, Spelling};
+use crate::payouts::{Batch, NewBatch, NewPayout, Payout, PayoutError, PayoutFilter};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -120,100 +120,24 @@ impl PayoutApi for SahelPay {
     }
 }
 
-mod csv;
+pub mod operations;
+pub mod schemas;
+
+/// How the dialect spells a payout, for the core's reading of requests.
+fn spelling<D: PayoutApi>() -> Spelling {
+    Spelling {
+        dialect: D::DIALECT,
+        field: D::field,
+        provider: D::parse_provider,
+        provider_name: D::provider_name,
+    }
+}
 
 /// Reads a creation body into a `NewPayout`, or the first thing wrong with it (in French, with
 /// the dialect's field names).
 fn parse_create<D: PayoutApi>(bytes: &[u8]) -> Result<NewPayout, InvalidInput> {
-    parse_object::<D>(fields::json_object(bytes)?)
+    request::parse_object(spelling::<D>(), fields::json_object(bytes)?)
 }
-
-/// A payout's fields, from a JSON object (a request, a batch's line).
-fn parse_object<D: PayoutApi>(mut body: Map<String, Value>) -> Result<NewPayout, InvalidInput> {
-    let mut take = |camel: &str| (D::field(camel), body.remove(&D::field(camel)));
-    let required = |name: &str| InvalidInput::new(format!("Le champ « {name} » est requis"));
-
-    let (name, country) = take("country");
-    let country = fields::string(&name, country)?.ok_or_else(|| required(&name))?;
-    let country = Country::parse(&country)?;
-    let (name, currency) = take("currency");
-    let currency = fields::currency(fields::string(&name, currency)?.as_deref(), Some(country))?;
-    let (name, amount) = take("amount");
-    let amount = Money::from_json(&amount.ok_or_else(|| required(&name))?, currency)?;
-    let (name, provider) = take("provider");
-    let provider = fields::non_blank(&name, provider)?
-        .map(|p| {
-            let found = D::parse_provider(&p).filter(|p| *p != ProviderCode::Card);
-            found.ok_or_else(|| {
-                let all: Vec<&str> = ProviderCode::ALL
-                    .into_iter()
-                    .filter(|p| *p != ProviderCode::Card)
-                    .map(D::provider_name)
-                    .collect();
-                InvalidInput::new(format!(
-                    "Le champ « {name} » doit nommer un portefeuille mobile : {} (reçu « {p} »)",
-                    all.join(", ")
-                ))
-            })
-        })
-        .transpose()?;
-    let (name, phone) = take("recipientPhone");
-    let phone = fields::non_blank(&name, phone)?.ok_or_else(|| required(&name))?;
-    let recipient = Msisdn::parse(&phone, country)?;
-    let mut optional = |camel: &str, max: usize| -> Result<Option<String>, InvalidInput> {
-        let (name, value) = take(camel);
-        text::optional_text(&name, fields::string(&name, value)?.as_deref(), max)
-    };
-    let recipient_name = optional("recipientName", 255)?;
-    // Wave prints at most 40 characters on the recipient's receipt (PROVIDERS.md).
-    let reason = optional("reason", 40)?;
-    let external_reference = optional("externalReference", 255)?;
-    let (name, metadata) = take("metadata");
-    let metadata = match metadata {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(object)) => {
-            let text = serde_json::to_string(&object).map_err(|_| required(&name))?;
-            if text.len() > fields::MAX_METADATA_BYTES {
-                return Err(InvalidInput::new(format!(
-                    "Le champ « {name} » ne doit pas dépasser 16 Ko"
-                )));
-            }
-            Some(text)
-        }
-        Some(_) => {
-            return Err(InvalidInput::new(format!(
-                "Le champ « {name} » doit être un objet JSON"
-            )));
-        }
-    };
-    Ok(NewPayout {
-        dialect: D::DIALECT,
-        amount,
-        country,
-        provider,
-        recipient,
-        recipient_name,
-        reason,
-        external_reference,
-        metadata,
-        idempotency: None,
-        created_by: None,
-    })
-}
-
-/// The fields of a payout, by their camelCase names: a CSV header may name them in either
-/// dialect's spelling.
-const FIELDS: [&str; 9] = [
-    "amount",
-    "currency",
-    "country",
-    "provider",
-    "recipientPhone",
-    "recipientName",
-    "reason",
-    "externalReference",
-    "metadata",
-];
 
 /// Largest batch body: 500 lines of CSV or JSON.
 const MAX_BATCH_BYTES: usize = 512 * 1024;
@@ -227,70 +151,18 @@ fn parse_batch<D: PayoutApi>(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/csv") || t.starts_with("application/csv"));
-    let objects: Vec<Value> = if is_csv {
+    if is_csv {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| InvalidInput::new("Le fichier CSV doit être encodé en UTF-8"))?;
-        let rows = csv::rows(text).map_err(InvalidInput::new)?;
-        let Some((header, rows)) = rows.split_first() else {
-            return Err(InvalidInput::new("Le fichier CSV est vide"));
-        };
-        let columns: Vec<Option<&str>> = header
-            .iter()
-            .map(|h| {
-                let h = h.trim();
-                FIELDS.into_iter().find(|f| {
-                    h == *f || h == D::field(f) || h == CaurisFlux::field(f) || h == SahelPay::field(f)
-                })
-            })
-            .collect();
-        if let Some(unknown) = header.iter().zip(&columns).find(|(_, c)| c.is_none()) {
-            return Err(InvalidInput::new(format!(
-                "Colonne inconnue dans le fichier CSV : « {} » (colonnes : {})",
-                unknown.0.trim(),
-                FIELDS.map(D::field).join(", ")
-            )));
-        }
-        rows.iter()
-            .map(|row| {
-                let mut object = Map::new();
-                for (column, value) in columns.iter().zip(row) {
-                    let (Some(column), value) = (column, value.trim()) else { continue };
-                    if value.is_empty() {
-                        continue;
-                    }
-                    let value = match (*column, value.parse::<i64>()) {
-                        ("amount", Ok(n)) => Value::from(n),
-                        _ => Value::from(value),
-                    };
-                    object.insert(D::field(column), value);
-                }
-                Value::Object(object)
-            })
-            .collect()
-    } else {
-        let mut body: Map<String, Value> = fields::json_object(bytes)?;
-        match body.remove("payouts") {
-            Some(Value::Array(lines)) => lines,
-            _ => {
-                return Err(InvalidInput::new(
-                    "Le champ « payouts » est requis : une liste de paiements sortants (ou envoyez un fichier CSV, Content-Type: text/csv)",
-                ));
-            }
-        }
-    };
-    if objects.is_empty() || objects.len() > MAX_LINES {
-        return Err(InvalidInput::new(format!(
-            "Un lot compte de 1 à {MAX_LINES} lignes (reçu {})",
-            objects.len()
-        )));
+        return request::csv_lines(spelling::<D>(), text);
     }
-    Ok(objects
-        .into_iter()
-        .map(|line| match line {
-            Value::Object(object) => parse_object::<D>(object).map_err(|e| e.to_string()),
-            _ => Err("Chaque ligne doit être un objet JSON".to_owned()),
-        })
-        .collect())
+    let mut body: Map<String, Value> = fields::json_object(bytes)?;
+    match body.remove("payouts") {
+        Some(Value::Array(lines)) => request::lines(spelling::<D>(), lines),
+        _ => Err(InvalidInput::new(
+            "Le champ « payouts » est requis : une liste de paiements sortants (ou envoyez un fichier CSV, Content-Type: text/csv)",
+        )),
+    }
 }
 
 /// A batch as the dialect shows it: each line's payout as it stands, or why it was refused.
@@ -480,7 +352,7 @@ pub async fn list<D: PayoutApi>(
         .map(|s| {
             PayoutStatus::ALL
                 .into_iter()
-                .find(|st| D::status(*st) == s)
+                .find(|st| D::status(*st).eq_ignore_ascii_case(s))
                 .ok_or_else(|| {
                     let all: Vec<String> = PayoutStatus::ALL.into_iter().map(D::status).collect();
                     InvalidInput::new(format!(
@@ -602,116 +474,4 @@ pub async fn balances<D: PayoutApi>(
         })
         .collect();
     Ok(respond(StatusCode::OK, &data)?)
-}
-
-// The routes' handlers, one per dialect (axum wants concrete functions).
-
-pub async fn caurisflux_create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Result<Response, ApiError> {
-    create::<CaurisFlux>(state, headers, body).await
-}
-
-pub async fn sahelpay_create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Result<Response, SahelError> {
-    create::<SahelPay>(state, headers, body).await
-}
-
-pub async fn caurisflux_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    get::<CaurisFlux>(state, headers, id).await
-}
-
-pub async fn sahelpay_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, SahelError> {
-    get::<SahelPay>(state, headers, id).await
-}
-
-pub async fn caurisflux_cancel(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    cancel::<CaurisFlux>(state, headers, id).await
-}
-
-pub async fn sahelpay_cancel(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, SahelError> {
-    cancel::<SahelPay>(state, headers, id).await
-}
-
-pub async fn caurisflux_list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    list::<CaurisFlux>(state, headers, query.map(|q| q.0)).await
-}
-
-pub async fn sahelpay_list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, SahelError> {
-    list::<SahelPay>(state, headers, query.map(|q| q.0)).await
-}
-
-pub async fn caurisflux_balances(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    balances::<CaurisFlux>(state, headers).await
-}
-
-pub async fn sahelpay_balances(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, SahelError> {
-    balances::<SahelPay>(state, headers).await
-}
-
-pub async fn caurisflux_create_batch(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Result<Response, ApiError> {
-    create_batch::<CaurisFlux>(state, headers, body).await
-}
-
-pub async fn sahelpay_create_batch(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Result<Response, SahelError> {
-    create_batch::<SahelPay>(state, headers, body).await
-}
-
-pub async fn caurisflux_get_batch(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    get_batch::<CaurisFlux>(state, headers, id).await
-}
-
-pub async fn sahelpay_get_batch(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, SahelError> {
-    get_batch::<SahelPay>(state, headers, id).await
 }

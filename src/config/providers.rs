@@ -185,7 +185,7 @@ impl MtnMomoSettings {
 /// Orange Money's merchant API (Sonatel; PROVIDERS.md, "Orange Money Senegal"): the client id
 /// and secret of the application, the merchant code payments go to, the name customers see in
 /// the app, and the API key registered with the callback URL (Orange sends it back with each
-/// callback).
+/// callback). Payouts need besides the retailer account Cash In is paid from, and its PIN.
 #[derive(Debug, Clone, Deserialize)]
 pub struct OrangeMoneySettings {
     #[serde(default, deserialize_with = "secret")]
@@ -202,6 +202,12 @@ pub struct OrangeMoneySettings {
     /// country codes, `"SN"` or `"SN,CI"` or a list.
     #[serde(deserialize_with = "list")]
     pub countries: Vec<String>,
+    /// The distributor (retailer) account's Senegalese number (PROVIDERS.md, "Orange Money
+    /// Senegal — Cash In"), and its PIN: a secret like an API key, never printed.
+    #[serde(default)]
+    pub retailer_msisdn: Option<String>,
+    #[serde(default, deserialize_with = "secret")]
+    pub retailer_pin: Option<Secret>,
 }
 
 /// Everything a call to Orange Money's merchant API needs.
@@ -216,6 +222,13 @@ pub struct OrangeMoneyCredentials {
 }
 
 impl OrangeMoneySettings {
+    /// The retailer account payouts are paid from, when both its number and PIN are given.
+    pub fn retailer(&self) -> Option<(&str, &Secret)> {
+        let msisdn = self.retailer_msisdn.as_deref().map(str::trim);
+        let msisdn = msisdn.filter(|m| !m.is_empty())?;
+        Some((msisdn, self.retailer_pin.as_ref()?))
+    }
+
     /// The credentials, when the client id and secret, the merchant code and the callback key
     /// are all given.
     pub fn credentials(&self) -> Option<OrangeMoneyCredentials> {
@@ -281,6 +294,21 @@ impl ProviderSettings {
             "providers.orange_money: give client_id, client_secret, merchant_code and \
              callback_api_key together, or none of them"
         );
+        let msisdn = orange.retailer_msisdn.as_deref().map(str::trim);
+        anyhow::ensure!(
+            msisdn.is_some_and(|m| !m.is_empty()) == orange.retailer_pin.is_some(),
+            "providers.orange_money: give retailer_msisdn and retailer_pin (the distributor \
+             account payouts are paid from) together, or neither"
+        );
+        if let Some((msisdn, _)) = orange.retailer() {
+            anyhow::ensure!(
+                given.iter().all(|g| *g),
+                "providers.orange_money.retailer_msisdn: payouts need client_id, client_secret, merchant_code and callback_api_key too"
+            );
+            crate::domain::msisdn::Msisdn::parse(msisdn, Country::Sn).map_err(|_| {
+                anyhow::anyhow!("providers.orange_money.retailer_msisdn: {msisdn:?} is not a Senegalese mobile number (77 123 45 67)")
+            })?;
+        }
         url::Url::parse(&orange.base_url)
             .context("providers.orange_money.base_url is not an absolute URL")?;
         url::Url::parse(&self.pawapay.base_url)

@@ -21,7 +21,9 @@
 //!   `UNKNOWN_OUTCOME_GIVES_UP_MS`, it failed.
 //! - Orange calls back with `Authorization: Basic <the key registered with the callback URL>`
 //!   (`X-Api-Key` is taken too); Dalal checks the key, answers 2xx, then asks.
+//! - Payouts are Cash In from a distributor (retailer) account, with its PIN (`cashin.rs`).
 
+mod cashin;
 mod check;
 mod search;
 pub mod transformers;
@@ -29,8 +31,8 @@ pub mod wire;
 
 use super::http::{self, SendError};
 use super::{
-    AttemptOutcome, AttemptRef, AttemptRequest, Check, HeaderMap, Named, Notification,
-    PaymentProvider, ProviderError, ProviderSession, ProviderStatus,
+    AttemptOutcome, AttemptRef, AttemptRequest, Balance, Check, HeaderMap, Named, Notification,
+    PaymentProvider, PayoutOrder, PayoutState, ProviderError, ProviderSession, ProviderStatus,
 };
 use crate::clock::SharedClock;
 use crate::config::Secret;
@@ -89,6 +91,8 @@ pub struct OrangeMoneyConnector {
     account: Account,
     clock: SharedClock,
     token: http::KeptToken,
+    /// The distributor account payouts are paid from (`with_retailer`), if any.
+    retailer: Option<cashin::Retailer>,
 }
 
 enum Body<'a> {
@@ -106,6 +110,7 @@ impl OrangeMoneyConnector {
             account,
             clock,
             token: http::KeptToken::new(RENEW_BEFORE_MS),
+            retailer: None,
         })
     }
 
@@ -378,9 +383,29 @@ impl PaymentProvider for OrangeMoneyConnector {
         })
     }
 
-    /// Tries the account without moving money (`check.rs`).
+    /// Tries the account without moving money (`check.rs`), and the retailer's public key
+    /// without trying its PIN (`cashin.rs`).
     async fn check(&self) -> Vec<Check> {
-        self.check_account().await
+        let mut checks = self.check_account().await;
+        let retailer = self.check_retailer(&checks).await;
+        checks.extend(retailer);
+        checks
+    }
+
+    fn pays_out(&self, country: Country) -> bool {
+        self.can_pay_out(country)
+    }
+
+    async fn pay_out(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.send_cashin(order).await
+    }
+
+    async fn payout_status(&self, order: &PayoutOrder<'_>) -> Result<PayoutState, ProviderError> {
+        self.read_cashin(order).await
+    }
+
+    async fn balance(&self, country: Country) -> Result<Option<Balance>, ProviderError> {
+        self.retailer_balance(country).await
     }
 
     /// A callback with the registered key, as `Authorization: Basic <key>` (the key itself,

@@ -109,7 +109,7 @@ pub fn live_connectors(
     }
     let orange = &settings.providers.orange_money;
     if let Some(credentials) = orange.credentials() {
-        live.push(Arc::new(OrangeMoneyConnector::new(
+        let mut connector = OrangeMoneyConnector::new(
             &orange.base_url,
             orange_money::Account {
                 client_id: credentials.client_id,
@@ -121,7 +121,12 @@ pub fn live_connectors(
                 countries: credentials.countries,
             },
             clock.clone(),
-        )?));
+        )?;
+        // Payouts (Cash In) from the retailer account, when it is configured.
+        if let Some((msisdn, pin)) = orange.retailer() {
+            connector = connector.with_retailer(msisdn, pin.clone())?;
+        }
+        live.push(Arc::new(connector));
     }
     let pawapay = &settings.providers.pawapay;
     if let Some(token) = &pawapay.api_token {

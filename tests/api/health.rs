@@ -89,7 +89,13 @@ async fn the_api_is_documented_in_openapi_and_on_a_page() {
     let doc = reply.json();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 12, "{:?}", paths.keys());
+    // Payments (12 paths) and payouts (6 per dialect).
+    assert_eq!(paths.len(), 24, "{:?}", paths.keys());
+    let payout = &doc["paths"]["/api/v1/payouts"]["post"];
+    for code in ["201", "400", "401", "422"] {
+        assert!(payout["responses"][code].is_object(), "payout {code}");
+    }
+    assert!(doc["paths"]["/v1/payout_batches"]["post"]["requestBody"]["content"]["text/csv"].is_object());
     // Every operation the router serves is in the document, with its error answers.
     let refund = &doc["paths"]["/api/v1/payments/{transaction_id}/refunds"]["post"];
     for code in ["201", "400", "401", "404", "409", "422"] {

@@ -18,6 +18,8 @@
 //! - `GET /api/eWallet/v1/transactions/{id}/status` → `{"status": "…"}` only.
 //! - Callbacks go to Dalal's `/hooks/orange-money` with `Authorization: Basic <the registered
 //!   key>`: a QR payment's as the documentation's sample, a one-step payment's in the short form.
+//! - Cash In (payouts) for the retailer account, its RSA public key and its balance (`cashin`:
+//!   PROVIDERS.md, "Orange Money Senegal — Cash In"); the search and status find cash-ins too.
 //!
 //! The QR code's links open the sandbox "phone" page, where the tester's answer is the
 //! customer's. A one-step payment's outcome comes from the payer's number as everywhere in the
@@ -46,6 +48,10 @@ use std::collections::BTreeMap;
 pub const CLIENT_ID: &str = "om_sandbox_dalal_client_id";
 pub const CLIENT_SECRET: &str = "om_sandbox_dalal_client_secret";
 pub const MERCHANT_CODE: &str = "100200";
+/// The retailer account that pays cash-ins (a national number: nine digits), and its PIN, sent
+/// RSA-encrypted under the emulator's public key (`cashin`).
+pub const RETAILER_MSISDN: &str = "771000001";
+pub const RETAILER_PIN: &str = "1234";
 /// The key registered with Dalal's callback URL: sent back with each callback.
 pub const CALLBACK_API_KEY: &str = "om_sandbox_dalal_callback_key";
 /// How long a token is good for (Orange's: about 299 seconds).
@@ -68,6 +74,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/eWallet/v1/payments/onestep", post(one_step))
         .route("/api/eWallet/v1/transactions", get(search))
         .route("/api/eWallet/v1/transactions/{id}/status", get(status))
+        .route("/api/eWallet/v1/cashins", post(cashin::cash_in))
+        .route(
+            "/api/eWallet/v1/account/retailer/balance",
+            post(cashin::balance),
+        )
+        .route("/api/account/v1/publicKeys", get(cashin::public_keys))
         .route(
             "/api/notification/v1/merchantcallback",
             get(callbacks).post(register_callback),
@@ -350,6 +362,7 @@ async fn one_step(State(state): State<AppState>, headers: HeaderMap, body: Strin
     .into_response()
 }
 
+mod cashin;
 mod transactions;
 mod wire;
 

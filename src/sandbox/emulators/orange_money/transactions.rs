@@ -1,7 +1,9 @@
 //! The emulator's transactions: how a session reads as Sonatel's transaction, the search and the
-//! status endpoint, the callbacks Orange sends and the registrations it keeps.
+//! status endpoint, the callbacks Orange sends and the registrations it keeps. Cash-ins (the
+//! payout book's, `cashin`) are found by the same search and status endpoint.
 
 use super::*;
+use crate::sandbox::payouts::{self as book, EmulatedPayout, PayoutScenario};
 
 /// `GET /api/notification/v1/merchantcallback`: the callbacks registered. The sandbox's one:
 /// this Dalal's `/hooks/orange-money`, with `CALLBACK_API_KEY`.
@@ -97,9 +99,9 @@ pub(super) fn render(state: &AppState, session: &SandboxSession) -> Option<serde
     }))
 }
 
-/// `GET /api/eWallet/v1/transactions?…`: a bare array. The documented filters `reference`,
-/// `transactionId` and `status` are applied; any other is ignored, and with none the merchant's
-/// latest transactions come back.
+/// `GET /api/eWallet/v1/transactions?…`: a bare array, newest first, payments and cash-ins
+/// together. The documented filters `reference`, `transactionId` and `status` are applied; any
+/// other is ignored, and with none the account's latest transactions come back.
 pub(super) async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -121,15 +123,22 @@ pub(super) async fn search(
         Ok(sessions) => sessions,
         Err(err) => return internal(&err),
     };
-    let transactions: Vec<serde_json::Value> = sessions
-        .iter()
-        .filter_map(|s| render(&state, s))
-        .filter(|t| {
-            filters
-                .get("status")
-                .is_none_or(|s| t["status"] == s.as_str())
-        })
-        .collect();
+    let mut transactions: Vec<serde_json::Value> =
+        sessions.iter().filter_map(|s| render(&state, s)).collect();
+    match cash_ins_found(&state, &filters).await {
+        Ok(cash_ins) => transactions.extend(cash_ins),
+        Err(err) => return internal(&err),
+    }
+    // Stable: payments keep the order they came in.
+    transactions.sort_by(|a, b| b["createdAt"].as_str().cmp(&a["createdAt"].as_str()));
+    if !filters.contains_key("reference") && !filters.contains_key("transactionId") {
+        transactions.truncate(LATEST as usize);
+    }
+    transactions.retain(|t| {
+        filters
+            .get("status")
+            .is_none_or(|s| t["status"] == s.as_str())
+    });
     Json(transactions).into_response()
 }
 
@@ -156,18 +165,90 @@ pub(super) async fn status(
     if let Some(refused) = admitted(&state, &headers) {
         return refused;
     }
-    match find(&state, &id).await {
-        Ok(found) => match found.as_ref().and_then(|s| status_word(&state, s)) {
-            Some(status) => Json(json!({ "status": status })).into_response(),
-            None => error(
-                StatusCode::NOT_FOUND,
-                "404",
-                "Not Found",
-                "No such transaction",
-            ),
+    let payment = match find(&state, &id).await {
+        Ok(found) => found.as_ref().and_then(|s| status_word(&state, s)),
+        Err(err) => return internal(&err),
+    };
+    let found = match payment {
+        Some(status) => Some(status),
+        None => match book::by_id(&state.pool, cashin::PROVIDER, &id).await {
+            Ok(cash_in) => cash_in.as_ref().map(cash_in_status),
+            Err(err) => return internal(&err),
         },
-        Err(err) => internal(&err),
+    };
+    match found {
+        Some(status) => Json(json!({ "status": status })).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "404",
+            "Not Found",
+            "No such transaction",
+        ),
     }
+}
+
+/// A booked cash-in's status word: `…03` pending for good, the others booked succeeded (refused
+/// cash-ins are not booked).
+pub(super) fn cash_in_status(p: &EmulatedPayout) -> &'static str {
+    match p.scenario {
+        PayoutScenario::Stuck => "PENDING",
+        _ => "SUCCESS",
+    }
+}
+
+/// A cash-in as the search shows it: the production transaction shape (PROVIDERS.md, Sonatel
+/// section), `type` `CASHIN` (a third-party guide's cash-in callback; unconfirmed).
+fn render_cash_in(p: &EmulatedPayout) -> Option<serde_json::Value> {
+    let kept: cashin::KeptCashIn = serde_json::from_str(&p.request).ok()?;
+    Some(json!({
+        "amount": { "value": p.amount as f64, "unit": p.currency },
+        "requestDate": kept.request_date,
+        "reference": kept.reference,
+        "metadata": kept.metadata,
+        "receiveNotification": kept.receive_notification,
+        "partner": { "id": p.account, "idType": "MSISDN", "walletType": "PRINCIPAL" },
+        "customer": { "id": p.phone, "idType": "MSISDN", "walletType": "PRINCIPAL" },
+        "type": "CASHIN",
+        "transactionId": p.id,
+        "createdAt": iso8601(p.created_at),
+        "updatedAt": iso8601(p.created_at),
+        "channel": "API",
+        "status": cash_in_status(p),
+    }))
+}
+
+/// The retailer's cash-ins a search finds, rendered: by `reference` (exactly), else by
+/// `transactionId`, else the latest.
+async fn cash_ins_found(
+    state: &AppState,
+    filters: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let (pool, provider, account) = (&state.pool, cashin::PROVIDER, RETAILER_MSISDN);
+    let every = "\"reference\":";
+    let payouts = if let Some(reference) = filters.get("reference") {
+        // The book's `LIKE` needle: the reference itself when it needs no JSON escape.
+        let plain = reference
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/#".contains(&b));
+        let needle = if plain {
+            format!("{every}\"{reference}\"")
+        } else {
+            every.to_owned()
+        };
+        book::with_request_field(pool, provider, account, &needle).await?
+    } else if let Some(id) = filters.get("transactionId") {
+        book::by_id(pool, provider, id).await?.into_iter().collect()
+    } else {
+        let all = book::with_request_field(pool, provider, account, every).await?;
+        let skip = all.len().saturating_sub(LATEST as usize);
+        all.into_iter().skip(skip).collect()
+    };
+    let reference = filters.get("reference");
+    Ok(payouts
+        .iter()
+        .filter_map(render_cash_in)
+        .filter(|t| reference.is_none_or(|r| t["reference"] == r.as_str()))
+        .collect())
 }
 
 /// Sends Orange's callback for a session that has a final transaction, with
