@@ -1,6 +1,8 @@
 //! The HTML shell and the routes of the pages (server-rendered; their islands hydrate).
 
-use crate::pages::dashboard::{DevelopersPage, LinksPage, PaymentPage, PaymentsPage, SignInPage};
+use crate::pages::dashboard::{
+    DevelopersPage, LinksPage, PaymentPage, PaymentsPage, PayoutsPage, SignInPage,
+};
 use crate::pages::{checkout::CheckoutPage, shop::ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -63,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/connexion") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/liens") view=LinksPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/developpeurs") view=DevelopersPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/paiements-sortants") view=PayoutsPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/paiements/:id") view=PaymentPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -47,6 +47,8 @@ pub trait PayoutFormatter: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct AccountBalance {
     pub provider: ProviderCode,
+    /// Whose API holds the account: the provider's own, or pawaPay's.
+    pub via: crate::domain::Via,
     pub gateway: String,
     pub country: Country,
     /// `None`: the provider could not be asked.
@@ -213,7 +215,13 @@ impl Payouts {
     pub async fn balances(&self, mode: Mode) -> Vec<AccountBalance> {
         let mut all = Vec::new();
         for country in Country::ALL {
+            // Gateways that share a connector share its account: asked once.
+            let mut asked: Vec<&Arc<dyn PaymentProvider>> = Vec::new();
             for (gateway, provider, connector) in self.payout_gateways(mode, None, country) {
+                if asked.iter().any(|c| Arc::ptr_eq(c, connector)) {
+                    continue;
+                }
+                asked.push(connector);
                 all.push(self.read_balance(mode, gateway, provider, connector, country).await);
             }
         }
@@ -237,6 +245,7 @@ impl Payouts {
         };
         let read = AccountBalance {
             provider,
+            via: connector.via(),
             gateway: gateway.to_owned(),
             country,
             balance,

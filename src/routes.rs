@@ -21,6 +21,7 @@ pub const DASHBOARD_SIGN_IN: &str = "/dashboard/connexion";
 pub const DASHBOARD_EXPORT: &str = "/dashboard/export.csv";
 pub const DASHBOARD_LINKS: &str = "/dashboard/liens";
 pub const DASHBOARD_DEVELOPERS: &str = "/dashboard/developpeurs";
+pub const DASHBOARD_PAYOUTS: &str = "/dashboard/paiements-sortants";
 
 pub fn dashboard_payment(transaction_id: &str, mode: &str) -> String {
     format!("/dashboard/paiements/{transaction_id}?mode={mode}")
@@ -149,6 +150,7 @@ mod tests {
             DASHBOARD_SIGN_IN,
             DASHBOARD_LINKS,
             DASHBOARD_DEVELOPERS,
+            DASHBOARD_PAYOUTS,
         ] {
             assert!(app.contains(&format!("path!(\"{page}\")")), "{page}");
         }

@@ -5,7 +5,7 @@
 //!
 //! | file | job |
 //! |---|---|
-//! | `sign_in.rs`, `list.rs`, `payment.rs`, `links.rs`, `developers.rs` | one screen each |
+//! | `sign_in.rs`, `list.rs`, `payment.rs`, `links.rs`, `developers.rs`, `payouts.rs` | one screen each |
 //! | `data.rs` | what the screens show, as data |
 //! | `presenter.rs` | (server) the signed-in user; from payments to that data |
 //! | `server_fns.rs` | the screens' calls, each limited to the user's merchant |
@@ -19,6 +19,7 @@ mod developers;
 mod links;
 mod list;
 mod payment;
+mod payouts;
 mod server_fns;
 mod sign_in;
 mod data;
@@ -27,6 +28,7 @@ pub use developers::DevelopersPage;
 pub use links::LinksPage;
 pub use list::PaymentsPage;
 pub use payment::PaymentPage;
+pub use payouts::PayoutsPage;
 pub use server_fns::*;
 pub use sign_in::SignInPage;
 
@@ -104,6 +106,8 @@ fn Top(header: Header, here: String) -> impl IntoView {
                 <a href=format!("{}?mode={}", crate::routes::DASHBOARD, header.mode)>{tr(en, "Paiements", "Payments")}</a>
                 " "
                 <a href=format!("{}?mode={}", crate::routes::DASHBOARD_LINKS, header.mode)>{tr(en, "Liens de paiement", "Payment links")}</a>
+                " "
+                <a href=format!("{}?mode={}", crate::routes::DASHBOARD_PAYOUTS, header.mode)>{tr(en, "Paiements sortants", "Payouts")}</a>
                 " "
                 <a href=format!("{}?mode={}", crate::routes::DASHBOARD_DEVELOPERS, header.mode)>{tr(en, "Développeurs", "Developers")}</a>
                 " "

@@ -267,6 +267,22 @@ impl Payouts {
     }
 }
 
+impl Payouts {
+    /// The amount above which a merchant's payout or batch waits for a second user (`None`:
+    /// never).
+    pub async fn approval_threshold(&self, merchant_id: &str) -> Result<Option<i64>, PayoutError> {
+        Ok(db::payouts::approval_threshold(&self.pool, merchant_id).await?)
+    }
+
+    pub async fn set_approval_threshold(
+        &self,
+        merchant_id: &str,
+        threshold: Option<i64>,
+    ) -> Result<(), PayoutError> {
+        Ok(db::payouts::set_approval_threshold(&self.pool, merchant_id, threshold).await?)
+    }
+}
+
 /// A line's refusal as the merchant reads it; Dalal's own failure is not a line's.
 fn refusal(err: PayoutError) -> Result<String, PayoutError> {
     match err {

@@ -179,3 +179,61 @@ pub struct FailureLine {
     /// The next try, or why there is none.
     pub next: String,
 }
+
+/// The payouts screen ("Paiements sortants").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayoutsView {
+    pub header: Header,
+    pub notice: Option<(bool, String)>,
+    /// Each account that pays out: (provider and country, what it holds).
+    pub balances: Vec<(String, String)>,
+    /// The approval threshold as typed in its form (empty: none).
+    pub threshold: String,
+    /// Payouts and batches waiting for a second user's approval.
+    pub waiting: Vec<WaitingLine>,
+    /// The batch asked for (`?lot=`), or just uploaded.
+    pub batch: Option<BatchView>,
+    pub payouts: Vec<PayoutLine>,
+    /// Keys the forms carry, so that a form sent twice sends money once.
+    pub payout_key: String,
+    pub batch_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingLine {
+    /// `po_…` or `pb_…`.
+    pub id: String,
+    pub what: String,
+    pub amount: String,
+    /// The signed-in user made it: another user must decide.
+    pub mine: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchView {
+    pub id: String,
+    pub summary: String,
+    pub lines: Vec<BatchLineView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchLineView {
+    pub line: i64,
+    pub status: String,
+    pub status_label: String,
+    pub recipient: String,
+    pub amount: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayoutLine {
+    pub id: String,
+    pub recipient: String,
+    pub provider: String,
+    pub amount: String,
+    pub status: String,
+    pub status_label: String,
+    pub created: String,
+    pub message: String,
+}

@@ -7,8 +7,10 @@ use super::data::{PaymentDetail, PaymentList};
 use super::{english, tr};
 use leptos::prelude::*;
 
+mod payouts;
 mod settings;
 
+pub use payouts::*;
 pub use settings::*;
 
 /// The sign-in page's message (a wrong password, a locked account), shown once.
