@@ -137,6 +137,19 @@ async fn history(
     Ok(())
 }
 
+/// A line in a payout's history that changes nothing (an approval).
+pub async fn note(
+    tx: &mut Tx<'_>,
+    id: &str,
+    status: PayoutStatus,
+    reason: &str,
+    at: i64,
+) -> anyhow::Result<()> {
+    history(tx, id, Some(status), status, reason, at)
+        .await
+        .context("failed to write a payout's history")
+}
+
 /// Takes the write lock on a merchant's row (its payouts' daily total is read under it).
 pub async fn lock_merchant(tx: &mut Tx<'_>, merchant_id: &str) -> anyhow::Result<()> {
     rows!(&mut *tx, |e| sqlx::query("UPDATE merchants SET name = name WHERE id = $1")

@@ -221,13 +221,14 @@ impl Payouts {
 
     /// A second user approves (or rejects) a payout or a batch waiting for it: approved ones
     /// are sent by the worker; rejected ones are cancelled, never sent. Whoever created them
-    /// cannot decide. Returns how many payouts were decided.
+    /// cannot decide. `who` names the user in the payouts' history. Returns how many payouts
+    /// were decided.
     pub async fn decide(
         &self,
         merchant_id: &str,
         mode: Mode,
         id: &str,
-        user_id: &str,
+        (user_id, who): (&str, &str),
         approve: bool,
     ) -> Result<usize, PayoutError> {
         let waiting: Vec<Payout> = if id.starts_with(PayoutBatchId::PREFIX) {
@@ -248,15 +249,19 @@ impl Payouts {
         let now = self.clock.now_ms();
         let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
         let decided = db::payouts::decide(&mut tx, id, user_id, approve, now).await?;
-        if !approve {
-            for payout in &decided {
+        for payout in &decided {
+            if approve {
+                let reason = format!("approuvé par {who}");
+                db::payouts::note(&mut tx, payout, PayoutStatus::Pending, &reason, now).await?;
+            } else {
+                let reason = format!("refusé par {who}");
                 db::payouts::transition(
                     &mut tx,
                     payout,
                     PayoutStatus::Pending,
                     PayoutStatus::Cancelled,
                     &Default::default(),
-                    "refusé par un approbateur",
+                    &reason,
                     now,
                 )
                 .await?;

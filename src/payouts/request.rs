@@ -170,6 +170,13 @@ pub fn lines(spelling: Spelling, objects: Vec<Value>) -> Result<Vec<Result<NewPa
             objects.len()
         )));
     }
+    // A line that is not even an object is a malformed request, not a line to refuse.
+    if let Some(n) = objects.iter().position(|line| !line.is_object()) {
+        return Err(InvalidInput::new(format!(
+            "La ligne {} du lot doit être un objet JSON (les champs d'un paiement sortant)",
+            n + 1
+        )));
+    }
     Ok(objects
         .into_iter()
         .map(|line| match line {

@@ -141,6 +141,18 @@ async fn a_csv_batch_in_sahelpay_spelling_with_semicolons_and_quotes() {
         .unwrap();
     assert_eq!(payout["data"]["recipient_name"], "Ndiaye; Awa");
     assert_eq!(payout["data"]["batch_id"], id);
+    // A line that is not an object is a malformed request: nothing is made.
+    let response = app
+        .client
+        .post(format!("{}/v1/payout_batches", app.address))
+        .bearer_auth(secret)
+        .json(&json!({"payouts": [{"amount": 5000}, [null]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("La ligne 2"), "{body}");
     // An unknown column is named.
     let response = app
         .client
@@ -209,13 +221,13 @@ async fn over_the_threshold_a_second_user_approves_and_a_rejected_payout_is_neve
     let own = app
         .state
         .payouts
-        .decide(merchant, dalal::domain::Mode::Test, &batch_id, "usr_alice", true)
+        .decide(merchant, dalal::domain::Mode::Test, &batch_id, ("usr_alice", "alice@boutique.sn"), true)
         .await;
     assert!(matches!(own, Err(PayoutError::OwnPayout)), "{own:?}");
     let decided = app
         .state
         .payouts
-        .decide(merchant, dalal::domain::Mode::Test, &batch_id, "usr_bob", true)
+        .decide(merchant, dalal::domain::Mode::Test, &batch_id, ("usr_bob", "bob@boutique.sn"), true)
         .await
         .unwrap();
     assert_eq!(decided, 2);
@@ -223,22 +235,28 @@ async fn over_the_threshold_a_second_user_approves_and_a_rejected_payout_is_neve
     let data = batch(&app, &batch_id).await;
     assert_eq!(count(&data["results"], "succeeded"), 2, "{data}");
     assert_eq!(data["approval"], "approved");
+    let first = data["results"][0]["payoutId"].as_str().unwrap();
+    let read = app.get(&format!("/api/v1/payouts/{first}"), Some(DEMO_KEY)).await.json();
+    let reasons: Vec<&str> = read["data"]["history"].as_array().unwrap().iter().map(|h| h["reason"].as_str().unwrap()).collect();
+    assert!(reasons.contains(&"approuvé par bob@boutique.sn"), "{reasons:?}");
 
     // The single payout is rejected: cancelled, never sent, and says who decided in its history.
     app.state
         .payouts
-        .decide(merchant, dalal::domain::Mode::Test, &waiting, "usr_bob", false)
+        .decide(merchant, dalal::domain::Mode::Test, &waiting, ("usr_bob", "bob@boutique.sn"), false)
         .await
         .unwrap();
     settle(&app).await;
     let read = app.get(&format!("/api/v1/payouts/{waiting}"), Some(DEMO_KEY)).await.json();
     assert_eq!(read["data"]["status"], "cancelled", "{read}");
     assert_eq!(read["data"]["approval"], "rejected");
+    let history = read["data"]["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["reason"], "refusé par bob@boutique.sn", "{read}");
     assert_eq!(book::count_for_handle(&app.state.pool, "wave", &handle).await.unwrap(), 0);
     let again = app
         .state
         .payouts
-        .decide(merchant, dalal::domain::Mode::Test, &waiting, "usr_bob", true)
+        .decide(merchant, dalal::domain::Mode::Test, &waiting, ("usr_bob", "bob@boutique.sn"), true)
         .await;
     assert!(matches!(again, Err(PayoutError::NothingToApprove)), "{again:?}");
 }

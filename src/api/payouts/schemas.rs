@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 macro_rules! payout_schemas {
-    ($dialect:ident, $case:literal, $provider:ident, $provider_schema:path) => {
+    ($dialect:ident, $case:tt, $provider:ident, $($provider_schema:tt)+) => {
         pub mod $dialect {
             use serde::{Deserialize, Serialize};
             use serde_json::Value;
@@ -26,7 +26,7 @@ macro_rules! payout_schemas {
                 #[schema(schema_with = crate::api::schemas::countries)]
                 country: String,
                 /// Optional where a single provider pays out in the country.
-                #[schema(schema_with = $provider_schema)]
+                #[schema(schema_with = $($provider_schema)+)]
                 $provider: Option<String>,
                 /// E.164, or a national number of `country`.
                 #[schema(example = "+221771234567")]
@@ -112,12 +112,14 @@ macro_rules! payout_schemas {
             }
 
             /// `{"payouts": [...]}`, up to 500 lines; or send a CSV file (`text/csv`) whose
-            /// header names the same fields.
+            /// header names the same fields. Each line has a payout's fields (`PayoutRequest`) and
+            /// is checked on its own: a line missing one is refused with its reason, the others
+            /// are sent.
             #[derive(Deserialize, ToSchema)]
             #[schema(as = $dialect::BatchRequest)]
             pub struct BatchRequest {
-                #[schema(min_items = 1, max_items = 500)]
-                payouts: Vec<PayoutRequest>,
+                #[schema(min_items = 1, max_items = 500, value_type = Vec<Object>)]
+                payouts: Vec<Value>,
             }
 
             /// A batch's line: its payout as it stands, or why it was refused.

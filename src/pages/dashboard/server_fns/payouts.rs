@@ -315,7 +315,7 @@ pub async fn dashboard_decide_payout(
     let mode = mode_of(mode.as_deref());
     let approve = decision == "approuver";
     let en = english();
-    let notice = match state.payouts.decide(&user.merchant_id, mode, &id, &user.id, approve).await {
+    let notice = match state.payouts.decide(&user.merchant_id, mode, &id, (&user.id, &user.email), approve).await {
         Ok(n) if approve => Notice::done(if en { format!("Approved: {n} payout(s) will be sent.") } else { format!("Approuvé : {n} paiement(s) sortant(s) vont être envoyés.") }),
         Ok(n) => Notice::done(if en { format!("Rejected: {n} payout(s) cancelled, nothing sent.") } else { format!("Refusé : {n} paiement(s) sortant(s) annulés, rien n'est envoyé.") }),
         Err(err) => Notice::error(err.to_string()),
