@@ -174,6 +174,19 @@ impl Payouts {
         Ok(PayoutPage { payouts, has_more })
     }
 
+    /// A merchant's payouts waiting for a second user's approval, oldest first.
+    pub async fn waiting_approval(
+        &self,
+        merchant_id: &str,
+        mode: Mode,
+    ) -> Result<Vec<Payout>, PayoutError> {
+        db::payouts::waiting_approval(&self.pool, merchant_id, mode)
+            .await?
+            .into_iter()
+            .map(|r| Payout::try_from(r).map_err(PayoutError::from))
+            .collect()
+    }
+
     /// A payout's status changes with their reasons, oldest first.
     pub async fn history(
         &self,
@@ -251,12 +264,11 @@ impl Payouts {
             balance,
             read_at: self.clock.now_ms(),
         };
-        if read.balance.is_some() {
-            self.balances
-                .lock()
-                .expect("balances lock")
-                .insert((mode, gateway.to_owned(), country), read.clone());
-        }
+        // A failed read is kept too: a batch does not ask an unreachable provider once per line.
+        self.balances
+            .lock()
+            .expect("balances lock")
+            .insert((mode, gateway.to_owned(), country), read.clone());
         read
     }
 
@@ -277,9 +289,9 @@ impl Payouts {
             .expect("balances lock")
             .get(&(mode, gateway.to_owned(), country))
             .filter(|b| now - b.read_at < BALANCE_FRESH_MS)
-            .and_then(|b| b.balance);
+            .map(|b| b.balance);
         match kept {
-            Some(balance) => Some(balance),
+            Some(balance) => balance,
             None => {
                 self.read_balance(mode, gateway, provider, connector, country)
                     .await
@@ -297,8 +309,9 @@ impl Payouts {
     }
 }
 
-/// The worker's leases last this long: a payout a dead worker leased is due again after it.
-const LEASE_MS: i64 = 30_000;
+/// The worker's leases last this long, longer than one ask and one send with their time limits
+/// (15 s each, and a token): a payout a dead worker leased is due again after it.
+const LEASE_MS: i64 = 120_000;
 
 /// The payouts' background work, until `shutdown` turns true: send payouts whose request did not,
 /// and ask providers about payouts not finished.

@@ -77,6 +77,14 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.locator('table.batch tbody tr').nth(2)).toContainText('Refusée');
       await expect(page.locator('li.waiting', { hasText: batch })).toHaveCount(0);
       if (javaScriptEnabled) await checkScreen(page, 'payouts-2-approved');
+
+      // A payout's page: its facts and its history, who approved it included.
+      await page.locator('table.payouts').getByRole('link', { name: '+221771234568' }).first().click();
+      await expect(page.getByRole('heading', { name: /Paiement sortant po_/ })).toBeVisible();
+      await expect(page.locator('ol.timeline')).toContainText(`approuvé par ${treasurer}`);
+      await expect(page.locator('ol.timeline')).toContainText('Réussi — Wave a versé');
+      await expect(page.getByRole('button', { name: 'Annuler ce paiement sortant' })).toHaveCount(0);
+      if (javaScriptEnabled) await checkScreen(page, 'payouts-3-detail');
     });
   });
 }

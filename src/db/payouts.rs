@@ -584,3 +584,40 @@ pub async fn set_approval_threshold(
     .context("failed to set a merchant's approval threshold")?;
     Ok(())
 }
+
+/// Leases a processing payout to one asker until `until` (a provider's callback, the worker):
+/// false when another holds it.
+pub async fn lease(db: impl Into<Exec<'_>>, id: &str, now: i64, until: i64) -> anyhow::Result<bool> {
+    let taken = rows!(db, |e| sqlx::query(
+        "UPDATE payouts SET lease_until = $3
+         WHERE id = $1 AND status = $4 AND (lease_until IS NULL OR lease_until <= $2)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(until)
+    .bind(PayoutStatus::Processing.as_str())
+    .execute(e)
+    .await)
+    .context("failed to lease a payout")?;
+    Ok(taken == 1)
+}
+
+/// A merchant's payouts waiting for an approval, oldest first.
+pub async fn waiting_approval(
+    db: impl Into<Exec<'_>>,
+    merchant_id: &str,
+    mode: Mode,
+) -> anyhow::Result<Vec<PayoutRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payouts WHERE merchant_id = $1 AND mode = $2 AND status = $3
+           AND approval = $4 ORDER BY created_at, id LIMIT 500"
+    );
+    on!(db, |e| sqlx::query_as(&sql)
+        .bind(merchant_id)
+        .bind(mode.as_str())
+        .bind(PayoutStatus::Pending.as_str())
+        .bind(PayoutApproval::Required.as_str())
+        .fetch_all(e)
+        .await)
+    .context("failed to list payouts waiting for approval")
+}

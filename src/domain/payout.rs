@@ -24,13 +24,14 @@ impl PayoutStatus {
     }
 
     /// The moves a payout may make; any other is a bug, refused by `db::payouts::transition`'s
-    /// caller. A payout in `processing` may have moved money: it never becomes `cancelled`.
+    /// caller. A payout in `processing` may have moved money: it never becomes `cancelled`; it
+    /// goes back to `pending` only when its provider could not be reached at all (nothing left).
     pub fn may_become(self, to: PayoutStatus) -> bool {
         use PayoutStatus::*;
         matches!(
             (self, to),
             (Pending, Processing | Cancelled | Failed)
-                | (Processing, Succeeded | Failed)
+                | (Processing, Succeeded | Failed | Pending)
                 | (Succeeded, Reversed)
         )
     }
@@ -169,6 +170,7 @@ mod tests {
     fn a_payout_that_may_have_moved_money_is_never_cancelled() {
         assert!(PayoutStatus::Pending.may_become(PayoutStatus::Cancelled));
         assert!(!PayoutStatus::Processing.may_become(PayoutStatus::Cancelled));
+        assert!(PayoutStatus::Processing.may_become(PayoutStatus::Pending));
         assert!(!PayoutStatus::Failed.may_become(PayoutStatus::Succeeded));
         assert!(PayoutStatus::Succeeded.may_become(PayoutStatus::Reversed));
         for s in PayoutStatus::ALL {

@@ -158,7 +158,7 @@ pub enum PayoutError {
         amount: Money,
     },
     /// The payout has been sent (or has ended): it cannot be cancelled.
-    #[error("Ce paiement sortant ne peut plus être annulé : il est {}", .0.as_str())]
+    #[error("Ce paiement sortant ne peut plus être annulé : il est {}", status_fr(*.0))]
     NotCancellable(PayoutStatus),
     #[error("Cette clé d'idempotence a déjà servi pour une autre requête")]
     IdempotencyKeyReused,
@@ -169,6 +169,17 @@ pub enum PayoutError {
     NothingToApprove,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+fn status_fr(status: PayoutStatus) -> &'static str {
+    match status {
+        PayoutStatus::Pending => "en attente",
+        PayoutStatus::Processing => "en cours d'envoi",
+        PayoutStatus::Succeeded => "réussi",
+        PayoutStatus::Failed => "échoué",
+        PayoutStatus::Cancelled => "déjà annulé",
+        PayoutStatus::Reversed => "repris",
+    }
 }
 
 fn no_payout_text(provider: Option<ProviderCode>, country: Country, mode: Mode) -> String {

@@ -87,7 +87,7 @@ impl Payouts {
             (Some(_), _) => {
                 let names: Vec<&str> = providers.iter().map(|p| p.code()).collect();
                 return Err(crate::domain::InvalidInput::new(format!(
-                    "Le champ « provider » est requis : plusieurs opérateurs envoient des paiements sortants {} ({})",
+                    "Précisez l'opérateur (provider, ou payment_method en SahelPay) : plusieurs opérateurs envoient des paiements sortants {} ({})",
                     new.country.in_fr(),
                     names.join(", ")
                 ))
@@ -130,7 +130,7 @@ impl Payouts {
         {
             return Err(PayoutError::OverBalance {
                 provider,
-                balance: balance.amount - planned,
+                balance: (balance.amount - planned).max(0),
                 amount,
             });
         }
@@ -181,7 +181,8 @@ impl Payouts {
             PayoutStatus::Processing,
             &db::payouts::Change {
                 sent_at: Some(now),
-                next_check_at: Some(now + self.settings.check_after_ms),
+                // Not asked about while its send may still be in flight.
+                next_check_at: Some(now + super::LEASE_MS),
                 ..Default::default()
             },
             &format!("envoyé à {}", payout.provider.name()),
@@ -197,11 +198,23 @@ impl Payouts {
             sent_at: Some(now),
             ..payout
         };
-        let connector = self.connector_of(&payout)?;
-        let answer = connector.pay_out(&order(&payout)).await;
+        // From here the money may move: whatever fails in Dalal, the payout is answered as
+        // stored (`processing` at worst, and asked about), never as an error a client retries.
+        let answer = match self.connector_of(&payout) {
+            Ok(connector) => connector.pay_out(&order(&payout)).await,
+            Err(err) => Err(ProviderError::from(err)),
+        };
         self.spent(payout.mode, &payout.gateway, payout.country);
-        self.apply(&payout, answer).await?;
-        self.find(payout.id.as_str()).await
+        if let Err(err) = self.apply(&payout, answer).await {
+            tracing::error!(payout = %payout.id, error = ?err, "failed to record a payout's answer; the worker will ask");
+        }
+        match self.find(payout.id.as_str()).await {
+            Ok(stored) => Ok(stored),
+            Err(err) => {
+                tracing::error!(payout = %payout.id, error = ?err, "failed to read a payout back");
+                Ok(payout)
+            }
+        }
     }
 
     /// One pass of the worker: leases the payouts due a check, sends the pending ones whose
@@ -237,7 +250,11 @@ impl Payouts {
             return Ok(false);
         };
         let payout = Payout::try_from(row)?;
-        if mode.is_none_or(|m| m == payout.mode) && payout.status == PayoutStatus::Processing {
+        let now = self.clock.now_ms();
+        if mode.is_none_or(|m| m == payout.mode)
+            && payout.status == PayoutStatus::Processing
+            && db::payouts::lease(&self.pool, payout.id.as_str(), now, now + super::LEASE_MS).await?
+        {
             self.refresh(&payout).await?;
         }
         Ok(true)
@@ -269,6 +286,32 @@ impl Payouts {
             + waited.clamp(self.settings.check_after_ms, self.settings.check_max_ms);
         let state = match answer {
             Ok(state) => state,
+            // Nothing reached the provider: the payout waits to be sent again (same handle).
+            Err(ProviderError::Unavailable) if payout.provider_reference.is_none() => {
+                // Waits as long as the payout has existed (bounded): a long outage adds a few
+                // lines to its history, not one per pass.
+                let age = now - payout.created_at;
+                let change = db::payouts::Change {
+                    next_check_at: Some(
+                        now + age.clamp(self.settings.check_after_ms, self.settings.check_max_ms),
+                    ),
+                    ..Default::default()
+                };
+                let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
+                let reason = format!("{} injoignable : rien n'a été envoyé, nouvel essai", payout.provider.name());
+                db::payouts::transition(
+                    &mut tx,
+                    payout.id.as_str(),
+                    PayoutStatus::Processing,
+                    PayoutStatus::Pending,
+                    &change,
+                    &reason,
+                    now,
+                )
+                .await?;
+                tx.commit().await.context("failed to put a payout back")?;
+                return Ok(());
+            }
             Err(err) => {
                 tracing::warn!(payout = %payout.id, error = %err, "a payout's outcome is not known yet");
                 return db::payouts::check_later(&self.pool, payout.id.as_str(), None, next, now).await;

@@ -140,7 +140,8 @@ async fn payouts_never_sent_are_sent_once_by_two_instances_asking_at_once() {
     for n in 0..8 {
         let reply = pay_out(&down, &wave_payout("+221771234567", 1_000 + n), None).await;
         assert_eq!(reply.status, 201, "{}", reply.text);
-        assert_eq!(reply.json()["data"]["status"], "processing");
+        // Nothing reached Wave: the payout waits to be sent again, with the same handle.
+        assert_eq!(reply.json()["data"]["status"], "pending", "{}", reply.text);
         ids.push(reply.json()["data"]["id"].as_str().unwrap().to_owned());
     }
     for id in &ids {
@@ -151,6 +152,10 @@ async fn payouts_never_sent_are_sent_once_by_two_instances_asking_at_once() {
     let b = spawn_app_sharing(&down, &[]).await;
     a.clock.advance_ms(60_000);
     b.clock.advance_ms(60_000);
+    let first = dalal::db::payouts::find(&a.state.pool, &ids[0]).await.unwrap().unwrap();
+    let history = dalal::db::payouts::transitions(&a.state.pool, &ids[0]).await.unwrap();
+    assert!(history.iter().any(|h| h.reason.contains("injoignable")), "{history:?}");
+    assert!(first.sent_at.is_some());
     let (ra, rb) = tokio::join!(a.state.payouts.check_due(), b.state.payouts.check_due());
     ra.unwrap();
     rb.unwrap();

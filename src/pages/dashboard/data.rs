@@ -193,6 +193,8 @@ pub struct PayoutsView {
     pub waiting: Vec<WaitingLine>,
     /// The batch asked for (`?lot=`), or just uploaded.
     pub batch: Option<BatchView>,
+    /// The payout asked for (`?paiement=`): its facts and history.
+    pub detail: Option<PayoutDetailView>,
     pub payouts: Vec<PayoutLine>,
     /// Keys the forms carry, so that a form sent twice sends money once.
     pub payout_key: String,
@@ -227,7 +229,23 @@ pub struct BatchLineView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayoutDetailView {
+    pub id: String,
+    pub amount: String,
+    pub status: String,
+    pub status_label: String,
+    /// (label, value) pairs: recipient, provider, reference, fee, failure, approval, …
+    pub facts: Vec<(String, String)>,
+    /// (when, what): every status change and approval, oldest first.
+    pub history: Vec<(String, String)>,
+    /// Not sent yet: it can still be cancelled.
+    pub can_cancel: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PayoutLine {
+    /// The payout's page on this screen.
+    pub link: String,
     pub id: String,
     pub recipient: String,
     pub provider: String,

@@ -12,9 +12,9 @@ pub fn PayoutsPage() -> impl IntoView {
     let view = Resource::new(
         move || {
             let q = query.read();
-            (q.get("mode"), q.get("lot"))
+            (q.get("mode"), q.get("lot"), q.get("paiement"))
         },
-        |(mode, lot)| dashboard_payouts(mode, lot),
+        |(mode, lot, paiement)| dashboard_payouts(mode, lot, paiement),
     );
     view! {
         <Title text={tr(en, "Paiements sortants — Tableau de bord Dalal", "Payouts — Dalal dashboard")}/>
@@ -43,7 +43,7 @@ const COUNTRIES: [(&str, &str, &str); 6] = [
 #[component]
 fn Payouts(view: PayoutsView) -> impl IntoView {
     let en = english();
-    let PayoutsView { header, notice, balances, threshold, waiting, batch, payouts, payout_key, batch_key } = view;
+    let PayoutsView { header, notice, balances, threshold, waiting, batch, detail, payouts, payout_key, batch_key } = view;
     let mode = header.mode.clone();
     let here = crate::routes::DASHBOARD_PAYOUTS.to_owned();
     let hidden_mode = {
@@ -110,12 +110,42 @@ fn Payouts(view: PayoutsView) -> impl IntoView {
             </section>
         }
     });
+    let detail = detail.map(|d| {
+        let facts = d
+            .facts
+            .into_iter()
+            .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+            .collect_view();
+        let history = d
+            .history
+            .into_iter()
+            .map(|(at, what)| view! { <li><time>{at}</time> " — " {what}</li> })
+            .collect_view();
+        let cancel = d.can_cancel.then(|| view! {
+            <form method="post" action=DashboardCancelPayout::url() class="action">
+                {hidden_mode()}
+                <input type="hidden" name="id" value=d.id.clone()/>
+                {confirm(tr(en, "Je confirme l'annulation", "I confirm the cancellation"))}
+                <button type="submit" class="button">{tr(en, "Annuler ce paiement sortant", "Cancel this payout")}</button>
+            </form>
+        });
+        view! {
+            <section aria-labelledby="payout-title" class="payout-detail">
+                <h2 id="payout-title">{tr(en, "Paiement sortant ", "Payout ")} <code>{d.id.clone()}</code> " — " {d.amount}</h2>
+                <p><span class=format!("badge {}", d.status)>{d.status_label}</span></p>
+                <dl class="facts">{facts}</dl>
+                <h3>{tr(en, "Historique", "History")}</h3>
+                <ol class="timeline">{history}</ol>
+                {cancel}
+            </section>
+        }
+    });
     let no_payouts = payouts.is_empty();
     let payouts = payouts
         .into_iter()
         .map(|p| view! {
             <tr>
-                <td data-label={tr(en, "Bénéficiaire", "Recipient")}>{p.recipient}</td>
+                <td data-label={tr(en, "Bénéficiaire", "Recipient")}><a href=p.link>{p.recipient}</a></td>
                 <td data-label={tr(en, "Opérateur", "Provider")}>{p.provider}</td>
                 <td data-label={tr(en, "Montant", "Amount")} class="amount">{p.amount}</td>
                 <td data-label={tr(en, "Statut", "Status")}><span class=format!("badge {}", p.status)>{p.status_label}</span></td>
@@ -141,6 +171,7 @@ fn Payouts(view: PayoutsView) -> impl IntoView {
                 let class = if ok { "notice success" } else { "notice error" };
                 view! { <p class=class role="status">{text}</p> }
             })}
+            {detail}
             <section aria-labelledby="balances-title">
                 <h2 id="balances-title">{tr(en, "Soldes des comptes", "Account balances")}</h2>
                 <ul class="balances">{balances}</ul>

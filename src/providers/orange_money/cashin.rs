@@ -7,7 +7,9 @@
 //!   has no key. Send a cash-in once, with a unique `reference`"): the reference is the payout's
 //!   handle (a UUID v4), and a cash-in is never sent again. A lost answer is an unknown outcome,
 //!   settled by the search by `reference`; found nothing after `UNKNOWN_OUTCOME_GIVES_UP_MS`,
-//!   nothing moved. `read_cashin` never answers `NotFound`: the core would send it again.
+//!   it stays processing with an alert in the log (never failed on a guess). A cash-in that
+//!   never left (no connection) is `Unavailable`: the core sends it again later. `read_cashin`
+//!   never answers `NotFound`: the core would send it again.
 //! - The PIN (`pin.rs`) travels encrypted under Orange's public key; `4004`/`4003` fetch the key
 //!   again, once; `2010`–`2014` stop every payout and balance call of the account, with an
 //!   alert, and nothing is tried again ("Orange PIN handling"). Reads of sent cash-ins carry no
@@ -312,12 +314,14 @@ impl OrangeMoneyConnector {
         if self.clock.now_ms() - order.sent_at_ms < UNKNOWN_OUTCOME_GIVES_UP_MS {
             return Ok(PayoutState::Processing { reference: None });
         }
-        tracing::warn!(
+        // A payout is never failed on a guess ("an unknown outcome is pending, never failed",
+        // PROVIDERS.md "For payouts"): Orange's search may have missed it. A person settles it
+        // with Orange; the worker keeps asking.
+        tracing::error!(
             payout,
-            "an Orange Money cash-in whose answer was lost never reached Orange: nothing moved"
+            "ALERT: an Orange Money cash-in whose answer was lost is still not found after 15 minutes; it stays processing until someone settles it with Orange"
         );
-        let gave_up = PayoutFailed::with_code(PayoutFailure::Unknown, "NOT_FOUND");
-        Ok(refused(gave_up))
+        Ok(PayoutState::Processing { reference: None })
     }
 
     /// `POST /api/eWallet/v1/account/retailer/balance` → `{value, unit}` ["balance": SDK

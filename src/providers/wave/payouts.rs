@@ -199,6 +199,15 @@ impl WaveConnector {
             }),
             // No connection, or 429: nothing happened; the payout is read, then sent again.
             Err(SendError::NotSent) => Err(ProviderError::Unavailable),
+            // A conflict other than a mismatched body (the same key still running, say): Wave
+            // may be paying it under this key, so it is read again, never failed.
+            Err(SendError::Refused(refused))
+                if refused.status == StatusCode::CONFLICT && refused.code != "idempotency-mismatch" =>
+            {
+                Err(ProviderError::OutcomeUnknown {
+                    reference: order.handle.to_owned(),
+                })
+            }
             Err(SendError::Refused(refused) | SendError::NotFound(refused)) => {
                 match failure(&refused.code) {
                     Some(failure) => Ok(PayoutState::Failed {

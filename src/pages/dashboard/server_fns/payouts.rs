@@ -44,6 +44,7 @@ fn payout_status_label(status: &str, approval: crate::domain::PayoutApproval) ->
 pub async fn dashboard_payouts(
     mode: Option<String>,
     lot: Option<String>,
+    paiement: Option<String>,
 ) -> Result<Option<super::super::data::PayoutsView>, ServerFnError> {
     use super::super::data::*;
     use super::super::presenter::*;
@@ -91,9 +92,8 @@ pub async fn dashboard_payouts(
         .map_err(internal)?;
     // What waits: each batch once, each single payout.
     let mut waiting: Vec<WaitingLine> = Vec::new();
-    for p in page.payouts.iter().filter(|p| {
-        p.status == PayoutStatus::Pending && p.approval == PayoutApproval::Required
-    }) {
+    let waits = payouts.waiting_approval(&user.merchant_id, mode).await.map_err(internal)?;
+    for p in &waits {
         let mine = p.created_by.as_deref() == Some(user.id.as_str());
         match &p.batch {
             Some((batch, _)) if waiting.iter().any(|w| w.id == batch.as_str()) => {}
@@ -152,10 +152,52 @@ pub async fn dashboard_payouts(
         },
         None => None,
     };
+    let detail = match paiement.as_deref().filter(|p| !p.is_empty()) {
+        Some(id) => match payouts.get(&user.merchant_id, mode, id).await {
+            Ok(p) => {
+                let history = payouts.history(&p).await.map_err(internal)?;
+                let dash = || "—".to_owned();
+                let mut facts = vec![
+                    (tr(en, "Bénéficiaire", "Recipient").to_owned(), match &p.recipient_name {
+                        Some(name) => format!("{name} ({})", p.recipient.as_str()),
+                        None => p.recipient.as_str().to_owned(),
+                    }),
+                    (tr(en, "Opérateur", "Provider").to_owned(), format!("{} ({})", p.provider.name(), p.gateway)),
+                    (tr(en, "Frais de l'opérateur", "Provider's fee").to_owned(), p.fee.map(|f| money(f, p.amount.currency())).unwrap_or_else(dash)),
+                    (tr(en, "Référence chez l'opérateur", "Provider's reference").to_owned(), p.provider_reference.clone().unwrap_or_else(dash)),
+                    (tr(en, "Votre référence", "Your reference").to_owned(), p.external_reference.clone().unwrap_or_else(dash)),
+                    (tr(en, "Motif", "Reason").to_owned(), p.reason.clone().unwrap_or_else(dash)),
+                    (tr(en, "Approbation", "Approval").to_owned(), p.approval.as_str().to_owned()),
+                    (tr(en, "Créé le", "Created").to_owned(), time(p.created_at)),
+                ];
+                if let Some(message) = p.failure_message() {
+                    facts.push((tr(en, "Échec", "Failure").to_owned(), message));
+                }
+                Some(PayoutDetailView {
+                    id: p.id.to_string(),
+                    amount: p.amount.display_fr(),
+                    status: p.status.as_str().to_owned(),
+                    status_label: payout_status_label(p.status.as_str(), p.approval).to_owned(),
+                    facts,
+                    history: history
+                        .into_iter()
+                        .map(|h| {
+                            let label = payout_status_label(&h.to_status, crate::domain::PayoutApproval::None);
+                            (time(h.at), format!("{label} — {}", h.reason))
+                        })
+                        .collect(),
+                    can_cancel: p.status == PayoutStatus::Pending,
+                })
+            }
+            Err(_) => None,
+        },
+        None => None,
+    };
     let payouts = page
         .payouts
         .iter()
         .map(|p| PayoutLine {
+            link: format!("{}?mode={}&paiement={}", crate::routes::DASHBOARD_PAYOUTS, mode.as_str(), p.id),
             id: p.id.to_string(),
             recipient: p.recipient.as_str().to_owned(),
             provider: p.provider.name().to_owned(),
@@ -173,6 +215,7 @@ pub async fn dashboard_payouts(
         threshold,
         waiting,
         batch,
+        detail,
         payouts,
         payout_key: crate::random::alphanumeric(20),
         batch_key: crate::random::alphanumeric(20),
@@ -361,5 +404,32 @@ pub async fn dashboard_payout_threshold(
     };
     tell(notice).await?;
     back(mode, None);
+    Ok(())
+}
+
+/// Cancels a payout not sent yet (one waiting for an approval, say).
+#[server(prefix = "/rpc", endpoint = "dashboard_cancel_payout")]
+pub async fn dashboard_cancel_payout(
+    mode: Option<String>,
+    #[server(default)] id: String,
+    confirme: Option<String>,
+) -> Result<(), ServerFnError> {
+    use super::super::presenter::*;
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(user) = signed_in().await? else {
+        return Ok(());
+    };
+    let mode = mode_of(mode.as_deref());
+    let notice = if confirme.is_none() {
+        Notice::error(confirm_first())
+    } else {
+        match state.payouts.cancel(&user.merchant_id, mode, &id).await {
+            Ok(_) => Notice::done(tr(english(), "Paiement sortant annulé : rien n'a été envoyé.", "Payout cancelled: nothing was sent.").to_owned()),
+            Err(err) => Notice::error(err.to_string()),
+        }
+    };
+    tell(notice).await?;
+    leptos_axum::redirect(&format!("{}?mode={}&paiement={id}", crate::routes::DASHBOARD_PAYOUTS, mode.as_str()));
     Ok(())
 }
