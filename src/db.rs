@@ -37,6 +37,7 @@ pub mod gateways;
 pub mod idempotency;
 pub mod merchants;
 pub mod payments;
+pub mod payout_batches;
 pub mod payouts;
 pub mod refunds;
 pub mod retention;

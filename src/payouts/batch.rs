@@ -39,7 +39,7 @@ impl Payouts {
             .into());
         }
         if let Some((key, hash)) = &new.idempotency
-            && let Some(existing) = db::payouts::find_batch_by_key(&self.pool, merchant_id, key).await?
+            && let Some(existing) = db::payout_batches::find_batch_by_key(&self.pool, merchant_id, key).await?
         {
             if existing.request_hash.as_deref() != Some(hash.as_str()) {
                 return Err(PayoutError::IdempotencyKeyReused);
@@ -93,7 +93,7 @@ impl Payouts {
         }
         refusals.sort_by_key(|(n, _)| *n);
         let total: i64 = kept.iter().map(|(_, l, _, _)| l.amount.minor()).sum();
-        let threshold = db::payouts::approval_threshold(&mut tx, merchant_id).await?;
+        let threshold = db::payout_batches::approval_threshold(&mut tx, merchant_id).await?;
         let approval = if threshold.is_some_and(|t| total > t) {
             PayoutApproval::Required
         } else {
@@ -106,9 +106,9 @@ impl Payouts {
                 .collect::<Vec<_>>(),
         )
         .context("failed to write a batch's refusals")?;
-        let stored = db::payouts::insert_batch(
+        let stored = db::payout_batches::insert_batch(
             &mut tx,
-            &db::payouts::NewBatch {
+            &db::payout_batches::NewBatch {
                 id: id.as_str(),
                 merchant_id,
                 mode,
@@ -127,7 +127,7 @@ impl Payouts {
             Err(err) if db::violated_constraint(&err) == Some(Constraint::PayoutBatchIdempotencyKey) => {
                 drop(tx);
                 let (key, hash) = new.idempotency.as_ref().context("a key conflict without a key")?;
-                let existing = db::payouts::find_batch_by_key(&self.pool, merchant_id, key)
+                let existing = db::payout_batches::find_batch_by_key(&self.pool, merchant_id, key)
                     .await?
                     .context("a batch key taken by no batch")?;
                 if existing.request_hash.as_deref() != Some(hash.as_str()) {
@@ -171,7 +171,7 @@ impl Payouts {
         mode: Mode,
         id: &str,
     ) -> Result<Batch, PayoutError> {
-        let row = db::payouts::find_batch(&self.pool, id)
+        let row = db::payout_batches::find_batch(&self.pool, id)
             .await?
             .filter(|b| b.merchant_id == merchant_id && b.mode == mode)
             .ok_or(PayoutError::NotFound)?;
@@ -211,7 +211,7 @@ impl Payouts {
         mode: Mode,
         limit: i64,
     ) -> Result<Vec<Batch>, PayoutError> {
-        let rows = db::payouts::recent_batches(&self.pool, merchant_id, mode, limit).await?;
+        let rows = db::payout_batches::recent_batches(&self.pool, merchant_id, mode, limit).await?;
         let mut batches = Vec::with_capacity(rows.len());
         for row in rows {
             batches.push(self.batch(merchant_id, mode, row.id.as_str()).await?);
@@ -276,7 +276,7 @@ impl Payouts {
     /// The amount above which a merchant's payout or batch waits for a second user (`None`:
     /// never).
     pub async fn approval_threshold(&self, merchant_id: &str) -> Result<Option<i64>, PayoutError> {
-        Ok(db::payouts::approval_threshold(&self.pool, merchant_id).await?)
+        Ok(db::payout_batches::approval_threshold(&self.pool, merchant_id).await?)
     }
 
     pub async fn set_approval_threshold(
@@ -284,7 +284,7 @@ impl Payouts {
         merchant_id: &str,
         threshold: Option<i64>,
     ) -> Result<(), PayoutError> {
-        Ok(db::payouts::set_approval_threshold(&self.pool, merchant_id, threshold).await?)
+        Ok(db::payout_batches::set_approval_threshold(&self.pool, merchant_id, threshold).await?)
     }
 }
 

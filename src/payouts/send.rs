@@ -31,7 +31,7 @@ impl Payouts {
             return replay(existing, hash);
         }
         let (gateway, provider) = self.admit(mode, &new, &Default::default()).await?;
-        let threshold = db::payouts::approval_threshold(&self.pool, merchant_id).await?;
+        let threshold = db::payout_batches::approval_threshold(&self.pool, merchant_id).await?;
         let approval = if threshold.is_some_and(|t| new.amount.minor() > t) {
             PayoutApproval::Required
         } else {

@@ -172,7 +172,7 @@ async fn a_csv_batch_in_sahelpay_spelling_with_semicolons_and_quotes() {
 async fn over_the_threshold_a_second_user_approves_and_a_rejected_payout_is_never_sent() {
     let app = spawn_app().await;
     let merchant = dalal::merchants::DEMO_MERCHANT_ID;
-    dalal::db::payouts::set_approval_threshold(&app.state.pool, merchant, Some(50_000))
+    dalal::db::payout_batches::set_approval_threshold(&app.state.pool, merchant, Some(50_000))
         .await
         .unwrap();
     let payout = |amount: i64| json!({"amount": amount, "country": "SN", "provider": "wave",
