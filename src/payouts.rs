@@ -7,7 +7,8 @@
 //!   update: one winner across requests, workers and instances);
 //! - an unknown outcome is `processing`, never `failed`: the worker asks the provider until it
 //!   says how the payout ended (Wave sends no payout webhooks), and sends it again — with the
-//!   same handle — only when the provider says it never arrived;
+//!   same handle — only when the provider says it never arrived, or could not be reached at all
+//!   (then the payout is `pending` again);
 //! - every status change is one `db::payouts::transition`, with its history line and, when it
 //!   ends, its webhook event, in one transaction.
 //!

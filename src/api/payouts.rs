@@ -32,12 +32,11 @@ pub trait PayoutApi: MerchantApi {
     /// A field's name as the dialect spells it, from its camelCase name.
     fn field(camel: &str) -> String;
 
-    /// A status as the dialect writes it.
-    fn status(status: PayoutStatus) -> String;
+    /// A status word as the dialect writes it (`succeeded`, SahelPay's `SUCCEEDED`).
+    fn word(word: &str) -> String;
 
-    /// A batch line refused before it became a payout.
-    fn status_refused() -> String {
-        Self::status(PayoutStatus::Failed).replace("failed", "refused").replace("FAILED", "REFUSED")
+    fn status(status: PayoutStatus) -> String {
+        Self::word(status.as_str())
     }
 
     /// A provider as the dialect names it, and back.
@@ -56,8 +55,8 @@ impl PayoutApi for CaurisFlux {
         camel.to_owned()
     }
 
-    fn status(status: PayoutStatus) -> String {
-        status.as_str().to_owned()
+    fn word(word: &str) -> String {
+        word.to_owned()
     }
 
     fn provider_name(provider: ProviderCode) -> &'static str {
@@ -86,20 +85,11 @@ impl PayoutApi for SahelPay {
         if camel == "provider" {
             return "payment_method".to_owned();
         }
-        let mut snake = String::with_capacity(camel.len() + 4);
-        for c in camel.chars() {
-            if c.is_ascii_uppercase() {
-                snake.push('_');
-                snake.push(c.to_ascii_lowercase());
-            } else {
-                snake.push(c);
-            }
-        }
-        snake
+        request::snake_case(camel)
     }
 
-    fn status(status: PayoutStatus) -> String {
-        status.as_str().to_ascii_uppercase()
+    fn word(word: &str) -> String {
+        word.to_ascii_uppercase()
     }
 
     fn provider_name(provider: ProviderCode) -> &'static str {
@@ -186,7 +176,7 @@ pub fn render_batch<D: PayoutApi>(batch: &Batch) -> Value {
     for (number, message) in &batch.refusals {
         let mut line = Map::new();
         line.insert(D::field("line"), (*number).into());
-        line.insert(D::field("status"), D::status_refused().into());
+        line.insert(D::field("status"), D::word("refused").into());
         line.insert(D::field("payoutId"), Value::Null);
         line.insert(D::field("amount"), Value::Null);
         line.insert(D::field("recipientPhone"), Value::Null);

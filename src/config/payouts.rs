@@ -10,8 +10,8 @@ pub struct PayoutSettings {
     /// What one merchant may send per currency and mode in 24 hours (pending, processing and
     /// succeeded payouts count).
     pub daily_limit: i64,
-    /// How long after sending a payout the provider is first asked where it stands; then the
-    /// wait doubles, up to `check_max_ms`.
+    /// The shortest wait before the provider is asked where a sent payout stands; after that,
+    /// a payout waits as long as it has been out, up to `check_max_ms`.
     pub check_after_ms: i64,
     pub check_max_ms: i64,
 }

@@ -46,6 +46,7 @@ impl Payouts {
             }
             return self.batch(merchant_id, mode, existing.id.as_str()).await;
         }
+        let lines = new.lines.len() as i64;
         // Each line against the limits and the balances, less what earlier lines will take.
         let mut planned: HashMap<(String, crate::domain::Country), i64> = HashMap::new();
         let mut accepted = Vec::new();
@@ -68,7 +69,6 @@ impl Payouts {
                 Err(err) => refusals.push((number, refusal(err)?)),
             }
         }
-        let lines = (accepted.len() + refusals.len()) as i64;
 
         let now = self.clock.now_ms();
         let id = PayoutBatchId::from_random(&crate::random::alphanumeric(24));

@@ -109,6 +109,17 @@ pub fn parse_object(spelling: Spelling, mut body: Map<String, Value>) -> Result<
     })
 }
 
+/// A camelCase field name in snake_case (`recipientPhone` → `recipient_phone`).
+pub fn snake_case(camel: &str) -> String {
+    camel.chars().fold(String::new(), |mut s, c| {
+        if c.is_ascii_uppercase() {
+            s.push('_');
+        }
+        s.push(c.to_ascii_lowercase());
+        s
+    })
+}
+
 /// A batch's lines from a CSV file: a header row naming the fields (in `spelling`'s names or
 /// camelCase or snake_case), one payout per row.
 pub fn csv_lines(spelling: Spelling, text: &str) -> Result<Vec<Result<NewPayout, String>>, InvalidInput> {
@@ -116,21 +127,12 @@ pub fn csv_lines(spelling: Spelling, text: &str) -> Result<Vec<Result<NewPayout,
     let Some((header, rows)) = rows.split_first() else {
         return Err(InvalidInput::new("Le fichier CSV est vide"));
     };
-    let snake = |camel: &str| {
-        camel.chars().fold(String::new(), |mut s, c| {
-            if c.is_ascii_uppercase() {
-                s.push('_');
-            }
-            s.push(c.to_ascii_lowercase());
-            s
-        })
-    };
     let columns: Vec<Option<&str>> = header
         .iter()
         .map(|h| {
             let h = h.trim();
             FIELDS.into_iter().find(|f| {
-                h == *f || h == (spelling.field)(f) || h == snake(f) || (*f == "provider" && h == "payment_method")
+                h == *f || h == (spelling.field)(f) || h == snake_case(f) || (*f == "provider" && h == "payment_method")
             })
         })
         .collect();
