@@ -29,11 +29,14 @@ pub(super) struct Completion<'a> {
     pub key: &'a IdempotencyKey,
     /// Renders the response (HTTP status, body) from the created payment.
     pub render: &'a RenderResponse<'a>,
-    /// `None`: the request claimed the key before (its record is completed here). `Some(request
-    /// fingerprint)`: nobody claimed it — the record is written here, complete, with the payment
-    /// (one statement when it can: `create_keyed`); if another request holds the key, nothing is
-    /// created (`Conflict::IdempotencyKeyTaken`). One write instead of two.
-    pub unclaimed: Option<&'a str>,
+    /// The request's fingerprint (`idempotency::fingerprint`).
+    pub fingerprint: &'a str,
+    /// The request claimed the key before (`idempotency::claim`): its record, still without an
+    /// answer, is completed here. Otherwise nobody claimed it: the record is written here,
+    /// complete, with the payment. Either way in one statement when it can (`create_keyed`); if
+    /// another request holds the key, or a claimed record is no longer waiting for this answer,
+    /// nothing is created (`Conflict::IdempotencyKeyTaken`).
+    pub claimed: bool,
 }
 
 impl Payments {
@@ -156,11 +159,15 @@ impl Payments {
         if let Some(Completion {
             key,
             render,
-            unclaimed: Some(hash),
+            fingerprint,
+            claimed,
         }) = &completion
+            // A claimed key on SQLite (rare: a request found a record left in progress) takes
+            // the transaction below; SQLite's one statement writes a new record.
+            && !(*claimed && self.pool.backend() == db::Backend::Sqlite)
         {
-            // A key nobody holds yet: the payment, its record, its open attempt and (a push
-            // already sent) its move to `processing`, in one statement.
+            // The payment, its record (written, or completed when claimed), its open attempt and
+            // (a push already sent) its move to `processing`, in one statement.
             let deep_links = session.as_ref().map(deep_links_json).transpose()?.flatten();
             let started = session.as_ref().zip(provider).map(|(routed, provider)| db::payments::KeyedAttempt {
                 id: &attempt_id,
@@ -177,9 +184,14 @@ impl Payments {
                 },
                 ..new_row
             };
-            return self
-                .create_keyed(&row, started.as_ref(), key, render, hash)
-                .await;
+            let keyed = db::payments::KeyedResponse {
+                key: key.as_str(),
+                request_hash: fingerprint,
+                claimed: *claimed,
+                status: 0,
+                body_template: "",
+            };
+            return self.create_keyed(&row, started.as_ref(), keyed, render).await;
         }
         if session.is_none() && completion.is_none() {
             // One statement needs no transaction (and saves two round trips).
@@ -236,15 +248,15 @@ impl Payments {
             // idempotency key would let a retry create a second one.
             let (status, body) = (completion.render)(&payment, attempt.as_ref())?;
             let key = completion.key.as_str();
-            match completion.unclaimed {
-                None => {
+            match completion.claimed {
+                true => {
                     db::idempotency::complete(&mut tx, merchant_id, key, status, &body).await?
                 }
-                Some(hash) => {
+                false => {
                     let record = db::idempotency::Completed {
                         merchant_id,
                         key,
-                        request_hash: hash,
+                        request_hash: completion.fingerprint,
                         status,
                         body: &body,
                     };
@@ -276,15 +288,16 @@ impl Payments {
 
     /// Stores a payment, its idempotent response and its open attempt (if any) in one statement
     /// (`db::payments::insert_keyed`), the response rendered once with the request's placeholder
-    /// id, which the answer and every replay replace (`idempotency::fill`).
+    /// id, which the answer and every replay replace (`idempotency::fill`). `keyed` names the key;
+    /// its answer is rendered here.
     async fn create_keyed(
         &self,
         new_row: &db::payments::NewPaymentRow<'_>,
         started: Option<&db::payments::KeyedAttempt<'_>>,
-        key: &IdempotencyKey,
+        keyed: db::payments::KeyedResponse<'_>,
         render: &RenderResponse<'_>,
-        request_hash: &str,
     ) -> Result<Created, PaymentError> {
+        let request_hash = keyed.request_hash;
         let stored_as = |id| -> anyhow::Result<(Payment, Option<Attempt>)> {
             let mut row = new_row.stored_as(id);
             row.status_reason = started
@@ -298,13 +311,12 @@ impl Payments {
         let (payment, attempt) = stored_as(idempotency::placeholder(request_hash).sequence())?;
         let (status, template) = render(&payment, attempt.as_ref())?;
         let keyed = db::payments::KeyedResponse {
-            key: key.as_str(),
-            request_hash,
             status,
             body_template: &template,
+            ..keyed
         };
         match db::payments::insert_keyed(&self.pool, new_row, &keyed, started).await {
-            Ok(id) => {
+            Ok(Some(id)) => {
                 let (payment, attempt) = stored_as(id)?;
                 let body = idempotency::fill(&template, request_hash, id);
                 Ok(Created {
@@ -313,6 +325,8 @@ impl Payments {
                     answer: Some((status, body)),
                 })
             }
+            // The claimed record was taken over or answered meanwhile: nothing was stored.
+            Ok(None) => Err(super::Conflict::IdempotencyKeyTaken.into()),
             Err(err) => Err(match db::violated_constraint(&err) {
                 Some(Constraint::IdempotencyKey) => super::Conflict::IdempotencyKeyTaken.into(),
                 _ => anyhow::Error::new(err)

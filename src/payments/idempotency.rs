@@ -269,7 +269,7 @@ impl Payments {
             return reply_from_record(key, recorded);
         }
         if !claim_first {
-            match self.create_answered(request, new.clone(), render, Some(&fingerprint)).await {
+            match self.create_answered(request, new.clone(), render, &fingerprint, false).await {
                 Ok(Some(reply)) => return Ok(reply),
                 Ok(None) => {} // another request holds the key: see below
                 Err(err) => {
@@ -289,7 +289,7 @@ impl Payments {
             }
         }
         match claim(&self.pool, &self.clock, merchant_id, key, &fingerprint).await? {
-            Claim::Owner => match self.create_answered(request, new, render, None).await {
+            Claim::Owner => match self.create_answered(request, new, render, &fingerprint, true).await {
                 Ok(Some(reply)) => Ok(reply),
                 Ok(None) => Err(E::key_busy()),
                 Err(err) => {
@@ -310,18 +310,20 @@ impl Payments {
     }
 
     /// Creates the payment with its idempotency record and answer; `None` when another request
-    /// took the key first (only when `unclaimed`).
+    /// took the key first, or (`claimed`) the claimed record no longer waits for this answer.
     async fn create_answered(
         &self,
         request: &KeyedRequest<'_>,
         new: NewPayment,
         render: &RenderResponse<'_>,
-        unclaimed: Option<&str>,
+        fingerprint: &str,
+        claimed: bool,
     ) -> Result<Option<Reply>, PaymentError> {
         let completion = Completion {
             key: request.key,
             render,
-            unclaimed,
+            fingerprint,
+            claimed,
         };
         match self
             .create_with(request.merchant_id, request.mode, new, Some(completion))

@@ -2,11 +2,15 @@
 //! session opened first, its first attempt) in one statement.
 
 use super::*;
+use crate::db::Backend;
 
 /// An idempotent request's record, stored with its payment by `insert_keyed`.
 pub struct KeyedResponse<'a> {
     pub key: &'a str,
     pub request_hash: &'a str,
+    /// The request claimed the key before (`db::idempotency::try_insert`): its record is
+    /// completed rather than inserted (PostgreSQL only).
+    pub claimed: bool,
     pub status: u16,
     /// The response with a placeholder transaction id (`payments::idempotency::fill`).
     pub body_template: &'a str,
@@ -56,13 +60,14 @@ impl KeyedAttempt<'_> {
 /// open, its first attempt, in one statement (`Backend::insert_keyed_payment`; on SQLite, through
 /// the `Writer`, committed with the concurrent requests' ones). Returns the payment's id once it
 /// is committed. A key some request already holds fails it as a unique violation, and nothing
-/// is stored.
+/// is stored. A `claimed` key's record is completed instead (`Backend::insert_claimed_payment`):
+/// `None`, and nothing stored, when it no longer waits for an answer to this request.
 pub async fn insert_keyed(
     pool: &Pool,
     p: &NewPaymentRow<'_>,
     keyed: &KeyedResponse<'_>,
     attempt: Option<&KeyedAttempt<'_>>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     let session = attempt.map(|a| &a.session);
     let values = Values::default()
         .text(p.merchant_id)
@@ -102,15 +107,23 @@ pub async fn insert_keyed(
         .text(session.map(|s| s.gateway))
         .text(session.map(|s| s.routing_reason))
         .text(attempt.and_then(|a| a.processing_because));
-    let sql = pool.backend().insert_keyed_payment();
     let id = match pool {
         Pool::Sqlite(_, writer) => {
-            let rows = writer.write(sql, values).await?;
-            rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?
+            if keyed.claimed {
+                return Err(sqlx::Error::Protocol(
+                    "a claimed key is completed in a transaction on SQLite".into(),
+                ));
+            }
+            let rows = writer.write(Backend::Sqlite.insert_keyed_payment(), values).await?;
+            Some(rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?)
         }
         Pool::Postgres(pool) => {
+            let sql = match keyed.claimed {
+                true => Backend::Postgres.insert_claimed_payment(),
+                false => Backend::Postgres.insert_keyed_payment(),
+            };
             sqlx::query_scalar_with(sql, values.postgres()?)
-                .fetch_one(pool)
+                .fetch_optional(pool)
                 .await?
         }
     };
