@@ -62,6 +62,9 @@ pub mod webhooks;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // A panic's message in the console, while developing; the release bundle does without its
+    // formatting code (bytes every customer downloads).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

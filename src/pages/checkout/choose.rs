@@ -43,7 +43,7 @@ pub fn Choose(lang: Lang, page: PaymentPage) -> impl IntoView {
             view! {
                 <li class="method" class:selected=selected>
                     <a class="method-link" href=format!("?methode={}", p.code()) aria-current=selected.then_some("true")>
-                        <img src=crate::routes::logo(*p) alt="" width="40" height="40"/>
+                        <img src=crate::routes::logo_inline(*p) alt="" width="40" height="40"/>
                         <span>{method_name(lang, *p)}</span>
                     </a>
                     {form}
