@@ -15,6 +15,7 @@
 //! | `data.rs` | what the page shows, as data |
 //! | `presenter.rs` | (server) from a payment to that data |
 //! | `server_fns.rs` | the page's calls into the payment core |
+//! | `rpc.rs` | how the islands call them (the browser's `fetch`) |
 //! | `choose.rs`, `card_form.rs`, `waiting.rs`, `done.rs` | one component per screen |
 
 mod card_form;
@@ -22,6 +23,7 @@ mod choose;
 mod done;
 #[cfg(feature = "ssr")]
 mod presenter;
+mod rpc;
 mod server_fns;
 mod data;
 mod waiting;
@@ -104,11 +106,11 @@ fn WatchPayment(token: String, fingerprint: String) -> impl IntoView {
                 asking.set_value(true);
                 let (token, fingerprint) = (token.clone(), fingerprint.clone());
                 leptos::task::spawn_local(async move {
-                    match poll_checkout(token).await {
-                        Ok(now) if now != fingerprint => {
+                    match rpc::call::<String>("poll_checkout", &[("token", &token)]).await {
+                        Some(now) if now != fingerprint => {
                             let _ = window().location().reload();
                         }
-                        Ok(_) | Err(_) => asking.set_value(false),
+                        Some(_) | None => asking.set_value(false),
                     }
                 });
             },

@@ -2,7 +2,8 @@
 //! QR-code button, the phone number for a push, Orange Money's one-time code).
 
 use super::card_form::CardForm;
-use super::server_fns::{Pay, check_phone};
+use super::rpc;
+use super::server_fns::Pay;
 use super::data::PaymentPage;
 use crate::domain::{Country, ProviderCode};
 use crate::i18n::Lang;
@@ -154,11 +155,15 @@ fn PhoneField(lang: Lang, country: Country, value: String, id: String) -> impl I
         leptos::task::spawn_local(async move {
             let digits = typed.chars().filter(char::is_ascii_digit).count();
             let result = if digits < 8 {
-                Ok(None)
+                Some(None)
             } else {
-                check_phone(country.code().to_owned(), typed).await
+                rpc::call::<Option<String>>(
+                    "check_phone",
+                    &[("country", country.code()), ("phone", &typed)],
+                )
+                .await
             };
-            problem.set(result.ok().flatten());
+            problem.set(result.flatten());
         });
     };
     view! {
