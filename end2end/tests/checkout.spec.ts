@@ -141,6 +141,24 @@ test('a wrong number is flagged as it is typed', async ({ page, request }) => {
   await expect(page.getByLabel('Votre numéro')).toHaveAttribute('aria-invalid', 'true');
 });
 
+test('on a slow link, a late answer about a number already corrected does not flag it', async ({ page, request }) => {
+  const data = await createPayment(request, { type: 'checkout', amount: 1000, country: 'SN' });
+  // The checks of the wrong number (an Ivorian one) answer 1.5 s late, after those of the right one.
+  await page.route('**/rpc/check_phone', async (route) => {
+    if ((route.request().postData() ?? '').includes('225070')) await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await openHydrated(page, data.redirectUrl);
+  await new CheckoutPage(page).chooseMethod('Free Money');
+  const field = page.getByLabel('Votre numéro');
+  await field.pressSequentially('+225070123', { delay: 20 });
+  await field.fill('');
+  await field.pressSequentially('+221761234567', { delay: 20 });
+  await page.waitForTimeout(2_000);
+  await expect(page.getByText(/n'est pas un numéro mobile valide au Sénégal/)).toHaveCount(0);
+  await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+});
+
 test('cancel sends the customer to cancelUrl and the API says cancelled', async ({ page, request }) => {
   const data = await createPayment(request, {
     type: 'checkout', amount: 1500, returnUrl: `${BASE_URL}/`, cancelUrl: `${BASE_URL}/?annule=1`,

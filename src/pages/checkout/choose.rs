@@ -149,9 +149,14 @@ pub fn OtpForm(lang: Lang, page: PaymentPage, ussd: String) -> impl IntoView {
 fn PhoneField(lang: Lang, country: Country, value: String, id: String) -> impl IntoView {
     let t = lang.t();
     let problem = RwSignal::new(None::<String>);
+    // Each keystroke asks again; on a slow link the answers may come back out of order, and only
+    // the latest keystroke's may show.
+    let asked = StoredValue::new(0_u64);
     let hint_id = format!("{id}-hint");
     let check = move |ev: leptos::ev::Event| {
         let typed = event_target_value(&ev);
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
         leptos::task::spawn_local(async move {
             let digits = typed.chars().filter(char::is_ascii_digit).count();
             let result = if digits < 8 {
@@ -163,7 +168,9 @@ fn PhoneField(lang: Lang, country: Country, value: String, id: String) -> impl I
                 )
                 .await
             };
-            problem.set(result.flatten());
+            if asked.get_value() == this {
+                problem.set(result.flatten());
+            }
         });
     };
     view! {
