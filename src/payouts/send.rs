@@ -205,7 +205,7 @@ impl Payouts {
             Err(err) => Err(ProviderError::from(err)),
         };
         self.spent(payout.mode, &payout.gateway, payout.country);
-        if let Err(err) = self.apply(&payout, answer).await {
+        if let Err(err) = self.apply(&payout, answer, Asked::Sent).await {
             tracing::error!(payout = %payout.id, error = ?err, "failed to record a payout's answer; the worker will ask");
         }
         match self.find(payout.id.as_str()).await {
@@ -268,33 +268,36 @@ impl Payouts {
         if matches!(answer, Ok(PayoutState::NotFound)) {
             tracing::info!(payout = %payout.id, "the provider never received a payout; sent again with its handle");
             let again = connector.pay_out(&order(payout)).await;
-            return self.apply(payout, again).await;
+            return self.apply(payout, again, Asked::Sent).await;
         }
-        self.apply(payout, answer).await
+        self.apply(payout, answer, Asked::Read).await
     }
 
-    /// Records what a provider answered about a processing payout.
+    /// Records what a provider answered about a processing payout: to a send (`Asked::Sent`), or
+    /// to a status read (`Asked::Read`).
     async fn apply(
         &self,
         payout: &Payout,
         answer: Result<PayoutState, ProviderError>,
+        asked: Asked,
     ) -> anyhow::Result<()> {
         let now = self.clock.now_ms();
-        // Ask again after as long as the payout has been out, within the settings' bounds.
-        let waited = now - payout.sent_at.unwrap_or(now);
-        let next = now
-            + waited.clamp(self.settings.check_after_ms, self.settings.check_max_ms);
+        // Ask again after as long as the payout has been out (or, not sent, has existed), within
+        // the settings' bounds: a long outage adds a few lines to its history, not one per pass.
+        let after = |since: i64| {
+            now + (now - since).clamp(self.settings.check_after_ms, self.settings.check_max_ms)
+        };
+        let next = after(payout.sent_at.unwrap_or(now));
         let state = match answer {
             Ok(state) => state,
-            // Nothing reached the provider: the payout waits to be sent again (same handle).
-            Err(ProviderError::Unavailable) if payout.provider_reference.is_none() => {
-                // Waits as long as the payout has existed (bounded): a long outage adds a few
-                // lines to its history, not one per pass.
-                let age = now - payout.created_at;
+            // A send that reached nobody: the payout waits to be sent again (same handle). Only
+            // a send says so: a status read that could not reach the provider says nothing of
+            // a send whose answer was lost, which may have paid.
+            Err(ProviderError::Unavailable)
+                if asked == Asked::Sent && payout.provider_reference.is_none() =>
+            {
                 let change = db::payouts::Change {
-                    next_check_at: Some(
-                        now + age.clamp(self.settings.check_after_ms, self.settings.check_max_ms),
-                    ),
+                    next_check_at: Some(after(payout.created_at)),
                     ..Default::default()
                 };
                 let mut tx = self.pool.begin().await.context("failed to begin a transaction")?;
@@ -475,4 +478,13 @@ fn replay(existing: db::payouts::PayoutRow, hash: &str) -> Result<Payout, Payout
         return Err(PayoutError::IdempotencyKeyReused);
     }
     Ok(Payout::try_from(existing)?)
+}
+
+/// What a provider's answer to `apply` was an answer to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// The payout itself (`pay_out`).
+    Sent,
+    /// Its status (`payout_status`).
+    Read,
 }

@@ -132,6 +132,28 @@ async fn a_lost_answer_is_read_back_by_reference_and_never_paid_twice() {
     assert_eq!(payout_events(&app, &id, "payout.succeeded").await, 1);
 }
 
+/// A status read that cannot reach the provider says nothing of a send whose answer was lost:
+/// the payout stays `processing` (it may have paid), never back to `pending` to be sent again.
+#[tokio::test]
+async fn a_lost_answer_stays_processing_while_the_provider_cannot_be_asked() {
+    let app = spawn_app_with(&[("sandbox.connector_timeout_ms", "300")]).await;
+    let reply = pay_out(&app, &wave_payout("+221771234505", 7_000), Some("lost-2")).await;
+    let id = reply.json()["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(reply.json()["data"]["status"], "processing", "{}", reply.text);
+    // Another instance whose emulators cannot be reached (a closed port) asks about it.
+    let cut_off = spawn_app_sharing(&app, &[("sandbox.providers_url", "http://127.0.0.1:9")]).await;
+    check(&cut_off).await;
+    let read = app.get(&format!("{PAYOUTS}/{id}"), Some(DEMO_KEY)).await;
+    assert_eq!(read.json()["data"]["status"], "processing", "{}", read.text);
+    // Once Wave answers (past the next check the cut-off instance set): found by its
+    // reference, paid once.
+    app.clock.advance_ms(30 * 60 * 1000);
+    check(&app).await;
+    let read = app.get(&format!("{PAYOUTS}/{id}"), Some(DEMO_KEY)).await;
+    assert_eq!(read.json()["data"]["status"], "succeeded", "{}", read.text);
+    assert_eq!(held(&app, "wave", &id).await, 1, "never sent twice");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payouts_never_sent_are_sent_once_by_two_instances_asking_at_once() {
     // The first instance finds Wave down: its payouts are out, their outcome unknown.
