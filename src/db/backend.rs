@@ -49,6 +49,25 @@ impl Backend {
     }
 }
 
+/// What PostgreSQL's keyed inserts (`insert_keyed_payment`, `insert_claimed_payment`) write once
+/// their `payment` CTE has the id: the first attempt (`$28`, when a provider session opened) and
+/// the move to `processing` (`$37`, when a push is already on the customer's phone).
+macro_rules! keyed_payment_rows {
+    () => {
+        "attempt AS (
+            INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at,
+                updated_at, provider_reference, provider_status, launch_url, deep_links, next_check_at,
+                gateway, routing_reason)
+            SELECT $28, id, $9, $29, $10, $20, $20, $30, $31, $32, $33, $34, $35, $36
+            FROM payment WHERE $28 IS NOT NULL
+         ), transition AS (
+            INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at)
+            SELECT id, 'pending', $5, $37, $20 FROM payment WHERE $37 IS NOT NULL
+         )
+         SELECT id FROM payment"
+    };
+}
+
 /// The statements that differ between the two databases, by name.
 impl Backend {
     /// Ends the `SELECT` that picks the rows a worker leases (due webhook deliveries, attempts due
@@ -82,7 +101,8 @@ impl Backend {
                  SELECT id FROM payments WHERE checkout_token = $3"
             }
             Backend::Postgres => {
-                "WITH payment AS (
+                concat!(
+                    "WITH payment AS (
                     INSERT INTO payments (merchant_id, mode, checkout_token, kind, status, amount, currency,
                         country, provider, customer_phone, customer_name, customer_email, description,
                         external_reference, callback_url, return_url, cancel_url, metadata, expires_at,
@@ -94,17 +114,9 @@ impl Backend {
                     INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, response_status,
                         response_body, created_at, payment_id)
                     SELECT $1, $24, $25, $26, $27, $20, id FROM payment
-                 ), attempt AS (
-                    INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at,
-                        updated_at, provider_reference, provider_status, launch_url, deep_links, next_check_at,
-                        gateway, routing_reason)
-                    SELECT $28, id, $9, $29, $10, $20, $20, $30, $31, $32, $33, $34, $35, $36
-                    FROM payment WHERE $28 IS NOT NULL
-                 ), transition AS (
-                    INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at)
-                    SELECT id, 'pending', $5, $37, $20 FROM payment WHERE $37 IS NOT NULL
-                 )
-                 SELECT id FROM payment"
+                 ), ",
+                    keyed_payment_rows!()
+                )
             }
         }
     }
@@ -116,7 +128,8 @@ impl Backend {
     /// request's answer. No row answered: nothing stored. One round trip after the provider's
     /// answer, instead of a transaction's six.
     pub fn insert_claimed_payment(self) -> &'static str {
-        "WITH claimed AS (
+        concat!(
+            "WITH claimed AS (
             UPDATE idempotency_keys SET response_status = $26, response_body = $27,
                 payment_id = nextval(pg_get_serial_sequence('payments', 'id'))
             WHERE merchant_id = $1 AND idempotency_key = $24 AND request_hash = $25
@@ -131,17 +144,9 @@ impl Backend {
                 $19, $20, $20, $21, $22, $23, $37
             FROM claimed
             RETURNING id
-         ), attempt AS (
-            INSERT INTO payment_attempts (id, payment_id, provider, status, customer_phone, created_at,
-                updated_at, provider_reference, provider_status, launch_url, deep_links, next_check_at,
-                gateway, routing_reason)
-            SELECT $28, id, $9, $29, $10, $20, $20, $30, $31, $32, $33, $34, $35, $36
-            FROM payment WHERE $28 IS NOT NULL
-         ), transition AS (
-            INSERT INTO payment_transitions (payment_id, from_status, to_status, reason, at)
-            SELECT id, 'pending', $5, $37, $20 FROM payment WHERE $37 IS NOT NULL
-         )
-         SELECT id FROM payment"
+         ), ",
+            keyed_payment_rows!()
+        )
     }
 }
 

@@ -184,14 +184,9 @@ impl Payments {
                 },
                 ..new_row
             };
-            let keyed = db::payments::KeyedResponse {
-                key: key.as_str(),
-                request_hash: fingerprint,
-                claimed: *claimed,
-                status: 0,
-                body_template: "",
-            };
-            return self.create_keyed(&row, started.as_ref(), keyed, render).await;
+            return self
+                .create_keyed(&row, started.as_ref(), key, render, fingerprint, *claimed)
+                .await;
         }
         if session.is_none() && completion.is_none() {
             // One statement needs no transaction (and saves two round trips).
@@ -288,16 +283,17 @@ impl Payments {
 
     /// Stores a payment, its idempotent response and its open attempt (if any) in one statement
     /// (`db::payments::insert_keyed`), the response rendered once with the request's placeholder
-    /// id, which the answer and every replay replace (`idempotency::fill`). `keyed` names the key;
-    /// its answer is rendered here.
+    /// id, which the answer and every replay replace (`idempotency::fill`). A `claimed` key's
+    /// record is completed rather than written (PostgreSQL).
     async fn create_keyed(
         &self,
         new_row: &db::payments::NewPaymentRow<'_>,
         started: Option<&db::payments::KeyedAttempt<'_>>,
-        keyed: db::payments::KeyedResponse<'_>,
+        key: &IdempotencyKey,
         render: &RenderResponse<'_>,
+        request_hash: &str,
+        claimed: bool,
     ) -> Result<Created, PaymentError> {
-        let request_hash = keyed.request_hash;
         let stored_as = |id| -> anyhow::Result<(Payment, Option<Attempt>)> {
             let mut row = new_row.stored_as(id);
             row.status_reason = started
@@ -311,9 +307,11 @@ impl Payments {
         let (payment, attempt) = stored_as(idempotency::placeholder(request_hash).sequence())?;
         let (status, template) = render(&payment, attempt.as_ref())?;
         let keyed = db::payments::KeyedResponse {
+            key: key.as_str(),
+            request_hash,
+            claimed,
             status,
             body_template: &template,
-            ..keyed
         };
         match db::payments::insert_keyed(&self.pool, new_row, &keyed, started).await {
             Ok(Some(id)) => {

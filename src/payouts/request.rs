@@ -173,19 +173,17 @@ pub fn lines(spelling: Spelling, objects: Vec<Value>) -> Result<Vec<Result<NewPa
         )));
     }
     // A line that is not even an object is a malformed request, not a line to refuse.
-    if let Some(n) = objects.iter().position(|line| !line.is_object()) {
-        return Err(InvalidInput::new(format!(
-            "La ligne {} du lot doit être un objet JSON (les champs d'un paiement sortant)",
-            n + 1
-        )));
-    }
-    Ok(objects
+    objects
         .into_iter()
-        .map(|line| match line {
-            Value::Object(object) => parse_object(spelling, object).map_err(|e| e.to_string()),
-            _ => Err("Chaque ligne doit être un objet JSON".to_owned()),
+        .enumerate()
+        .map(|(n, line)| match line {
+            Value::Object(object) => Ok(parse_object(spelling, object).map_err(|e| e.to_string())),
+            _ => Err(InvalidInput::new(format!(
+                "La ligne {} du lot doit être un objet JSON (les champs d'un paiement sortant)",
+                n + 1
+            ))),
         })
-        .collect())
+        .collect()
 }
 
 /// How the dashboard spells a payout: CaurisFlux's names.

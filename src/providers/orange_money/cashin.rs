@@ -310,17 +310,16 @@ impl OrangeMoneyConnector {
                 reference: order.reference.map(str::to_owned),
             });
         }
-        // The one-step payment's rule for an answer lost (`fetch_status`).
-        if self.clock.now_ms() - order.sent_at_ms < UNKNOWN_OUTCOME_GIVES_UP_MS {
-            return Ok(PayoutState::Processing { reference: None });
+        // Not found (yet): a payout is never failed on a guess ("an unknown outcome is pending,
+        // never failed", PROVIDERS.md "For payouts"): Orange's search may have missed it. Past
+        // `UNKNOWN_OUTCOME_GIVES_UP_MS`, a person settles it with Orange; the worker keeps asking.
+        if self.clock.now_ms() - order.sent_at_ms >= UNKNOWN_OUTCOME_GIVES_UP_MS {
+            tracing::error!(
+                payout,
+                "ALERT: an Orange Money cash-in whose answer was lost is still not found after {} minutes; it stays processing until someone settles it with Orange",
+                UNKNOWN_OUTCOME_GIVES_UP_MS / 60_000
+            );
         }
-        // A payout is never failed on a guess ("an unknown outcome is pending, never failed",
-        // PROVIDERS.md "For payouts"): Orange's search may have missed it. A person settles it
-        // with Orange; the worker keeps asking.
-        tracing::error!(
-            payout,
-            "ALERT: an Orange Money cash-in whose answer was lost is still not found after 15 minutes; it stays processing until someone settles it with Orange"
-        );
         Ok(PayoutState::Processing { reference: None })
     }
 

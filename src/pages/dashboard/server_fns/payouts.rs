@@ -236,6 +236,7 @@ pub async fn dashboard_create_payout(
     confirme: Option<String>,
 ) -> Result<(), ServerFnError> {
     use super::super::presenter::*;
+    use crate::payments::idempotency::fingerprint;
     use crate::payouts::request;
     use crate::state::AppState;
     let state = expect_context::<AppState>();
@@ -260,11 +261,13 @@ pub async fn dashboard_create_payout(
     if let Some(motif) = motif {
         fields.insert("reason".into(), motif.into());
     }
+    // The form's key, with every field it sent: the same form sent twice pays once.
+    let fingerprint = fingerprint("dashboard payout", serde_json::Value::Object(fields.clone()).to_string().as_bytes());
     let notice = match request::parse_object(request::DASHBOARD, fields) {
         Err(err) => Notice::error(err.to_string()),
         Ok(mut new) => {
             new.created_by = Some(user.id.clone());
-            new.idempotency = (!cle.is_empty()).then(|| (format!("dashboard:{cle}"), format!("{:?}", (&new.amount, new.recipient.as_str()))));
+            new.idempotency = (!cle.is_empty()).then(|| (format!("dashboard:{cle}"), fingerprint));
             match state.payouts.create(&user.merchant_id, mode, new).await {
                 Ok(payout) => Notice::done(if english() {
                     format!("Payout of {} to {}: {}.", payout.amount.display_en(), payout.recipient.as_str(), payout_status_label(payout.status.as_str(), payout.approval).to_lowercase())
@@ -289,6 +292,7 @@ pub async fn dashboard_upload_batch(
     confirme: Option<String>,
 ) -> Result<(), ServerFnError> {
     use super::super::presenter::*;
+    use crate::payments::idempotency::fingerprint;
     use crate::payouts::{NewBatch, request};
     use crate::state::AppState;
     let state = expect_context::<AppState>();
@@ -312,10 +316,8 @@ pub async fn dashboard_upload_batch(
     let new = NewBatch {
         dialect: crate::domain::Dialect::CaurisFlux,
         lines,
-        idempotency: (!cle.is_empty()).then(|| {
-            use sha2::Digest;
-            (format!("dashboard:{cle}"), hex::encode(sha2::Sha256::digest(csv.as_bytes())))
-        }),
+        idempotency: (!cle.is_empty())
+            .then(|| (format!("dashboard:{cle}"), fingerprint("dashboard payout batch", csv.as_bytes()))),
         created_by: Some(user.id.clone()),
     };
     match state.payouts.create_batch(&user.merchant_id, mode, new).await {
